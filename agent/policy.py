@@ -1,0 +1,39 @@
+"""Choose the next dialogue action from the turn's understanding and the updated state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent.state import DialogueState
+from agent.understanding.schema import Understanding
+
+MAX_CLARIFY_IN_A_ROW = 2
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str  # recommend | ask | answer | acknowledge
+    why: str  # a short tag used to pick the reply wording
+
+
+def decide(u: Understanding, state: DialogueState) -> Decision:
+    if u.intent == "empty":
+        return Decision("ask", "empty")
+    if u.intent == "reset":
+        return Decision("acknowledge", "reset")
+    if u.intent == "ask_item":
+        return Decision("answer", "item_question") if state.focus_item else Decision("ask", "which_item")
+    if u.intent == "accept":
+        return Decision("acknowledge", "accept")
+    if u.intent == "out_of_scope":
+        return Decision("acknowledge", "out_of_scope")
+    if u.intent == "greeting" and state.is_thin():
+        return Decision("ask", "greeting")
+    if u.intent == "smalltalk":
+        return Decision("acknowledge", "smalltalk")
+    if u.intent in ("reject", "refine"):
+        return Decision("recommend", u.intent)
+    # a recommendation request
+    if state.is_thin() and state.clarify_streak < MAX_CLARIFY_IN_A_ROW and not u.unknown_titles:
+        return Decision("ask", "thin")
+    return Decision("recommend", "request")

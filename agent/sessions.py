@@ -1,0 +1,44 @@
+"""Persistent dialogue sessions in SQLite (WAL): a session survives restarts of any interface."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from agent.state import DialogueState
+from retrieval.catalogue import connect
+
+
+class SessionStore:
+    def __init__(self, path: Path):
+        self._conn = connect(path)
+        self._lock = threading.Lock()
+        with self._lock, self._conn:
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, user_id TEXT, "
+                "state TEXT NOT NULL, updated REAL NOT NULL)"
+            )
+
+    @staticmethod
+    def new_id() -> str:
+        return uuid.uuid4().hex
+
+    def load(self, session_id: str) -> tuple[DialogueState, str | None] | None:
+        with self._lock:
+            row = self._conn.execute("SELECT state, user_id FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return (DialogueState.model_validate_json(row[0]), row[1]) if row else None
+
+    def save(self, session_id: str, state: DialogueState, user_id: str | None = None) -> None:
+        with self._lock, self._conn:
+            self._conn.execute(
+                "INSERT INTO sessions (id, user_id, state, updated) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET state = excluded.state, updated = excluded.updated, "
+                "user_id = COALESCE(excluded.user_id, sessions.user_id)",
+                (session_id, user_id, state.model_dump_json(), time.time()),
+            )
+
+    def delete_user(self, user_id: str) -> int:
+        with self._lock, self._conn:
+            return self._conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount

@@ -1,0 +1,73 @@
+"""Typed settings, read once from the environment (prefix ``SCENEREC_``) by the caller.
+
+Nothing here runs at import time: call :func:`load_settings` at the edge (CLI, server,
+tests) and pass the object down.
+
+Example::
+
+    settings = load_settings(data_dir="/tmp/scenerec")   # explicit values win over env
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("scenerec", appauthor=False))
+
+
+class RankingWeights(BaseSettings):
+    """Weights of the ranker's features (each item's score is their weighted sum)."""
+
+    model_config = SettingsConfigDict(env_prefix="SCENEREC_W_")
+
+    content: float = 1.0
+    genre: float = 0.6
+    scene: float = 0.5
+    liked_items: float = 0.8
+    popularity: float = 0.25
+    quality: float = 0.25
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SCENEREC_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    catalogue: str = "movies"
+    # Chroma: embedded PersistentClient under data_dir unless a server URL is given.
+    chroma_url: str | None = None
+    embedding_model_path: Path | None = None
+    embedding_batch_size: int = 64
+
+    # LLM: "none" is the embedded default (no generative model).
+    llm_backend: Literal["none", "openai", "llamacpp"] = "none"
+    llm_base_url: str = "http://127.0.0.1:8001/v1"
+    llm_model: str = "default"
+    llm_api_key: str = "not-needed"
+    llm_timeout_s: float = 10.0
+    llm_structured_mode: Literal["json_schema", "json_object"] = "json_schema"
+    llm_model_path: Path | None = None  # GGUF file for the local llama.cpp backend
+
+    top_k: int = 5
+    candidate_pool: int = 150
+    max_message_chars: int = 2000
+    weights: RankingWeights = Field(default_factory=RankingWeights)
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "scenerec.sqlite3"
+
+
+def load_settings(**overrides) -> Settings:
+    """Read settings from the environment; keyword overrides win."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,261 @@
+"""Dialogue state: what the conversation has established so far, updated turn by turn.
+
+``apply`` is pure: it returns a new state from the old one and a turn's understanding.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+
+from pydantic import BaseModel, Field
+
+from agent.understanding import lexicon as lx
+from agent.understanding.schema import Understanding
+from retrieval.items import MPAA_ORDER, Item
+from retrieval.vector_store import Filters, mpaa_up_to
+
+Lookup = Callable[[str], Item | None]
+
+
+class Scene(BaseModel):
+    companions: str | None = None
+    occasion: str | None = None
+    mood: list[str] = Field(default_factory=list)
+    time_budget_min: int | None = None
+    time_of_day: str | None = None
+
+
+class Constraints(BaseModel):
+    year_min: int | None = None
+    year_max: int | None = None
+    min_runtime: int | None = None
+    max_runtime: int | None = None
+    mpaa_max: str | None = None
+    min_rating: float | None = None
+    item_type: str | None = None
+    exclude_genres: list[str] = Field(default_factory=list)
+
+
+def _add(seq: list[str], *values: str) -> None:
+    for v in values:
+        if v and v not in seq:
+            seq.append(v)
+
+
+class DialogueState(BaseModel):
+    scene: Scene = Field(default_factory=Scene)
+    constraints: Constraints = Field(default_factory=Constraints)
+    liked_genres: list[str] = Field(default_factory=list)
+    avoid_genres: list[str] = Field(default_factory=list)  # soft dislikes (critiques)
+    liked_items: list[str] = Field(default_factory=list)
+    disliked_items: list[str] = Field(default_factory=list)
+    seen_items: list[str] = Field(default_factory=list)
+    accepted_items: list[str] = Field(default_factory=list)
+    anchor_items: list[str] = Field(default_factory=list)  # "more like this one"
+    shown_items: list[str] = Field(default_factory=list)
+    last_shown: list[str] = Field(default_factory=list)
+    focus_item: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+    turns: int = 0
+    clarify_streak: int = 0
+    last_action: str | None = None
+
+    # -- derived views --------------------------------------------------------------------
+    def excluded_ids(self) -> set[str]:
+        return set(self.shown_items) | set(self.seen_items) | set(self.disliked_items)
+
+    def family_safe(self) -> bool:
+        return self.scene.companions in lx.FAMILY_SAFE_COMPANIONS
+
+    def filters(self) -> Filters:
+        c = self.constraints
+        ceiling = c.mpaa_max
+        exclude = list(c.exclude_genres)
+        if self.family_safe():
+            ceiling = min(
+                filter(None, [ceiling, lx.FAMILY_SAFE_MPAA_CEILING]), key=MPAA_ORDER.index
+            )
+            _add(exclude, *lx.FAMILY_SAFE_EXCLUDED_GENRES)
+        max_runtime = min(filter(None, [c.max_runtime, self.scene.time_budget_min]), default=None)
+        return Filters(
+            item_type=c.item_type, year_min=c.year_min, year_max=c.year_max,
+            min_runtime=c.min_runtime, max_runtime=max_runtime,
+            mpaa_allowed=mpaa_up_to(ceiling) if ceiling else None,
+            exclude_genres=exclude, min_rating=c.min_rating,
+        )
+
+    def genre_weights(self) -> dict[str, float]:
+        """Soft genre preferences from explicit likes, moods, companions and occasion."""
+        w: dict[str, float] = {}
+
+        def bump(table: dict[str, float], scale: float = 1.0) -> None:
+            for g, v in table.items():
+                w[g] = w.get(g, 0.0) + v * scale
+
+        for g in self.liked_genres:
+            bump({g: 1.0})
+        for g in self.avoid_genres:
+            bump({g: -1.0})
+        for m in self.scene.mood:
+            bump(lx.MOOD_GENRES.get(m, {}), 0.8)
+        if self.scene.companions:
+            bump(lx.COMPANION_GENRES.get(self.scene.companions, {}), 0.7)
+        if self.scene.occasion:
+            bump(lx.OCCASION_GENRES.get(self.scene.occasion, {}), 0.5)
+        return {g: v for g, v in w.items() if abs(v) > 1e-9}
+
+    def is_thin(self) -> bool:
+        s = self.scene
+        return not (
+            self.liked_genres or self.liked_items or self.anchor_items or self.keywords or s.mood
+            or s.companions or s.occasion or s.time_budget_min or self.constraints.exclude_genres
+            or any(v is not None for k, v in self.constraints.model_dump().items() if k != "exclude_genres")
+        )
+
+    def summary(self) -> dict:
+        return self.model_dump(exclude={"shown_items"})
+
+    # -- update ----------------------------------------------------------------------------
+    def apply(self, u: Understanding, lookup: Lookup) -> DialogueState:
+        if u.intent == "reset":
+            # preferences go; facts about what the person has seen or rejected stay
+            return DialogueState(seen_items=list(self.seen_items), disliked_items=list(self.disliked_items),
+                                 shown_items=list(self.shown_items), turns=self.turns + 1)
+        s = self.model_copy(deep=True)
+        s.turns += 1
+        if u.intent != "ask_item":  # "is it scary?" asks; it does not ask for scary movies
+            self._apply_scene(s, u)
+            self._apply_preferences(s, u)
+        self._apply_mentions(s, u)
+        self._apply_references(s, u)
+        for crit in u.critiques:
+            self._apply_critique(s, crit.kind, crit.ref_index, lookup)
+        return s
+
+    @staticmethod
+    def _apply_scene(s: DialogueState, u: Understanding) -> None:
+        sc = u.scene
+        if sc.companions_cleared:
+            s.scene.companions = None
+        if sc.companions:
+            s.scene.companions = sc.companions
+        if sc.occasion:
+            s.scene.occasion = sc.occasion
+        if sc.mood:
+            s.scene.mood = list(sc.mood)  # the latest mood wins over an older one
+        s.scene.mood = [m for m in s.scene.mood if m not in sc.not_moods]
+        if sc.time_budget_min:
+            s.scene.time_budget_min = sc.time_budget_min
+        if sc.time_of_day:
+            s.scene.time_of_day = sc.time_of_day
+
+    @staticmethod
+    def _apply_preferences(s: DialogueState, u: Understanding) -> None:
+        c = s.constraints
+        for field, value in u.constraints.model_dump().items():
+            if value is not None:
+                setattr(c, field, value)
+        if c.year_min and c.year_max and c.year_min > c.year_max:
+            if u.constraints.year_min is not None:
+                c.year_max = None
+            else:
+                c.year_min = None
+        for g in u.liked_genres:
+            _add(s.liked_genres, g)
+            if g in c.exclude_genres:
+                c.exclude_genres.remove(g)
+            if g in s.avoid_genres:
+                s.avoid_genres.remove(g)
+        for g in u.disliked_genres:
+            _add(c.exclude_genres, g)
+            if g in s.liked_genres:
+                s.liked_genres.remove(g)
+        if u.keywords and u.intent in ("recommend", "refine"):
+            s.keywords = list(dict.fromkeys(s.keywords + u.keywords))[-12:]
+
+    @staticmethod
+    def _apply_mentions(s: DialogueState, u: Understanding) -> None:
+        for m in u.mentions:
+            if m.polarity == "seen":
+                _add(s.seen_items, m.item_id)
+            elif m.polarity == "disliked":
+                _add(s.disliked_items, m.item_id)
+            elif m.polarity == "liked" or (m.polarity == "neutral" and u.intent in ("recommend", "refine")):
+                _add(s.liked_items, m.item_id)
+                s.anchor_items = [m.item_id]
+            if u.intent in ("ask_item", "accept"):
+                s.focus_item = m.item_id
+
+    @staticmethod
+    def _resolve_refs(s: DialogueState, u: Understanding) -> list[str]:
+        out = []
+        for idx in u.references:
+            if s.last_shown and -len(s.last_shown) <= idx < len(s.last_shown):
+                out.append(s.last_shown[idx])
+        return out
+
+    def _apply_references(self, s: DialogueState, u: Understanding) -> None:
+        refs = self._resolve_refs(s, u)
+        if refs and u.intent in ("ask_item", "accept", "reject"):
+            s.focus_item = refs[0]
+        if u.intent == "accept":
+            target = refs[0] if refs else (s.focus_item or (s.last_shown[0] if s.last_shown else None))
+            if target:
+                _add(s.accepted_items, target)
+                s.focus_item = target
+        if u.intent == "reject":
+            low_all = not refs and not u.refers_to_focus
+            targets = refs or ([s.focus_item] if s.focus_item and u.refers_to_focus else []) or (s.last_shown if low_all else [])
+            for t in targets:
+                _add(s.disliked_items, t)
+
+    @staticmethod
+    def _apply_critique(s: DialogueState, kind: str, ref_index: int | None, lookup: Lookup) -> None:
+        shown = [it for it in (lookup(i) for i in s.last_shown) if it]
+        c = s.constraints
+        if ref_index is not None and s.last_shown and -len(s.last_shown) <= ref_index < len(s.last_shown):
+            ref_items = [lookup(s.last_shown[ref_index])]
+        else:
+            ref_items = shown
+        ref_items = [it for it in ref_items if it]
+        runtimes = [it.runtime for it in ref_items if it.runtime]
+        years = [it.year for it in ref_items if it.year]
+        if kind == "shorter":
+            base = statistics.median(runtimes) if runtimes else (c.max_runtime or 120)
+            c.max_runtime = max(60, int(min(base, c.max_runtime or base)) - 10)
+            c.min_runtime = None
+        elif kind == "longer":
+            base = statistics.median(runtimes) if runtimes else 100
+            c.min_runtime = int(base) + 10
+            c.max_runtime = None
+            s.scene.time_budget_min = None
+        elif kind == "older" and years:
+            c.year_max = int(min(years)) - 1
+            c.year_min = None
+        elif kind == "newer" and years:
+            c.year_min = int(statistics.median(years)) + 1
+            c.year_max = None
+        elif kind == "less_violent":
+            _add(c.exclude_genres, "Horror", "War")
+            _add(s.avoid_genres, "Action", "Crime", "Thriller")
+            order = list(MPAA_ORDER)
+            current = c.mpaa_max or "PG-13"
+            c.mpaa_max = order[min(order.index(current), order.index("PG-13"))]
+        elif kind == "funnier":
+            _add(s.scene.mood, "funny")
+            _add(s.liked_genres, "Comedy")
+        elif kind == "darker":
+            _add(s.scene.mood, "dark")
+        elif kind == "better_rated":
+            c.min_rating = max(7.0, (c.min_rating or 6.5) + 0.5)
+        elif kind == "different":
+            shown_genres = {g for it in shown for g in it.genres}
+            s.avoid_genres = sorted(shown_genres)
+            s.liked_genres = [g for g in s.liked_genres if g not in shown_genres]
+            s.anchor_items, s.scene.mood, s.keywords = [], [], []
+        elif kind in ("another", "more_like"):
+            target = (s.last_shown[ref_index] if ref_index is not None and ref_items else
+                      s.focus_item or (s.last_shown[0] if s.last_shown else None))
+            if target:
+                s.anchor_items = [target]

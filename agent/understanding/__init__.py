@@ -1,0 +1,1 @@
+"""Turn understanding: the embedded (rule + lexicon + catalogue) and LLM understanders."""

@@ -1,0 +1,304 @@
+"""The embedded understander: lexicons, rules and catalogue-grounded title matching. No LLM.
+
+Example::
+
+    u = EmbeddedUnderstander(TitleFinder(resolver), max_year=2016)
+    u.understand("something funny with the kids, nothing scary", TurnContext())
+    # intent='recommend', scene.companions='kids', liked_genres=['Comedy'], disliked_genres=['Horror']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agent.understanding import lexicon as lx
+from agent.understanding.mentions import TitleFinder
+from agent.understanding.schema import Critique, Mention, Understanding
+from agent.understanding.text import PhraseHit, PhraseIndex, Token, tokenize
+
+_NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|half an?)"
+_UNIT = r"(hours?|hrs?|h|minutes?|mins?|m)\b"
+_RUNTIME_MAX = re.compile(
+    rf"(?:under|less than|shorter than|no (?:more|longer) than|at most|max(?:imum)?|within|below|"
+    rf"up to|tops|only (?:have|got)|(?:we|i) (?:only )?(?:have|got)|only|<)\s*(?:about |around )?{_NUM}"
+    rf"\s*(and a half\s*)?{_UNIT}(\s*and a half)?"
+)
+_RUNTIME_MIN = re.compile(rf"(?:over|more than|longer than|at least|>)\s*{_NUM}\s*(and a half\s*)?{_UNIT}")
+_DECADE = re.compile(r"\b(?:(19|20)?(\d)0'?s|(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))\b")
+_DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
+                 "seventies": 1970, "eighties": 1980, "nineties": 1990}
+_YEAR_MIN = re.compile(r"(?:newer than|after|since|post|later than|from after)\s*((?:19|20)\d\d)|((?:19|20)\d\d) or (?:later|newer|after)")
+_YEAR_MAX = re.compile(r"(?:older than|before|pre|prior to|earlier than)\s*-?\s*((?:19|20)\d\d)|((?:19|20)\d\d) or (?:earlier|older|before)")
+_YEAR_EXACT = re.compile(r"\b(?:in|from)\s+((?:19|20)\d\d)\b(?!s)")
+_MPAA = re.compile(r"\b(nc-17|pg-13|pg13|pg|g|r)\b(?:[- ]rated)?")
+_KID_AGE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -]?(?:years?|yrs?|y/?o)\b")
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+
+
+@dataclass
+class TurnContext:
+    """What the understander may know about the dialogue so far."""
+
+    last_shown: list[str] = field(default_factory=list)
+    focus_item: str | None = None
+    max_year: int = 2016
+
+
+def _index() -> PhraseIndex:
+    idx = PhraseIndex()
+    idx.add("genre", lx.GENRE_PHRASES)
+    idx.add("companions", lx.COMPANION_PHRASES)
+    idx.add("occasion", lx.OCCASION_PHRASES)
+    idx.add("mood", lx.MOOD_PHRASES)
+    idx.add("time_of_day", lx.TIME_OF_DAY_PHRASES)
+    idx.add("critique", lx.CRITIQUE_PHRASES)
+    idx.add_flat("negation", lx.NEGATION_CUES)
+    idx.add_flat("family_safe", lx.FAMILY_SAFE_PHRASES)
+    idx.add_flat("quality", lx.QUALITY_PHRASES)
+    idx.add_flat("recent", lx.RECENT_PHRASES)
+    idx.add_flat("old", lx.OLD_PHRASES)
+    return idx
+
+
+def _contains_phrase(text: str, phrases: list[str]) -> bool:
+    return any(re.search(rf"(?<![a-z']){re.escape(p)}(?![a-z'])", text) for p in phrases)
+
+
+def _minutes(num: str, half: str | None, unit: str, half2: str | None = None) -> int:
+    if num.startswith("half"):
+        value = 0.5
+    elif num in ("a", "an"):
+        value = 1.0
+    else:
+        value = float(_NUMBER_WORDS.get(num, num))
+    if half or half2:
+        value += 0.5
+    return int(round(value * 60)) if unit.startswith("h") else int(round(value))
+
+
+class EmbeddedUnderstander:
+    name = "embedded"
+
+    def __init__(self, titles: TitleFinder, max_year: int = 2016):
+        self.titles = titles
+        self.max_year = max_year
+        self._phrases = _index()
+
+    # -- entry point ----------------------------------------------------------------------
+    def understand(self, text: str, ctx: TurnContext | None = None) -> Understanding:
+        ctx = ctx or TurnContext(max_year=self.max_year)
+        u = Understanding()
+        if not text.strip():
+            u.intent = "empty"
+            return u
+        tokens = tokenize(text)
+        low = " ".join(t.norm for t in tokens)
+        scan = self.titles.scan(tokens)
+        hits = self._phrases.find([t.norm for t in tokens], scan.masked())
+        negated = self._negated_positions(tokens, hits)
+        self._slots(u, hits, negated)
+        self._numbers(u, low, ctx)
+        self._mentions(u, tokens, scan, negated)
+        self._references(u, low, tokens, hits)
+        u.keywords = self._keywords(tokens, hits, scan.masked())
+        u.intent = self._intent(u, low, text, ctx)
+        if u.intent != "ask_item" and not u.scene.companions and _KID_AGE.search(low):
+            age = _KID_AGE.search(low).group(1)
+            if int(_NUMBER_WORDS.get(age, age)) <= 12:
+                u.scene.companions = "kids"
+        return u
+
+    # -- negation scope -------------------------------------------------------------------
+    def _negated_positions(self, tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
+        negated: set[int] = set()
+        for h in hits:
+            if h.category != "negation":
+                continue
+            j = h.end
+            while j < len(tokens) and j < h.end + 6 and tokens[j].norm not in lx.SCOPE_BREAKERS:
+                negated.add(j)
+                j += 1
+            # "no horror or gore" keeps the scope across "or"
+        return negated
+
+    # -- lexicon slots --------------------------------------------------------------------
+    def _slots(self, u: Understanding, hits: list[PhraseHit], negated: set[int]) -> None:
+        companions: list[str] = []
+        for h in hits:
+            neg = h.start in negated
+            if h.category == "genre":
+                target = u.disliked_genres if neg else u.liked_genres
+                if h.value not in target:
+                    target.append(h.value)
+            elif h.category == "mood":
+                target = u.scene.not_moods if neg else u.scene.mood
+                if h.value not in target:
+                    target.append(h.value)
+            elif h.category == "companions":
+                if neg:
+                    u.scene.companions_cleared = True
+                else:
+                    companions.append(h.value)
+            elif h.category == "occasion" and not neg:
+                u.scene.occasion = u.scene.occasion or h.value
+            elif h.category == "time_of_day" and not neg:
+                u.scene.time_of_day = u.scene.time_of_day or h.value
+            elif h.category == "family_safe" and not neg:
+                u.constraints.mpaa_max = lx.FAMILY_SAFE_MPAA_CEILING
+                if "Horror" not in u.disliked_genres:
+                    u.disliked_genres.append("Horror")
+            elif h.category == "quality" and not neg:
+                u.constraints.min_rating = 7.0
+            elif h.category == "critique":
+                u.critiques.append(Critique(kind=h.value))
+        if companions:
+            u.scene.companions = min(companions, key=lx.COMPANION_PRIORITY.index)
+        # a genre both liked and disliked in one turn: the negated reading wins
+        u.liked_genres = [g for g in u.liked_genres if g not in u.disliked_genres]
+        u.scene.mood = [m for m in u.scene.mood if m not in u.scene.not_moods]
+
+    # -- numbers: runtime, years, ratings ----------------------------------------------------
+    def _numbers(self, u: Understanding, low: str, ctx: TurnContext) -> None:
+        c = u.constraints
+        m = _RUNTIME_MAX.search(low)
+        if m:
+            minutes = _minutes(m.group(1), m.group(2), m.group(3), m.group(4))
+            if 20 <= minutes <= 400:
+                c.max_runtime = minutes
+                u.scene.time_budget_min = minutes
+        elif re.search(r"\b(?:not too long|not very long|not long|nothing too long|short one|something short|quick one|short movie|short film|shortish)\b", low):
+            c.max_runtime = 120 if "not" in low or "nothing" in low else 100
+        m = _RUNTIME_MIN.search(low)
+        if m:
+            minutes = _minutes(m.group(1), m.group(2), m.group(3))
+            if 20 <= minutes <= 400:
+                c.min_runtime = minutes
+        m = _DECADE.search(low)
+        if m and not re.search(r"\b\d+ ?(?:year|yr)s?[ -]old", low):
+            if m.group(3):
+                start = _DECADE_WORDS[m.group(3)]
+            else:
+                century = m.group(1) or ("20" if m.group(2) in "01" else "19")
+                start = int(century + m.group(2) + "0")
+            c.year_min, c.year_max = start, start + 9
+        for pattern, attr in ((_YEAR_MIN, "year_min"), (_YEAR_MAX, "year_max")):
+            m = pattern.search(low)
+            if m:
+                year = int(m.group(1) or m.group(2))
+                setattr(c, attr, year + 1 if attr == "year_min" and "newer" in m.group(0) else year)
+        m = _YEAR_EXACT.search(low)
+        if m and c.year_min is None and c.year_max is None:
+            c.year_min = c.year_max = int(m.group(1))
+        if c.year_min is None and _contains_phrase(low, ["recent", "new", "newer", "latest", "new release", "new releases", "modern"]) \
+                and not _contains_phrase(low, ["newer than", "new york", "new to me", "something new"]):
+            c.year_min = ctx.max_year - 8
+        if c.year_max is None and _contains_phrase(low, ["old", "classic", "classics", "old school", "old-school", "vintage", "golden age"]) \
+                and not re.search(r"year[ -]old|years[ -]old|y/?o\b|too old|not old", low):
+            c.year_max = 1985
+        self._mpaa(u, low)
+
+    def _mpaa(self, u: Understanding, low: str) -> None:
+        if "rated" not in low and "rating" not in low and not re.search(r"\b(pg|pg-13|nc-17)\b", low):
+            return
+        for m in _MPAA.finditer(low):
+            rating = {"pg13": "PG-13"}.get(m.group(1), m.group(1).upper())
+            before = low[max(0, m.start() - 20) : m.start()]
+            after = low[m.end() : m.end() + 20]
+            if rating == "R" and "rated" not in (before + after):
+                continue
+            if re.search(r"\b(no|not|nothing|without|avoid)\b", before):
+                order = ["G", "PG", "PG-13", "R", "NC-17"]
+                u.constraints.mpaa_max = order[max(0, order.index(rating) - 1)]
+            elif re.search(r"or (below|under|less|lower)|at most|max|or younger|and under", after + before):
+                u.constraints.mpaa_max = rating
+            elif rating in ("G", "PG") and ("rated" in before + after):
+                u.constraints.mpaa_max = rating
+            return
+
+    # -- titles --------------------------------------------------------------------------
+    def _mentions(self, u: Understanding, tokens: list[Token], scan, negated: set[int]) -> None:
+        for f in scan.found:
+            window = " ".join(t.norm for t in tokens[max(0, f.start - 5) : f.start])
+            after = " ".join(t.norm for t in tokens[f.end : f.end + 3])
+            if _contains_phrase(window, lx.SEEN_CUES) or re.match(r"(already|before)\b", after):
+                polarity = "seen"
+            elif _contains_phrase(window, lx.DISLIKE_CUES) or f.start in negated:
+                polarity = "disliked"
+            elif _contains_phrase(window, lx.LIKE_CUES):
+                polarity = "liked"
+            else:
+                polarity = "neutral"
+            best = f.matches[0]
+            u.mentions.append(Mention(
+                item_id=best.item_id, title=best.title, year=best.year, polarity=polarity,
+                surface=f.surface, alternatives=[m.item_id for m in f.matches[1:4]],
+            ))
+        u.unknown_titles = list(scan.unknown)
+
+    # -- references to shown items --------------------------------------------------------
+    def _references(self, u: Understanding, low: str, tokens: list[Token], hits) -> None:
+        for m in re.finditer(r"(?:the\s+)?(first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th|top)\s+(?:one|1|movie|film|pick|option|suggestion)s?\b"
+                             r"|#\s?([1-9])\b|number\s+([1-9]|one|two|three|four|five)\b"
+                             r"|\b(first|second|third|fourth|fifth|last)\b(?=\s*(?:\?|$|,|\.|!|sounds|looks|is|was|please))", low):
+            word = m.group(1) or m.group(4)
+            if word:
+                idx = lx.ORDINALS[word]
+            else:
+                raw = m.group(2) or m.group(3)
+                idx = lx.NUMBER_WORDS.get(raw, None)
+                idx = (int(raw) if idx is None else int(idx)) - 1
+            if idx not in u.references:
+                u.references.append(idx)
+        if re.search(r"\b(it|that one|this one|that movie|this movie|that film|this film|the one|them)\b", low):
+            u.refers_to_focus = True
+        if re.search(r"\bmore like\b|\blike the\b|\bsimilar to the\b", low) and u.references:
+            u.critiques.append(Critique(kind="more_like", ref_index=u.references[0]))
+
+    # -- content words for the semantic query ---------------------------------------------
+    def _keywords(self, tokens: list[Token], hits: list[PhraseHit], masked: set[int]) -> list[str]:
+        used = {i for h in hits for i in range(h.start, h.end)} | masked
+        return [t.norm for i, t in enumerate(tokens)
+                if i not in used and t.norm.isalpha() and len(t.norm) > 3 and t.norm not in lx.COMMON_WORDS
+                and t.norm not in lx.REQUEST_CUES][:12]
+
+    # -- intent ---------------------------------------------------------------------------
+    def _intent(self, u: Understanding, low: str, raw: str, ctx: TurnContext) -> str:
+        has_shown = bool(ctx.last_shown)
+        words = set(low.split())
+        if _contains_phrase(low, lx.RESET_PHRASES):
+            return "reset"
+        item_ref = bool(u.mentions or u.references or (u.refers_to_focus and (ctx.focus_item or has_shown)))
+        is_question = raw.rstrip().endswith("?") or low.startswith(lx.QUESTION_STARTS)
+        if is_question and item_ref and not u.critiques:
+            for attr, phrases in lx.QUESTION_ATTRIBUTES.items():
+                if _contains_phrase(low, phrases):
+                    u.question = attr
+                    break
+            asks_for_more = _contains_phrase(low, ["recommend", "suggest", "something like", "similar", "more like", "anything like"])
+            if u.question or not asks_for_more:
+                u.question = u.question or "general"
+                return "ask_item"
+        if has_shown and _contains_phrase(low, lx.ACCEPT_PHRASES) and not _contains_phrase(low, lx.REJECT_PHRASES) \
+                and not u.critiques and not re.search(r"\b(not|don't|dont|no)\b", low):
+            return "accept"
+        if has_shown and _contains_phrase(low, lx.REJECT_PHRASES) and not (u.has_preferences() or u.critiques):
+            return "reject"
+        if has_shown and u.critiques:
+            return "refine"
+        if _contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not u.model_copy(update={"keywords": []}).has_preferences():
+            return "out_of_scope"
+        if u.has_preferences():
+            return "recommend"
+        if u.unknown_titles:
+            return "recommend"
+        if words & set(lx.GREETINGS) and not _contains_phrase(low, lx.REQUEST_CUES):
+            return "greeting"
+        if _contains_phrase(low, lx.THANKS):
+            return "smalltalk"
+        if _contains_phrase(low, lx.OUT_OF_SCOPE_CUES):
+            return "out_of_scope"
+        if _contains_phrase(low, lx.REQUEST_CUES):
+            return "recommend"
+        return "smalltalk"

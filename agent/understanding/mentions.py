@@ -1,0 +1,176 @@
+"""Find catalogue titles in free text: exact alias n-grams first, then fuzzy spans.
+
+Grounded in the catalogue: a title is only ever an id the resolver returned. Titles made of
+everyday words ("Up", "Kids", "Date Night") count only when the person capitalised or quoted
+them, so "something funny for the kids" never mentions *Kids* (1995).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agent.understanding.lexicon import COMMON_WORDS, LIKE_CUES, SEEN_CUES
+from agent.understanding.text import Token
+from retrieval.titles import Match, TitleResolver, normalize_title
+
+_CONNECTORS = {"of", "the", "and", "in", "a", "an", "on", "to", "for", "&", "at", "with", "from", "vs"}
+_CUE_WORDS = {w for p in LIKE_CUES + SEEN_CUES for w in p.split()} | {"about", "is", "was", "watch"}
+_MAX_NGRAM = 9
+
+
+@dataclass
+class FoundTitle:
+    start: int  # token index
+    end: int  # exclusive
+    surface: str
+    matches: list[Match]
+    year: int | None = None
+
+
+@dataclass
+class TitleScan:
+    found: list[FoundTitle] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+    def masked(self) -> set[int]:
+        return {i for f in self.found for i in range(f.start, f.end)}
+
+
+def _norm_tokens(tokens: list[Token]) -> list[str]:
+    return [normalize_title(t.text) for t in tokens]
+
+
+def _is_word(t: Token) -> bool:
+    return t.text[:1].isalnum()
+
+
+def _year_after(tokens: list[Token], end: int) -> tuple[int | None, int]:
+    """A year right after a title: '(1995)' or '1995'. Returns (year, new end)."""
+    j = end
+    if j < len(tokens) and tokens[j].text == "(":
+        j += 1
+    if j < len(tokens) and re.fullmatch(r"(19|20)\d\d", tokens[j].text):
+        year = int(tokens[j].text)
+        j += 1
+        if j < len(tokens) and tokens[j].text == ")":
+            j += 1
+        return year, j
+    return None, end
+
+
+def _needs_case(norms: list[str]) -> bool:
+    words = " ".join(norms).split()
+    return all(w in COMMON_WORDS or w.isdigit() for w in words) or len("".join(words)) <= 3
+
+
+class TitleFinder:
+    def __init__(self, resolver: TitleResolver):
+        self.resolver = resolver
+
+    def scan(self, tokens: list[Token]) -> TitleScan:
+        scan = TitleScan()
+        norms = _norm_tokens(tokens)
+        shouting = sum(t.text.isupper() and len(t.text) > 1 for t in tokens) > len(tokens) / 2
+        i = 0
+        while i < len(tokens):
+            hit = None if not _is_word(tokens[i]) else self._exact_at(tokens, norms, i, shouting)
+            if hit:
+                scan.found.append(hit)
+                i = hit.end
+            else:
+                i += 1
+        self._fuzzy(tokens, scan)
+        return scan
+
+    def _exact_at(self, tokens, norms, i, shouting) -> FoundTitle | None:
+        for length in range(min(_MAX_NGRAM, len(tokens) - i), 0, -1):
+            span = tokens[i : i + length]
+            if not all(_is_word(t) or t.text in "&'" for t in span) or not _is_word(span[-1]):
+                continue
+            key = " ".join(n for n in norms[i : i + length] if n)
+            if not key or not self.resolver.has_alias(key):
+                continue
+            if _needs_case(norms[i : i + length]):
+                caps = all(t.capitalised for t in span if t.norm not in _CONNECTORS)
+                sentence_start = i == 0 or tokens[i - 1].text in ".!?"
+                if shouting or not caps or (sentence_start and length == 1):
+                    continue
+            year, end = _year_after(tokens, i + length)
+            matches = self.resolver.exact(key, year)
+            if matches:
+                surface = " ".join(t.text for t in span)
+                return FoundTitle(i, end, surface, matches, year)
+        return None
+
+    def _candidate_spans(self, tokens: list[Token], masked: set[int]) -> list[tuple[int, int, bool, float]]:
+        """(start, end, strong, cutoff) spans worth a fuzzy look: quoted text, capitalised runs,
+        and the few words after a cue such as 'seen' or 'loved'. ``strong`` spans (quoted, or
+        capitalised right after a cue) that match nothing are reported as unknown titles."""
+        spans: list[tuple[int, int, bool, float]] = []
+        n = len(tokens)
+        # quoted
+        i = 0
+        while i < n:
+            if tokens[i].text == '"':
+                j = i + 1
+                while j < n and tokens[j].text != '"':
+                    j += 1
+                if j < n and j > i + 1:
+                    spans.append((i + 1, j, True, 86.0))
+                i = j + 1
+            else:
+                i += 1
+        # capitalised runs (not the sentence's first word alone, not "I")
+        i = 0
+        while i < n:
+            t = tokens[i]
+            if _is_word(t) and t.capitalised and t.text not in ("I", "I'm", "I've", "I'd", "I'll") and i not in masked:
+                j = i + 1
+                while j < n and j not in masked and _is_word(tokens[j]) and (
+                    tokens[j].capitalised or (tokens[j].norm in _CONNECTORS and j + 1 < n and tokens[j + 1].capitalised)
+                ):
+                    j += 1
+                sentence_start = i == 0 or tokens[i - 1].text in ".!?"
+                words = [tok.norm for tok in tokens[i:j]]
+                if not (sentence_start and j - i == 1) and not all(w in COMMON_WORDS for w in words):
+                    cue = i > 0 and tokens[i - 1].norm in _CUE_WORDS
+                    spans.append((i, j, cue, 88.0))
+                i = j
+            else:
+                i += 1
+        # after a cue word ("seen terminater 2")
+        for i, t in enumerate(tokens):
+            if t.norm in _CUE_WORDS:
+                for length in (4, 3, 2, 1):
+                    end = min(n, i + 1 + length)
+                    if end > i + 1:
+                        spans.append((i + 1, end, False, 91.0))
+        return spans
+
+    def _fuzzy(self, tokens: list[Token], scan: TitleScan) -> None:
+        masked = scan.masked()
+        tried: set[tuple[int, int]] = set()
+        for start, end, strong, cutoff in self._candidate_spans(tokens, masked):
+            if (start, end) in tried or any(k in masked for k in range(start, end)):
+                continue
+            tried.add((start, end))
+            span = tokens[start:end]
+            # trim trailing punctuation / connector words
+            while span and (not _is_word(span[-1]) or span[-1].norm in _CONNECTORS):
+                span = span[:-1]
+                end -= 1
+            if not span:
+                continue
+            text = " ".join(t.text for t in span)
+            words = normalize_title(text).split()
+            if not words or all(w in COMMON_WORDS for w in words) and not strong:
+                continue
+            year, new_end = _year_after(tokens, end)
+            matches = [m for m in self.resolver.resolve(text, year) if m.score >= cutoff]
+            if matches:
+                scan.found.append(FoundTitle(start, new_end, text, matches, year))
+                masked |= set(range(start, new_end))
+            elif strong and text not in scan.unknown and not all(w in COMMON_WORDS for w in words):
+                scan.unknown.append(text)
+        scan.found.sort(key=lambda f: f.start)

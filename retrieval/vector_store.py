@@ -1,0 +1,255 @@
+"""Chroma vector store: item vectors plus filterable metadata.
+
+Embedded ``PersistentClient`` by default, ``HttpClient`` when a server URL is given. Writes go
+to a staging collection that replaces the live one only when complete, so a failed or
+interrupted ingest never leaves a half-written collection (and a rerun resumes the staging).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+
+from retrieval.embeddings import Embedder, SceneRecEmbeddingFunction
+from retrieval.items import MPAA_ORDER, Item
+
+UNKNOWN_MPAA = "NR"
+SHORT_FILM_MINUTES = 40  # shorter items are shorts, left out unless asked for
+
+
+def genre_key(genre: str) -> str:
+    """Metadata key of a genre flag: ``Sci-Fi`` -> ``g_sci_fi``."""
+    return "g_" + re.sub(r"[^a-z0-9]+", "_", genre.lower()).strip("_")
+
+
+def item_metadata(item: Item, all_genres: Iterable[str]) -> dict:
+    """Chroma metadata for an item. Unknown numbers are omitted (so range filters drop them)."""
+    meta: dict = {
+        "item_type": item.item_type,
+        "title": item.title,
+        "genres": "|".join(item.genres),
+        "mpaa": item.mpaa or UNKNOWN_MPAA,
+        "popularity": int(item.popularity),
+        "is_short": item.runtime is not None and item.runtime < SHORT_FILM_MINUTES,
+    }
+    for key, value in (("year", item.year), ("runtime", item.runtime), ("votes", item.votes)):
+        if value is not None:
+            meta[key] = int(value)
+    if item.rating is not None:
+        meta["rating"] = float(item.rating)
+    present = set(item.genres)
+    for g in all_genres:
+        meta[genre_key(g)] = g in present
+    return meta
+
+
+@dataclass
+class Filters:
+    """Hard constraints, translated into a Chroma ``where`` clause."""
+
+    item_type: str | None = None
+    year_min: int | None = None
+    year_max: int | None = None
+    min_runtime: int | None = None
+    max_runtime: int | None = None
+    mpaa_allowed: list[str] | None = None  # may include UNKNOWN_MPAA
+    exclude_genres: list[str] = field(default_factory=list)
+    any_genres: list[str] = field(default_factory=list)
+    min_rating: float | None = None
+    exclude_shorts: bool = True
+
+    def where(self) -> dict | None:
+        conds: list[dict] = []
+        if self.exclude_shorts and (self.max_runtime is None or self.max_runtime >= SHORT_FILM_MINUTES):
+            conds.append({"is_short": False})
+        if self.item_type:
+            conds.append({"item_type": self.item_type})
+        if self.year_min is not None:
+            conds.append({"year": {"$gte": int(self.year_min)}})
+        if self.year_max is not None:
+            conds.append({"year": {"$lte": int(self.year_max)}})
+        if self.min_runtime is not None:
+            conds.append({"runtime": {"$gte": int(self.min_runtime)}})
+        if self.max_runtime is not None:
+            conds.append({"runtime": {"$lte": int(self.max_runtime)}})
+        if self.mpaa_allowed is not None:
+            conds.append({"mpaa": {"$in": list(self.mpaa_allowed)}})
+        for g in self.exclude_genres:
+            conds.append({genre_key(g): {"$ne": True}})
+        if self.any_genres:
+            ors = [{genre_key(g): True} for g in self.any_genres]
+            conds.append(ors[0] if len(ors) == 1 else {"$or": ors})
+        if self.min_rating is not None:
+            conds.append({"rating": {"$gte": float(self.min_rating)}})
+        if not conds:
+            return None
+        return conds[0] if len(conds) == 1 else {"$and": conds}
+
+    def accepts(self, item: Item) -> bool:
+        """The same constraints checked in Python (for collaborative candidates)."""
+        if self.item_type and item.item_type != self.item_type:
+            return False
+        if (self.exclude_shorts and item.runtime is not None and item.runtime < SHORT_FILM_MINUTES
+                and (self.max_runtime is None or self.max_runtime >= SHORT_FILM_MINUTES)):
+            return False
+        checks = (
+            (self.year_min, item.year, lambda lim, v: v >= lim),
+            (self.year_max, item.year, lambda lim, v: v <= lim),
+            (self.min_runtime, item.runtime, lambda lim, v: v >= lim),
+            (self.max_runtime, item.runtime, lambda lim, v: v <= lim),
+            (self.min_rating, item.rating, lambda lim, v: v >= lim),
+        )
+        for limit, value, ok in checks:
+            if limit is not None and (value is None or not ok(limit, value)):
+                return False
+        if self.mpaa_allowed is not None and (item.mpaa or UNKNOWN_MPAA) not in self.mpaa_allowed:
+            return False
+        if set(self.exclude_genres) & set(item.genres):
+            return False
+        if self.any_genres and not set(self.any_genres) & set(item.genres):
+            return False
+        return True
+
+
+def mpaa_up_to(ceiling: str, allow_unknown: bool = True) -> list[str]:
+    """Ratings at or below a ceiling: ``mpaa_up_to("PG")`` -> ``["G", "PG", "NR"]``."""
+    allowed = list(MPAA_ORDER[: MPAA_ORDER.index(ceiling) + 1])
+    return allowed + [UNKNOWN_MPAA] if allow_unknown else allowed
+
+
+@dataclass
+class Hit:
+    id: str
+    similarity: float
+    embedding: np.ndarray | None = None
+
+
+def make_client(path: Path | None = None, url: str | None = None):
+    """A Chroma client: server mode when ``url`` is set, embedded otherwise. No telemetry."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if url:
+        parsed = urlparse(url if "//" in url else f"http://{url}")
+        return chromadb.HttpClient(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 8000,
+            ssl=parsed.scheme == "https",
+            settings=chroma_settings,
+        )
+    assert path is not None, "an embedded Chroma needs a path"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class VectorStore:
+    """One Chroma collection per catalogue."""
+
+    def __init__(self, client, embedder: Embedder, catalogue: str):
+        self.client = client
+        self.embedder = embedder
+        self.name = f"scenerec_{catalogue}"
+        self._ef = SceneRecEmbeddingFunction(embedder)
+        self._collection = None
+
+    def _open(self, name: str, create: bool):
+        kwargs = dict(name=name, embedding_function=self._ef, configuration={"hnsw": {"space": "cosine"}})
+        if create:
+            return self.client.get_or_create_collection(**kwargs)
+        kwargs.pop("configuration")
+        return self.client.get_collection(**kwargs)
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            self._collection = self._open(self.name, create=False)
+        return self._collection
+
+    def exists(self) -> bool:
+        return self.name in {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+
+    def count(self) -> int:
+        return self.collection.count() if self.exists() else 0
+
+    def build(
+        self,
+        items: list[Item],
+        batch_size: int = 256,
+        progress: Callable[[int], None] | None = None,
+        fresh: bool = False,
+    ) -> int:
+        """Write items into the staging collection (resuming what is there), then swap it live.
+
+        Returns how many items were embedded in this call (0 when all were already staged).
+        """
+        staging_name = self.name + "__staging"
+        if fresh:
+            self._drop(staging_name)
+        staging = self._open(staging_name, create=True)
+        all_genres = sorted({g for it in items for g in it.genres})
+        done = 0
+        for start in range(0, len(items), batch_size):
+            batch = items[start : start + batch_size]
+            have = set(staging.get(ids=[it.id for it in batch], include=[])["ids"])
+            todo = [it for it in batch if it.id not in have]
+            if todo:
+                docs = [it.document() for it in todo]
+                staging.upsert(
+                    ids=[it.id for it in todo],
+                    documents=docs,
+                    embeddings=self.embedder.encode(docs),
+                    metadatas=[item_metadata(it, all_genres) for it in todo],
+                )
+                done += len(todo)
+            if progress:
+                progress(len(batch))
+        self._drop(self.name)
+        staging.modify(name=self.name)
+        self._collection = None
+        return done
+
+    def _drop(self, name: str) -> None:
+        try:
+            self.client.delete_collection(name)
+        except Exception:  # noqa: BLE001 - chroma raises different types for "missing"
+            pass
+
+    def delete(self) -> None:
+        self._drop(self.name)
+        self._drop(self.name + "__staging")
+        self._collection = None
+
+    def query(
+        self,
+        vector: np.ndarray,
+        n: int,
+        filters: Filters | None = None,
+        with_embeddings: bool = False,
+    ) -> list[Hit]:
+        include = ["distances"] + (["embeddings"] if with_embeddings else [])
+        res = self.collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=max(1, n),
+            where=filters.where() if filters else None,
+            include=include,
+        )
+        ids, dists = res["ids"][0], res["distances"][0]
+        embs = res["embeddings"][0] if with_embeddings else [None] * len(ids)
+        return [
+            Hit(i, 1.0 - float(d), None if e is None else np.asarray(e, dtype=np.float32))
+            for i, d, e in zip(ids, dists, embs)
+        ]
+
+    def query_text(self, text: str, n: int, filters: Filters | None = None) -> list[Hit]:
+        return self.query(self.embedder.encode_query(text), n, filters)
+
+    def embeddings(self, ids: list[str]) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        res = self.collection.get(ids=ids, include=["embeddings"])
+        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(res["ids"], res["embeddings"])}

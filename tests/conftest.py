@@ -1,0 +1,114 @@
+"""Shared fixtures. Every test runs with the network disabled except loopback.
+
+The default catalogue (~9k movies) is ingested once per test session, by a real
+``scenerec ask --json`` subprocess on a fresh data directory with networking blocked: that run
+is itself the proof that first use works offline and needs no prior ingest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+NETGUARD = Path(__file__).parent / "netguard"
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Refuse non-loopback connections in this process."""
+    real = socket.socket.connect
+
+    def guarded(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not (
+            str(host).startswith("127.") or host in ("::1", "localhost")
+        ):
+            raise OSError(f"network disabled in tests: {address}")
+        return real(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+def offline_env(tmp: Path, **extra: str) -> dict[str, str]:
+    """Environment for a subprocess with the network blocked (sockets + proxies + hub offline)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCENEREC_")}
+    env.update({
+        "PYTHONPATH": os.pathsep.join([str(NETGUARD), str(ROOT)]),
+        "SCENEREC_NETGUARD_LOG": str(tmp / "netguard.log"),
+        "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+        "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
+        "ALL_PROXY": "http://127.0.0.1:9", "NO_PROXY": "127.0.0.1,localhost",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+    })
+    env.update(extra)
+    return env
+
+
+def run_cli(args: list[str], tmp: Path, timeout: float = 600, **env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=ROOT, env=offline_env(tmp, **env),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def first_use(tmp_path_factory):
+    """A fresh data dir, populated by the first offline ``scenerec ask --json`` call."""
+    tmp = tmp_path_factory.mktemp("first_use")
+    data = tmp / "data"
+    proc = run_cli(["ask", "--json", "--data-dir", str(data),
+                    "something light and funny to watch with my two kids tonight, nothing scary"], tmp)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return {"data_dir": data, "tmp": tmp, "result": json.loads(proc.stdout), "stderr": proc.stderr}
+
+
+@pytest.fixture(scope="session")
+def settings(first_use):
+    from agent.settings import load_settings
+
+    return load_settings(data_dir=first_use["data_dir"])
+
+
+@pytest.fixture(scope="session")
+def agent(settings):
+    from agent.wiring import build_agent
+
+    return build_agent(settings)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from retrieval.embeddings import Embedder
+
+    return Embedder()
+
+
+TINY_ITEMS = [
+    dict(id="1", title="Toy Story", year=1995, genres=["Animation", "Children", "Comedy"], runtime=81, mpaa="G", popularity=250, rating=8.3, votes=900000),
+    dict(id="2", title="Terminator 2: Judgment Day", year=1991, genres=["Action", "Sci-Fi"], runtime=137, mpaa="R", popularity=220),
+    dict(id="3", title="Up", year=2009, genres=["Adventure", "Animation", "Children", "Drama"], runtime=96, mpaa="PG", popularity=100),
+    dict(id="4", title="Kids", year=1995, genres=["Drama"], runtime=91, mpaa=None, popularity=20),
+    dict(id="5", title="Halloween", year=1978, genres=["Horror"], runtime=91, mpaa="R", popularity=80),
+    dict(id="6", title="Halloween", year=2007, genres=["Horror"], runtime=109, mpaa="R", popularity=30),
+    dict(id="7", title="Godfather, The", year=1972, genres=["Crime", "Drama"], runtime=175, mpaa="R", popularity=200),
+    dict(id="8", title="Star Wars: Episode IV - A New Hope", year=1977, genres=["Action", "Adventure", "Sci-Fi"], runtime=121, mpaa="PG", popularity=290),
+    dict(id="9", title="Shrek", year=2001, genres=["Animation", "Children", "Comedy", "Fantasy"], runtime=90, mpaa="PG", popularity=170),
+    dict(id="10", title="Date Night", year=2010, genres=["Action", "Comedy", "Romance"], runtime=88, mpaa="PG-13", popularity=15),
+    dict(id="11", title="Scream", year=1996, genres=["Horror", "Mystery"], runtime=111, mpaa="R", popularity=90),
+    dict(id="12", title="Notting Hill", year=1999, genres=["Comedy", "Romance"], runtime=124, mpaa="PG-13", popularity=70),
+]
+
+
+@pytest.fixture(scope="session")
+def tiny_items():
+    from retrieval.items import Item
+
+    return [Item(**d) for d in TINY_ITEMS]

@@ -1,0 +1,45 @@
+from agent.state import DialogueState
+from agent.understanding.schema import Critique, Mention, SceneUpdate, Understanding
+
+
+def lookup_from(items):
+    by_id = {it.id: it for it in items}
+    return by_id.get
+
+
+def test_kids_scene_becomes_hard_family_safe_filters():
+    s = DialogueState().apply(Understanding(scene=SceneUpdate(companions="kids")), lambda i: None)
+    f = s.filters()
+    assert f.mpaa_allowed == ["G", "PG", "NR"] and "Horror" in f.exclude_genres
+    assert f.where() is not None
+
+
+def test_contradiction_replaces_and_reset_clears(tiny_items):
+    look = lookup_from(tiny_items)
+    s = DialogueState().apply(Understanding(scene=SceneUpdate(companions="kids"), liked_genres=["Comedy"]), look)
+    s = s.apply(Understanding(scene=SceneUpdate(companions_cleared=True)), look)
+    assert s.scene.companions is None and s.liked_genres == ["Comedy"]
+    s = s.apply(Understanding(mentions=[Mention(item_id="1", title="Toy Story", polarity="seen")]), look)
+    s = s.apply(Understanding(intent="reset"), look)
+    assert s.liked_genres == [] and s.seen_items == ["1"]  # seen items never come back
+    assert "1" in s.excluded_ids()
+
+
+def test_critiques_resolve_against_the_last_shown_list(tiny_items):
+    look = lookup_from(tiny_items)
+    s = DialogueState(last_shown=["9", "3", "1"])  # Shrek 90, Up 96, Toy Story 81
+    shorter = s.apply(Understanding(intent="refine", critiques=[Critique(kind="shorter")]), look)
+    assert shorter.constraints.max_runtime == 80  # median 90 - 10
+    more_like = s.apply(Understanding(intent="refine", critiques=[Critique(kind="more_like", ref_index=1)]), look)
+    assert more_like.anchor_items == ["3"]
+    older = s.apply(Understanding(intent="refine", critiques=[Critique(kind="older")]), look)
+    assert older.constraints.year_max == 1994
+    different = s.apply(Understanding(intent="refine", critiques=[Critique(kind="different")]), look)
+    assert "Animation" in different.avoid_genres
+
+
+def test_question_turns_do_not_change_preferences(tiny_items):
+    s = DialogueState(last_shown=["1"])
+    s2 = s.apply(Understanding(intent="ask_item", liked_genres=["Horror"], references=[0], question="scary"),
+                 lookup_from(tiny_items))
+    assert s2.liked_genres == [] and s2.focus_item == "1"

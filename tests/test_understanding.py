@@ -1,0 +1,83 @@
+import pytest
+
+from agent.understanding.embedded import EmbeddedUnderstander, TurnContext
+from agent.understanding.mentions import TitleFinder
+from retrieval.titles import TitleResolver
+
+
+@pytest.fixture(scope="module")
+def nlu(tiny_items):
+    return EmbeddedUnderstander(TitleFinder(TitleResolver(tiny_items)), max_year=2016)
+
+
+def test_kids_scene_negation_and_mood(nlu):
+    u = nlu.understand("something light and funny to watch with my two kids tonight, nothing scary")
+    assert u.intent == "recommend"
+    assert u.scene.companions == "kids"
+    assert u.scene.time_of_day == "evening"
+    assert {"light", "funny"} <= set(u.scene.mood)
+    assert "Horror" in u.disliked_genres and "Comedy" in u.liked_genres
+    assert u.mentions == []  # "kids" is not the movie Kids (1995)
+
+
+def test_seen_title_and_runtime(nlu):
+    u = nlu.understand("we've already seen Toy Story, and something under 90 minutes", TurnContext(last_shown=["9"]))
+    assert [(m.item_id, m.polarity) for m in u.mentions] == [("1", "seen")]
+    assert u.constraints.max_runtime == 90
+    assert u.intent == "recommend"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("only an hour and a half", 90), ("under 2 hours", 120), ("less than 100 mins", 100),
+    ("we have two hours tops", 120),
+])
+def test_runtime_phrases(nlu, text, expected):
+    assert nlu.understand(f"a comedy, {text}").constraints.max_runtime == expected
+
+
+def test_decades_years_quality_and_mpaa(nlu):
+    c = nlu.understand("a thriller from the 90s").constraints
+    assert (c.year_min, c.year_max) == (1990, 1999)
+    assert nlu.understand("sci-fi newer than 2010").constraints.year_min == 2011
+    assert nlu.understand("something well reviewed").constraints.min_rating == 7.0
+    assert nlu.understand("a comedy, nothing rated R").constraints.mpaa_max == "PG-13"
+
+
+def test_negation_scope(nlu):
+    u = nlu.understand("anything but horror, maybe a comedy")
+    assert u.disliked_genres == ["Horror"] and u.liked_genres == ["Comedy"]
+    u = nlu.understand("no cartoons please, i like action")
+    assert "Animation" in u.disliked_genres and "Action" in u.liked_genres
+
+
+def test_capitalised_common_word_titles_only(nlu):
+    assert [m.item_id for m in nlu.understand("how long is Up?", TurnContext()).mentions] == ["3"]
+    assert nlu.understand("cheer me up").mentions == []
+    assert [m.item_id for m in nlu.understand("we loved Date Night").mentions] == ["10"]
+    assert nlu.understand("a romantic date night movie").mentions == []
+
+
+def test_misspelt_and_unknown_titles(nlu):
+    u = nlu.understand("I loved Terminater 2")
+    assert [m.item_id for m in u.mentions] == ["2"] and u.mentions[0].polarity == "liked"
+    u = nlu.understand('have you seen "Blorpfest Ultra"? I liked Zanzibar Moonquake')
+    assert "Blorpfest Ultra" in u.unknown_titles and "Zanzibar Moonquake" in u.unknown_titles
+
+
+def test_item_questions_and_ordinals(nlu):
+    ctx = TurnContext(last_shown=["1", "9", "3"])
+    u = nlu.understand("is the first one scary?", ctx)
+    assert (u.intent, u.question, u.references) == ("ask_item", "scary", [0])
+    u = nlu.understand("more like the second one", ctx)
+    assert u.intent == "refine" and u.critiques[-1].kind == "more_like" and u.critiques[-1].ref_index == 1
+    assert nlu.understand("something shorter", ctx).critiques[0].kind == "shorter"
+
+
+def test_other_intents(nlu):
+    assert nlu.understand("").intent == "empty"
+    assert nlu.understand("start over").intent == "reset"
+    assert nlu.understand("hi").intent == "greeting"
+    assert nlu.understand("hi, recommend something").intent == "recommend"
+    assert nlu.understand("what's the weather in Paris").intent == "out_of_scope"
+    assert nlu.understand("I'll watch the second one", TurnContext(last_shown=["1", "9"])).intent == "accept"
+    assert nlu.understand("actually, no kids tonight").scene.companions_cleared

