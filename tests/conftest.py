@@ -71,10 +71,24 @@ def first_use(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def settings(first_use):
+def data_dir(request, tmp_path_factory):
+    """A data dir holding the default catalogue. Developers may set SCENEREC_TEST_PREBUILT to a
+    built data dir to save the ingest (it is copied, never modified); CI always ingests for real."""
+    prebuilt = os.environ.get("SCENEREC_TEST_PREBUILT")
+    if prebuilt and not os.environ.get("CI"):
+        import shutil
+
+        target = tmp_path_factory.mktemp("prebuilt") / "data"
+        shutil.copytree(prebuilt, target)
+        return target
+    return request.getfixturevalue("first_use")["data_dir"]
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir):
     from agent.settings import load_settings
 
-    return load_settings(data_dir=first_use["data_dir"])
+    return load_settings(data_dir=data_dir)
 
 
 @pytest.fixture(scope="session")
