@@ -27,6 +27,7 @@ from retrieval.engine import CandidateQuery, CatalogueEngine
 from retrieval.ranking import RankRequest, rank
 
 log = logging.getLogger(__name__)
+FEEDBACK_KINDS = ("like", "dislike", "seen", "accept")
 _MOOD_WORDS = {"funny": "funny comedy", "light": "light-hearted fun", "thrilling": "thrilling suspense",
                "scary": "scary horror", "romantic": "romantic love story", "thoughtful": "thought-provoking drama",
                "sad": "sad emotional drama", "uplifting": "uplifting feel-good", "relaxing": "relaxing easy",
@@ -96,6 +97,31 @@ class SceneRecAgent:
         timings["total"] = _ms(t0)
         return TurnResult(session_id=session_id, action=decision.action, intent=u.intent, reply=reply,
                           items=items, state=state.summary(), notices=notices, timings_ms=timings)
+
+    # -- feedback and privacy ---------------------------------------------------------------------
+    def feedback(self, session_id: str, item_id: str, kind: str) -> DialogueState:
+        """Record like / dislike / seen / accept on an item; a disliked or seen item never returns."""
+        if kind not in FEEDBACK_KINDS:
+            raise ValueError(f"feedback kind must be one of {', '.join(FEEDBACK_KINDS)}")
+        if self.engine.get(item_id) is None:
+            raise KeyError(item_id)
+        loaded = self.sessions.load(session_id)
+        if loaded is None:
+            raise KeyError(session_id)
+        state, user_id = loaded
+        target = {"like": state.liked_items, "dislike": state.disliked_items,
+                  "seen": state.seen_items, "accept": state.accepted_items}[kind]
+        if item_id not in target:
+            target.append(item_id)
+        if kind == "like":
+            state.anchor_items = [item_id]
+        state.focus_item = item_id
+        self.sessions.save(session_id, state, user_id)
+        return state
+
+    def delete_user(self, user_id: str) -> int:
+        """Remove every stored trace of a user; returns how many records went."""
+        return self.sessions.delete_user(user_id)
 
     # -- recommendation -------------------------------------------------------------------------
     def query_text(self, state: DialogueState) -> str:
