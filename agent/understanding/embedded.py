@@ -167,7 +167,8 @@ class EmbeddedUnderstander:
             minutes = _minutes(m.group(1), m.group(2), m.group(3), m.group(4))
             if 20 <= minutes <= 400:
                 c.max_runtime = minutes
-                u.scene.time_budget_min = minutes
+                if re.search(r"\b(have|got|only|tops)\b", m.group(0)):  # time available, not a taste
+                    u.scene.time_budget_min = minutes
         elif re.search(r"\b(?:not too long|not very long|not long|nothing too long|short one|something short|quick one|short movie|short film|shortish)\b", low):
             c.max_runtime = 120 if "not" in low or "nothing" in low else 100
         m = _RUNTIME_MIN.search(low)
