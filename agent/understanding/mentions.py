@@ -117,7 +117,8 @@ class TitleFinder:
             if _needs_case(norms[i : i + length]):
                 caps = all(t.capitalised for t in span if t.norm not in _CONNECTORS)
                 sentence_start = i == 0 or tokens[i - 1].text in ".!?"
-                if shouting or not caps or (sentence_start and length == 1):
+                title_context = i + length < len(tokens) and tokens[i + length].norm in ("with", "starring", "by")
+                if shouting or not caps or (sentence_start and length == 1 and not title_context):
                     continue
             year, end = _year_after(tokens, i + length)
             matches = self.resolver.exact(key, year)

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"#?\d+(?:\.\d+)?(?:'?s)?|[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F0-9'’&-]*|[.,;!?()\"]")
+_TOKEN = re.compile(r"#?\d+(?:\.\d+)?(?:st|nd|rd|th|'?s)?|[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F0-9'’&-]*|[.,;!?()\"]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 
@@ -32,7 +32,11 @@ class Token:
         return self.text[:1].isupper() or self.text[:1].isdigit()
 
 
+_SUFFIX = re.compile(r"(\w)-(type|esque|like|style|ish)\b", re.I)
+
+
 def tokenize(text: str) -> list[Token]:
+    text = _SUFFIX.sub(r"\1 \2", text)  # "Alien-type thriller" -> "Alien type thriller"
     return [
         Token(m.group(0), m.group(0).lower().replace("’", "'"), m.start())
         for m in _TOKEN.finditer(text)
