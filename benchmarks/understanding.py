@@ -152,16 +152,14 @@ def main() -> None:
     args = ap.parse_args()
 
     from agent.settings import load_settings
-    from agent.understanding.embedded import EmbeddedUnderstander
-    from agent.understanding.mentions import TitleFinder
-    from agent.wiring import ensure_catalogue, open_stores
+    from agent.wiring import build_understander, ensure_catalogue, open_stores
     from retrieval.engine import CatalogueEngine
 
     settings = load_settings(data_dir=args.data_dir)
     stores = open_stores(settings)
     ensure_catalogue(settings, stores)
     engine = CatalogueEngine(stores.catalogue, stores.vectors, settings.catalogue)
-    nlu = EmbeddedUnderstander(TitleFinder(engine.resolver), max_year=engine.max_year)
+    nlu = build_understander(engine, stores.embedder)  # the product's embedded understander
 
     gold = yaml.safe_load(args.gold.read_text(encoding="utf-8"))
     report = {"gold": evaluate_gold(nlu, engine, gold)}

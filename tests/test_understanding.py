@@ -83,3 +83,14 @@ def test_other_intents(nlu):
     assert nlu.understand("what's the weather in Paris").intent == "out_of_scope"
     assert nlu.understand("I'll watch the second one", TurnContext(last_shown=["1", "9"])).intent == "accept"
     assert nlu.understand("actually, no kids tonight").scene.companions_cleared
+
+
+def test_mood_by_embedding_prototypes(embedder, tiny_items):
+    from agent.understanding.prototypes import MoodPrototypes
+
+    moods = MoodPrototypes(embedder)
+    assert moods.closest("something to wind down before sleep") == "relaxing"
+    assert moods.closest("a movie about basketball") is None
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(tiny_items)), moods=moods)
+    assert nlu.understand("I need something to forget my awful week").scene.mood == ["uplifting"]
+    assert nlu.understand("a funny one").scene.mood == ["funny"]  # the lexicon comes first

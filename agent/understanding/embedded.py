@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from agent.understanding import lexicon as lx
 from agent.understanding.mentions import TitleFinder
+from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, tokenize
 
@@ -84,9 +85,10 @@ def _minutes(num: str, half: str | None, unit: str, half2: str | None = None) ->
 class EmbeddedUnderstander:
     name = "embedded"
 
-    def __init__(self, titles: TitleFinder, max_year: int = 2016):
+    def __init__(self, titles: TitleFinder, max_year: int = 2016, moods: MoodPrototypes | None = None):
         self.titles = titles
         self.max_year = max_year
+        self.moods = moods  # optional: mood by embedding similarity when no word names one
         self._phrases = _index()
 
     # -- entry point ----------------------------------------------------------------------
@@ -107,6 +109,11 @@ class EmbeddedUnderstander:
         self._references(u, low, tokens, hits)
         u.keywords = self._keywords(tokens, hits, scan.masked())
         u.intent = self._intent(u, low, text, ctx)
+        if self.moods and u.intent == "recommend" and not (u.scene.mood or u.liked_genres or u.mentions) \
+                and len(low.split()) >= 4:
+            mood = self.moods.closest(text)
+            if mood and mood not in u.scene.not_moods:
+                u.scene.mood.append(mood)
         if u.intent == "ask_item":  # "is it scary?" asks about the item; it is no taste
             u.liked_genres, u.scene.mood = [], []
         if not u.scene.companions and _KID_AGE.search(low):

@@ -82,7 +82,8 @@ MOOD_PHRASES: dict[str, list[str]] = {
               "breezy", "cheerful", "not too heavy", "nothing heavy", "low key", "low-key"],
     "thrilling": ["thrilling", "exciting", "intense", "gripping", "adrenaline", "edge of my seat",
                   "suspenseful", "action packed", "action-packed"],
-    "scary": ["scary", "frightening", "terrifying", "creepy", "spooky", "chilling", "scarier", "scariest"],
+    "scary": ["scary", "frightening", "terrifying", "terrified", "creepy", "spooky", "chilling", "scarier",
+              "scariest", "scared"],
     "romantic": ["romantic", "swoon", "love story"],
     "thoughtful": ["thoughtful", "thought provoking", "thought-provoking", "deep", "smart",
                    "intelligent", "cerebral", "philosophical", "meaningful", "mind bending",
@@ -283,3 +284,18 @@ for _phrases in (NEGATION_CUES, LIKE_CUES, DISLIKE_CUES, SEEN_CUES, GREETINGS, T
                  FAMILY_SAFE_PHRASES, RECENT_PHRASES, OLD_PHRASES):
     for _p in _phrases:
         COMMON_WORDS.update(_p.split())
+
+# Prototype sentences per mood, compared by embedding when no lexicon word names a mood.
+MOOD_PROTOTYPES: dict[str, list[str]] = {
+    "funny": ["something that makes me laugh out loud", "a movie full of jokes"],
+    "light": ["something easy that doesn't need much attention", "nothing too heavy or demanding"],
+    "thrilling": ["keep me on the edge of my seat", "a movie with lots of tension and excitement"],
+    "scary": ["something that will give me nightmares", "a movie that frightens me"],
+    "romantic": ["a movie about falling in love", "a love story that makes my heart melt"],
+    "thoughtful": ["a movie that makes me think about life", "something that stays with me afterwards"],
+    "sad": ["a movie that makes me cry", "a heartbreaking story"],
+    "uplifting": ["something to cheer me up after a bad day", "a movie that leaves me feeling hopeful"],
+    "relaxing": ["something calm to unwind with", "a soothing movie to wind down"],
+    "dark": ["a grim and disturbing story", "something bleak about the dark side of people"],
+    "epic": ["a huge sweeping story with grand battles", "a long epic journey"],
+}
