@@ -166,7 +166,7 @@ class SceneRecAgent:
         liked_titles = [self._name(a) for a in anchors]
         out = [
             RecommendedItem(
-                id=r.item.id, title=r.item.title, year=r.item.year, genres=r.item.genres,
+                id=r.item.id, title=r.item.name, year=r.item.year, genres=r.item.genres,
                 runtime=r.item.runtime, mpaa=r.item.mpaa, rating=r.item.rating, score=r.score,
                 reason=self.explainer.explain(r.item, r.contributions, state, liked_titles),
                 contributions=r.contributions,
@@ -180,9 +180,9 @@ class SceneRecAgent:
         if not items:
             return ("I couldn't find anything in the catalogue that fits all of that: "
                     f"{replies.describe_request(state)}. Try loosening one of those limits.")
-        lead = {"refine": "Updated with your feedback", "reject": "Got it — here are others"}.get(why, "Here are")
+        lead = {"refine": "Updated to your feedback — here are", "reject": "Got it — here are other"}.get(why, "Here are some")
         anchors = [self._name(a) for a in state.anchor_items if self.engine.get(a)]
-        return f"{lead}: {replies.describe_request(state, anchors)}."
+        return f"{lead} {replies.describe_request(state, anchors)}:"
 
     def _acknowledge(self, state: DialogueState, why: str) -> str:
         if why == "accept" and state.focus_item:
