@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pydantic import BaseModel, Field
 
 from agent.understanding import lexicon as lx
-from agent.understanding.schema import Understanding
+from agent.understanding.schema import ConstraintUpdate, Understanding
 from retrieval.items import MPAA_ORDER, Item
 from retrieval.vector_store import Filters, mpaa_up_to
 
@@ -26,14 +26,9 @@ class Scene(BaseModel):
     time_of_day: str | None = None
 
 
-class Constraints(BaseModel):
-    year_min: int | None = None
-    year_max: int | None = None
-    min_runtime: int | None = None
-    max_runtime: int | None = None
-    mpaa_max: str | None = None
-    min_rating: float | None = None
-    item_type: str | None = None
+class Constraints(ConstraintUpdate):
+    """The hard constraints established so far (a turn's update plus excluded genres)."""
+
     exclude_genres: list[str] = Field(default_factory=list)
 
 
