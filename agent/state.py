@@ -68,9 +68,8 @@ class DialogueState(BaseModel):
         ceiling = c.mpaa_max
         exclude = list(c.exclude_genres)
         if self.family_safe():
-            ceiling = min(
-                filter(None, [ceiling, lx.FAMILY_SAFE_MPAA_CEILING]), key=MPAA_ORDER.index
-            )
+            # an explicit ceiling ("my teenage son, PG-13 max") wins over the kids default
+            ceiling = ceiling or lx.FAMILY_SAFE_MPAA_CEILING
             _add(exclude, *lx.FAMILY_SAFE_EXCLUDED_GENRES)
         max_runtime = min(filter(None, [c.max_runtime, self.scene.time_budget_min]), default=None)
         return Filters(
