@@ -68,6 +68,26 @@ def test_health_readiness_docs_and_mounted_ui(api):
         assert ui.status_code == 200 and "gradio" in ui.text.lower()
 
 
+def test_mounted_ui_needs_a_secret_key_to_sign_in(api):
+    with client(api.base) as c:
+        assert c.get("/ui/config").status_code == 401
+        assert c.post("/ui/login", data={"username": "me", "password": api.publishable()}).status_code == 400
+        assert c.post("/ui/login", data={"username": "me", "password": api.secret()}).json() == {"success": True}
+        assert c.get("/ui/config").status_code == 200
+
+
+def test_open_mode_only_when_configured(agent, settings):
+    from ui.api import create_app
+
+    app = create_app(agent, settings.model_copy(update={"api_open": True}), mount_ui=False)
+    with thread_server(app) as base, client(base, origin="http://localhost:3000", anon="dev-visitor-0123456789") as c:
+        r = c.post("/v1/chat", json={"message": "something funny"})
+        assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "http://localhost:3000"
+        assert c.post("/v1/sessions", json={"user_id": "admin"}).status_code == 403  # still no chosen user ids
+        with client(base, "sr_sk_bad_key") as wrong:
+            assert wrong.post("/v1/chat", json={"message": "hi"}).status_code == 401  # a given key is still checked
+
+
 # -- keys and origins -----------------------------------------------------------------------------
 def test_missing_wrong_or_revoked_key_is_401(api):
     created = api.keys.create("secret")
