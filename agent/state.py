@@ -83,6 +83,7 @@ class DialogueState(BaseModel):
             min_runtime=c.min_runtime, max_runtime=max_runtime,
             mpaa_allowed=mpaa_up_to(ceiling) if ceiling else None,
             exclude_genres=exclude, min_rating=c.min_rating,
+            any_genres=[g for g in self.liked_genres if g not in exclude],
         )
 
     def genre_weights(self) -> dict[str, float]:

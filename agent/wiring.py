@@ -16,6 +16,7 @@ from agent.llm.none import NoLLM
 from agent.sessions import SessionStore
 from agent.settings import Settings
 from agent.understanding.embedded import EmbeddedUnderstander
+from agent.understanding.llm import LLMUnderstander
 from agent.understanding.mentions import TitleFinder
 from retrieval.catalogue import CatalogueStore
 from retrieval.embeddings import Embedder
@@ -75,8 +76,12 @@ def build_agent(settings: Settings, progress: Progress = _no_progress, stores: S
     ensure_catalogue(settings, stores, progress)
     engine = CatalogueEngine(stores.catalogue, stores.vectors, settings.catalogue)
     stores.embedder.encode_query("warm up")  # load the model now, not in the first turn
+    llm = llm or build_llm(settings)
     understander = EmbeddedUnderstander(TitleFinder(engine.resolver), max_year=engine.max_year)
+    if llm.available:
+        understander = LLMUnderstander(understander, llm, engine.resolver,
+                                       title_of=lambda i: engine.get(i).display_title if engine.get(i) else i)
     sessions = SessionStore(settings.data_dir / "state.sqlite3")
     agent = SceneRecAgent(engine, understander, sessions, settings)
-    agent.llm = llm or build_llm(settings)
+    agent.llm = llm
     return agent

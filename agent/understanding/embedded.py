@@ -151,7 +151,7 @@ class EmbeddedUnderstander:
                     u.disliked_genres.append("Horror")
             elif h.category == "quality" and not neg:
                 u.constraints.min_rating = 7.0
-            elif h.category == "critique":
+            elif h.category == "critique" and not neg:  # "not too long" is no critique
                 u.critiques.append(Critique(kind=h.value))
         if companions:
             u.scene.companions = min(companions, key=lx.COMPANION_PRIORITY.index)
@@ -167,7 +167,8 @@ class EmbeddedUnderstander:
             minutes = _minutes(m.group(1), m.group(2), m.group(3), m.group(4))
             if 20 <= minutes <= 400:
                 c.max_runtime = minutes
-                u.scene.time_budget_min = minutes
+                if re.search(r"\b(have|got|only|tops)\b", m.group(0)):  # time available, not a taste
+                    u.scene.time_budget_min = minutes
         elif re.search(r"\b(?:not too long|not very long|not long|nothing too long|short one|something short|quick one|short movie|short film|shortish)\b", low):
             c.max_runtime = 120 if "not" in low or "nothing" in low else 100
         m = _RUNTIME_MIN.search(low)
@@ -269,16 +270,21 @@ class EmbeddedUnderstander:
         words = set(low.split())
         if _contains_phrase(low, lx.RESET_PHRASES):
             return "reset"
-        item_ref = bool(u.mentions or u.references or (u.refers_to_focus and (ctx.focus_item or has_shown)))
+        stated_taste = any(m.polarity != "neutral" for m in u.mentions)
+        item_ref = bool(u.references or (u.refers_to_focus and (ctx.focus_item or has_shown))
+                        or (u.mentions and not stated_taste))
         is_question = raw.rstrip().endswith("?") or low.startswith(lx.QUESTION_STARTS)
-        if is_question and item_ref and not u.critiques:
+        asks_for_more = _contains_phrase(low, ["recommend", "suggest", "something like", "similar", "more like",
+                                               "anything like", "what else", "would i like", "should i watch",
+                                               "anything else", "others like", "like that", "like this"])
+        if is_question and item_ref and not asks_for_more:
             for attr, phrases in lx.QUESTION_ATTRIBUTES.items():
                 if _contains_phrase(low, phrases):
                     u.question = attr
                     break
-            asks_for_more = _contains_phrase(low, ["recommend", "suggest", "something like", "similar", "more like", "anything like"])
-            if u.question or not asks_for_more:
+            if u.question or not u.critiques:
                 u.question = u.question or "general"
+                u.critiques = []  # "is it too scary?" asks; it does not critique
                 return "ask_item"
         if has_shown and _contains_phrase(low, lx.ACCEPT_PHRASES) and not _contains_phrase(low, lx.REJECT_PHRASES) \
                 and not u.critiques and not re.search(r"\b(not|don't|dont|no)\b", low):
@@ -286,6 +292,8 @@ class EmbeddedUnderstander:
         if has_shown and _contains_phrase(low, lx.REJECT_PHRASES) and not (u.has_preferences() or u.critiques):
             return "reject"
         if has_shown and u.critiques:
+            return "refine"
+        if has_shown and not u.has_preferences() and _contains_phrase(low, lx.MORE_PHRASES):
             return "refine"
         if _contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not u.model_copy(update={"keywords": []}).has_preferences():
             return "out_of_scope"

@@ -246,7 +246,18 @@ three four five six seven eight nine ten hour hours minute minutes night weekend
 afternoon kids kid family friends friend wife husband girlfriend boyfriend partner date party
 light dark home alone sad happy scary war love life man men woman women girl girls boy boys
 """.split())
-for _table in (GENRE_PHRASES, MOOD_PHRASES, OCCASION_PHRASES, COMPANION_PHRASES, TIME_OF_DAY_PHRASES):
+COMMON_WORDS.update("""dunno whatever actually changed mind fine sure maybe please idea ideas surprise
+really mean guess okay cool thanks thank hello hey hi great awesome nice lovely tell said say
+""".split())
+MORE_PHRASES = ["more", "more please", "show me more", "any more", "anymore", "others", "any others",
+                "what else", "next", "other ones", "more options", "give me more", "keep going", "again"]
+for _table in (GENRE_PHRASES, MOOD_PHRASES, OCCASION_PHRASES, COMPANION_PHRASES, TIME_OF_DAY_PHRASES,
+               CRITIQUE_PHRASES, QUESTION_ATTRIBUTES):
     for _phrases in _table.values():
         for _p in _phrases:
             COMMON_WORDS.update(_p.split())
+for _phrases in (NEGATION_CUES, LIKE_CUES, DISLIKE_CUES, SEEN_CUES, GREETINGS, THANKS, RESET_PHRASES,
+                 ACCEPT_PHRASES, REJECT_PHRASES, REQUEST_CUES, QUALITY_PHRASES, MORE_PHRASES,
+                 FAMILY_SAFE_PHRASES, RECENT_PHRASES, OLD_PHRASES):
+    for _p in _phrases:
+        COMMON_WORDS.update(_p.split())
