@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -14,13 +13,7 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from conftest import ROOT, offline_env
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import ROOT, free_port, offline_env
 
 
 @contextmanager

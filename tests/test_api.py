@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from live_server import client, thread_server
+from tests.live_server import client, thread_server
 
 TURN_LIMIT = 6
 SESSION_LIMIT = 4

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from live_server import cli_keys_create, cli_server, client, copy_data_dir
+from tests.live_server import cli_keys_create, cli_server, client, copy_data_dir
 
 
 def test_session_survives_a_restart(data_dir, tmp_path):

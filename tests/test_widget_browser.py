@@ -11,7 +11,7 @@ import tempfile
 
 import pytest
 
-from live_server import free_port, thread_server
+from tests.live_server import free_port, thread_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")

@@ -14,14 +14,13 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from retrieval.catalogue import connect
+from ui.api.db import Tables
 
 KeyKind = Literal["publishable", "secret"]
 _PREFIX: dict[str, str] = {"publishable": "pk", "secret": "sk"}
@@ -61,14 +60,9 @@ def _hash(secret: str) -> str:
 
 class KeyStore:
     def __init__(self, path: Path):
-        self._conn = connect(path)
-        self._lock = threading.Lock()
-        with self._lock, self._conn:
-            self._conn.execute(
-                "CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
-                "secret_hash TEXT NOT NULL, origins TEXT NOT NULL, label TEXT NOT NULL, "
-                "created REAL NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)"
-            )
+        self._db = Tables(path, "CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
+                                "secret_hash TEXT NOT NULL, origins TEXT NOT NULL, label TEXT NOT NULL, "
+                                "created REAL NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)")
 
     def create(self, kind: KeyKind, origins: list[str] | None = None, label: str = "") -> CreatedKey:
         clean = tuple(dict.fromkeys(normalize_origin(o) for o in origins or []))
@@ -76,11 +70,8 @@ class KeyStore:
             raise ValueError("a publishable key needs at least one --origin (the sites that embed the widget)")
         key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(24)
         key = ApiKey(key_id, kind, clean, label, time.time())
-        with self._lock, self._conn:
-            self._conn.execute(
-                "INSERT INTO api_keys (id, kind, secret_hash, origins, label, created) VALUES (?, ?, ?, ?, ?, ?)",
-                (key_id, kind, _hash(secret), json.dumps(list(clean)), label, key.created),
-            )
+        self._db.write("INSERT INTO api_keys (id, kind, secret_hash, origins, label, created) VALUES (?, ?, ?, ?, ?, ?)",
+                       (key_id, kind, _hash(secret), json.dumps(list(clean)), label, key.created))
         return CreatedKey(key, f"sr_{_PREFIX[kind]}_{key_id}_{secret}")
 
     def verify(self, token: str) -> ApiKey | None:
@@ -96,24 +87,19 @@ class KeyStore:
         return self._key(row)
 
     def list(self) -> list[ApiKey]:
-        with self._lock:
-            rows = self._conn.execute("SELECT * FROM api_keys ORDER BY created").fetchall()
-        return [self._key(r) for r in rows]
+        return [self._key(r) for r in self._db.read("SELECT * FROM api_keys ORDER BY created")]
 
     def revoke(self, key_id: str) -> bool:
-        with self._lock, self._conn:
-            return self._conn.execute("UPDATE api_keys SET revoked = 1 WHERE id = ?", (key_id,)).rowcount > 0
+        return self._db.write("UPDATE api_keys SET revoked = 1 WHERE id = ?", (key_id,)) > 0
 
     def publishable_origins(self) -> set[str]:
         """Every origin some live publishable key allows (the CORS allowlist)."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT origins FROM api_keys WHERE kind = 'publishable' AND revoked = 0").fetchall()
+        rows = self._db.read("SELECT origins FROM api_keys WHERE kind = 'publishable' AND revoked = 0")
         return {o for (origins,) in rows for o in json.loads(origins)}
 
     def _row(self, key_id: str):
-        with self._lock:
-            return self._conn.execute("SELECT * FROM api_keys WHERE id = ?", (key_id,)).fetchone()
+        rows = self._db.read("SELECT * FROM api_keys WHERE id = ?", (key_id,))
+        return rows[0] if rows else None
 
     @staticmethod
     def _key(row) -> ApiKey:

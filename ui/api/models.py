@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.results import RecommendedItem, TurnResult
+from retrieval.items import Item as ItemOut  # a catalogue item, as stored
 
 SESSION_ID = r"^[0-9a-f]{32}$"
 USER_ID = r"^[A-Za-z0-9._:@-]{1,64}$"
@@ -46,19 +47,6 @@ class FeedbackResponse(BaseModel):
     item_id: str
     kind: str
     state: dict
-
-
-class ItemOut(BaseModel):
-    id: str
-    title: str
-    year: int | None = None
-    genres: list[str] = Field(default_factory=list)
-    runtime: int | None = None
-    mpaa: str | None = None
-    rating: float | None = None
-    votes: int | None = None
-    item_type: str
-    description: str = ""
 
 
 class ItemRef(BaseModel):

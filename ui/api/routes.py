@@ -52,7 +52,7 @@ def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter
         item = engine.get(item_id)
         if item is None:
             raise ApiError(404, "unknown_item", f"no item {item_id!r} in the catalogue")
-        return ItemOut(**item.model_dump())
+        return item
 
     @router.get("/users/{user_id}/profile", response_model=ProfileOut, tags=["privacy"])
     def get_profile(caller: CallerDep, user_id: UserId):
