@@ -142,6 +142,20 @@ def test_turn_rate_limit_is_429_with_retry_after(api):
     assert 1 <= int(r.headers["retry-after"]) <= 60
 
 
+def test_turns_are_limited_per_client_address_across_keys(agent, settings):
+    from ui.api import create_app
+
+    app = create_app(agent, settings.model_copy(update={"api_turns_per_minute_per_ip": 2}), mount_ui=False)
+    with thread_server(app) as base:
+        codes = []
+        for _ in range(3):  # a fresh key each time: only the address links the requests
+            with client(base, app.state.keys.create("secret").token) as c:
+                r = c.post("/v1/chat", json={"message": "something funny"})
+                codes.append(r.status_code)
+    assert codes == [200, 200, 429]
+    assert "address" in error_of(r)["message"] and int(r.headers["retry-after"]) >= 1
+
+
 def test_session_count_per_key_is_limited(api):
     with client(api.base, api.secret()) as c:
         created = [c.post("/v1/sessions").status_code for _ in range(SESSION_LIMIT)]

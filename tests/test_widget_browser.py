@@ -123,6 +123,7 @@ def test_widget_chat_cards_like_and_screenshot(browser, agent, settings, tmp_pat
         like = cards[0].find_element("css selector", "button[data-kind=like]")
         like.click()
         w.wait.until(lambda d: like.get_attribute("aria-pressed") == "true")
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", cards[0])
         sid = browser.execute_script(
             "return Object.keys(localStorage).filter(k => k.endsWith(':session')).map(k => localStorage[k])[0]")
         state, user_id = agent.sessions.load(sid)
@@ -151,6 +152,9 @@ def test_widget_fills_a_phone_screen_and_closes_with_escape(browser, agent, sett
         assert abs(w.find(".panel").rect["width"] - viewport) <= 1
         w.send("a thrilling sci-fi movie from the 90s")
         browser.save_screenshot(str(tmp_path / "widget-phone.png"))
+        # themable from the host page through CSS variables on the host element
+        browser.execute_script("arguments[0].style.setProperty('--sr-accent', 'rgb(1, 2, 3)')", w.host)
+        assert w.find(".send").value_of_css_property("background-color") in ("rgb(1, 2, 3)", "rgba(1, 2, 3, 1)")
         w.find("textarea").send_keys(Keys.ESCAPE)
         w.wait.until(lambda d: not w.find(".panel").is_displayed())
         assert w.active_in_shadow().startswith("BUTTON.bubble")  # focus returns to the bubble

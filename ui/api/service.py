@@ -93,12 +93,16 @@ class ChatService:
 
     async def turn(self, caller: Caller, session_id: str | None, message: str) -> TurnResult:
         self.check_turn_allowed(caller, message)
-        owner = self.owned_session(caller, session_id) if session_id else self.create_session(caller, None)
+        # even the small SQLite reads and writes stay off the event loop
+        owner = await run_sync(self._session_for_turn, caller, session_id)
         async with self.locks.hold(owner.session_id):
             return await run_sync(self.agent.turn, message, owner.session_id, owner.user_id, limiter=self.threads)
 
+    def _session_for_turn(self, caller: Caller, session_id: str | None) -> SessionOwner:
+        return self.owned_session(caller, session_id) if session_id else self.create_session(caller, None)
+
     async def feedback(self, caller: Caller, session_id: str, item_id: str, kind: str):
-        self.owned_session(caller, session_id)
+        await run_sync(self.owned_session, caller, session_id)
         if self.agent.engine.get(item_id) is None:
             raise ApiError(404, "unknown_item", f"no item {item_id!r} in the catalogue")
         async with self.locks.hold(session_id):

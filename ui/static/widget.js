@@ -256,7 +256,12 @@
     function giveFeedback(item, kind, button) {
       button.disabled = true;
       post("/v1/feedback", { session_id: recall("session"), item_id: item.id, kind: kind })
-        .then(function () { button.setAttribute("aria-pressed", "true"); })
+        .then(function () {
+          button.setAttribute("aria-pressed", "true");
+          var opposite = { like: "dislike", dislike: "like" }[kind];
+          var other = opposite && button.parentNode.querySelector('[data-kind="' + opposite + '"]');
+          if (other) other.setAttribute("aria-pressed", "false");  // the latest opinion shows
+        })
         .catch(function (err) { say("error", err.message || "Feedback could not be saved."); })
         .then(function () { button.disabled = false; });
     }
