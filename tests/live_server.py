@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import threading
@@ -76,7 +75,12 @@ def cli_server(data_dir: Path, tmp: Path, port: int | None = None, **env: str):
 
 
 def copy_data_dir(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target)
+    """Copy a data dir whose SQLite files this process has open, from another process.
+
+    Opening and closing a SQLite file here (as shutil.copytree would) drops every POSIX lock
+    this process holds on it, which lets other processes corrupt the live connections' state.
+    """
+    subprocess.run(["cp", "-a", str(source), str(target)], check=True)
     return target
 
 
