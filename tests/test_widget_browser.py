@@ -127,7 +127,7 @@ def test_widget_chat_cards_like_and_screenshot(browser, agent, settings, tmp_pat
         sid = browser.execute_script(
             "return Object.keys(localStorage).filter(k => k.endsWith(':session')).map(k => localStorage[k])[0]")
         state, user_id = agent.sessions.load(sid)
-        liked_titles = [agent.engine.get(i).title for i in state.liked_items]
+        liked_titles = [agent.engine.get(i).name for i in state.liked_items]
         assert liked_titles == [card_texts(cards[0])["title"]]
         assert user_id.startswith(key.split("_")[2] + "/visitor-")  # a server-derived visitor id
 
