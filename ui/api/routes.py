@@ -49,10 +49,11 @@ def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter
 
     @router.get("/items/{item_id}", response_model=ItemOut, tags=["catalogue"])
     def get_item(caller: CallerDep, item_id: Annotated[str, Path(max_length=128)]):
+        """A catalogue item; its title written as people write it, as in chat results."""
         item = engine.get(item_id)
         if item is None:
             raise ApiError(404, "unknown_item", f"no item {item_id!r} in the catalogue")
-        return item.model_copy(update={"title": item.name})  # as people write it, like chat results
+        return item.model_copy(update={"title": item.name})
 
     @router.get("/users/{user_id}/profile", response_model=ProfileOut, tags=["privacy"])
     def get_profile(caller: CallerDep, user_id: UserId):
