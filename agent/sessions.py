@@ -39,6 +39,13 @@ class SessionStore:
                 (session_id, user_id, state.model_dump_json(), time.time()),
             )
 
+    def for_user(self, user_id: str) -> list[dict]:
+        """Every session of a user: id, last update and state (for a privacy export)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT id, updated, state FROM sessions WHERE user_id = ? ORDER BY updated",
+                                      (user_id,)).fetchall()
+        return [{"id": i, "updated": u, "state": DialogueState.model_validate_json(s).summary()} for i, u, s in rows]
+
     def delete_user(self, user_id: str) -> int:
         with self._lock, self._conn:
             return self._conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount

@@ -31,8 +31,26 @@ class RankingWeights(BaseSettings):
     genre: float = 0.6
     scene: float = 0.5
     liked_items: float = 0.8
+    collaborative: float = 0.6  # item-item from interactions, seeded by likes and history
+    profile: float = 0.3  # affinity of the person's interest distribution (scene view)
+    sequence: float = 0.3  # "people who watched your recent picks went on to watch this"
     popularity: float = 0.25
     quality: float = 0.25
+
+
+class ProfileSettings(BaseSettings):
+    """How profiles turn evidence into an interest distribution and personal candidates."""
+
+    model_config = SettingsConfigDict(env_prefix="SCENEREC_PROFILE_")
+
+    prior_strength: float = 20.0  # pseudo-ratings of the population prior per attribute family
+    scene_strength: float = 8.0  # pseudo-ratings pulling a scene view towards the global view
+    scene_spillover: float = 0.3  # share of in-scene feedback that also updates the global view
+    half_life_events: float = 200.0  # recency: the 200th most recent rating/feedback counts half
+    transition_window: int = 5  # items after A that count as "watched after A"
+    recent_items: int = 10  # most recent items seeding the sequence signal
+    session_seed_weight: float = 2.0  # items liked in this conversation vs one 5-star rating
+    collaborative_pool: int = 100  # collaborative candidates per turn
 
 
 class Settings(BaseSettings):
@@ -58,6 +76,7 @@ class Settings(BaseSettings):
     candidate_pool: int = 150
     max_message_chars: int = 2000
     weights: RankingWeights = Field(default_factory=RankingWeights)
+    profile: ProfileSettings = Field(default_factory=ProfileSettings)
 
     @property
     def chroma_path(self) -> Path:
@@ -66,6 +85,11 @@ class Settings(BaseSettings):
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "scenerec.sqlite3"
+
+    @property
+    def state_path(self) -> Path:
+        """Sessions and profiles (per-person data, kept apart from the catalogue)."""
+        return self.data_dir / "state.sqlite3"
 
 
 def load_settings(**overrides) -> Settings:
