@@ -234,7 +234,7 @@ class SceneRecAgent:
             facts += self.personalizer.facts(inputs.personal, r.item.id, r.contributions)
         grounds = Grounds(r.item, facts, shown, replies.describe_request(state, list(inputs.anchors.values())), position)
         return RecommendedItem(
-            id=r.item.id, title=r.item.title, year=r.item.year, genres=r.item.genres,
+            id=r.item.id, title=r.item.name, year=r.item.year, genres=r.item.genres,
             runtime=r.item.runtime, mpaa=r.item.mpaa, rating=r.item.rating, score=r.score,
             reason=self.explainer.explain(grounds), contributions=r.contributions,
             facts=[f.text for f in sorted(facts, key=lambda f: -f.weight)],
@@ -244,9 +244,9 @@ class SceneRecAgent:
         if not items:
             return ("I couldn't find anything in the catalogue that fits all of that: "
                     f"{replies.describe_request(state)}. Try loosening one of those limits.")
-        lead = {"refine": "Updated with your feedback", "reject": "Got it — here are others"}.get(why, "Here are")
+        lead = {"refine": "Updated to your feedback — here are", "reject": "Got it — here are other"}.get(why, "Here are some")
         anchors = [self._name(a) for a in state.anchor_items if self.engine.get(a)]
-        return f"{lead}: {replies.describe_request(state, anchors)}."
+        return f"{lead} {replies.describe_request(state, anchors)}:"
 
     def _acknowledge(self, state: DialogueState, why: str) -> str:
         if why == "accept" and state.focus_item:

@@ -73,16 +73,29 @@ class GroundingChecker:
     def __init__(self, finder: TitleFinder, lookup: Callable[[str], Item | None]):
         self.finder, self.lookup = finder, lookup
 
-    def _mask_allowed(self, text: str, allowed_ids: set[str]) -> str:
-        """Blank out the allowed titles, longest first, so only other names are left to find."""
+    def _allowed_spans(self, text: str, allowed_ids: set[str]) -> list[tuple[int, int]]:
+        """Character ranges where an allowed title is written (a title such as "9" is left to the
+        number check)."""
         names = set()
         for i in allowed_ids:
             item = self.lookup(i)
             if item:
-                names |= {item.display_title, item.title}
-        for name in sorted(names, key=len, reverse=True):
-            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.I)
-        return text
+                names |= {item.display_title, item.title, item.name}
+        return [(m.start(), m.end()) for name in names if re.search(r"[A-Za-z]", name)
+                for m in re.finditer(rf"(?<![\w.]){re.escape(name)}(?!\w)", text, flags=re.I)]
+
+    def _extended(self, text: str, spans: list[tuple[int, int]], allowed_ids: set[str]) -> list[str]:
+        """Allowed titles continued into another title: 'Toy Story' + ' 3' names Toy Story 3."""
+        out = []
+        for a, b in spans:
+            words = _WORD.findall(text[b : b + 40])[:3]
+            for k in range(len(words), 0, -1):
+                longer = text[a:b] + " " + " ".join(words[:k])
+                ids = {m.item_id for m in self.finder.resolver.exact(longer.rstrip(".,;:!?"))}
+                if ids and not ids & allowed_ids:
+                    out.append(f"names a title not in the facts: {longer.rstrip('.,;:!?')!r}")
+                    break
+        return out
 
     def check(self, text: str, allowed_ids: Iterable[str], allowed_text: str) -> list[str]:
         """Problems with ``text`` (empty when it is grounded). ``allowed_text`` holds the facts and
@@ -90,7 +103,12 @@ class GroundingChecker:
         allowed_ids = set(allowed_ids)
         problems: list[str] = []
         plain = text.replace("“", '"').replace("”", '"').replace("’", "'")
-        masked = self._mask_allowed(plain, allowed_ids)
+        spans = self._allowed_spans(plain, allowed_ids)
+
+        # Allowed titles are blanked out first, so their pieces ("Girl" of "Girl, Interrupted") and
+        # the words around them are not read as other titles; then what is left is scanned.
+        masked = "".join(" " if any(a <= k < b for a, b in spans) else ch for k, ch in enumerate(plain))
+        problems += self._extended(plain, spans, allowed_ids)
         scan = self.finder.scan(tokenize(masked.replace(" & ", " and ")))
         # A title is named in capitals (writers are told to copy titles as given); lower-case words
         # that fuzzily resemble a title ("the note you wanted" ~ "Wanted") are not names. A bare

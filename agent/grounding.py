@@ -31,7 +31,7 @@ PHRASES: dict[str, list[str]] = {
     "liked": ["close to {title}, which you mentioned", "along the lines of {title}",
               "if you liked {title}, this is close in spirit", "shares a lot with {title}"],
     "genre": ["the {genres} you asked for", "{genres}, as requested", "hits the {genres} note you wanted"],
-    "mood": ["fits the {moods} mood you described", "matches your '{moods}' mood", "should feel {moods}"],
+    "mood": ["fits the {moods} mood you described", "{moods}, as you asked", "should feel {moods}"],
     "scene": ["suits {scene} ({details})", "a good fit for {scene}: {details}", "works for {scene} ({details})"],
     "scene_plain": ["suits {scene}", "a good fit for {scene}", "works for {scene}"],
     "time": ["{runtime} min, inside your time limit", "fits your time: {runtime} min",
@@ -97,11 +97,11 @@ def request_facts(item: Item, contributions: dict[str, float], state: DialogueSt
         anchor_id, title = next(iter(anchors.items()))
         facts.append(Fact("liked", {"title": title}, c["liked_items"], (anchor_id,)))
     matched = [g.lower() for g in item.genres if g in state.liked_genres]
-    if matched:
-        facts.append(Fact("genre", {"genres": " and ".join(matched[:2])}, c.get("genre", 0.0)))
-    elif state.scene.mood and (c.get("scene", 0) > 0 or c.get("content", 0) > 0):
+    if state.scene.mood and (c.get("scene", 0) > 0 or c.get("content", 0) > 0):  # the person's own words first
         facts.append(Fact("mood", {"moods": " and ".join(state.scene.mood[:2])},
-                          c.get("scene", 0.0) + 0.5 * c.get("content", 0.0)))
+                          c.get("scene", 0.0) + 0.5 * c.get("content", 0.0) + c.get("genre", 0.0)))
+    elif matched:
+        facts.append(Fact("genre", {"genres": " and ".join(matched[:2])}, c.get("genre", 0.0)))
     scene = state.scene.companions or state.scene.occasion
     if scene in SCENE_WORDS:
         details = scene_details(item)

@@ -27,15 +27,19 @@ class RankingWeights(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SCENEREC_W_")
 
+    # Defaults: personal weights, popularity and genre tuned on the dev split of the MovieLens
+    # ratings (benchmarks/personalization.py tune: train on each user's first 64%, score the next
+    # 16%; the last 20% is never looked at). content stays at 1.0 and quality at 0.1: the ratings
+    # cannot judge how well a pick matches free-text requests or how good it is.
     content: float = 1.0
-    genre: float = 0.6
+    genre: float = 0.9
     scene: float = 0.5
     liked_items: float = 0.8
-    collaborative: float = 0.6  # item-item from interactions, seeded by likes and history
+    collaborative: float = 0.9  # item-item from interactions, seeded by likes and history
     profile: float = 0.3  # affinity of the person's interest distribution (scene view)
-    sequence: float = 0.3  # "people who watched your recent picks went on to watch this"
-    popularity: float = 0.25
-    quality: float = 0.25
+    sequence: float = 0.5  # "people who watched your recent picks went on to watch this"
+    popularity: float = 0.6
+    quality: float = 0.1
 
 
 class ProfileSettings(BaseSettings):

@@ -9,7 +9,7 @@ import pytest
 
 from agent.explain import LLMExplainer, TemplateExplainer
 from agent.factcheck import GroundingChecker, numbers_in
-from agent.llm import ScriptedLLM
+from agent.llm import LLMError, ScriptedLLM
 from agent.understanding.mentions import TitleFinder
 
 MESSAGES = ["a funny movie for movie night with friends", "a thriller from the 90s", "something romantic for date night",
@@ -33,6 +33,7 @@ def test_the_checker_on_known_cases(checker, agent):
     assert checker.check(f"Fans of {heat.title} will love it.", {"1"}, allowed)  # a real title not in the facts
     assert checker.check('A must for fans of "The Crimson Lantern".', {"1"}, allowed)  # an invented, quoted title
     assert checker.check("Like Midnight Harbor Express (1994), it is tense.", {"1"}, allowed)  # invented, dated
+    assert checker.check("You gave Toy Story 3 five stars.", {"1"}, allowed)  # an allowed title, continued
     assert checker.check("It runs 97 min.", {"1"}, allowed) == ["states a number not in the facts: 97"]
     assert checker.check("Rated 8.9/10 on IMDb.", {"1"}, allowed)
     assert checker.check("Three friends loved it.", {"1"}, allowed)  # spelled-out numbers count too
@@ -59,13 +60,16 @@ class HallucinatingWriter:
     def __init__(self, engine, seed: int = 11):
         self.rng = random.Random(seed)
         self.popular = [it for it in engine.by_popularity[:800] if len(it.title) > 4]
-        self.log: list[tuple[str, str]] = []  # (mode, text) per call, in order
+        self.log: list[tuple[str, str, str | None]] = []  # (mode, text, other title's id) per call, in order
         self._modes = itertools.cycle(self.MODES)
 
     def __call__(self, messages, schema):
         prompt = messages[-1].content
+        if "Facts:\n" not in prompt:  # an understanding call: this fake only writes explanations
+            raise LLMError("not an explanation prompt")
         facts = _facts_of(prompt)
         mode = next(self._modes)
+        self.other = None
         lead = facts[0][:1].upper() + facts[0][1:] if facts else "A good pick"
         text = {"honest": lambda: lead + ("; " + facts[1] if len(facts) > 1 else "") + ".",
                 "other_title": lambda: f"{lead}, and if you enjoyed {self._other(prompt)} you will love it.",
@@ -76,13 +80,14 @@ class HallucinatingWriter:
                 "invented_number": lambda: self.rng.choice([
                     f"{lead}; it won 3 Oscars.", f"{lead}, a 98% match for you.",
                     f"{lead}. Over 40,000 viewers rated it."])}[mode]()
-        self.log.append((mode, text))
+        self.log.append((mode, text, self.other))
         return text
 
     def _other(self, prompt: str) -> str:
         while True:
             item = self.rng.choice(self.popular)
             if item.title.split(",")[0] not in prompt:
+                self.other = item.id
                 return item.display_title if self.rng.random() < 0.5 else item.title.split(" (")[0]
 
     def _wrong_number(self, lead: str, prompt: str) -> str:
@@ -114,12 +119,15 @@ def test_llm_explanations_never_show_an_invented_title_or_number(settings, check
         result = agent.turn(message, user_id=user)
         calls = writer.log[start:]
         assert len(calls) == len(result.items)
-        for (mode, written), item in zip(calls, result.items):
+        for (mode, written, other), item in zip(calls, result.items):
+            if other in {it.id for it in result.items}:
+                mode = "honest"  # it named another title of the shown list: allowed, so no hallucination
             n += 1
             outcomes[mode][0 if item.reason == written else 1] += 1
             # whatever is shown is grounded: its titles and numbers come from its own facts
             assert checker.check(item.reason, *_allowed(agent, result, item)) == [], (mode, item.reason)
     assert n >= 500
+    print(f"\n{n} explanations; per mode [shown as written, replaced by the template]: {outcomes}")
     for mode in HallucinatingWriter.MODES[1:]:
         assert outcomes[mode][0] == 0, f"{mode}: a hallucinated reason was shown"
     honest_kept = outcomes["honest"][0] / sum(outcomes["honest"])

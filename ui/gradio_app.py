@@ -76,7 +76,7 @@ def build_app(agent, max_cards: int | None = None) -> gr.Blocks:
                     profile_frame(snapshot), profile_caption(snapshot), snapshot)
         shown = [RecommendedItem(**i) for i in items]
         agent.feedback(session_id, shown[n].id, kind)
-        user = user_of(user_choice)
+        user = agent.sessions.load(session_id)[1] or user_of(user_choice)  # whose session this is
         fresh = agent.interest(user, snapshot.scene if snapshot else None, snapshot) if user else snapshot
         status = f"{NOTES[kind]}: **{shown[n].title}**" + (" — your profile was updated." if user else ".")
         return (*slot_updates(shown, {n: NOTES[kind]}), status, profile_frame(fresh), profile_caption(fresh), fresh)
