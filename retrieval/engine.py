@@ -24,6 +24,7 @@ class CandidateQuery:
     prefer_genres: list[str] = field(default_factory=list)  # feeds a genre-popular pool
     n_semantic: int = 120
     n_popular: int = 40
+    personal: dict[str, list[str]] = field(default_factory=dict)  # source -> item ids (e.g. collaborative)
 
 
 class CatalogueEngine:
@@ -44,11 +45,16 @@ class CatalogueEngine:
     def candidates(self, q: CandidateQuery) -> list[Candidate]:
         pool: dict[str, Candidate] = {}
         if q.vector is not None:
-            hits = self.vectors.query(q.vector, q.n_semantic + len(q.exclude), q.filters, with_embeddings=True)
+            hits = self.vectors.query(q.vector, _padded(q.n_semantic, q.exclude), q.filters, with_embeddings=True)
             for h in hits:
                 item = self.items.get(h.id)
                 if item and h.id not in q.exclude:
                     pool[h.id] = Candidate(item, h.similarity, h.embedding, {"semantic"})
+        for source, ids in q.personal.items():
+            for item_id in ids:
+                item = self.items.get(item_id)
+                if item and item_id not in q.exclude and q.filters.accepts(item):
+                    pool.setdefault(item_id, Candidate(item, 0.0, None, set())).sources.add(source)
         # popular items that satisfy the constraints (and the preferred genres, if any)
         for source, genres in (("genre", q.prefer_genres), ("popular", [])):
             if source == "genre" and not genres:
@@ -71,3 +77,9 @@ class CatalogueEngine:
                 if q.vector is not None and pool[cid].embedding is not None:
                     pool[cid].similarity = float(np.dot(pool[cid].embedding, q.vector))
         return list(pool.values())
+
+
+def _padded(n: int, exclude: set[str]) -> int:
+    """Ask for extra hits to make up for excluded ones, within reason (a person may have rated
+    thousands of items; most of them are nowhere near the query)."""
+    return n + min(len(exclude), 2 * n)
