@@ -57,16 +57,24 @@ def ensure_catalogue(settings: Settings, stores: Stores, progress: Progress = _n
 
 
 def build_llm(settings: Settings) -> LLM:
+    """The configured LLM behind timeout, retries and a circuit breaker (``NoLLM`` when none)."""
+    if settings.llm_backend == "none":
+        return NoLLM()
     if settings.llm_backend == "openai":
         from agent.llm.openai_compat import OpenAICompatibleLLM
 
-        return OpenAICompatibleLLM(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
-                                   settings.llm_timeout_s, settings.llm_structured_mode)
-    if settings.llm_backend == "llamacpp":
+        inner = OpenAICompatibleLLM(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
+                                    settings.llm_timeout_s, settings.llm_structured_mode, settings.llm_max_tokens)
+    else:
         from agent.llm.local_llamacpp import LlamaCppLLM
 
-        return LlamaCppLLM(Path(settings.llm_model_path) if settings.llm_model_path else None)
-    return NoLLM()
+        inner = LlamaCppLLM(Path(settings.llm_model_path) if settings.llm_model_path else None,
+                            max_tokens=settings.llm_max_tokens)
+    from agent.llm.resilient import CircuitBreaker, ResilientLLM
+
+    return ResilientLLM(inner, timeout_s=settings.llm_timeout_s, retries=settings.llm_retries,
+                        backoff_s=settings.llm_backoff_s,
+                        breaker=CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_reset_s))
 
 
 def build_agent(settings: Settings, progress: Progress = _no_progress, stores: Stores | None = None,
