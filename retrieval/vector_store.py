@@ -8,7 +8,8 @@ interrupted ingest never leaves a half-written collection (and a rerun resumes t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from itertools import islice
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -22,6 +23,13 @@ from retrieval.items import MPAA_ORDER, Item
 
 UNKNOWN_MPAA = "NR"
 SHORT_FILM_MINUTES = 40  # shorter items are shorts, left out unless asked for
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Consecutive lists of ``size`` items (the last may be shorter)."""
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 def genre_key(genre: str) -> str:
@@ -178,23 +186,28 @@ class VectorStore:
 
     def build(
         self,
-        items: list[Item],
+        items: Iterable[Item],
         batch_size: int = 256,
         progress: Callable[[int], None] | None = None,
         fresh: bool = False,
+        genres: Iterable[str] | None = None,
     ) -> int:
         """Write items into the staging collection (resuming what is there), then swap it live.
 
+        ``items`` may be a lazy iterator (memory stays bounded by ``batch_size``) when the
+        catalogue's ``genres`` are given; otherwise they are collected to find the genres.
         Returns how many items were embedded in this call (0 when all were already staged).
         """
         staging_name = self.name + "__staging"
         if fresh:
             self._drop(staging_name)
         staging = self._open(staging_name, create=True)
-        all_genres = sorted({g for it in items for g in it.genres})
+        if genres is None:
+            items = list(items)
+            genres = {g for it in items for g in it.genres}
+        all_genres = sorted(genres)
         done = 0
-        for start in range(0, len(items), batch_size):
-            batch = items[start : start + batch_size]
+        for batch in batched(items, batch_size):
             have = set(staging.get(ids=[it.id for it in batch], include=[])["ids"])
             todo = [it for it in batch if it.id not in have]
             if todo:
