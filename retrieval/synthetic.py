@@ -76,7 +76,7 @@ def _title(rng: np.random.Generator) -> str:
     if form == 3:
         return f"{adj} {noun} {rng.integers(2, 5)}"
     if form == 4:
-        return f"A {adj} {noun} in {noun2}"
+        return f"{'An' if adj[0] in 'AEIOU' else 'A'} {adj} {noun} in {noun2}"
     return f"{adj} {noun}"
 
 

@@ -44,6 +44,8 @@ def ingest(
     on_error: Annotated[str, typer.Option("--on-error", help="'stop' (write nothing if any row is bad) or 'skip' (write good rows).")] = "stop",
     genre_sep: Annotated[str, typer.Option("--genre-sep", help="Separator inside the genres column.")] = "|",
     force: Annotated[bool, typer.Option("--force", help="Rebuild the default catalogue even if complete.")] = False,
+    synthetic: Annotated[Optional[int], typer.Option("--synthetic", help="Build a synthetic catalogue of N movies (scale tests; resumable).")] = None,
+    synthetic_vectors: Annotated[bool, typer.Option("--synthetic-vectors", help="With --synthetic: cheap word-vector embeddings instead of MiniLM per item.")] = False,
     data_dir: DataDir = None,
     catalogue: Catalogue = None,
 ) -> None:
@@ -54,13 +56,26 @@ def ingest(
 
     if on_error not in ("stop", "skip"):
         raise typer.BadParameter("--on-error must be 'stop' or 'skip'")
+    if synthetic is not None:
+        catalogue = catalogue or f"synthetic{synthetic}"
     settings = _settings(data_dir, catalogue or ("movies" if file is None else None))
     if file is not None and settings.catalogue == "movies" and catalogue is None:
         settings = settings.model_copy(update={"catalogue": file.stem.lower()})
     stores = open_stores(settings)
+    if synthetic is not None and synthetic_vectors:
+        from retrieval.synthetic import TermVectorEmbedder
+
+        stores.vectors.embedder = TermVectorEmbedder.from_model(stores.embedder, settings.data_dir / "term_vectors.npz")
     with rich_progress() as progress:
         try:
-            if file is None:
+            if synthetic is not None:
+                from retrieval.ingest import ingest_stream
+                from retrieval.synthetic import GENRES, synthetic_items
+
+                report = ingest_stream(stores.catalogue, stores.vectors, settings.catalogue, synthetic_items(synthetic),
+                                       synthetic, GENRES, source=f"synthetic:{synthetic}:0", force=force,
+                                       progress=progress)
+            elif file is None:
                 report = ingest_default(stores.catalogue, stores.vectors, settings.catalogue, force=force, progress=progress)
             else:
                 report = ingest_file(stores.catalogue, stores.vectors, file, settings.catalogue, parse_mapping(map),
