@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     embedding_model_path: Path | None = None
     embedding_batch_size: int = 64
+    # Scale: up to this many items the engine keeps items / vectors in memory (exact search);
+    # beyond, items are read from SQLite on demand and search uses Chroma's ANN index.
+    max_items_in_memory: int = 250_000
+    exact_search_max_items: int = 50_000
 
     # LLM: "none" is the embedded default (no generative model).
     llm_backend: Literal["none", "openai", "llamacpp"] = "none"

@@ -81,7 +81,9 @@ def build_agent(settings: Settings, progress: Progress = _no_progress, stores: S
                 llm: LLM | None = None) -> SceneRecAgent:
     stores = stores or open_stores(settings)
     ensure_catalogue(settings, stores, progress)
-    engine = CatalogueEngine(stores.catalogue, stores.vectors, settings.catalogue)
+    engine = CatalogueEngine(stores.catalogue, stores.vectors, settings.catalogue,
+                             max_items_in_memory=settings.max_items_in_memory,
+                             exact_search_max_items=settings.exact_search_max_items)
     stores.embedder.encode_query("warm up")  # load the model now, not in the first turn
     understander = EmbeddedUnderstander(TitleFinder(engine.resolver), max_year=engine.max_year)
     sessions = SessionStore(settings.data_dir / "state.sqlite3")

@@ -1,6 +1,6 @@
 """Ingest a synthetic catalogue of N items (streamed, batched, resumable) and report throughput.
 
-Usage: python benchmarks/scale_ingest.py --items 100000 [--real-embeddings] [--out benchmarks/out/scale]
+Usage: python -m benchmarks.scale_ingest --items 100000 [--real-embeddings] [--out benchmarks/out/scale]
 
 Vectors come from the *synthetic* :class:`retrieval.synthetic.TermVectorEmbedder` (mean of real
 MiniLM word vectors) unless ``--real-embeddings`` is given (MiniLM on every document: ~200 items/s

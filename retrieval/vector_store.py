@@ -243,23 +243,33 @@ class VectorStore:
         n: int,
         filters: Filters | None = None,
         with_embeddings: bool = False,
+        ids: list[str] | None = None,
     ) -> list[Hit]:
+        """Nearest items, optionally restricted by a ``where`` clause and/or to ``ids``."""
         include = ["distances"] + (["embeddings"] if with_embeddings else [])
         res = self.collection.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=max(1, n),
             where=filters.where() if filters else None,
+            ids=ids,
             include=include,
         )
-        ids, dists = res["ids"][0], res["distances"][0]
-        embs = res["embeddings"][0] if with_embeddings else [None] * len(ids)
+        found, dists = res["ids"][0], res["distances"][0]
+        embs = res["embeddings"][0] if with_embeddings else [None] * len(found)
         return [
             Hit(i, 1.0 - float(d), None if e is None else np.asarray(e, dtype=np.float32))
-            for i, d, e in zip(ids, dists, embs)
+            for i, d, e in zip(found, dists, embs)
         ]
 
     def query_text(self, text: str, n: int, filters: Filters | None = None) -> list[Hit]:
         return self.query(self.embedder.encode_query(text), n, filters)
+
+    def all_embeddings(self, page: int = 5000) -> Iterator[tuple[list[str], np.ndarray]]:
+        """Every stored vector, page by page, as (ids, matrix)."""
+        total = self.count()
+        for offset in range(0, total, page):
+            res = self.collection.get(limit=page, offset=offset, include=["embeddings"])
+            yield res["ids"], np.asarray(res["embeddings"], dtype=np.float32)
 
     def embeddings(self, ids: list[str]) -> dict[str, np.ndarray]:
         if not ids:
