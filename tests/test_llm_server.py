@@ -96,7 +96,7 @@ def test_schema_constrained_json_and_token_metrics_from_the_real_server(llama_se
 
 
 def test_server_killed_mid_conversation_then_back(llama_server, agent, tmp_path):
-    llm = build_llm(llm_settings(tmp_path, llama_server.base_url, llm_timeout_s=5))
+    llm = build_llm(llm_settings(tmp_path, llama_server.base_url))  # a dead server refuses at once
     bot = llm_agent(agent, llm)
     first = bot.turn(DIALOGUE[0])
     assert bot.understander.paths == ["llm"] and first.items
