@@ -122,7 +122,8 @@ def main() -> None:
         where_reps = args.where_reps if size <= 100_000 else min(1, args.where_reps)
         print("RESULT " + json.dumps(measure(size, mode, args.scale_dir, args.reps, where_reps)))
         return
-    results = []
+    previous = OUT / "retrieval_scale.json"  # runs add to it: a (size, mode) measured again replaces the old one
+    results = json.loads(previous.read_text())["results"] if previous.exists() else []
     for size in args.sizes:
         for mode in args.modes:
             proc = subprocess.run([sys.executable, "-m", "benchmarks.retrieval_scale", "--one", str(size), mode,
@@ -133,7 +134,7 @@ def main() -> None:
                 print(f"{size} {mode}: failed\n{proc.stderr[-2000:]}")
                 continue
             r = json.loads(line[7:])
-            results.append(r)
+            results = [x for x in results if (x["size"], x["mode"]) != (size, mode)] + [r]
             where = r.get("chroma_where_kids_ms", {}).get("p50")
             print(f"{size:>9,} {mode:8s} ann p95 {r['ann_ms']['p95']:7.1f} ms | candidates (mixed filters) "
                   f"p50 {r['candidates_mixed_ms']['p50']:7.1f} p95 {r['candidates_mixed_ms']['p95']:7.1f} "

@@ -45,15 +45,18 @@ class CandidateQuery:
 
 @dataclass(frozen=True)
 class SearchPlan:
-    mode: str  # "none" (nothing allowed), "ann" (over-fetch + post-filter), "ids" (restricted search),
-    #            "exact" (in-memory vectors, no index)
+    mode: str  # "none" (nothing allowed), "ann" (over-fetch + post-filter), "fetch" (read the few
+    #            allowed vectors, compare exactly), "ids" (search restricted to the allowed ids),
+    #            "exact" (all vectors in memory, no index)
     k: int  # how many neighbours to ask the vector store for
 
 
 @dataclass(frozen=True)
 class PlanLimits:
     max_fetch: int = 2000  # largest unfiltered ANN request (cost grows with k)
-    ids_limit: int = 4000  # largest id list for a restricted search
+    fetch_limit: int = 500  # largest allowed set read whole and compared exactly (~2 ms per 100)
+    ids_limit: int = 4000  # largest id list for a restricted search (~15 ms at 2,000 ids)
+    embeddings_in_query: int = 600  # up to this k, the ANN query returns the vectors too
     overfetch: float = 1.3  # margin over the expected number of survivors
 
 
@@ -61,9 +64,9 @@ def plan_search(allowed: int, total: int, need: int, limits: PlanLimits = PlanLi
     """How to find ``need`` nearest allowed items when ``allowed`` of ``total`` pass the filters.
 
     Filters are assumed independent of similarity, so an unfiltered top-k keeps about
-    ``k * allowed / total`` items. When that cannot reach ``need`` within ``max_fetch`` and the
-    allowed set is small, search among the allowed ids only; otherwise take what ``max_fetch``
-    yields (the popular pools still fill the candidate list).
+    ``k * allowed / total`` items. When that cannot reach ``need`` within ``max_fetch``, a tiny
+    allowed set is read whole and compared exactly, a small one is searched by id; otherwise
+    take what ``max_fetch`` yields (the popular pools still fill the candidate list).
     """
     if allowed == 0 or need <= 0:
         return SearchPlan("none", 0)
@@ -73,6 +76,8 @@ def plan_search(allowed: int, total: int, need: int, limits: PlanLimits = PlanLi
     k = math.ceil(need * total / allowed * limits.overfetch)
     if k <= limits.max_fetch:
         return SearchPlan("ann", min(max(k, need), total))
+    if allowed <= limits.fetch_limit:
+        return SearchPlan("fetch", need)
     if allowed <= limits.ids_limit:
         return SearchPlan("ids", need)
     return SearchPlan("ann", limits.max_fetch)
@@ -134,31 +139,47 @@ class CatalogueEngine:
         return {i: self.matrix[rows[i]] for i in ids if i in rows}
 
     def semantic_hits(self, vector: np.ndarray, allowed: np.ndarray, n: int) -> list[Hit]:
-        """The ``n`` nearest items among the allowed rows, nearest first."""
+        """The ``n`` nearest items among the allowed rows, nearest first (with their vectors
+        when they came at no extra cost)."""
+        vector = np.asarray(vector, dtype=np.float32)
         if self.matrix is not None:
             self.last_plan = SearchPlan("exact", n)
-            rows = allowed.nonzero()[0]
-            sims = self.matrix[rows] @ np.asarray(vector, dtype=np.float32)
-            top = np.argpartition(-sims, n)[:n] if len(rows) > n else np.arange(len(rows))
-            top = top[np.argsort(-sims[top])]
-            return [Hit(self.columns.ids[rows[j]], float(sims[j]), self.matrix[rows[j]]) for j in top]
+            return self._exact(self.matrix @ vector, allowed, self.matrix, self.columns.ids, n)
         plan = plan_search(int(allowed.sum()), len(self.columns), n, self.limits)
         self.last_plan = plan
         if plan.mode == "none":
             return []
+        if plan.mode == "fetch":
+            ids = self.columns.ids[allowed]
+            found = self.vectors.embeddings(ids.tolist())
+            ids = np.array([i for i in ids if i in found], dtype=object)
+            vecs = np.stack([found[i] for i in ids]) if len(ids) else np.zeros((0, len(vector)), np.float32)
+            return self._exact(vecs @ vector, np.ones(len(ids), dtype=bool), vecs, ids, n)
         if plan.mode == "ids":
             return self.vectors.query(vector, plan.k, ids=self.columns.ids[allowed].tolist())
         rows = self.columns.row
-        return [h for h in self.vectors.query(vector, plan.k) if allowed[rows[h.id]]][:n]
+        hits = self.vectors.query(vector, plan.k, with_embeddings=plan.k <= self.limits.embeddings_in_query)
+        return [h for h in hits if allowed[rows[h.id]]][:n]
+
+    @staticmethod
+    def _exact(sims: np.ndarray, allowed: np.ndarray, vecs: np.ndarray, ids: np.ndarray, n: int) -> list[Hit]:
+        sims = np.where(allowed, sims, -np.inf)
+        n = min(n, int(allowed.sum()))
+        top = np.argpartition(-sims, n - 1)[:n] if 0 < n < len(sims) else np.arange(n)
+        top = top[np.argsort(-sims[top])]
+        return [Hit(ids[j], float(sims[j]), vecs[j]) for j in top]
 
     def candidates(self, q: CandidateQuery) -> list[Candidate]:
         allowed = self.columns.mask(q.filters, q.exclude)
         similarity: dict[str, float] = {}
         sources: dict[str, set[str]] = {}
+        embeddings: dict[str, np.ndarray] = {}
         if q.vector is not None:
             for h in self.semantic_hits(q.vector, allowed, q.n_semantic):
                 similarity[h.id] = h.similarity
                 sources[h.id] = {"semantic"}
+                if h.embedding is not None:
+                    embeddings[h.id] = h.embedding
         # popular items that satisfy the constraints (and the preferred genres, if any)
         for source, genres in (("genre", q.prefer_genres), ("popular", [])):
             if source == "genre" and not genres:
@@ -166,7 +187,7 @@ class CatalogueEngine:
             for item_id in self.columns.top_popular(allowed, q.n_popular, genres):
                 sources.setdefault(item_id, set()).add(source)
         items = self.get_many(list(sources))
-        embeddings = self.embeddings(list(sources))
+        embeddings |= self.embeddings([i for i in sources if i not in embeddings])
         pool = []
         for item_id, srcs in sources.items():
             emb = embeddings.get(item_id)
