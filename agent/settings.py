@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     embedding_model_path: Path | None = None
     embedding_batch_size: int = 64
+    serve_torch_threads: int = 1  # torch threads while serving turns (ingest uses all cores)
     # Scale: up to this many items the engine keeps items / vectors in memory (exact search);
     # beyond, items are read from SQLite on demand and search uses Chroma's ANN index.
     max_items_in_memory: int = 250_000

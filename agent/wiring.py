@@ -85,6 +85,7 @@ def build_agent(settings: Settings, progress: Progress = _no_progress, stores: S
                              max_items_in_memory=settings.max_items_in_memory,
                              exact_search_max_items=settings.exact_search_max_items)
     stores.embedder.encode_query("warm up")  # load the model now, not in the first turn
+    stores.embedder.limit_threads(settings.serve_torch_threads)
     understander = EmbeddedUnderstander(TitleFinder(engine.resolver), max_year=engine.max_year)
     sessions = SessionStore(settings.data_dir / "state.sqlite3")
     agent = SceneRecAgent(engine, understander, sessions, settings)
