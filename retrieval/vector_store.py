@@ -243,15 +243,13 @@ class VectorStore:
         n: int,
         filters: Filters | None = None,
         with_embeddings: bool = False,
-        ids: list[str] | None = None,
     ) -> list[Hit]:
-        """Nearest items, optionally restricted by a ``where`` clause and/or to ``ids``."""
+        """Nearest items, optionally restricted by a ``where`` clause (a metadata scan: slow at scale)."""
         include = ["distances"] + (["embeddings"] if with_embeddings else [])
         res = self.collection.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=max(1, n),
             where=filters.where() if filters else None,
-            ids=ids,
             include=include,
         )
         found, dists = res["ids"][0], res["distances"][0]

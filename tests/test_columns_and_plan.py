@@ -1,5 +1,5 @@
 """In-memory filtering and the search plan: the numpy mask agrees with ``Filters.accepts`` on
-every item, the plan picks ANN over-fetch or an id-restricted search, and the engine's
+every item, the plan picks ANN over-fetch or an exact comparison of fetched vectors, and the engine's
 candidates honour the filters whichever plan ran (on real Chroma, small and lazy catalogues)."""
 
 import random
@@ -55,13 +55,12 @@ def test_top_popular_is_ordered_and_filtered(tiny_items):
     (1000, 1000, 150, SearchPlan("ann", 150)),
     (500, 1000, 150, SearchPlan("ann", 390)),  # half pass: ask for 2.6x
     (900, 9000, 150, SearchPlan("ann", 1950)),
-    (3000, 1_000_000, 150, SearchPlan("ids", 150)),  # too rare for ANN, few enough for ids
-    (300, 1_000_000, 150, SearchPlan("fetch", 150)),  # so few: read them all
-    (50_000, 1_000_000, 150, SearchPlan("ann", 2000)),  # rare but many: best effort at max_fetch
+    (300, 1_000_000, 150, SearchPlan("fetch", 300)),  # too rare for ANN: read them all
+    (50_000, 1_000_000, 150, SearchPlan("fetch", 500)),  # rare but many: the 500 most popular
     (40, 1000, 150, SearchPlan("ann", 1000)),  # a small collection: the whole of it
 ])
 def test_plan_search(allowed, total, need, expected):
-    assert plan_search(allowed, total, need, PlanLimits(max_fetch=2000, fetch_limit=500, ids_limit=4000)) == expected
+    assert plan_search(allowed, total, need, PlanLimits(max_fetch=2000, fetch_limit=500)) == expected
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +76,6 @@ def synthetic_stores(tmp_path_factory, embedder):
 @pytest.mark.parametrize("filters,mode", [
     (Filters(), "ann"),
     (Filters(year_min=1990, exclude_genres=["Horror"]), "ann"),
-    (Filters(any_genres=["Horror"], year_max=1990), "ids"),
     (Filters(any_genres=["Western"], year_max=1980), "fetch"),
     (Filters(year_min=1990, exclude_genres=["Horror"]), "exact"),
     (Filters(any_genres=["Western"], year_max=1980), "exact"),
@@ -86,7 +84,7 @@ def test_engine_candidates_honour_filters_with_every_plan(synthetic_stores, in_m
     store, vectors, term = synthetic_stores
     engine = CatalogueEngine(store, vectors, "syn", max_items_in_memory=10**6 if in_memory else 0,
                              exact_search_max_items=10**6 if mode == "exact" else 0,
-                             limits=PlanLimits(max_fetch=1500, fetch_limit=30, ids_limit=500))
+                             limits=PlanLimits(max_fetch=1500, fetch_limit=500))
     assert (engine.items is not None) == in_memory and (engine.matrix is not None) == (mode == "exact")
     query = term.encode_query("a scary haunted house horror")
     exclude = set(engine.columns.ids[:50].tolist())
