@@ -197,7 +197,7 @@ class SceneRecAgent:
         t = time.perf_counter()
         text = self.query_text(state)
         anchors = [a for a in dict.fromkeys(state.anchor_items + state.liked_items[-3:]) if self.engine.get(a)]
-        anchor_vecs = list(self.engine.vectors.embeddings(anchors).values()) if anchors else []
+        anchor_vecs = list(self.engine.embeddings(anchors).values()) if anchors else []
         vector = None
         if text or anchor_vecs:
             parts = ([self.engine.vectors.embedder.encode_query(text)] if text else []) + anchor_vecs
