@@ -12,10 +12,9 @@ from __future__ import annotations
 import logging
 import time
 
-import numpy as np
-
 from agent import replies
 from agent.explain import TemplateExplainer
+from agent.planning import RecommendationPlan, plan_recommendation, query_text
 from agent.policy import decide
 from agent.results import RecommendedItem, TurnResult
 from agent.sessions import SessionStore
@@ -23,17 +22,11 @@ from agent.state import DialogueState
 from agent.understanding.embedded import TurnContext
 from agent.understanding.schema import Understanding
 from agent.understanding.text import clean_text
-from retrieval.engine import CandidateQuery, CatalogueEngine
-from retrieval.ranking import RankRequest, rank
+from retrieval.engine import CatalogueEngine
+from retrieval.ranking import rank
 
 log = logging.getLogger(__name__)
 FEEDBACK_KINDS = ("like", "dislike", "seen", "accept")
-_MOOD_WORDS = {"funny": "funny comedy", "light": "light-hearted fun", "thrilling": "thrilling suspense",
-               "scary": "scary horror", "romantic": "romantic love story", "thoughtful": "thought-provoking drama",
-               "sad": "sad emotional drama", "uplifting": "uplifting feel-good", "relaxing": "relaxing easy",
-               "dark": "dark gritty", "epic": "epic adventure"}
-_COMPANION_WORDS = {"kids": "children family animation", "family": "family", "partner": "romantic",
-                    "friends": "fun", "colleagues": "", "alone": ""}
 
 
 class SceneRecAgent:
@@ -125,39 +118,25 @@ class SceneRecAgent:
 
     # -- recommendation -------------------------------------------------------------------------
     def query_text(self, state: DialogueState) -> str:
-        words = [_MOOD_WORDS.get(m, m) for m in state.scene.mood]
-        words += [g.lower() for g in state.liked_genres]
-        words += [_COMPANION_WORDS.get(state.scene.companions or "", "")]
-        words += state.keywords
-        return " ".join(w for w in words if w).strip()
+        return query_text(state)
+
+    def plan(self, state: DialogueState) -> RecommendationPlan:
+        """What retrieval and ranking need for this state (see :mod:`agent.planning`)."""
+        return plan_recommendation(state, self.engine.get, self.engine.vectors.embeddings,
+                                   self.engine.vectors.embedder.encode_query, self.settings.candidate_pool)
 
     def _recommend(self, state: DialogueState, timings: dict[str, float]) -> list[RecommendedItem]:
         t = time.perf_counter()
-        text = self.query_text(state)
-        anchors = [a for a in dict.fromkeys(state.anchor_items + state.liked_items[-3:]) if self.engine.get(a)]
-        anchor_vecs = list(self.engine.vectors.embeddings(anchors).values()) if anchors else []
-        vector = None
-        if text or anchor_vecs:
-            parts = ([self.engine.vectors.embedder.encode_query(text)] if text else []) + anchor_vecs
-            vector = np.mean(parts, axis=0)
-            vector = vector / (np.linalg.norm(vector) or 1.0)
+        plan = self.plan(state)
+        anchors = plan.anchors
         timings["embed"] = _ms(t)
-        weights = state.genre_weights()
-        explicit = {g: 1.0 for g in state.liked_genres} | {g: -1.0 for g in state.avoid_genres}
-        scene_w = {g: v for g, v in weights.items() if g not in explicit}
-        query = CandidateQuery(
-            vector=vector, filters=state.filters(),
-            exclude=state.excluded_ids() | set(anchors),
-            prefer_genres=[g for g, v in sorted(weights.items(), key=lambda kv: -kv[1]) if v > 0.3][:3],
-            n_semantic=self.settings.candidate_pool,
-        )
         t = time.perf_counter()
-        candidates = self.engine.candidates(query)
+        candidates = self.engine.candidates(plan.query)
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
-        request = RankRequest(genre_weights=explicit, scene_genre_weights=scene_w,
-                              anchor_vectors=anchor_vecs, has_semantic_query=vector is not None)
-        ranked = rank(candidates, request, self.settings.weights.model_dump(), self.settings.top_k)
+        plan.request.collaborative = self.engine.collaborative_scores(
+            plan.seeds, plan.seed_weights, [c.item.id for c in candidates])
+        ranked = rank(candidates, plan.request, self.settings.weights.model_dump(), self.settings.top_k)
         timings["rank"] = _ms(t)
         t = time.perf_counter()
         liked_titles = [self._name(a) for a in anchors]

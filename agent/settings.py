@@ -31,6 +31,7 @@ class RankingWeights(BaseSettings):
     genre: float = 0.6
     scene: float = 0.5
     liked_items: float = 0.8
+    collaborative: float = 1.0
     popularity: float = 0.25
     quality: float = 0.25
 

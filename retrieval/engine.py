@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from retrieval.catalogue import CatalogueStore
+from retrieval.collaborative import ItemItemCF
 from retrieval.items import Item
 from retrieval.ranking import Candidate
 from retrieval.titles import TitleResolver
@@ -24,6 +25,8 @@ class CandidateQuery:
     prefer_genres: list[str] = field(default_factory=list)  # feeds a genre-popular pool
     n_semantic: int = 120
     n_popular: int = 40
+    collaborative_seeds: list[str] = field(default_factory=list)  # feeds a collaborative pool
+    n_collaborative: int = 40
 
 
 class CatalogueEngine:
@@ -37,6 +40,21 @@ class CatalogueEngine:
         years = [it.year for it in self.items.values() if it.year]
         self.max_year = max(years) if years else 2025
         self.genres = sorted({g for it in self.items.values() for g in it.genres})
+        self._cf: ItemItemCF | None = None
+
+    @property
+    def cf(self) -> ItemItemCF:
+        """Item-item collaborative filtering over the catalogue's ratings (built on first use)."""
+        if self._cf is None:
+            self._cf = ItemItemCF.build(list(self.items), self.store.interactions(self.catalogue))
+        return self._cf
+
+    def collaborative_scores(self, seeds: list[str], weights: list[float], ids: list[str]) -> dict[str, float]:
+        """0..1 collaborative score of ``ids`` given the seed items (empty when no seed has ratings)."""
+        if not self.cf.known(seeds):
+            return {}
+        scores = self.cf.scores(seeds, weights)
+        return {i: float(scores[self.cf.pos[i]]) for i in ids if i in self.cf.pos and scores[self.cf.pos[i]] > 0}
 
     def get(self, item_id: str) -> Item | None:
         return self.items.get(item_id)
@@ -63,6 +81,16 @@ class CatalogueEngine:
                     continue
                 taken += 1
                 pool.setdefault(item.id, Candidate(item, 0.0, None, set())).sources.add(source)
+        if q.collaborative_seeds and self.cf.known(q.collaborative_seeds):
+            taken = 0
+            for item_id, _ in self.cf.neighbours(q.collaborative_seeds, q.n_collaborative * 2):
+                item = self.items.get(item_id)
+                if taken >= q.n_collaborative:
+                    break
+                if item is None or item_id in q.exclude or not q.filters.accepts(item):
+                    continue
+                taken += 1
+                pool.setdefault(item_id, Candidate(item, 0.0, None, set())).sources.add("collaborative")
         missing = [cid for cid, c in pool.items() if c.embedding is None]
         if missing:
             embs = self.vectors.embeddings(missing)

@@ -182,10 +182,12 @@ class VectorStore:
         batch_size: int = 256,
         progress: Callable[[int], None] | None = None,
         fresh: bool = False,
+        vectors: dict[str, np.ndarray] | None = None,
     ) -> int:
         """Write items into the staging collection (resuming what is there), then swap it live.
 
-        Returns how many items were embedded in this call (0 when all were already staged).
+        ``vectors`` may bring precomputed embeddings for some ids (those are not embedded again).
+        Returns how many items were written in this call (0 when all were already staged).
         """
         staging_name = self.name + "__staging"
         if fresh:
@@ -202,7 +204,7 @@ class VectorStore:
                 staging.upsert(
                     ids=[it.id for it in todo],
                     documents=docs,
-                    embeddings=self.embedder.encode(docs),
+                    embeddings=self._embed(todo, docs, vectors or {}),
                     metadatas=[item_metadata(it, all_genres) for it in todo],
                 )
                 done += len(todo)
@@ -212,6 +214,15 @@ class VectorStore:
         staging.modify(name=self.name)
         self._collection = None
         return done
+
+    def _embed(self, items: list[Item], docs: list[str], known: dict[str, np.ndarray]) -> np.ndarray:
+        fresh = iter(self.embedder.encode([d for it, d in zip(items, docs) if it.id not in known]))
+        return np.stack([known[it.id] if it.id in known else next(fresh) for it in items]).astype(np.float32)
+
+    def all_embeddings(self) -> dict[str, np.ndarray]:
+        """Every stored vector by id (one read; for batch work over a whole collection)."""
+        res = self.collection.get(include=["embeddings"])
+        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(res["ids"], res["embeddings"])}
 
     def _drop(self, name: str) -> None:
         try:

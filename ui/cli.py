@@ -148,6 +148,102 @@ def ui(
     demo.launch(server_name=host, server_port=port, theme=theme(), css=demo.scenerec_css)
 
 
+# --- offline evaluation -------------------------------------------------------------------
+eval_app = typer.Typer(help="Evaluate on conversational-recommendation benchmarks (ReDial, INSPIRED).",
+                       no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+Protocols = Annotated[str, typer.Option("--protocol", help="full, dedup (drop golds mentioned earlier) or both (rank once, score twice).")]
+Limit = Annotated[Optional[int], typer.Option("--limit", help="Sample this many dialogues (with --seed).")]
+Seed = Annotated[int, typer.Option("--seed", help="Seed of the --limit sample and the simulator.")]
+Systems = Annotated[str, typer.Option("--systems", help="Comma-separated: agent,popularity,naive_rag,item_cf.")]
+JsonOut = Annotated[Optional[Path], typer.Option("--json", help="Write the results as JSON (with both protocols: OUT.full.json and OUT.dedup.json).")]
+PlotOut = Annotated[Optional[Path], typer.Option("--plot", help="Write a PNG of Recall@k curves.")]
+PriorOpt = Annotated[str, typer.Option("--prior", help="Popularity prior: 'movielens' (rating counts of the linked movie) or 'mentions' (ReDial nbMentions: counts over the whole corpus, evaluation dialogues included).")]
+
+
+def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_out, plot_out, prior: str,
+              data_dir) -> None:
+    from rich.console import Console
+
+    from evaluation.dialogues import DatasetError
+    from evaluation.protocol import PROTOCOLS, instance_count, points, sample_dialogues
+    from evaluation.report import plot, table
+    from evaluation.runner import prepare, run_benchmark
+    from ui.progress import rich_progress
+
+    if protocol not in (*PROTOCOLS, "both"):
+        raise typer.BadParameter("--protocol must be full, dedup or both")
+    if prior not in ("movielens", "mentions"):
+        raise typer.BadParameter("--prior must be movielens or mentions")
+    console = Console()
+    try:
+        bench = bench_loader()
+        bench.dialogues = sample_dialogues(bench.dialogues, limit, seed)
+    except (DatasetError, ValueError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+    pts = points(bench.dialogues)
+    protocols = list(PROTOCOLS) if protocol == "both" else [protocol]
+    counts = ", ".join(f"{p}: {instance_count(pts, p):,} instances" for p in PROTOCOLS)
+    console.print(f"{bench.dataset}: {len(bench.dialogues):,} dialogues, {len(pts):,} recommendation points ({counts})")
+    names = [n.strip() for n in systems.split(",") if n.strip()]
+    with rich_progress() as progress:
+        setup = prepare(bench, _settings(data_dir), prior, progress)
+        console.print(f"catalogue: {setup.size:,} movies; {setup.links.describe()}; ready in {setup.seconds:.1f}s")
+        try:
+            run = run_benchmark(bench, setup, names, progress)
+        except ValueError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2) from e
+    reports = [run.report(p) for p in protocols]
+    for rep in reports:
+        console.print(table(rep))
+    console.print(f"total {setup.seconds + sum(r.seconds for r in run.runs):.1f}s "
+                  f"(catalogue {setup.seconds:.1f}s + systems {sum(r.seconds for r in run.runs):.1f}s)")
+    if json_out:
+        for rep in reports:
+            out = json_out if len(reports) == 1 else json_out.with_suffix(f".{rep.protocol}{json_out.suffix or '.json'}")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(rep.to_json(), indent=2) + "\n")
+            console.print(f"wrote {out}")
+    if plot_out:
+        console.print(f"wrote {plot(reports, plot_out)}")
+
+
+@eval_app.command("redial")
+def eval_redial(
+    dialogues: Annotated[Optional[Path], typer.Option("--dialogues", help="ReDial JSONL (default ../shared/data/redial/dev_data.jsonl).")] = None,
+    movies: Annotated[Optional[Path], typer.Option("--movies", help="movies_with_mentions.csv (default beside the dialogues' default).")] = None,
+    protocol: Protocols = "both", limit: Limit = None, seed: Seed = 0,
+    systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None, plot_out: PlotOut = None,
+    prior: PriorOpt = "movielens", data_dir: DataDir = None,
+) -> None:
+    """ReDial: rank the 6,924-movie catalogue at every recommendation point; Recall@1/10/50, NDCG@10, MRR@10."""
+    from evaluation import paths
+    from evaluation.runner import load_redial
+
+    _run_eval(lambda: load_redial(dialogues or paths.default_file(*paths.REDIAL_DIALOGUES),
+                                  movies or paths.default_file(*paths.REDIAL_MOVIES)),
+              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir)
+
+
+@eval_app.command("inspired")
+def eval_inspired(
+    dialogues: Annotated[Optional[Path], typer.Option("--dialogues", help="INSPIRED TSV (default ../shared/data/inspired/dev.tsv).")] = None,
+    movies: Annotated[Optional[Path], typer.Option("--movies", help="Also rank ReDial's movie list (movies_with_mentions.csv) beside INSPIRED's own movies.")] = None,
+    protocol: Protocols = "both", limit: Limit = None, seed: Seed = 0,
+    systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None, plot_out: PlotOut = None,
+    prior: PriorOpt = "movielens", data_dir: DataDir = None,
+) -> None:
+    """INSPIRED: the same protocol and metrics over the movies the dataset mentions."""
+    from evaluation import paths
+    from evaluation.runner import load_inspired
+
+    _run_eval(lambda: load_inspired(dialogues or paths.default_file(*paths.INSPIRED_DIALOGUES), movies),
+              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir)
+
+
 def main() -> None:  # pragma: no cover
     logging.basicConfig(level=logging.WARNING)
     app()
