@@ -244,6 +244,73 @@ def eval_inspired(
               protocol, limit, seed, systems, json_out, plot_out, prior, data_dir)
 
 
+@app.command()
+def simulate(
+    dialogues: Annotated[Optional[Path], typer.Option("--dialogues", help="ReDial JSONL whose gold movies are the targets (default ../shared/data/redial/dev_data.jsonl).")] = None,
+    movies: Annotated[Optional[Path], typer.Option("--movies", help="movies_with_mentions.csv (default beside the dialogues' default).")] = None,
+    targets: Annotated[int, typer.Option("--targets", help="How many simulated users (hidden target movies).")] = 200,
+    max_turns: Annotated[int, typer.Option("--max-turns", help="Turns before the user gives up.")] = 5,
+    top_k: Annotated[int, typer.Option("--top-k", help="The user accepts when the target is among the first K shown.")] = 10,
+    seed: Seed = 0, systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None,
+    prior: PriorOpt = "movielens", data_dir: DataDir = None,
+) -> None:
+    """Agenda-based simulated users (no LLM) with hidden targets; success@turns for each system."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from evaluation import paths
+    from evaluation.dialogues import DatasetError
+    from evaluation.protocol import points
+    from evaluation.runner import build_systems, load_redial, prepare
+    from evaluation.simulator import sample_targets, simulate_agent, simulate_system
+    from ui.progress import rich_progress
+
+    if targets < 1 or max_turns < 1 or top_k < 1:
+        raise typer.BadParameter("--targets, --max-turns and --top-k must be at least 1")
+    console = Console()
+    try:
+        bench = load_redial(dialogues or paths.default_file(*paths.REDIAL_DIALOGUES),
+                            movies or paths.default_file(*paths.REDIAL_MOVIES))
+    except DatasetError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+    names = [n.strip() for n in systems.split(",") if n.strip()]
+    golds = [g for p in points(bench.dialogues) for g in p.golds_for("dedup")]
+    results = []
+    with rich_progress() as progress:
+        setup = prepare(bench, _settings(data_dir), prior, progress)
+        engine = setup.ranker.engine
+        users = sample_targets(engine.items, golds, engine.cf, targets, seed)
+        console.print(f"{len(users)} simulated users, targets drawn from {len(set(golds)):,} ReDial gold movies; "
+                      f"success = target among the first {top_k} within {max_turns} turns")
+        try:
+            baselines = {s.name: s for s in build_systems(setup, [n for n in names if n != "agent"])}
+        except ValueError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2) from e
+        for name in names:
+            advance = progress(f"{name:<10}", len(users), 0)
+            if name == "agent":
+                results.append(simulate_agent(setup.ranker.agent, users, max_turns, top_k, advance))
+            else:
+                results.append(simulate_system(baselines[name], users, max_turns, top_k, advance))
+    t = Table(title=f"simulated users · {len(users)} targets · top-{top_k} · up to {max_turns} turns")
+    t.add_column("system")
+    keys = list(results[0].summary()) if results else []
+    for key in keys:
+        t.add_column(key.replace("success@", "S@").replace("mean_turns_to_success", "mean turns").replace("seconds", "sec"),
+                     justify="right")
+    for r in results:
+        t.add_row(r.system, *[("-" if v is None else f"{v}") for v in r.summary().values()])
+    console.print(t)
+    if json_out:
+        payload = {"dataset": "redial", "targets": len(users), "max_turns": max_turns, "top_k": top_k,
+                   "systems": {r.system: r.summary() for r in results}}
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(payload, indent=2) + "\n")
+        console.print(f"wrote {json_out}")
+
+
 def main() -> None:  # pragma: no cover
     logging.basicConfig(level=logging.WARNING)
     app()

@@ -106,12 +106,13 @@ class TitleFinder:
             key = " ".join(n for n in norms[i : i + length] if n)
             if not key or not self.resolver.has_alias(key):
                 continue
+            year, end = _year_after(tokens, i + length)
             if _needs_case(norms[i : i + length]):
                 caps = _capitalised(span)
                 sentence_start = i == 0 or tokens[i - 1].text in ".!?"
-                if shouting or not caps or (sentence_start and length == 1):
+                # a capitalised title with its year, "It (2017)", is a title even first in a sentence
+                if shouting or not caps or (sentence_start and length == 1 and year is None):
                     continue
-            year, end = _year_after(tokens, i + length)
             matches = self.resolver.exact(key, year)
             if matches and year is None and _article_dropped(span, key, matches):
                 continue
