@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluation.dialogues import DatasetError, Dialogue, Role, merge_messages
+from retrieval.ingest import read_text
 from retrieval.titles import normalize_title, split_year
 
 _MENTION = re.compile(r"@(\d+)")
@@ -40,13 +41,7 @@ class BenchmarkMovie:
 
 
 def _open_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise DatasetError(f"cannot read {path}: {e.strerror}") from e
-    if b"\x00" in raw[:4096]:
-        raise DatasetError(f"{path} looks like a binary file")
-    return raw.decode("utf-8", errors="replace")
+    return read_text(path, DatasetError, "a benchmark file")
 
 
 # --- ReDial -----------------------------------------------------------------------------------

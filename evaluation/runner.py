@@ -23,7 +23,7 @@ from agent.settings import Settings
 from agent.wiring import Stores, build_agent, ensure_catalogue, open_stores
 from evaluation.cache import cache_path, load_into, save_from
 from evaluation.catalogue import (LinkReport, Prior, benchmark_interactions, benchmark_items,
-                                  ensure_benchmark_catalogue, link_movies)
+                                  ensure_benchmark_catalogue, is_current, link_movies)
 from evaluation.dialogues import Dialogue
 from evaluation.metrics import CURVE_KS, MetricAccumulator
 from evaluation.protocol import PROTOCOLS, Point, Protocol, instance_count, points
@@ -97,12 +97,19 @@ def prepare(bench: Benchmark, settings: Settings, prior: Prior = "movielens", pr
     name = f"bench-{bench.dataset}-{prior}"
     bench_settings = settings.model_copy(update={"catalogue": name})
     stores = open_stores(bench_settings, embedder=default.embedder)
-    label = f"building the {bench.dataset} catalogue ({len(items) - len(known):,} movies to embed)"
+    query_cache = cache_path(settings.data_dir / "eval-cache", stores.embedder)
+    load_into(stores.embedder, query_cache)
+    if not is_current(stores.catalogue, stores.vectors, name, items):
+        # the documents of unlinked movies go through the (file-backed) text cache: a rebuild,
+        # e.g. with the other --prior, embeds nothing again
+        docs = {it.id: it.document() for it in items if it.id not in known}
+        stores.embedder.prime(list(docs.values()))
+        known |= {i: stores.embedder.encode_query(d) for i, d in docs.items()}
+        save_from(stores.embedder, query_cache)
+    label = f"writing the {bench.dataset} catalogue"
     ensure_benchmark_catalogue(stores.catalogue, stores.vectors, name, items, interactions, known,
                                lambda: progress(label, len(items), 0))
     agent = build_agent(bench_settings, stores=stores)
-    query_cache = cache_path(settings.data_dir / "eval-cache", stores.embedder)
-    load_into(stores.embedder, query_cache)
     return Setup(name, BatchRanker(agent), stores, report, time.perf_counter() - t0, query_cache)
 
 
