@@ -52,6 +52,9 @@ class TemplateExplainer:
             parts.append(_pick([f"If you liked {liked_titles[0]}, this is close in spirit",
                                 f"Shares a lot with {liked_titles[0]}, which you mentioned",
                                 f"Along the lines of {liked_titles[0]}"], item.id))
+        elif lead == "collaborative" and liked_titles:
+            parts.append(_pick([f"People who liked {liked_titles[0]} also liked this",
+                                f"Often loved by fans of {liked_titles[0]}"], item.id))
         if matched:
             genre_text = " and ".join(m.lower() for m in matched[:2])
             parts.append(_pick([f"the {genre_text} you asked for", f"{genre_text}, as requested",

@@ -21,9 +21,6 @@ from retrieval.items import Item
 from retrieval.ranking import RankRequest, quality_of
 from retrieval.vector_store import Filters
 
-SEMANTIC_POOL = 150  # the live ranker normalises content similarity over this many hits
-
-
 @dataclass
 class DenseIndex:
     ids: list[str]
@@ -69,11 +66,7 @@ class DenseIndex:
         n = len(self.ids)
         content = np.zeros(n, np.float32)
         if query is not None and req.has_semantic_query:
-            sims = self.vectors @ query
-            pool = np.partition(sims, -min(SEMANTIC_POOL, n))[-min(SEMANTIC_POOL, n):]
-            lo, hi = float(pool.min()), float(pool.max())
-            if hi > lo:
-                content = np.clip((sims - lo) / (hi - lo), 0.0, 1.0)
+            content = np.clip(self.vectors @ query, 0.0, 1.0)  # as ranking.content_score
         liked = np.zeros(n, np.float32)
         if req.anchor_vectors:
             liked = (self.vectors @ np.stack(req.anchor_vectors).T).max(axis=1)

@@ -24,3 +24,13 @@ def test_batch_ranker_matches_plan_exclusions(agent):
     assert len(top) == 20 and state.liked_items[0] not in top
     shown = ranker.observe_recommender(state, "Have you seen Shrek (2001)?")
     assert shown.last_shown and shown.last_shown[0] not in ranker.rank([shown], 20)[0]
+
+
+def test_a_collaborative_pick_is_explained_by_the_liked_title():
+    from agent.explain import TemplateExplainer
+    from agent.state import DialogueState
+    from retrieval.items import Item
+
+    reason = TemplateExplainer().explain(Item(id="2", title="Aliens", year=1986, genres=["Action"]),
+                                         {"collaborative": 0.7, "content": 0.3}, DialogueState(), ["Alien (1979)"])
+    assert "Alien (1979)" in reason and ("liked" in reason.lower() or "fans" in reason.lower())

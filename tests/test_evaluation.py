@@ -190,15 +190,18 @@ def test_dense_scores_equal_the_live_ranker_features(tiny_items):
     rng = np.random.default_rng(0)
     vecs = {it.id: (v := rng.normal(size=8).astype(np.float32)) / np.linalg.norm(v) for it in tiny_items}
     index = DenseIndex.build(tiny_items, vecs)
+    query = vecs["2"]
     req = RankRequest(genre_weights={"Comedy": 1.0, "Horror": -1.0}, scene_genre_weights={"Children": 0.7},
-                      anchor_vectors=[vecs["1"]], has_semantic_query=False)
-    feats = index.features(req, None)
+                      anchor_vectors=[vecs["1"]])
+    feats = index.features(req, query)
     for it in tiny_items:
         i = index.pos[it.id]
-        live = feature_values(Candidate(it, 0.0, vecs[it.id]), req, max(x.popularity for x in tiny_items), (0, 0))
-        for name in ("genre", "scene", "liked_items", "popularity", "quality"):
+        candidate = Candidate(it, float(vecs[it.id] @ query), vecs[it.id])
+        live = feature_values(candidate, req, max(x.popularity for x in tiny_items))
+        for name in ("content", "genre", "scene", "liked_items", "popularity", "quality"):
             assert feats[name][i] == pytest.approx(live[name], abs=1e-4), (it.title, name)
     weights = {"genre": 1.0}
+    assert feats["content"][index.pos["2"]] == pytest.approx(1.0)
     top = index.top(index.scores(req, None, weights), 3, exclude={"9"})
     assert "9" not in top and index.items[index.pos[top[0]]].genres.count("Comedy") == 1
     assert index.top(index.scores(req, None, weights), len(tiny_items), exclude={"9"})[-1] == "9"
