@@ -24,6 +24,7 @@ from agent.understanding.schema import Understanding
 from agent.understanding.text import clean_text
 from retrieval.engine import CatalogueEngine
 from retrieval.ranking import rank
+from retrieval.titles import normalize_title, title_aliases
 
 log = logging.getLogger(__name__)
 FEEDBACK_KINDS = ("like", "dislike", "seen", "accept")
@@ -61,6 +62,8 @@ class SceneRecAgent:
         for title in u.unknown_titles:
             notices.append(f"I don't know the title \"{title}\" — it isn't in my catalogue.")
         for m in u.mentions:
+            if m.surface and normalize_title(m.surface) not in title_aliases(m.title) and not m.alternatives:
+                notices.append(f"I took \"{m.surface}\" as {self._name(m.item_id)}.")
             if m.alternatives:
                 alt = ", ".join(self.engine.get(a).display_title for a in m.alternatives if self.engine.get(a))
                 notices.append(f"I took \"{m.surface}\" as {self._name(m.item_id)} (also possible: {alt}).")
@@ -142,7 +145,7 @@ class SceneRecAgent:
         liked_titles = [self._name(a) for a in anchors]
         out = [
             RecommendedItem(
-                id=r.item.id, title=r.item.title, year=r.item.year, genres=r.item.genres,
+                id=r.item.id, title=r.item.name, year=r.item.year, genres=r.item.genres,
                 runtime=r.item.runtime, mpaa=r.item.mpaa, rating=r.item.rating, score=r.score,
                 reason=self.explainer.explain(r.item, r.contributions, state, liked_titles),
                 contributions=r.contributions,
@@ -156,8 +159,9 @@ class SceneRecAgent:
         if not items:
             return ("I couldn't find anything in the catalogue that fits all of that: "
                     f"{replies.describe_request(state)}. Try loosening one of those limits.")
-        lead = {"refine": "Updated with your feedback", "reject": "Got it — here are others"}.get(why, "Here are")
-        return f"{lead}: {replies.describe_request(state)}."
+        lead = {"refine": "Updated to your feedback — here are", "reject": "Got it — here are other"}.get(why, "Here are some")
+        anchors = [self._name(a) for a in state.anchor_items if self.engine.get(a)]
+        return f"{lead} {replies.describe_request(state, anchors)}:"
 
     def _acknowledge(self, state: DialogueState, why: str) -> str:
         if why == "accept" and state.focus_item:

@@ -55,14 +55,14 @@ class TemplateExplainer:
         elif lead == "collaborative" and liked_titles:
             parts.append(_pick([f"People who liked {liked_titles[0]} also liked this",
                                 f"Often loved by fans of {liked_titles[0]}"], item.id))
-        if matched:
+        if moods:  # the person's own words first
+            mood_text = " and ".join(moods[:2])
+            parts.append(_pick([f"fits the {mood_text} mood you described", f"{mood_text}, as you asked",
+                                f"should feel {mood_text}"], item.id + "m"))
+        elif matched:
             genre_text = " and ".join(m.lower() for m in matched[:2])
             parts.append(_pick([f"the {genre_text} you asked for", f"{genre_text}, as requested",
                                 f"hits the {genre_text} note you wanted"], item.id + "g"))
-        elif moods:
-            mood_text = " and ".join(moods[:2])
-            parts.append(_pick([f"fits the {mood_text} mood you described", f"matches '{mood_text}'",
-                                f"should feel {mood_text}"], item.id + "m"))
         scene = state.scene.companions or state.scene.occasion
         if scene:
             what = _SCENE_WORDS.get(state.scene.companions or "", "") or _OCCASION_WORDS.get(state.scene.occasion or "", "")

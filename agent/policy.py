@@ -29,8 +29,9 @@ def decide(u: Understanding, state: DialogueState) -> Decision:
         return Decision("acknowledge", "out_of_scope")
     if u.intent == "greeting" and state.is_thin():
         return Decision("ask", "greeting")
-    if u.intent == "smalltalk":
+    if u.intent == "smalltalk" and state.last_action != "ask":
         return Decision("acknowledge", "smalltalk")
+    # after a clarifying question, a vague answer ("dunno") still counts as a request
     if u.intent in ("reject", "refine"):
         return Decision("recommend", u.intent)
     # a recommendation request

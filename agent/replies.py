@@ -9,7 +9,7 @@ _COMPANION_TEXT = {"kids": "with the kids", "family": "for the family", "partner
                    "friends": "with friends", "colleagues": "with colleagues", "alone": "for a night on your own"}
 
 
-def describe_request(state: DialogueState) -> str:
+def describe_request(state: DialogueState, anchor_titles: list[str] | None = None) -> str:
     """'light, funny picks with the kids (no Horror, under 90 min)'."""
     bits = []
     if state.scene.mood:
@@ -17,6 +17,10 @@ def describe_request(state: DialogueState) -> str:
     if state.liked_genres:
         bits.append("/".join(g.lower() for g in state.liked_genres[:3]))
     head = " ".join(bits) + (" picks" if bits else "picks")
+    if anchor_titles:
+        head += " in the spirit of " + " and ".join(anchor_titles[:2])
+    elif not bits and not state.scene.companions:
+        head = "well-liked picks"
     if state.scene.companions:
         head += " " + _COMPANION_TEXT.get(state.scene.companions, "")
     limits = []

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pydantic import BaseModel, Field
 
 from agent.understanding import lexicon as lx
-from agent.understanding.schema import Understanding
+from agent.understanding.schema import ConstraintUpdate, Understanding
 from retrieval.items import MPAA_ORDER, Item
 from retrieval.vector_store import Filters, mpaa_up_to
 
@@ -26,14 +26,9 @@ class Scene(BaseModel):
     time_of_day: str | None = None
 
 
-class Constraints(BaseModel):
-    year_min: int | None = None
-    year_max: int | None = None
-    min_runtime: int | None = None
-    max_runtime: int | None = None
-    mpaa_max: str | None = None
-    min_rating: float | None = None
-    item_type: str | None = None
+class Constraints(ConstraintUpdate):
+    """The hard constraints established so far (a turn's update plus excluded genres)."""
+
     exclude_genres: list[str] = Field(default_factory=list)
 
 
@@ -73,9 +68,8 @@ class DialogueState(BaseModel):
         ceiling = c.mpaa_max
         exclude = list(c.exclude_genres)
         if self.family_safe():
-            ceiling = min(
-                filter(None, [ceiling, lx.FAMILY_SAFE_MPAA_CEILING]), key=MPAA_ORDER.index
-            )
+            # an explicit ceiling ("my teenage son, PG-13 max") wins over the kids default
+            ceiling = ceiling or lx.FAMILY_SAFE_MPAA_CEILING
             _add(exclude, *lx.FAMILY_SAFE_EXCLUDED_GENRES)
         max_runtime = min(filter(None, [c.max_runtime, self.scene.time_budget_min]), default=None)
         return Filters(
@@ -83,6 +77,7 @@ class DialogueState(BaseModel):
             min_runtime=c.min_runtime, max_runtime=max_runtime,
             mpaa_allowed=mpaa_up_to(ceiling) if ceiling else None,
             exclude_genres=exclude, min_rating=c.min_rating,
+            any_genres=[g for g in self.liked_genres if g not in exclude],
         )
 
     def genre_weights(self) -> dict[str, float]:

@@ -16,6 +16,8 @@ from agent.llm.none import NoLLM
 from agent.sessions import SessionStore
 from agent.settings import Settings
 from agent.understanding.embedded import EmbeddedUnderstander
+from agent.understanding.llm import LLMUnderstander
+from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.mentions import TitleFinder
 from retrieval.catalogue import CatalogueStore
 from retrieval.embeddings import Embedder
@@ -69,14 +71,26 @@ def build_llm(settings: Settings) -> LLM:
     return NoLLM()
 
 
+def build_understander(engine: CatalogueEngine, embedder: Embedder, llm: LLM | None = None):
+    """The embedded understander, wrapped by the LLM one when a model is available."""
+    moods = MoodPrototypes(embedder)
+    moods.warm_up()
+    understander = EmbeddedUnderstander(TitleFinder(engine.resolver), max_year=engine.max_year, moods=moods)
+    if llm is not None and llm.available:
+        return LLMUnderstander(understander, llm, engine.resolver,
+                               title_of=lambda i: engine.get(i).display_title if engine.get(i) else i)
+    return understander
+
+
 def build_agent(settings: Settings, progress: Progress = _no_progress, stores: Stores | None = None,
                 llm: LLM | None = None) -> SceneRecAgent:
     stores = stores or open_stores(settings)
     ensure_catalogue(settings, stores, progress)
     engine = CatalogueEngine(stores.catalogue, stores.vectors, settings.catalogue)
     stores.embedder.encode_query("warm up")  # load the model now, not in the first turn
-    understander = EmbeddedUnderstander(TitleFinder(engine.resolver), max_year=engine.max_year)
+    llm = llm or build_llm(settings)
+    understander = build_understander(engine, stores.embedder, llm)
     sessions = SessionStore(settings.data_dir / "state.sqlite3")
     agent = SceneRecAgent(engine, understander, sessions, settings)
-    agent.llm = llm or build_llm(settings)
+    agent.llm = llm
     return agent

@@ -25,8 +25,15 @@ class Item(BaseModel):
     description: str = ""
 
     @property
+    def name(self) -> str:
+        """The title as people write it ('The Godfather', not 'Godfather, The')."""
+        from retrieval.titles import pretty_title
+
+        return pretty_title(self.title)
+
+    @property
     def display_title(self) -> str:
-        return f"{self.title} ({self.year})" if self.year else self.title
+        return f"{self.name} ({self.year})" if self.year else self.name
 
     def document(self) -> str:
         """The text embedded for semantic retrieval."""

@@ -42,6 +42,15 @@ def _move_article(title: str) -> str:
     return f"{m.group(2)} {m.group(1)}" if m else title
 
 
+def pretty_title(title: str) -> str:
+    """Catalogue titles put articles last; people don't: 'American Tail, An' -> 'An American Tail'."""
+    head, paren, rest = title.partition(" (")
+    m = _ARTICLE_SUFFIX.match(head.strip())
+    if not m:
+        return title
+    return f"{m.group(2)} {m.group(1)}" + (f" ({rest}" if paren else "")
+
+
 def normalize_title(title: str) -> str:
     """Lowercase, accents and punctuation stripped, trailing article moved to the front,
     parenthesised alternative titles dropped; '&' reads as 'and'."""

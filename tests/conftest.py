@@ -10,15 +10,10 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
-NETGUARD = Path(__file__).parent / "netguard"
+from tests.helpers import run_cli
 
 
 @pytest.fixture(autouse=True)
@@ -37,26 +32,6 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", guarded)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
-
-
-def offline_env(tmp: Path, **extra: str) -> dict[str, str]:
-    """Environment for a subprocess with the network blocked (sockets + proxies + hub offline)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCENEREC_")}
-    env.update({
-        "PYTHONPATH": os.pathsep.join([str(NETGUARD), str(ROOT)]),
-        "SCENEREC_NETGUARD_LOG": str(tmp / "netguard.log"),
-        "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-        "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
-        "ALL_PROXY": "http://127.0.0.1:9", "NO_PROXY": "127.0.0.1,localhost",
-        "GRADIO_ANALYTICS_ENABLED": "False",
-    })
-    env.update(extra)
-    return env
-
-
-def run_cli(args: list[str], tmp: Path, timeout: float = 600, **env) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=ROOT, env=offline_env(tmp, **env),
-                          capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="session")

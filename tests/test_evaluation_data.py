@@ -8,7 +8,7 @@ from evaluation import paths
 from evaluation.protocol import instance_count, points
 from evaluation.readers import read_inspired
 from evaluation.runner import Benchmark, load_redial, prepare, run_benchmark
-from conftest import run_cli
+from tests.helpers import run_cli
 
 REDIAL = paths.default_file(*paths.REDIAL_DIALOGUES)
 MOVIES = paths.default_file(*paths.REDIAL_MOVIES)

@@ -43,3 +43,9 @@ def test_question_turns_do_not_change_preferences(tiny_items):
     s2 = s.apply(Understanding(intent="ask_item", liked_genres=["Horror"], references=[0], question="scary"),
                  lookup_from(tiny_items))
     assert s2.liked_genres == [] and s2.focus_item == "1"
+
+
+def test_an_explicit_rating_ceiling_wins_over_the_kids_default():
+    s = DialogueState().apply(Understanding(scene=SceneUpdate(companions="kids")), lambda i: None)
+    s = s.apply(Understanding.model_validate({"constraints": {"mpaa_max": "PG-13"}}), lambda i: None)
+    assert s.filters().mpaa_allowed == ["G", "PG", "PG-13", "NR"] and "Horror" in s.filters().exclude_genres

@@ -27,12 +27,14 @@ def test_seen_title_and_runtime(nlu):
     assert u.intent == "recommend"
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("only an hour and a half", 90), ("under 2 hours", 120), ("less than 100 mins", 100),
-    ("we have two hours tops", 120),
+@pytest.mark.parametrize("text,film_limit,time_budget", [
+    ("only an hour and a half", None, 90), ("under 2 hours", 120, None), ("less than 100 mins", 100, None),
+    ("we have two hours tops", None, 120), ("keep them busy for an hour", 60, None),
 ])
-def test_runtime_phrases(nlu, text, expected):
-    assert nlu.understand(f"a comedy, {text}").constraints.max_runtime == expected
+def test_runtime_phrases(nlu, text, film_limit, time_budget):
+    """A limit on the film is a constraint; time the person has is part of the scene."""
+    u = nlu.understand(f"a comedy, {text}")
+    assert (u.constraints.max_runtime, u.scene.time_budget_min) == (film_limit, time_budget)
 
 
 def test_decades_years_quality_and_mpaa(nlu):
@@ -81,3 +83,14 @@ def test_other_intents(nlu):
     assert nlu.understand("what's the weather in Paris").intent == "out_of_scope"
     assert nlu.understand("I'll watch the second one", TurnContext(last_shown=["1", "9"])).intent == "accept"
     assert nlu.understand("actually, no kids tonight").scene.companions_cleared
+
+
+def test_mood_by_embedding_prototypes(embedder, tiny_items):
+    from agent.understanding.prototypes import MoodPrototypes
+
+    moods = MoodPrototypes(embedder)
+    assert moods.closest("something to wind down before sleep") == "relaxing"
+    assert moods.closest("a movie about basketball") is None
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(tiny_items)), moods=moods)
+    assert nlu.understand("I need something to forget my awful week").scene.mood == ["uplifting"]
+    assert nlu.understand("a funny one").scene.mood == ["funny"]  # the lexicon comes first

@@ -311,6 +311,39 @@ def simulate(
         console.print(f"wrote {json_out}")
 
 
+@app.command("test-dialogues")
+def test_dialogues(
+    paths: Annotated[list[Path], typer.Argument(help="YAML dialogue scripts or folders of them.")],
+    data_dir: DataDir = None,
+    catalogue: Catalogue = None,
+) -> None:
+    """Run scripted dialogue tests; prints each result and 'N passed, N failed'."""
+    from agent.dialogue_scripts import ScriptError, find_scripts, load_script, run_script
+
+    try:
+        scripts = [load_script(p) for p in find_scripts(paths)]
+    except ScriptError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
+    if not scripts:
+        typer.echo("error: no dialogue scripts found", err=True)
+        raise typer.Exit(2)
+    agent = _agent(_settings(data_dir, catalogue))
+    passed = failed = 0
+    for script in scripts:
+        result = run_script(agent, script)
+        if result.passed:
+            passed += 1
+            typer.echo(f"PASS {script.name}")
+        else:
+            failed += 1
+            typer.echo(f"FAIL {script.name} ({script.path})")
+            for f in result.failures:
+                typer.echo(f"     {f}")
+    typer.echo(f"{passed} passed, {failed} failed")
+    raise typer.Exit(1 if failed else 0)
+
+
 def main() -> None:  # pragma: no cover
     logging.basicConfig(level=logging.WARNING)
     app()

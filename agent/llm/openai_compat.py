@@ -16,7 +16,7 @@ from agent.llm.base import LLMError, Message
 
 def response_format(schema: dict, mode: Literal["json_schema", "json_object"]) -> dict:
     if mode == "json_schema":
-        return {"type": "json_schema", "json_schema": {"name": "output", "schema": schema, "strict": True}}
+        return {"type": "json_schema", "json_schema": {"name": "output", "schema": schema}}
     return {"type": "json_object", "schema": schema}
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from agent.understanding import lexicon as lx
 from agent.understanding.mentions import TitleFinder
+from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, tokenize
 
@@ -21,17 +22,20 @@ _NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|half an?)"
 _UNIT = r"(hours?|hrs?|h|minutes?|mins?|m)\b"
 _RUNTIME_MAX = re.compile(
     rf"(?:under|less than|shorter than|no (?:more|longer) than|at most|max(?:imum)?|within|below|"
-    rf"up to|tops|only (?:have|got)|(?:we|i) (?:only )?(?:have|got)|only|<)\s*(?:about |around )?{_NUM}"
+    rf"up to|tops|only (?:have|got)|(?:we|i) (?:only )?(?:have|got)|(?:^|\b)got|only|busy for|for|<)\s*(?:about |around |roughly )?{_NUM}"
     rf"\s*(and a half\s*)?{_UNIT}(\s*and a half)?"
 )
 _RUNTIME_MIN = re.compile(rf"(?:over|more than|longer than|at least|>)\s*{_NUM}\s*(and a half\s*)?{_UNIT}")
 _DECADE = re.compile(r"\b(?:(19|20)?(\d)0'?s|(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))\b")
 _DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
                  "seventies": 1970, "eighties": 1980, "nineties": 1990}
-_YEAR_MIN = re.compile(r"(?:newer than|after|since|post|later than|from after)\s*((?:19|20)\d\d)|((?:19|20)\d\d) or (?:later|newer|after)")
-_YEAR_MAX = re.compile(r"(?:older than|before|pre|prior to|earlier than)\s*-?\s*((?:19|20)\d\d)|((?:19|20)\d\d) or (?:earlier|older|before)")
+_YEAR_MIN = re.compile(r"(nothing |not |no )?(newer than|after|since|post|later than|from after)\s*((?:19|20)\d\d)|()()((?:19|20)\d\d) or (?:later|newer|after)")
+_YEAR_MAX = re.compile(r"(nothing |not |no )?(older than|before|pre|prior to|earlier than)\s*-?\s*((?:19|20)\d\d)|()()((?:19|20)\d\d) or (?:earlier|older|before)")
 _YEAR_EXACT = re.compile(r"\b(?:in|from)\s+((?:19|20)\d\d)\b(?!s)")
 _MPAA = re.compile(r"\b(nc-17|pg-13|pg13|pg|g|r)\b(?:[- ]rated)?")
+_KIDS_AWAY = re.compile(r"\b(?:kids?|children|son|daughter)(?: are| is|'s|s are)? (?:finally |already |all )?(?:asleep|in bed|away|out|gone|at (?:their|his|her|a|the) )")
+_NOT_FOR_KIDS = re.compile(r"\bnot (?:for|meant for|aimed at) (?:kids|children)\b")
+_RATING_MIN = re.compile(r"(?:rated|rating|score|imdb)\s*(?:of\s*)?(?:at least|above|over|>=?|\+)\s*(\d(?:\.\d)?)|(\d\.\d)\s*\+|(\d(?:\.\d)?)\s*(?:/10\s*)?or (?:higher|better|more|above)")
 _KID_AGE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -]?(?:years?|yrs?|y/?o)\b")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
@@ -81,9 +85,10 @@ def _minutes(num: str, half: str | None, unit: str, half2: str | None = None) ->
 class EmbeddedUnderstander:
     name = "embedded"
 
-    def __init__(self, titles: TitleFinder, max_year: int = 2016):
+    def __init__(self, titles: TitleFinder, max_year: int = 2016, moods: MoodPrototypes | None = None):
         self.titles = titles
         self.max_year = max_year
+        self.moods = moods  # optional: mood by embedding similarity when no word names one
         self._phrases = _index()
 
     # -- entry point ----------------------------------------------------------------------
@@ -98,13 +103,20 @@ class EmbeddedUnderstander:
         scan = self.titles.scan(tokens)
         hits = self._phrases.find([t.norm for t in tokens], scan.masked())
         negated = self._negated_positions(tokens, hits)
-        self._slots(u, hits, negated)
+        self._slots(u, hits, negated, [t.norm for t in tokens])
         self._numbers(u, low, ctx)
         self._mentions(u, tokens, scan, negated)
         self._references(u, low, tokens, hits)
         u.keywords = self._keywords(tokens, hits, scan.masked())
         u.intent = self._intent(u, low, text, ctx)
-        if u.intent != "ask_item" and not u.scene.companions and _KID_AGE.search(low):
+        if self.moods and u.intent == "recommend" and not (u.scene.mood or u.liked_genres or u.mentions) \
+                and len(low.split()) >= 4:
+            mood = self.moods.closest(text)
+            if mood and mood not in u.scene.not_moods:
+                u.scene.mood.append(mood)
+        if u.intent == "ask_item":  # "is it scary?" asks about the item; it is no taste
+            u.liked_genres, u.scene.mood = [], []
+        if not u.scene.companions and _KID_AGE.search(low):
             age = _KID_AGE.search(low).group(1)
             if int(_NUMBER_WORDS.get(age, age)) <= 12:
                 u.scene.companions = "kids"
@@ -117,15 +129,17 @@ class EmbeddedUnderstander:
             if h.category != "negation":
                 continue
             j = h.end
-            while j < len(tokens) and j < h.end + 6 and tokens[j].norm not in lx.SCOPE_BREAKERS:
+            reach = 2 if h.value in ("too", "less") or tokens[h.start].norm in ("too", "less") else 6
+            while j < len(tokens) and j < h.end + reach and tokens[j].norm not in lx.SCOPE_BREAKERS:
                 negated.add(j)
                 j += 1
             # "no horror or gore" keeps the scope across "or"
         return negated
 
     # -- lexicon slots --------------------------------------------------------------------
-    def _slots(self, u: Understanding, hits: list[PhraseHit], negated: set[int]) -> None:
+    def _slots(self, u: Understanding, hits: list[PhraseHit], negated: set[int], norms: list[str]) -> None:
         companions: list[str] = []
+        times: list[str] = []
         for h in hits:
             neg = h.start in negated
             if h.category == "genre":
@@ -144,17 +158,28 @@ class EmbeddedUnderstander:
             elif h.category == "occasion" and not neg:
                 u.scene.occasion = u.scene.occasion or h.value
             elif h.category == "time_of_day" and not neg:
-                u.scene.time_of_day = u.scene.time_of_day or h.value
+                times.append(h.value)
             elif h.category == "family_safe" and not neg:
                 u.constraints.mpaa_max = lx.FAMILY_SAFE_MPAA_CEILING
                 if "Horror" not in u.disliked_genres:
                     u.disliked_genres.append("Horror")
             elif h.category == "quality" and not neg:
                 u.constraints.min_rating = 7.0
-            elif h.category == "critique":
+            elif h.category == "critique" and not neg:  # "not too long" is no critique
                 u.critiques.append(Critique(kind=h.value))
+        if times:
+            u.scene.time_of_day = min(times, key=lx.TIME_OF_DAY_PRIORITY.index)
+        low = " ".join(norms)
+        if _KIDS_AWAY.search(low):  # "the kids are finally asleep": grown-ups only
+            companions = [c for c in companions if c != "kids"]
+        if _NOT_FOR_KIDS.search(low):
+            companions = [c for c in companions if c != "kids"]
+            u.disliked_genres.append("Children")
         if companions:
             u.scene.companions = min(companions, key=lx.COMPANION_PRIORITY.index)
+        if any(norms[i] in ("heavy", "serious", "depressing", "dark") for i in negated if i < len(norms)):
+            if "light" not in u.scene.mood:
+                u.scene.mood.append("light")
         # a genre both liked and disliked in one turn: the negated reading wins
         u.liked_genres = [g for g in u.liked_genres if g not in u.disliked_genres]
         u.scene.mood = [m for m in u.scene.mood if m not in u.scene.not_moods]
@@ -166,8 +191,10 @@ class EmbeddedUnderstander:
         if m:
             minutes = _minutes(m.group(1), m.group(2), m.group(3), m.group(4))
             if 20 <= minutes <= 400:
-                c.max_runtime = minutes
-                u.scene.time_budget_min = minutes
+                if re.search(r"\b(have|got|only)\b", m.group(0)):  # time available (the state filters on it)
+                    u.scene.time_budget_min = minutes
+                else:  # a limit on the film itself
+                    c.max_runtime = minutes
         elif re.search(r"\b(?:not too long|not very long|not long|nothing too long|short one|something short|quick one|short movie|short film|shortish)\b", low):
             c.max_runtime = 120 if "not" in low or "nothing" in low else 100
         m = _RUNTIME_MIN.search(low)
@@ -186,21 +213,32 @@ class EmbeddedUnderstander:
         for pattern, attr in ((_YEAR_MIN, "year_min"), (_YEAR_MAX, "year_max")):
             m = pattern.search(low)
             if m:
-                year = int(m.group(1) or m.group(2))
-                setattr(c, attr, year + 1 if attr == "year_min" and "newer" in m.group(0) else year)
+                year = int(m.group(3) or m.group(6))
+                strict = m.group(2) in ("newer than", "after", "post", "later than", "from after")
+                if m.group(1):  # "nothing older than 1990" bounds the other side
+                    attr = "year_max" if attr == "year_min" else "year_min"
+                    strict = False
+                setattr(c, attr, year + 1 if strict and attr == "year_min" else year)
         m = _YEAR_EXACT.search(low)
         if m and c.year_min is None and c.year_max is None:
             c.year_min = c.year_max = int(m.group(1))
-        if c.year_min is None and _contains_phrase(low, ["recent", "new", "newer", "latest", "new release", "new releases", "modern"]) \
-                and not _contains_phrase(low, ["newer than", "new york", "new to me", "something new"]):
+        if c.year_min is None and _contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
             c.year_min = ctx.max_year - 8
-        if c.year_max is None and _contains_phrase(low, ["old", "classic", "classics", "old school", "old-school", "vintage", "golden age"]) \
-                and not re.search(r"year[ -]old|years[ -]old|y/?o\b|too old|not old", low):
-            c.year_max = 1985
+        # "old" / "classic" are tastes, not limits: they go to the semantic query as keywords
+        m = _RATING_MIN.search(low)
+        if m:
+            value = float(m.group(1) or m.group(2) or m.group(3))
+            if 1 <= value <= 10:
+                c.min_rating = value
         self._mpaa(u, low)
 
     def _mpaa(self, u: Understanding, low: str) -> None:
         if "rated" not in low and "rating" not in low and not re.search(r"\b(pg|pg-13|nc-17)\b", low):
+            return
+        pair = re.search(r"\b(g|pg|pg-13)\s+(?:or|and|/)\s+(g|pg|pg-13)\b", low)
+        if pair:
+            order = ["g", "pg", "pg-13"]
+            u.constraints.mpaa_max = max(pair.group(1), pair.group(2), key=order.index).upper()
             return
         for m in _MPAA.finditer(low):
             rating = {"pg13": "PG-13"}.get(m.group(1), m.group(1).upper())
@@ -211,7 +249,7 @@ class EmbeddedUnderstander:
             if re.search(r"\b(no|not|nothing|without|avoid)\b", before):
                 order = ["G", "PG", "PG-13", "R", "NC-17"]
                 u.constraints.mpaa_max = order[max(0, order.index(rating) - 1)]
-            elif re.search(r"or (below|under|less|lower)|at most|max|or younger|and under", after + before):
+            elif re.search(r"or (below|under|less|lower)|at most|max|or younger|and under|\bonly\b", after + before):
                 u.constraints.mpaa_max = rating
             elif rating in ("G", "PG") and ("rated" in before + after):
                 u.constraints.mpaa_max = rating
@@ -222,7 +260,9 @@ class EmbeddedUnderstander:
         for f in scan.found:
             window = " ".join(t.norm for t in tokens[max(0, f.start - 5) : f.start])
             after = " ".join(t.norm for t in tokens[f.end : f.end + 3])
-            if _contains_phrase(window, lx.SEEN_CUES) or re.match(r"(already|before)\b", after):
+            if re.match(r"(is|was) (my |our )?(all time |all-time )?(favou?rite|great|amazing|awesome|the best)|(favou?rite|great)\b", after):
+                polarity = "liked"
+            elif _contains_phrase(window, lx.SEEN_CUES) or re.match(r"(already|before)\b", after):
                 polarity = "seen"
             elif _contains_phrase(window, lx.DISLIKE_CUES) or f.start in negated:
                 polarity = "disliked"
@@ -269,23 +309,48 @@ class EmbeddedUnderstander:
         words = set(low.split())
         if _contains_phrase(low, lx.RESET_PHRASES):
             return "reset"
-        item_ref = bool(u.mentions or u.references or (u.refers_to_focus and (ctx.focus_item or has_shown)))
+        slots = u.model_copy(update={"keywords": []}).has_preferences()
+        if _contains_phrase(low, lx.GREETINGS) and len(words) <= 4 and not slots and not u.mentions \
+                and not _contains_phrase(low, lx.REQUEST_CUES):
+            u.scene.time_of_day = None  # "good evening" is a greeting, not a scene
+            return "greeting"
+        if _contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not slots:
+            return "out_of_scope"
+        if has_shown and _contains_phrase(low, lx.ACCEPT_PHRASES) and not _contains_phrase(low, lx.REJECT_PHRASES) \
+                and not re.search(r"\b(not|don't|dont|no|nope|none)\b", low) and not u.critiques:
+            return "accept"
+        if _contains_phrase(low, lx.THANKS) and not slots and not u.mentions:
+            return "smalltalk"
+        stated_taste = any(m.polarity != "neutral" for m in u.mentions)
+        item_ref = bool(u.references or (u.refers_to_focus and (ctx.focus_item or has_shown))
+                        or (u.mentions and not stated_taste))
         is_question = raw.rstrip().endswith("?") or low.startswith(lx.QUESTION_STARTS)
-        if is_question and item_ref and not u.critiques:
+        asks_for_more = _contains_phrase(low, ["recommend", "suggest", "something like", "similar", "more like",
+                                               "anything like", "what else", "would i like", "should i watch",
+                                               "anything else", "others like", "like that", "like this", "like it",
+                                               "like them"])
+        if is_question and item_ref and not asks_for_more:
             for attr, phrases in lx.QUESTION_ATTRIBUTES.items():
                 if _contains_phrase(low, phrases):
                     u.question = attr
                     break
-            asks_for_more = _contains_phrase(low, ["recommend", "suggest", "something like", "similar", "more like", "anything like"])
-            if u.question or not asks_for_more:
+            if u.question or not u.critiques:
                 u.question = u.question or "general"
+                u.critiques = []  # "is it too scary?" asks; it does not critique
                 return "ask_item"
-        if has_shown and _contains_phrase(low, lx.ACCEPT_PHRASES) and not _contains_phrase(low, lx.REJECT_PHRASES) \
-                and not u.critiques and not re.search(r"\b(not|don't|dont|no)\b", low):
+        negative = re.search(r"\b(not|don't|dont|no|nope|none)\b", low)
+        if (has_shown or u.mentions) and _contains_phrase(low, lx.ACCEPT_PHRASES) \
+                and not _contains_phrase(low, lx.REJECT_PHRASES) and not u.critiques and not negative:
             return "accept"
-        if has_shown and _contains_phrase(low, lx.REJECT_PHRASES) and not (u.has_preferences() or u.critiques):
+        only_seen = u.mentions and all(m.polarity == "seen" for m in u.mentions)
+        rejects = _contains_phrase(low, lx.REJECT_PHRASES) or (u.references and re.search(r"\bnot (?:the|that|this)\b", low))
+        if has_shown and (rejects or only_seen) and not (slots or u.critiques):
             return "reject"
         if has_shown and u.critiques:
+            return "refine"
+        if has_shown and slots and re.search(r"\b(those|these|of them|less|instead|make it|same|but)\b", low):
+            return "refine"
+        if has_shown and not u.has_preferences() and _contains_phrase(low, lx.MORE_PHRASES):
             return "refine"
         if _contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not u.model_copy(update={"keywords": []}).has_preferences():
             return "out_of_scope"
@@ -295,8 +360,6 @@ class EmbeddedUnderstander:
             return "recommend"
         if words & set(lx.GREETINGS) and not _contains_phrase(low, lx.REQUEST_CUES):
             return "greeting"
-        if _contains_phrase(low, lx.THANKS):
-            return "smalltalk"
         if _contains_phrase(low, lx.OUT_OF_SCOPE_CUES):
             return "out_of_scope"
         if _contains_phrase(low, lx.REQUEST_CUES):

@@ -9,13 +9,13 @@ from __future__ import annotations
 # --- genres (catalogue names) and the words people use for them --------------------------------
 GENRE_PHRASES: dict[str, list[str]] = {
     "Action": ["action", "action packed", "action-packed", "explosions", "shoot em up", "martial arts",
-               "fight scenes", "fighting", "car chases", "violent", "violence", "superhero", "superheroes"],
+               "fight scenes", "fighting", "car chases", "explosions", "superhero", "superheroes"],
     "Adventure": ["adventure", "adventures", "adventurous", "quest", "treasure hunt", "swashbuckling"],
     "Animation": ["animation", "animated", "cartoon", "cartoons", "anime", "pixar", "stop motion"],
     "Children": ["children's", "childrens", "kids movie", "kids movies", "kids film", "kid movie",
-                 "family film", "family movie", "family movies"],
-    "Comedy": ["comedy", "comedies", "comedic", "funny", "hilarious", "laugh", "laughs", "humor",
-               "humour", "humorous", "silly", "goofy", "slapstick", "spoof", "parody", "lol"],
+                 "family film"],
+    "Comedy": ["comedy", "comedies", "comedic", "funny", "rom com", "rom-com", "romcom", "romcoms", "rom-coms", "hilarious", "laugh", "laughs", "humor",
+               "humour", "humorous", "silly", "goofy", "slapstick", "spoof", "parody"],
     "Crime": ["crime", "heist", "heists", "gangster", "gangsters", "mafia", "mob movie", "detective",
               "cops", "police", "robbery", "criminal", "criminals"],
     "Documentary": ["documentary", "documentaries", "docu", "docs", "non-fiction", "nonfiction"],
@@ -24,7 +24,7 @@ GENRE_PHRASES: dict[str, list[str]] = {
                 "sword and sorcery"],
     "Film-Noir": ["noir", "film noir", "film-noir"],
     "Horror": ["horror", "horrors", "scary", "scare", "scares", "frightening", "terrifying", "creepy",
-               "spooky", "slasher", "slashers", "gore", "gory", "zombie", "zombies", "haunted", "ghost",
+               "spooky", "slasher", "slashers", "scarier", "scariest", "zombie", "zombies", "haunted", "ghost",
                "ghosts", "monster movie", "jump scares", "nightmares", "too scary"],
     "Musical": ["musical", "musicals", "singing", "sing along", "sing-along"],
     "Mystery": ["mystery", "mysteries", "whodunit", "whodunnit", "puzzle", "twisty", "plot twist"],
@@ -41,14 +41,19 @@ GENRE_PHRASES: dict[str, list[str]] = {
 # --- scene ---------------------------------------------------------------------------------------
 COMPANION_PHRASES: dict[str, list[str]] = {
     "kids": ["kids", "kid", "children", "child", "my son", "my daughter", "my sons", "my daughters",
+             "son", "daughter", "teenage son", "teenage daughter", "teenager", "teenagers", "teens",
+             "little ones", "the kiddos", "kiddos",
              "the little ones", "little ones", "toddler", "toddlers", "my boy", "my girl", "nephew",
              "niece", "grandkids", "grandchildren", "the twins"],
     "family": ["family", "my parents", "parents", "mom", "mum", "dad", "grandma", "grandpa",
-               "in-laws", "in laws", "whole family", "relatives"],
+               "in-laws", "in laws", "whole family", "relatives", "sister", "brother", "siblings",
+               "cousin", "cousins", "aunt", "uncle", "my sis"],
     "partner": ["girlfriend", "boyfriend", "wife", "husband", "partner", "spouse", "fiance", "fiancee",
+                "fiancé", "fiancée", "my man", "my lady",
                 "my date", "significant other", "bf", "gf", "hubby", "my love"],
     "friends": ["friends", "friend", "buddies", "buddy", "mates", "pals", "the guys", "the girls",
-                "the gang", "roommates", "roommate", "flatmates", "my crew"],
+                "the gang", "roommates", "roommate", "flatmates", "my crew", "the boys", "the lads",
+                "girls night", "guys night", "boys night"],
     "colleagues": ["colleagues", "coworkers", "co-workers", "workmates", "team", "office", "my boss"],
     "alone": ["alone", "by myself", "on my own", "solo", "just me", "me time", "for myself"],
 }
@@ -58,27 +63,28 @@ COMPANION_PRIORITY = ["kids", "family", "partner", "colleagues", "friends", "alo
 OCCASION_PHRASES: dict[str, list[str]] = {
     "date_night": ["date night", "date", "anniversary", "valentine", "valentines", "valentine's",
                    "romantic evening"],
-    "movie_night": ["movie night", "film night", "cinema night"],
-    "party": ["party", "parties", "sleepover", "slumber party", "get together", "get-together",
-              "birthday"],
+    "movie_night": ["movie night", "film night", "cinema night", "girls night", "guys night", "boys night",
+                    "night in"],
+    "party": ["party", "parties", "slumber party", "get together", "get-together"],
     "background": ["background", "while i work", "while cooking", "while i cook", "fall asleep to",
                    "falling asleep", "half watching", "on in the background"],
     "travel": ["flight", "plane", "airplane", "train ride", "road trip", "travel", "travelling",
-               "traveling", "long haul"],
+               "traveling", "long haul", "airport", "hotel", "work trip", "business trip", "layover"],
     "holiday": ["christmas", "xmas", "holiday", "holidays", "thanksgiving", "halloween", "new year",
                 "easter"],
     "rainy_day": ["rainy", "rain", "raining", "rainy day", "snowed in", "snow day", "cold day"],
-    "sick_day": ["sick", "sick day", "home sick", "under the weather", "hungover"],
+    "sick_day": ["sick", "sick day", "home sick", "under the weather"],
 }
 
 MOOD_PHRASES: dict[str, list[str]] = {
     "funny": ["funny", "hilarious", "laugh", "laughs", "comedic", "lighthearted laugh", "silly", "goofy"],
     "light": ["light", "lighthearted", "light-hearted", "easy", "easy watching", "easygoing",
-              "breezy", "fun", "cheerful", "not too heavy", "nothing heavy", "low key", "low-key"],
+              "breezy", "cheerful", "not too heavy", "nothing heavy", "low key", "low-key"],
     "thrilling": ["thrilling", "exciting", "intense", "gripping", "adrenaline", "edge of my seat",
                   "suspenseful", "action packed", "action-packed"],
-    "scary": ["scary", "frightening", "terrifying", "creepy", "spooky", "chilling"],
-    "romantic": ["romantic", "romance", "sweet", "swoon", "love story"],
+    "scary": ["scary", "frightening", "terrifying", "terrified", "creepy", "spooky", "chilling", "scarier",
+              "scariest", "scared"],
+    "romantic": ["romantic", "swoon", "love story"],
     "thoughtful": ["thoughtful", "thought provoking", "thought-provoking", "deep", "smart",
                    "intelligent", "cerebral", "philosophical", "meaningful", "mind bending",
                    "mind-bending"],
@@ -92,12 +98,16 @@ MOOD_PHRASES: dict[str, list[str]] = {
 }
 
 TIME_OF_DAY_PHRASES: dict[str, list[str]] = {
-    "evening": ["tonight", "this evening", "evening", "after dinner"],
+    "evening": ["tonight", "this evening", "evening", "after dinner", "friday night", "saturday night",
+                "quiet night", "at night"],
     "afternoon": ["this afternoon", "afternoon", "after lunch"],
     "morning": ["this morning", "morning", "breakfast"],
-    "late_night": ["late night", "late-night", "midnight", "before bed", "bedtime", "can't sleep"],
+    "late_night": ["late night", "late-night", "late at night", "midnight", "bedtime", "can't sleep",
+                   "cant sleep", "1am", "2am", "3am", "insomnia"],
     "weekend": ["weekend", "saturday", "sunday", "lazy sunday"],
 }
+# When several match, the most specific wins ("sunday afternoon" is an afternoon).
+TIME_OF_DAY_PRIORITY = ["late_night", "morning", "afternoon", "evening", "weekend"]
 
 # Soft genre leanings of a mood / companion / occasion (weights added to genre preferences).
 MOOD_GENRES: dict[str, dict[str, float]] = {
@@ -145,7 +155,8 @@ FAMILY_SAFE_EXCLUDED_GENRES = ["Horror"]
 
 # --- negation, sentiment, intents -------------------------------------------------------------
 NEGATION_CUES = ["anything but", "anything except", "except", "no", "not", "nothing", "without",
-                 "never", "don't", "dont", "do not", "doesn't", "isn't", "hate", "hated", "dislike",
+                 "never", "don't", "dont", "do not", "doesn't", "doesnt", "isn't", "isnt", "aren't",
+                 "arent", "won't", "wont", "hates", "dislikes", "less", "too", "hate", "hated", "dislike",
                  "disliked", "avoid", "skip", "none", "can't stand", "cant stand", "not a fan of",
                  "not into", "tired of", "sick of", "rather not", "no more", "nor", "neither",
                  "other than", "instead of", "not in the mood for", "can't handle", "too much"]
@@ -167,18 +178,27 @@ RESET_PHRASES = ["start over", "start again", "reset", "forget everything", "for
 ACCEPT_PHRASES = ["i'll watch", "ill watch", "i will watch", "we'll watch", "well watch", "let's watch",
                   "lets watch", "sounds good", "sounds great", "that one", "i'll take", "we'll take",
                   "going with", "go with", "perfect", "that works", "we'll go with", "i'll go with",
-                  "watching it", "great choice", "love it", "good pick", "i'll try"]
+                  "watching it", "great choice", "love it", "good pick", "i'll try", "let's do", "lets do",
+                  "it is", "sold", "putting on", "put on", "give it a try", "give it a go", "looks good",
+                  "i'll go for", "we'll try", "we'll give", "that's the one", "thats the one", "deal"]
 REJECT_PHRASES = ["seen it", "seen that", "seen them", "not that one", "not those", "already seen",
                   "watched it", "watched that", "nah", "none of those", "none of these",
                   "don't like those", "not interested", "something else", "other options",
-                  "something different", "no thanks", "not for me"]
+                  "something different", "no thanks", "not for me", "nope", "meh", "none of those",
+                  "every one of those", "all of those", "seen all", "seen those", "watched those",
+                  "don't appeal", "doesn't appeal", "not feeling", "pass"]
 REQUEST_CUES = ["recommend", "suggest", "suggestion", "suggestions", "recommendation", "recommendations",
                 "looking for", "want", "wanna", "in the mood", "find me", "give me", "show me",
                 "something", "anything", "any ideas", "ideas", "what should", "what to watch",
                 "what can", "movie", "movies", "film", "films", "watch", "need", "could use"]
 OUT_OF_SCOPE_CUES = ["weather", "stock", "stocks", "recipe", "president", "election", "bitcoin",
                      "homework", "translate", "code", "python", "math", "calculate", "news",
-                     "password", "bank", "doctor"]
+                     "password", "bank", "doctor", "wifi", "capital of", "book me", "reservation",
+                     "table for", "fix my", "tax", "taxes",
+                     # attempts to re-task the assistant (prompt injection) are out of scope too
+                     "ignore previous", "ignore all", "ignore your", "previous instructions", "system prompt",
+                     "admin mode", "developer mode", "your prompt", "your instructions", "list all users",
+                     "other users", "drop table", "jailbreak", "your config"]
 
 # Item-question attributes and their trigger words.
 QUESTION_ATTRIBUTES: dict[str, list[str]] = {
@@ -201,9 +221,11 @@ CRITIQUE_PHRASES: dict[str, list[str]] = {
     "older": ["older", "something older", "more classic", "too new", "too recent"],
     "newer": ["newer", "more recent", "something newer", "too old", "something recent", "more modern"],
     "less_violent": ["less violent", "less violence", "too violent", "not so violent", "gentler",
-                     "less gory", "softer", "too intense", "less intense", "less scary", "too scary"],
+                     "less gory", "softer", "too intense", "less intense", "less scary", "too scary",
+                     "milder", "something milder", "tamer"],
     "funnier": ["funnier", "more funny", "more comedy", "lighter", "more light", "less serious",
-                "too serious", "too heavy", "too dark"],
+                "too serious", "too heavy", "too dark", "depressing", "too depressing", "so depressing",
+                "too sad", "happier", "more upbeat"],
     "darker": ["darker", "more serious", "more intense", "grittier", "edgier"],
     "better_rated": ["better rated", "better reviewed", "higher rated", "more acclaimed", "better ones"],
     "different": ["completely different", "something different", "totally different", "different",
@@ -246,7 +268,34 @@ three four five six seven eight nine ten hour hours minute minutes night weekend
 afternoon kids kid family friends friend wife husband girlfriend boyfriend partner date party
 light dark home alone sad happy scary war love life man men woman women girl girls boy boys
 """.split())
-for _table in (GENRE_PHRASES, MOOD_PHRASES, OCCASION_PHRASES, COMPANION_PHRASES, TIME_OF_DAY_PHRASES):
+COMMON_WORDS.update("""dunno whatever actually changed mind fine sure maybe please idea ideas surprise
+really mean guess okay cool thanks thank hello hey hi great awesome nice lovely tell said say
+nope meh lol haha hmm helpful appeal feeling
+""".split())
+MORE_PHRASES = ["more", "more please", "show me more", "any more", "anymore", "others", "any others",
+                "what else", "next", "other ones", "more options", "give me more", "keep going", "again"]
+for _table in (GENRE_PHRASES, MOOD_PHRASES, OCCASION_PHRASES, COMPANION_PHRASES, TIME_OF_DAY_PHRASES,
+               CRITIQUE_PHRASES, QUESTION_ATTRIBUTES):
     for _phrases in _table.values():
         for _p in _phrases:
             COMMON_WORDS.update(_p.split())
+for _phrases in (NEGATION_CUES, LIKE_CUES, DISLIKE_CUES, SEEN_CUES, GREETINGS, THANKS, RESET_PHRASES,
+                 ACCEPT_PHRASES, REJECT_PHRASES, REQUEST_CUES, QUALITY_PHRASES, MORE_PHRASES,
+                 FAMILY_SAFE_PHRASES, RECENT_PHRASES, OLD_PHRASES):
+    for _p in _phrases:
+        COMMON_WORDS.update(_p.split())
+
+# Prototype sentences per mood, compared by embedding when no lexicon word names a mood.
+MOOD_PROTOTYPES: dict[str, list[str]] = {
+    "funny": ["something that makes me laugh out loud", "a movie full of jokes"],
+    "light": ["something easy that doesn't need much attention", "nothing too heavy or demanding"],
+    "thrilling": ["keep me on the edge of my seat", "a movie with lots of tension and excitement"],
+    "scary": ["something that will give me nightmares", "a movie that frightens me"],
+    "romantic": ["a movie about falling in love", "a love story that makes my heart melt"],
+    "thoughtful": ["a movie that makes me think about life", "something that stays with me afterwards"],
+    "sad": ["a movie that makes me cry", "a heartbreaking story"],
+    "uplifting": ["something to cheer me up after a bad day", "a movie that leaves me feeling hopeful"],
+    "relaxing": ["something calm to unwind with", "a soothing movie to wind down"],
+    "dark": ["a grim and disturbing story", "something bleak about the dark side of people"],
+    "epic": ["a huge sweeping story with grand battles", "a long epic journey"],
+}

@@ -32,9 +32,10 @@ class FoundTitle:
 class TitleScan:
     found: list[FoundTitle] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    hidden: set[int] = field(default_factory=set)  # quoted tokens, resolved as a whole
 
     def masked(self) -> set[int]:
-        return {i for f in self.found for i in range(f.start, f.end)}
+        return {i for f in self.found for i in range(f.start, f.end)} | self.hidden
 
 
 def _norm_tokens(tokens: list[Token]) -> list[str]:
@@ -87,8 +88,12 @@ class TitleFinder:
         scan = TitleScan()
         norms = _norm_tokens(tokens)
         shouting = sum(t.text.isupper() and len(t.text) > 1 for t in tokens) > len(tokens) / 2
+        quoted = self._quoted(tokens, scan)
         i = 0
         while i < len(tokens):
+            if i in quoted:
+                i += 1
+                continue
             hit = None if not _is_word(tokens[i]) else self._exact_at(tokens, norms, i, shouting)
             if hit:
                 scan.found.append(hit)
@@ -97,6 +102,24 @@ class TitleFinder:
                 i += 1
         self._fuzzy(tokens, scan)
         return scan
+
+    def _quoted(self, tokens: list[Token], scan: TitleScan) -> set[int]:
+        """Quoted text is one title or none: resolve it whole and hide it from n-gram matching."""
+        hidden: set[int] = set()
+        quotes = [i for i, t in enumerate(tokens) if t.text == '"']
+        for a, b in zip(quotes[::2], quotes[1::2]):
+            if b - a < 2:
+                continue
+            text = " ".join(t.text for t in tokens[a + 1 : b])
+            year, end = _year_after(tokens, b + 1)
+            matches = [m for m in self.resolver.resolve(text, year) if m.score >= 86]
+            if matches:
+                scan.found.append(FoundTitle(a + 1, b, text, matches, year))
+            elif text not in scan.unknown:
+                scan.unknown.append(text)
+            hidden |= set(range(a, b + 1))
+        scan.hidden = hidden
+        return hidden
 
     def _exact_at(self, tokens, norms, i, shouting) -> FoundTitle | None:
         for length in range(min(_MAX_NGRAM, len(tokens) - i), 0, -1):
@@ -110,8 +133,9 @@ class TitleFinder:
             if _needs_case(norms[i : i + length]):
                 caps = _capitalised(span)
                 sentence_start = i == 0 or tokens[i - 1].text in ".!?"
+                title_context = i + length < len(tokens) and tokens[i + length].norm in ("with", "starring", "by")
                 # a capitalised title with its year, "It (2017)", is a title even first in a sentence
-                if shouting or not caps or (sentence_start and length == 1 and year is None):
+                if shouting or not caps or (sentence_start and length == 1 and year is None and not title_context):
                     continue
             matches = self.resolver.exact(key, year)
             if matches and year is None and _article_dropped(span, key, matches):
@@ -127,18 +151,7 @@ class TitleFinder:
         capitalised right after a cue) that match nothing are reported as unknown titles."""
         spans: list[tuple[int, int, bool, float]] = []
         n = len(tokens)
-        # quoted
-        i = 0
-        while i < n:
-            if tokens[i].text == '"':
-                j = i + 1
-                while j < n and tokens[j].text != '"':
-                    j += 1
-                if j < n and j > i + 1:
-                    spans.append((i + 1, j, True, 86.0))
-                i = j + 1
-            else:
-                i += 1
+        masked = masked | {i for i, t in enumerate(tokens) if t.text == '"'}
         # capitalised runs (not the sentence's first word alone, not "I")
         i = 0
         while i < n:
@@ -167,7 +180,7 @@ class TitleFinder:
         return spans
 
     def _fuzzy(self, tokens: list[Token], scan: TitleScan) -> None:
-        masked = scan.masked()
+        masked = scan.masked() | scan.hidden
         tried: set[tuple[int, int]] = set()
         for start, end, strong, cutoff in self._candidate_spans(tokens, masked):
             if (start, end) in tried or any(k in masked for k in range(start, end)):

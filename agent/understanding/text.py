@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"#?\d+(?:\.\d+)?(?:'?s)?|[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F0-9'’&-]*|[.,;!?()\"]")
+_TOKEN = re.compile(r"#?\d+(?:\.\d+)?(?:st|nd|rd|th|'?s)?|[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F0-9'’&-]*|[.,;!?()\"]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 
@@ -32,7 +32,11 @@ class Token:
         return self.text[:1].isupper() or self.text[:1].isdigit()
 
 
+_SUFFIX = re.compile(r"(\w)-(type|esque|like|style|ish)\b", re.I)
+
+
 def tokenize(text: str) -> list[Token]:
+    text = _SUFFIX.sub(r"\1 \2", text)  # "Alien-type thriller" -> "Alien type thriller"
     return [
         Token(m.group(0), m.group(0).lower().replace("’", "'"), m.start())
         for m in _TOKEN.finditer(text)
@@ -48,40 +52,40 @@ class PhraseHit:
 
 
 class PhraseIndex:
-    """Greedy longest-match lookup of many phrase tables over a token list."""
+    """Phrase tables matched greedily (longest first), each category on its own, so that
+    "family movie night" is both a family-film genre phrase and a movie-night occasion."""
 
     def __init__(self):
-        self._table: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-        self.max_len = 1
+        self._tables: dict[str, dict[tuple[str, ...], list[str]]] = {}
+        self._max_len: dict[str, int] = {}
 
     def add(self, category: str, table: dict[str, list[str]]) -> None:
-        for value, phrases in table.items():
-            for phrase in phrases:
+        phrases = self._tables.setdefault(category, {})
+        for value, words in table.items():
+            for phrase in words:
                 key = tuple(t.norm for t in tokenize(phrase))
                 if key:
-                    self._table.setdefault(key, []).append((category, value))
-                    self.max_len = max(self.max_len, len(key))
+                    phrases.setdefault(key, []).append(value)
+                    self._max_len[category] = max(self._max_len.get(category, 1), len(key))
 
     def add_flat(self, category: str, phrases: list[str]) -> None:
         self.add(category, {category: phrases})
 
     def find(self, norms: list[str], masked: set[int] = frozenset()) -> list[PhraseHit]:
-        """All hits; at each position the longest phrase wins, and every category it has counts."""
         hits: list[PhraseHit] = []
-        i = 0
-        while i < len(norms):
-            if i in masked:
-                i += 1
-                continue
-            matched = 0
-            for length in range(min(self.max_len, len(norms) - i), 0, -1):
-                span = range(i, i + length)
-                if any(j in masked for j in span):
-                    continue
-                entries = self._table.get(tuple(norms[i : i + length]))
-                if entries:
-                    hits.extend(PhraseHit(i, i + length, c, v) for c, v in entries)
-                    matched = length
-                    break
-            i += matched or 1
+        for category, table in self._tables.items():
+            longest = self._max_len[category]
+            i = 0
+            while i < len(norms):
+                matched = 0
+                for length in range(min(longest, len(norms) - i), 0, -1):
+                    if any(j in masked for j in range(i, i + length)):
+                        continue
+                    values = table.get(tuple(norms[i : i + length]))
+                    if values:
+                        hits.extend(PhraseHit(i, i + length, category, v) for v in values)
+                        matched = length
+                        break
+                i += matched or 1
+        hits.sort(key=lambda h: (h.start, -h.end))
         return hits

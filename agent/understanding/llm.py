@@ -1,0 +1,139 @@
+"""The LLM understander: structured output from any :class:`agent.llm.LLM`, validated,
+grounded and merged with the embedded understanding.
+
+The embedded result is always computed first and is the fallback: on timeout, transport
+error, invalid JSON or a schema violation the turn goes on with it (logged, never shown to
+the user). Titles the model names are resolved by the same catalogue resolver, never trusted
+as ids.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
+
+from agent.llm.base import LLM, LLMError, Message
+from agent.prompting import render_prompt
+from agent.understanding import lexicon as lx
+from agent.understanding.embedded import EmbeddedUnderstander, TurnContext
+from agent.understanding.schema import Critique, Mention, Understanding
+from retrieval.titles import TitleResolver
+
+log = logging.getLogger(__name__)
+
+INTENTS = ["recommend", "refine", "ask_item", "accept", "reject", "greeting", "smalltalk", "reset", "out_of_scope"]
+CRITIQUES = ["shorter", "longer", "older", "newer", "less_violent", "funnier", "darker", "better_rated",
+             "different", "another", "more_like"]
+Title = Annotated[str, StringConstraints(max_length=80)]
+_TITLES = Field(default_factory=list, max_length=5)
+
+
+class LLMTurn(BaseModel):
+    """What the model must return (arrays and strings bounded so small models cannot loop)."""
+
+    intent: Literal[tuple(INTENTS)]  # type: ignore[valid-type]
+    companions: Literal[tuple(lx.COMPANION_PHRASES)] | None = None  # type: ignore[valid-type]
+    occasion: Literal[tuple(lx.OCCASION_PHRASES)] | None = None  # type: ignore[valid-type]
+    mood: list[Literal[tuple(lx.MOOD_PHRASES)]] = Field(default_factory=list, max_length=4)  # type: ignore[valid-type]
+    liked_genres: list[Literal[tuple(lx.GENRE_PHRASES)]] = Field(default_factory=list, max_length=5)  # type: ignore[valid-type]
+    disliked_genres: list[Literal[tuple(lx.GENRE_PHRASES)]] = Field(default_factory=list, max_length=5)  # type: ignore[valid-type]
+    liked_titles: list[Title] = _TITLES
+    disliked_titles: list[Title] = _TITLES
+    seen_titles: list[Title] = _TITLES
+    max_runtime: int | None = Field(default=None, ge=20, le=400)
+    year_min: int | None = Field(default=None, ge=1900, le=2100)
+    year_max: int | None = Field(default=None, ge=1900, le=2100)
+    min_rating: float | None = Field(default=None, ge=0, le=10)
+    critique: Literal[tuple(CRITIQUES)] | None = None  # type: ignore[valid-type]
+    ref_index: int | None = Field(default=None, ge=1, le=10)  # 1-based position in the shown list
+
+
+def llm_schema() -> dict:
+    """JSON schema sent to the server, with every string bounded."""
+    schema = LLMTurn.model_json_schema()
+    schema["additionalProperties"] = False
+    return schema
+
+
+def _as_data(text: str) -> str:
+    """User text goes into the prompt as data: no tags that could close ours."""
+    return re.sub(r"[<>]", " ", text)[:2000]
+
+
+class LLMUnderstander:
+    name = "llm"
+
+    def __init__(self, embedded: EmbeddedUnderstander, llm: LLM, resolver: TitleResolver,
+                 title_of=lambda item_id: item_id):
+        self.embedded = embedded
+        self.llm = llm
+        self.resolver = resolver
+        self.title_of = title_of
+        self.schema = llm_schema()
+        self.fallbacks = 0
+
+    def understand(self, text: str, ctx: TurnContext | None = None) -> Understanding:
+        ctx = ctx or TurnContext()
+        base = self.embedded.understand(text, ctx)
+        if base.intent == "empty":
+            return base
+        prompt = render_prompt(
+            "understand", message=_as_data(text), shown_titles=[self.title_of(i) for i in ctx.last_shown],
+            genres=list(lx.GENRE_PHRASES), companions=list(lx.COMPANION_PHRASES),
+            occasions=list(lx.OCCASION_PHRASES), moods=list(lx.MOOD_PHRASES),
+        )
+        try:
+            raw = self.llm.complete([Message(role="system", content=prompt),
+                                     Message(role="user", content=_as_data(text))], schema=self.schema)
+            parsed = LLMTurn.model_validate(json.loads(raw))
+        except (LLMError, json.JSONDecodeError, ValidationError, TypeError) as e:
+            self.fallbacks += 1
+            log.warning("LLM understanding failed, using the embedded result: %s", str(e)[:200])
+            base.source = "embedded (llm fallback)"
+            return base
+        return self.merge(base, parsed, ctx)
+
+    def _resolve(self, titles: list[str], polarity: str) -> list[Mention]:
+        out = []
+        for t in titles:
+            matches = [m for m in self.resolver.resolve(t) if m.score >= 88]
+            if matches:
+                out.append(Mention(item_id=matches[0].item_id, title=matches[0].title, year=matches[0].year,
+                                   polarity=polarity, surface=t, alternatives=[m.item_id for m in matches[1:4]]))
+        return out
+
+    def merge(self, base: Understanding, llm: LLMTurn, ctx: TurnContext) -> Understanding:
+        """Rules and the catalogue win where they found something; the model fills the gaps."""
+        u = base.model_copy(deep=True)
+        u.source = "embedded+llm"
+        if base.intent in ("recommend", "smalltalk") and llm.intent in INTENTS:
+            u.intent = llm.intent
+        sc = u.scene
+        sc.companions = sc.companions or llm.companions
+        sc.occasion = sc.occasion or llm.occasion
+        sc.mood = list(dict.fromkeys(sc.mood + [m for m in llm.mood if m not in sc.not_moods]))
+        for g in llm.liked_genres:
+            if g not in u.liked_genres and g not in u.disliked_genres:
+                u.liked_genres.append(g)
+        for g in llm.disliked_genres:
+            if g not in u.disliked_genres and g not in base.liked_genres:
+                u.disliked_genres.append(g)
+        c = u.constraints
+        c.max_runtime = c.max_runtime or llm.max_runtime
+        c.year_min = c.year_min or llm.year_min
+        c.year_max = c.year_max or llm.year_max
+        c.min_rating = c.min_rating or llm.min_rating
+        known = {m.item_id for m in u.mentions}
+        for titles, polarity in ((llm.liked_titles, "liked"), (llm.disliked_titles, "disliked"), (llm.seen_titles, "seen")):
+            for m in self._resolve(titles, polarity):
+                if m.item_id not in known:
+                    u.mentions.append(m)
+                    known.add(m.item_id)
+        if llm.critique and not u.critiques and ctx.last_shown:
+            ref = llm.ref_index - 1 if llm.ref_index and llm.ref_index <= len(ctx.last_shown) else None
+            u.critiques.append(Critique(kind=llm.critique, ref_index=ref))
+        return u

@@ -1,0 +1,127 @@
+"""The LLM boundary: scripted fake, the OpenAI-compatible client against a real loopback HTTP
+server (request shape, structured-output modes, streaming, timeout), and strict prompts."""
+
+import json
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from agent.llm import LLMError, LLMUnavailable, Message, NoLLM, ScriptedLLM
+from agent.llm.openai_compat import OpenAICompatibleLLM
+from agent.prompting import PromptError, render_prompt
+
+
+def test_scripted_llm_records_calls_and_raises_scripted_errors():
+    llm = ScriptedLLM(['{"a": 1}', LLMError("boom")], repeat_last=False)
+    msgs = [Message(role="user", content="hi")]
+    assert llm.complete(msgs, schema={"type": "object"}) == '{"a": 1}'
+    with pytest.raises(LLMError):
+        llm.complete(msgs)
+    assert llm.calls[0].schema == {"type": "object"} and llm.calls[0].messages == msgs
+    with pytest.raises(LLMUnavailable):
+        NoLLM().complete(msgs)
+
+
+def test_prompts_render_strictly():
+    text = render_prompt("explain", title="Up", facts="PG, 96 min", request="funny")
+    assert "Up" in text and "96 min" in text
+    with pytest.raises(PromptError, match="facts"):
+        render_prompt("explain", title="Up", request="x")
+    with pytest.raises(PromptError, match="no prompt"):
+        render_prompt("does-not-exist")
+
+
+class FakeOpenAIServer:
+    """A minimal OpenAI-compatible server on loopback that records each request body."""
+
+    def __init__(self, delay_s: float = 0.0):
+        self.requests: list[dict] = []
+        self.delay_s = delay_s
+        app = FastAPI()
+
+        @app.post("/v1/chat/completions")
+        async def chat(request: Request):
+            body = await request.json()
+            self.requests.append(body)
+            if self.delay_s:
+                import asyncio
+                await asyncio.sleep(self.delay_s)
+            text = json.dumps({"intent": "recommend"}) if body.get("response_format") else "Hello there, friend"
+            if body.get("stream"):
+                def events():
+                    for piece in ("Hello ", "there, ", "friend"):
+                        chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                                 "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                        yield f"data: {json.dumps(chunk)}\n\n"
+                    yield "data: [DONE]\n\n"
+                return StreamingResponse(events(), media_type="text/event-stream")
+            return JSONResponse({"id": "x", "object": "chat.completion", "created": 0, "model": "m",
+                                 "choices": [{"index": 0, "finish_reason": "stop",
+                                              "message": {"role": "assistant", "content": text}}],
+                                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(5)
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.port}/v1"
+
+
+SCHEMA = {"type": "object", "properties": {"intent": {"type": "string", "maxLength": 20}}, "required": ["intent"]}
+
+
+@pytest.mark.parametrize("mode", ["json_schema", "json_object"])
+def test_openai_client_structured_output_request_shape(mode):
+    with FakeOpenAIServer() as server:
+        llm = OpenAICompatibleLLM(server.base_url, "test-model", structured_mode=mode, timeout_s=5)
+        out = llm.complete([Message(role="system", content="sys"), Message(role="user", content="hi")], schema=SCHEMA)
+    assert json.loads(out) == {"intent": "recommend"}
+    body = server.requests[0]
+    assert body["model"] == "test-model"
+    assert [m["role"] for m in body["messages"]] == ["system", "user"]
+    fmt = body["response_format"]
+    if mode == "json_schema":
+        assert fmt["type"] == "json_schema" and fmt["json_schema"]["schema"] == SCHEMA
+    else:
+        assert fmt == {"type": "json_object", "schema": SCHEMA}
+
+
+def test_openai_client_streams():
+    with FakeOpenAIServer() as server:
+        llm = OpenAICompatibleLLM(server.base_url, "m", timeout_s=5)
+        chunks = list(llm.stream([Message(role="user", content="hi")]))
+    assert "".join(chunks) == "Hello there, friend" and len(chunks) == 3
+    assert server.requests[0]["stream"] is True
+
+
+def test_openai_client_timeout_and_connection_errors_become_llm_errors():
+    with FakeOpenAIServer(delay_s=2.0) as server:
+        llm = OpenAICompatibleLLM(server.base_url, "m", timeout_s=0.3)
+        t = time.perf_counter()
+        with pytest.raises(LLMError):
+            llm.complete([Message(role="user", content="hi")])
+        assert time.perf_counter() - t < 1.5  # the timeout was honoured
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    with pytest.raises(LLMError):
+        OpenAICompatibleLLM(f"http://127.0.0.1:{dead}/v1", "m", timeout_s=1).complete([Message(role="user", content="x")])
