@@ -18,6 +18,7 @@ from agent.core import SceneRecAgent
 from agent.planning import plan_recommendation, query_text
 from agent.state import DialogueState
 from agent.understanding.embedded import TurnContext
+from agent.understanding.mentions import TitleFinder
 from agent.understanding.text import clean_text, tokenize
 from retrieval.dense import DenseIndex
 
@@ -30,6 +31,7 @@ class BatchRanker:
         cf = self.engine.cf
         self._cf_order = np.asarray([cf.pos.get(i, -1) for i in self.index.ids])
         self.weights = agent.settings.weights.model_dump()
+        self.titles = TitleFinder(self.engine.resolver)
 
     # -- building the state --------------------------------------------------------------
     def observe_user(self, state: DialogueState, text: str) -> DialogueState:
@@ -41,7 +43,7 @@ class BatchRanker:
     def observe_recommender(self, state: DialogueState, text: str) -> DialogueState:
         """The state after someone else recommends in ``text``: the titles named there are shown."""
         text, _ = clean_text(text, self.agent.settings.max_message_chars)
-        named = [f.matches[0].item_id for f in self.agent.understander.titles.scan(tokenize(text)).found]
+        named = [f.matches[0].item_id for f in self.titles.scan(tokenize(text)).found]
         if not named:
             return state
         s = state.model_copy(deep=True)

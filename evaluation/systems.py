@@ -112,7 +112,15 @@ class AgentSystem:
         return out
 
     def states(self, contexts: list[Context]) -> list[DialogueState]:
-        """The state at each context, replaying each dialogue once, turn by turn."""
+        """The state at each context, replaying each dialogue once, turn by turn. A dry run first
+        collects the texts the understanding will embed, so they are embedded in one batch."""
+        embedder = self.ranker.engine.vectors.embedder
+        with embedder.recording() as needed:
+            self._replay(contexts)
+        embedder.prime(needed)
+        return self._replay(contexts)
+
+    def _replay(self, contexts: list[Context]) -> list[DialogueState]:
         by_dialogue: dict[str, list[int]] = defaultdict(list)
         for k, ctx in enumerate(contexts):
             by_dialogue[ctx.dialogue_id].append(k)

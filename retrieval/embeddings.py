@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ class Embedder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.cache_size = 4096
+        self._recording: list[str] | None = None
 
     def _load(self) -> Any:
         with self._lock:
@@ -73,9 +76,27 @@ class Embedder:
             if hit is not None:
                 self._cache.move_to_end(text)
                 return hit.copy()
+            if self._recording is not None:  # a dry run: note the text, embed nothing
+                self._recording.append(text)
+                return np.zeros(self.dimension(), dtype=np.float32)
         vec = self.encode([text])[0]
         self.remember({text: vec})
         return vec.copy()
+
+    @contextmanager
+    def recording(self) -> Iterator[list[str]]:
+        """A dry run: inside, ``encode_query`` returns zeros for uncached texts and lists them, so
+        a batch job can find what it will need, ``prime`` it in one batch, then run for real."""
+        self._recording = []
+        try:
+            yield self._recording
+        finally:
+            self._recording = None
+
+    def dimension(self) -> int:
+        model = self._load()
+        get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get() or DIMENSION)
 
     def cached(self) -> dict[str, np.ndarray]:
         """A snapshot of the query cache (text -> vector)."""

@@ -205,3 +205,13 @@ def test_dense_scores_equal_the_live_ranker_features(tiny_items):
     top = index.top(index.scores(req, None, weights), 3, exclude={"9"})
     assert "9" not in top and index.items[index.pos[top[0]]].genres.count("Comedy") == 1
     assert index.top(index.scores(req, None, weights), len(tiny_items), exclude={"9"})[-1] == "9"
+
+
+def test_embedder_dry_run_collects_texts_then_primes_them(embedder):
+    with embedder.recording() as needed:
+        assert not embedder.encode_query("a dry-run sentence about space westerns").any()
+    assert needed == ["a dry-run sentence about space westerns"]
+    embedder.prime(needed)
+    vec = embedder.encode_query(needed[0])
+    assert vec.shape == (embedder.dimension(),) and abs(float(vec @ vec) - 1.0) < 1e-4
+    assert needed[0] in embedder.cached()
