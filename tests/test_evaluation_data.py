@@ -74,3 +74,14 @@ def test_a_malformed_file_fails_with_its_line_number(tmp_path):
                     "--data-dir", str(tmp_path / "data")], tmp_path, timeout=120)
     assert proc.returncode == 1
     assert f"{bad}: line 2: invalid JSON" in proc.stderr
+
+
+def test_an_unknown_system_is_refused_before_any_work(tmp_path):
+    movies = tmp_path / "movies.csv"
+    movies.write_text("movieId,movieName,nbMentions\n1,Toy Story (1995),3\n")
+    dialogues = tmp_path / "d.jsonl"
+    dialogues.write_text('{"respondentWorkerId": 1, "messages": [{"text": "@1", "senderWorkerId": 1}]}\n')
+    proc = run_cli(["eval", "redial", "--dialogues", str(dialogues), "--movies", str(movies), "--systems", "agent,foo",
+                    "--data-dir", str(tmp_path / "data")], tmp_path, timeout=120)
+    assert proc.returncode == 2 and "unknown system(s) foo" in proc.stderr
+    assert not (tmp_path / "data").exists()

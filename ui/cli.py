@@ -162,6 +162,17 @@ PlotOut = Annotated[Optional[Path], typer.Option("--plot", help="Write a PNG of 
 PriorOpt = Annotated[str, typer.Option("--prior", help="Popularity prior: 'movielens' (rating counts of the linked movie) or 'mentions' (ReDial nbMentions: counts over the whole corpus, evaluation dialogues included).")]
 
 
+def _system_names(systems: str) -> list[str]:
+    from evaluation.systems import SYSTEMS
+
+    names = [n.strip() for n in systems.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SYSTEMS]
+    if unknown or not names:
+        raise typer.BadParameter(f"unknown system(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(SYSTEMS)}",
+                                 param_hint="--systems")
+    return names
+
+
 def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_out, plot_out, prior: str,
               data_dir) -> None:
     from rich.console import Console
@@ -187,15 +198,11 @@ def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_
     protocols = list(PROTOCOLS) if protocol == "both" else [protocol]
     counts = ", ".join(f"{p}: {instance_count(pts, p):,} instances" for p in PROTOCOLS)
     console.print(f"{bench.dataset}: {len(bench.dialogues):,} dialogues, {len(pts):,} recommendation points ({counts})")
-    names = [n.strip() for n in systems.split(",") if n.strip()]
+    names = _system_names(systems)
     with rich_progress() as progress:
         setup = prepare(bench, _settings(data_dir), prior, progress)
         console.print(f"catalogue: {setup.size:,} movies; {setup.links.describe()}; ready in {setup.seconds:.1f}s")
-        try:
-            run = run_benchmark(bench, setup, names, progress)
-        except ValueError as e:
-            typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(2) from e
+        run = run_benchmark(bench, setup, names, progress)
     reports = [run.report(p) for p in protocols]
     for rep in reports:
         console.print(table(rep))
@@ -274,7 +281,7 @@ def simulate(
     except DatasetError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(1) from e
-    names = [n.strip() for n in systems.split(",") if n.strip()]
+    names = _system_names(systems)
     golds = [g for p in points(bench.dialogues) for g in p.golds_for("dedup")]
     results = []
     with rich_progress() as progress:
@@ -283,11 +290,7 @@ def simulate(
         users = sample_targets(engine.items, golds, engine.cf, targets, seed)
         console.print(f"{len(users)} simulated users, targets drawn from {len(set(golds)):,} ReDial gold movies; "
                       f"success = target among the first {top_k} within {max_turns} turns")
-        try:
-            baselines = {s.name: s for s in build_systems(setup, [n for n in names if n != "agent"])}
-        except ValueError as e:
-            typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(2) from e
+        baselines = {s.name: s for s in build_systems(setup, [n for n in names if n != "agent"])}
         for name in names:
             advance = progress(f"{name:<10}", len(users), 0)
             if name == "agent":
