@@ -16,7 +16,7 @@ from agent import replies
 from agent.explain import TemplateExplainer
 from agent.planning import RecommendationPlan, plan_recommendation, query_text
 from agent.policy import decide
-from agent.results import RecommendedItem, TurnResult
+from agent.results import RecommendedItem, TurnResult, UserProfile
 from agent.sessions import SessionStore
 from agent.state import DialogueState
 from agent.understanding.embedded import TurnContext
@@ -114,6 +114,15 @@ class SceneRecAgent:
         state.focus_item = item_id
         self.sessions.save(session_id, state, user_id)
         return state
+
+    def profile(self, user_id: str) -> UserProfile | None:
+        """The user's feedback and tastes gathered over their sessions; None for an unknown user."""
+        states = self.sessions.user_states(user_id)
+        if not states:
+            return None
+        fields = ("liked_items", "disliked_items", "seen_items", "accepted_items", "liked_genres", "avoid_genres")
+        merged = {f: list(dict.fromkeys(v for s in states for v in getattr(s, f))) for f in fields}
+        return UserProfile(user_id=user_id, sessions=len(states), **merged)
 
     def delete_user(self, user_id: str) -> int:
         """Remove every stored trace of a user; returns how many records went."""

@@ -39,6 +39,13 @@ class SessionStore:
                 (session_id, user_id, state.model_dump_json(), time.time()),
             )
 
+    def user_states(self, user_id: str) -> list[DialogueState]:
+        """Every stored session state of one user, oldest first."""
+        with self._lock:
+            rows = self._conn.execute("SELECT state FROM sessions WHERE user_id = ? ORDER BY updated",
+                                      (user_id,)).fetchall()
+        return [DialogueState.model_validate_json(r[0]) for r in rows]
+
     def delete_user(self, user_id: str) -> int:
         with self._lock, self._conn:
             return self._conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount

@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     max_message_chars: int = 2000
     weights: RankingWeights = Field(default_factory=RankingWeights)
 
+    # HTTP API (`scenerec serve`). Keys are required unless api_open is set (local development only).
+    api_open: bool = False
+    api_max_body_bytes: int = 32 * 1024
+    api_turns_per_minute_per_key: int = 600
+    api_turns_per_minute_per_ip: int = 120
+    api_sessions_per_hour_per_key: int = 1000
+    api_turn_threads: int = 4  # turns run in a thread pool of this size, never on the event loop
+
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
@@ -67,6 +75,11 @@ class Settings(BaseSettings):
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "scenerec.sqlite3"
+
+    @property
+    def api_db_path(self) -> Path:
+        """API keys and session ownership."""
+        return self.data_dir / "api.sqlite3"
 
 
 def load_settings(**overrides) -> Settings:

@@ -8,7 +8,8 @@ from typer.testing import CliRunner
 from ui.cli import app
 
 
-@pytest.mark.parametrize("command", [[], ["ingest"], ["ask"], ["chat"], ["ui"]])
+@pytest.mark.parametrize("command", [[], ["ingest"], ["ask"], ["chat"], ["ui"], ["serve"], ["keys"],
+                                     ["keys", "create"], ["keys", "list"], ["keys", "revoke"]])
 def test_help_everywhere(command):
     result = CliRunner().invoke(app, [*command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output

@@ -14,6 +14,10 @@ import typer
 app = typer.Typer(help="SceneRec: a conversational recommender (embedded offline mode by default).",
                   no_args_is_help=True, add_completion=False)
 
+from ui.keys_cli import keys_app
+
+app.add_typer(keys_app, name="keys")
+
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where catalogues, vectors and sessions live (env SCENEREC_DATA_DIR).")]
 Catalogue = Annotated[Optional[str], typer.Option("--catalogue", help="Catalogue name (env SCENEREC_CATALOGUE; default 'movies').")]
 
@@ -312,6 +316,32 @@ def simulate(
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(payload, indent=2) + "\n")
         console.print(f"wrote {json_out}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    open_mode: Annotated[bool, typer.Option("--open", help="Local development only: no API key needed, any origin (env SCENEREC_API_OPEN).")] = False,
+    data_dir: DataDir = None,
+    catalogue: Catalogue = None,
+) -> None:
+    """Serve the HTTP API (/v1, docs at /docs), the chat widget (/widget.js, /example) and the UI (/ui)."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import uvicorn
+
+    from ui.api import create_app
+
+    settings = _settings(data_dir, catalogue)
+    if open_mode:
+        settings = settings.model_copy(update={"api_open": True})
+    agent = _agent(settings)
+    app_ = create_app(agent, settings)
+    base = f"http://{host}:{port}"
+    typer.echo(f"SceneRec API on {base} (docs {base}/docs, widget demo {base}/example?key=PUBLISHABLE_KEY, UI {base}/ui)")
+    if settings.api_open:
+        typer.echo("warning: open mode, no API key required; use only for local development", err=True)
+    uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)
 
 
 @app.command("test-dialogues")
