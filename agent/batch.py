@@ -2,8 +2,9 @@
 for many states at once. For offline evaluation, where thousands of states are ranked.
 
 The state is built by the same understander and ``DialogueState.apply`` as a live turn, and
-the ranking uses the same plan (:mod:`agent.planning`), features and weights as the live
-ranker, computed densely over every item (:mod:`retrieval.dense`). Example::
+the ranking uses the same plan (:mod:`agent.planning`), personal signals (the personalizer,
+with no signed-in person), features and weights as the live ranker, computed densely over
+every item (:mod:`retrieval.dense`). Example::
 
     ranker = BatchRanker(agent)
     state = ranker.observe_user(DialogueState(), "I loved Toy Story (1995), something like it?")
@@ -28,8 +29,6 @@ class BatchRanker:
         self.agent = agent
         self.engine = agent.engine
         self.index = index or DenseIndex.build(list(self.engine.items.values()), self.engine.vectors.all_embeddings())
-        cf = self.engine.cf
-        self._cf_order = np.asarray([cf.pos.get(i, -1) for i in self.index.ids])
         self.weights = agent.settings.weights.model_dump()
         self.titles = TitleFinder(self.engine.resolver)
 
@@ -65,12 +64,14 @@ class BatchRanker:
         embedder = self.engine.vectors.embedder
         plan = plan_recommendation(state, self.engine.get, self._vectors_of, embedder.encode_query,
                                    self.agent.settings.candidate_pool)
-        collaborative = None
-        if plan.seeds and self.engine.cf.known(plan.seeds):
-            raw = self.engine.cf.scores(plan.seeds, plan.seed_weights)
-            collaborative = np.where(self._cf_order >= 0, raw[self._cf_order], 0.0).astype(np.float32)
-        scores = self.index.scores(plan.request, plan.vector, self.weights, collaborative)
-        return self.index.top(scores, n, exclude=plan.query.exclude, allowed=self.index.allowed(plan.query.filters))
+        exclude = plan.query.exclude
+        personal = None
+        if self.agent.personalizer is not None:
+            context = self.agent.personalizer.context(None, state)
+            personal = context.feature_arrays(self.index.ids)
+            exclude = exclude | context.exclude
+        scores = self.index.scores(plan.request, plan.vector, self.weights, personal)
+        return self.index.top(scores, n, exclude=exclude, allowed=self.index.allowed(plan.query.filters))
 
     def _vectors_of(self, ids: list[str]) -> dict[str, np.ndarray]:
         return {i: v for i in ids if (v := self.index.vector(i)) is not None}

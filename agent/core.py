@@ -11,33 +11,45 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass, replace
 
 from agent import replies
-from agent.explain import TemplateExplainer
+from agent.explain import Grounds, TemplateExplainer
+from agent.grounding import request_facts
+from agent.personalize import PersonalContext, Personalizer, scene_key
 from agent.planning import RecommendationPlan, plan_recommendation, query_text
 from agent.policy import decide
-from agent.results import RecommendedItem, TurnResult, UserProfile
+from agent.results import InterestSnapshot, RecommendedItem, TurnResult, UserProfile
 from agent.sessions import SessionStore
 from agent.state import DialogueState
 from agent.understanding.embedded import TurnContext
 from agent.understanding.schema import Understanding
 from agent.understanding.text import clean_text
 from retrieval.engine import CatalogueEngine
-from retrieval.ranking import rank
+from retrieval.ranking import Candidate, Ranked, RankRequest, rank
 from retrieval.titles import normalize_title, title_aliases
 
 log = logging.getLogger(__name__)
 FEEDBACK_KINDS = ("like", "dislike", "seen", "accept")
 
 
+@dataclass
+class RankingInputs:
+    candidates: list[Candidate]
+    request: RankRequest
+    personal: PersonalContext | None
+    anchors: dict[str, str]  # liked / "more like" item id -> display title
+
+
 class SceneRecAgent:
     def __init__(self, engine: CatalogueEngine, understander, sessions: SessionStore, settings,
-                 explainer=None):
+                 explainer=None, personalizer: Personalizer | None = None):
         self.engine = engine
         self.understander = understander
         self.sessions = sessions
         self.settings = settings
         self.explainer = explainer or TemplateExplainer()
+        self.personalizer = personalizer
 
     # -- public entry point ------------------------------------------------------------------
     def turn(self, message: str, session_id: str | None = None, user_id: str | None = None) -> TurnResult:
@@ -68,12 +80,14 @@ class SceneRecAgent:
                 alt = ", ".join(self.engine.get(a).display_title for a in m.alternatives if self.engine.get(a))
                 notices.append(f"I took \"{m.surface}\" as {self._name(m.item_id)} (also possible: {alt}).")
 
-        state = state.apply(u, self.engine.get)
+        previous, state = state, state.apply(u, self.engine.get)
+        before = self.interest(user_id, scene_key(state)) if user_id else None
+        self._learn(user_id, previous, state, session_id)
         decision = decide(u, state)
         items: list[RecommendedItem] = []
         if decision.action == "recommend":
             t1 = time.perf_counter()
-            items = self._recommend(state, timings)
+            items = self._recommend(state, timings, user_id)
             timings["retrieve_rank_explain"] = _ms(t1)
             reply = self._recommend_reply(state, items, decision.why)
             state.last_shown = [it.id for it in items] or state.last_shown
@@ -90,9 +104,11 @@ class SceneRecAgent:
         if notices:
             reply = " ".join(notices) + "\n\n" + reply
         self.sessions.save(session_id, state, user_id)
+        profile = self.interest(user_id, scene_key(state), before) if user_id else None
         timings["total"] = _ms(t0)
         return TurnResult(session_id=session_id, action=decision.action, intent=u.intent, reply=reply,
-                          items=items, state=state.summary(), notices=notices, timings_ms=timings)
+                          items=items, state=state.summary(), notices=notices, timings_ms=timings,
+                          profile=profile)
 
     # -- feedback and privacy ---------------------------------------------------------------------
     def feedback(self, session_id: str, item_id: str, kind: str) -> DialogueState:
@@ -104,7 +120,8 @@ class SceneRecAgent:
         loaded = self.sessions.load(session_id)
         if loaded is None:
             raise KeyError(session_id)
-        state, user_id = loaded
+        previous, user_id = loaded
+        state = previous.model_copy(deep=True)
         target = {"like": state.liked_items, "dislike": state.disliked_items,
                   "seen": state.seen_items, "accept": state.accepted_items}[kind]
         if item_id not in target:
@@ -112,6 +129,7 @@ class SceneRecAgent:
         if kind == "like":
             state.anchor_items = [item_id]
         state.focus_item = item_id
+        self._learn(user_id, previous, state, session_id)
         self.sessions.save(session_id, state, user_id)
         return state
 
@@ -125,44 +143,92 @@ class SceneRecAgent:
         return UserProfile(user_id=user_id, sessions=len(states), **merged)
 
     def delete_user(self, user_id: str) -> int:
-        """Remove every stored trace of a user; returns how many records went."""
-        return self.sessions.delete_user(user_id)
+        """Remove every stored trace of a user (sessions, profile rows, their catalogue
+        interactions, cached vectors); returns how many records went."""
+        removed = self.sessions.delete_user(user_id)
+        return removed + (self.personalizer.forget(user_id) if self.personalizer else 0)
+
+    # -- profiles ---------------------------------------------------------------------------------
+    def interest(self, user_id: str | None, scene: str | None = None,
+                 before: InterestSnapshot | None = None) -> InterestSnapshot | None:
+        """A person's interest distribution (a scene's view when there is one), with the change
+        since ``before``."""
+        return self.personalizer.snapshot(user_id, scene, before) if self.personalizer else None
+
+    def export_user(self, user_id: str) -> dict:
+        """Everything stored about a person (ratings, feedback, cached vectors, sessions, interests)."""
+        data = self.personalizer.export(user_id) if self.personalizer else {"user_id": user_id}
+        data["sessions"] = self.sessions.for_user(user_id)
+        snapshot = self.interest(user_id)
+        data["interest"] = snapshot.model_dump() if snapshot else None
+        return data
+
+    def _learn(self, user_id: str | None, old: DialogueState, new: DialogueState, session_id: str) -> None:
+        """Write feedback that appeared in this turn (likes, rejections, seen, accepted) to the profile."""
+        if not (user_id and self.personalizer):
+            return
+        fresh = {kind: [i for i in getattr(new, attr) if i not in set(getattr(old, attr))]
+                 for kind, attr in (("like", "liked_items"), ("dislike", "disliked_items"),
+                                    ("seen", "seen_items"), ("accept", "accepted_items"))}
+        self.personalizer.record(user_id, fresh, scene_key(new), session_id)
 
     # -- recommendation -------------------------------------------------------------------------
     def query_text(self, state: DialogueState) -> str:
         return query_text(state)
 
     def plan(self, state: DialogueState) -> RecommendationPlan:
-        """What retrieval and ranking need for this state (see :mod:`agent.planning`)."""
+        """Query vector, anchors, candidate query and rank request for a state (no personal
+        signals); see :mod:`agent.planning`, shared with batch ranking."""
         return plan_recommendation(state, self.engine.get, self.engine.vectors.embeddings,
                                    self.engine.vectors.embedder.encode_query, self.settings.candidate_pool)
 
-    def _recommend(self, state: DialogueState, timings: dict[str, float]) -> list[RecommendedItem]:
+    def ranking_inputs(self, state: DialogueState, user_id: str | None = None,
+                       timings: dict[str, float] | None = None) -> RankingInputs:
+        """Candidates and the rank request for a state (and a person): everything but the weights."""
+        timings = {} if timings is None else timings
+        t = time.perf_counter()
+        personal = self.personalizer.context(user_id, state) if self.personalizer else None
+        timings["personalize"] = _ms(t)
         t = time.perf_counter()
         plan = self.plan(state)
-        anchors = plan.anchors
         timings["embed"] = _ms(t)
+        query = plan.query
+        if personal:
+            query.exclude |= personal.exclude
+            query.personal = self.personalizer.candidates(personal)
         t = time.perf_counter()
-        candidates = self.engine.candidates(plan.query)
+        candidates = self.engine.candidates(query)
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
-        plan.request.collaborative = self.engine.collaborative_scores(
-            plan.seeds, plan.seed_weights, [c.item.id for c in candidates])
-        ranked = rank(candidates, plan.request, self.settings.weights.model_dump(), self.settings.top_k)
+        signals = personal.features([c.item.id for c in candidates]) if personal else {}
+        request = replace(plan.request, **signals)
+        timings["features"] = _ms(t)
+        return RankingInputs(candidates, request, personal, {a: self._name(a) for a in plan.anchors})
+
+    def _recommend(self, state: DialogueState, timings: dict[str, float],
+                   user_id: str | None = None) -> list[RecommendedItem]:
+        inputs = self.ranking_inputs(state, user_id, timings)
+        t = time.perf_counter()
+        ranked = rank(inputs.candidates, inputs.request, self.settings.weights.model_dump(), self.settings.top_k)
         timings["rank"] = _ms(t)
         t = time.perf_counter()
-        liked_titles = [self._name(a) for a in anchors]
-        out = [
-            RecommendedItem(
-                id=r.item.id, title=r.item.name, year=r.item.year, genres=r.item.genres,
-                runtime=r.item.runtime, mpaa=r.item.mpaa, rating=r.item.rating, score=r.score,
-                reason=self.explainer.explain(r.item, r.contributions, state, liked_titles),
-                contributions=r.contributions,
-            )
-            for r in ranked
-        ]
+        shown = {r.item.id: r.item.display_title for r in ranked}
+        out = [self._explained(r, state, inputs, shown, n) for n, r in enumerate(ranked)]
         timings["explain"] = _ms(t)
         return out
+
+    def _explained(self, r: Ranked, state: DialogueState, inputs: RankingInputs,
+                   shown: dict[str, str], position: int) -> RecommendedItem:
+        facts = request_facts(r.item, r.contributions, state, inputs.anchors)
+        if inputs.personal:
+            facts += self.personalizer.facts(inputs.personal, r.item.id, r.contributions)
+        grounds = Grounds(r.item, facts, shown, replies.describe_request(state, list(inputs.anchors.values())), position)
+        return RecommendedItem(
+            id=r.item.id, title=r.item.name, year=r.item.year, genres=r.item.genres,
+            runtime=r.item.runtime, mpaa=r.item.mpaa, rating=r.item.rating, score=r.score,
+            reason=self.explainer.explain(grounds), contributions=r.contributions,
+            facts=[f.text for f in sorted(facts, key=lambda f: -f.weight)],
+        )
 
     def _recommend_reply(self, state: DialogueState, items: list[RecommendedItem], why: str) -> str:
         if not items:

@@ -1,85 +1,108 @@
-"""Template explanations grounded in what drove each pick's score.
+"""Reasons for each pick, written only from the grounded facts behind its score.
 
-Every fact in a reason comes from the catalogue item, the dialogue state (the person's own
-words) or the score contributions; no title other than the item itself and the person's
-liked items is ever named. Phrasing varies by item so a list does not read as one sentence.
+* :class:`TemplateExplainer` (embedded mode): the strongest facts, each in one of several
+  wordings chosen per item, joined in varied ways — natural, never one fixed sentence.
+* :class:`LLMExplainer` (when an LLM is configured): the model sees only those facts (rendered
+  through ``prompts/explain.md``); its reason must pass :class:`~agent.factcheck.GroundingChecker`
+  (no title outside the facts and the shown list, no number outside the facts), else the
+  template reason is used.
+
+Example::
+
+    grounds = Grounds(item, facts, shown={"1": "Toy Story (1995)"}, request="funny picks")
+    TemplateExplainer().explain(grounds)   # 'The comedy you asked for; suits a night with the kids (rated G, 81 min).'
 """
 
 from __future__ import annotations
 
-import zlib
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
 
-from agent.state import DialogueState
+from agent.factcheck import GroundingChecker
+from agent.grounding import Fact, variant_for
+from agent.llm.base import LLM, LLMError, Message
+from agent.prompting import render_prompt
 from retrieval.items import Item
 
-_SCENE_WORDS = {
-    "kids": "a night with the kids", "family": "a family night", "partner": "watching as a couple",
-    "friends": "a night with friends", "colleagues": "watching with colleagues", "alone": "a night on your own",
-}
-_OCCASION_WORDS = {
-    "date_night": "date night", "movie_night": "movie night", "party": "a party", "background": "background viewing",
-    "travel": "a trip", "holiday": "the holidays", "rainy_day": "a rainy day", "sick_day": "a sick day",
-}
+log = logging.getLogger(__name__)
+MAX_FACTS = 3
+MAX_WORDS = 60
 
 
-def _pick(options: list[str], key: str) -> str:
-    return options[zlib.crc32(key.encode()) % len(options)]
+@dataclass
+class Grounds:
+    """One pick with the facts a reason may use and the titles it may name."""
+
+    item: Item
+    facts: list[Fact]
+    shown: dict[str, str] = field(default_factory=dict)  # item id -> display title of the shown list
+    request: str = ""  # the person's request in words
+    position: int = 0  # place in the shown list (neighbours get different wordings)
+
+    def strongest(self, n: int = MAX_FACTS) -> list[Fact]:
+        ranked = sorted(self.facts, key=lambda f: -f.weight)
+        return [f for f in ranked if f.weight > 0][:n] or ranked[:1]
+
+    def allowed_ids(self) -> set[str]:
+        return {self.item.id} | set(self.shown) | {t for f in self.facts for t in f.titles}
+
+    def allowed_text(self) -> str:
+        """What a reason may draw numbers from: the item, its facts and the request (the other shown
+        titles may be named, but their years say nothing about this item)."""
+        return "\n".join([self.item.display_title, *(f.text for f in self.facts), self.request])
 
 
-def _facts(item: Item) -> str:
-    bits = []
-    if item.mpaa:
-        bits.append(f"rated {item.mpaa}")
-    if item.runtime:
-        bits.append(f"{item.runtime} min")
-    if item.rating is not None and item.votes:
-        bits.append(f"{item.rating:.1f}/10 on IMDb")
-    return ", ".join(bits)
+_JOINERS = ["; ", " — ", ". Also, ", ", and ", ". "]
 
 
 class TemplateExplainer:
     name = "template"
 
-    def explain(self, item: Item, contributions: dict[str, float], state: DialogueState,
-                liked_titles: list[str]) -> str:
-        parts: list[str] = []
-        matched = [g for g in item.genres if g in state.liked_genres]
-        moods = [m for m in state.scene.mood]
-        top = sorted(contributions.items(), key=lambda kv: -kv[1])
-        lead = top[0][0] if top else "popularity"
-
-        if lead == "liked_items" and liked_titles:
-            parts.append(_pick([f"If you liked {liked_titles[0]}, this is close in spirit",
-                                f"Shares a lot with {liked_titles[0]}, which you mentioned",
-                                f"Along the lines of {liked_titles[0]}"], item.id))
-        elif lead == "collaborative" and liked_titles:
-            parts.append(_pick([f"People who liked {liked_titles[0]} also liked this",
-                                f"Often loved by fans of {liked_titles[0]}"], item.id))
-        if moods:  # the person's own words first
-            mood_text = " and ".join(moods[:2])
-            parts.append(_pick([f"fits the {mood_text} mood you described", f"{mood_text}, as you asked",
-                                f"should feel {mood_text}"], item.id + "m"))
-        elif matched:
-            genre_text = " and ".join(m.lower() for m in matched[:2])
-            parts.append(_pick([f"the {genre_text} you asked for", f"{genre_text}, as requested",
-                                f"hits the {genre_text} note you wanted"], item.id + "g"))
-        scene = state.scene.companions or state.scene.occasion
-        if scene:
-            what = _SCENE_WORDS.get(state.scene.companions or "", "") or _OCCASION_WORDS.get(state.scene.occasion or "", "")
-            facts = _facts(item)
-            if what:
-                parts.append(f"suits {what}" + (f" ({facts})" if facts else ""))
-        elif state.constraints.max_runtime and item.runtime:
-            parts.append(f"{item.runtime} minutes, inside your time limit")
-        if not parts or (len(parts) == 1 and lead in ("popularity", "quality")):
-            if item.rating is not None and item.votes and item.votes > 1000:
-                parts.append(_pick([f"a well-liked pick: {item.rating:.1f}/10 from {item.votes:,} IMDb voters",
-                                    f"{item.rating:.1f}/10 on IMDb ({item.votes:,} votes)"], item.id + "q"))
-            elif item.popularity:
-                parts.append(_pick([f"a crowd favourite: {item.popularity} ratings in our catalogue",
-                                    f"popular with {item.popularity} viewers in our catalogue"], item.id + "p"))
-        genres = ", ".join(item.genres[:3]).lower()
-        if genres and not matched:
-            parts.append(genres)
-        text = "; ".join(p for p in parts if p)
+    def explain(self, grounds: Grounds) -> str:
+        """The strongest facts; wordings rotate along the list from a per-request starting point, so
+        neighbours never read alike and the same request reads the same way twice."""
+        facts = grounds.strongest()
+        start = variant_for(grounds.request + "|".join(grounds.shown)[:64])
+        phrases = [f.phrase(variant_for(f.kind) + start + grounds.position) for f in facts]
+        if not phrases:
+            return "A well-liked pick from the catalogue."
+        joiner = _JOINERS[(start + grounds.position) % len(_JOINERS)]
+        text = phrases[0]
+        for p in phrases[1:]:
+            text += joiner + (p[:1].upper() + p[1:] if joiner.endswith(". ") else p)
+            joiner = "; " if joiner != "; " else " — "
         return text[:1].upper() + text[1:] + "."
+
+
+class LLMExplainer:
+    """Writes reasons with an LLM from the facts alone; falls back to the template when the
+    model fails or its reason does not pass the grounding check."""
+
+    name = "llm"
+
+    def __init__(self, llm: LLM, checker: GroundingChecker, fallback: TemplateExplainer | None = None):
+        self.llm, self.checker = llm, checker
+        self.fallback = fallback or TemplateExplainer()
+        self.stats: Counter[str] = Counter()
+        self.rejections: list[tuple[str, list[str]]] = []  # (rejected text, problems), most recent last
+
+    def explain(self, grounds: Grounds) -> str:
+        facts = "\n".join(f"- {f.text}" for f in grounds.strongest(MAX_FACTS + 1))
+        prompt = render_prompt("explain", title=grounds.item.display_title, facts=facts,
+                               request=grounds.request or "no particular request")
+        try:
+            text = " ".join(self.llm.complete([Message(role="user", content=prompt)]).split())
+        except LLMError as e:
+            log.info("explanation LLM failed (%s); using the template", e)
+            self.stats["llm_error"] += 1
+            return self.fallback.explain(grounds)
+        problems = self.checker.check(text, grounds.allowed_ids(), grounds.allowed_text())
+        if not text or len(text.split()) > MAX_WORDS:
+            problems.append("empty or too long")
+        if problems:
+            self.stats["rejected"] += 1
+            self.rejections = (self.rejections + [(text, problems)])[-50:]
+            return self.fallback.explain(grounds)
+        self.stats["accepted"] += 1
+        return text

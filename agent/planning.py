@@ -1,5 +1,6 @@
 """Turn a dialogue state into what retrieval and ranking need: the semantic query vector, the
-anchor items, the collaborative seeds, the candidate query and the rank request.
+anchor items, the candidate query and the rank request (personal signals are added by the
+personalizer).
 
 Shared by the live turn (:meth:`agent.core.SceneRecAgent._recommend`) and batch scoring
 (:mod:`agent.batch`), so both rank from exactly the same reading of the state.
@@ -8,7 +9,7 @@ Shared by the live turn (:meth:`agent.core.SceneRecAgent._recommend`) and batch 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,7 +24,6 @@ MOOD_WORDS = {"funny": "funny comedy", "light": "light-hearted fun", "thrilling"
               "dark": "dark gritty", "epic": "epic adventure"}
 COMPANION_WORDS = {"kids": "children family animation", "family": "family", "partner": "romantic",
                    "friends": "fun", "colleagues": "", "alone": ""}
-SEEN_SEED_WEIGHT = 0.5  # a movie someone has seen says less about their taste than one they liked
 
 
 @dataclass
@@ -33,8 +33,6 @@ class RecommendationPlan:
     anchors: list[str]
     query: CandidateQuery
     request: RankRequest
-    seeds: list[str] = field(default_factory=list)  # items the collaborative signal starts from
-    seed_weights: list[float] = field(default_factory=list)
 
 
 def query_text(state: DialogueState) -> str:
@@ -43,18 +41,6 @@ def query_text(state: DialogueState) -> str:
     words += [COMPANION_WORDS.get(state.scene.companions or "", "")]
     words += state.keywords
     return " ".join(w for w in words if w).strip()
-
-
-def collaborative_seeds(state: DialogueState) -> tuple[list[str], list[float]]:
-    """Liked, anchored and accepted items count fully, seen ones half; disliked never."""
-    weights: dict[str, float] = {}
-    for item_id in state.seen_items:
-        weights[item_id] = SEEN_SEED_WEIGHT
-    for item_id in state.liked_items + state.anchor_items + state.accepted_items:
-        weights[item_id] = 1.0
-    for item_id in state.disliked_items:
-        weights.pop(item_id, None)
-    return list(weights), list(weights.values())
 
 
 def plan_recommendation(state: DialogueState, lookup: Callable[[str], Item | None],
@@ -71,13 +57,12 @@ def plan_recommendation(state: DialogueState, lookup: Callable[[str], Item | Non
     weights = state.genre_weights()
     explicit = {g: 1.0 for g in state.liked_genres} | {g: -1.0 for g in state.avoid_genres}
     scene_w = {g: v for g, v in weights.items() if g not in explicit}
-    seeds, seed_weights = collaborative_seeds(state)
     query = CandidateQuery(
         vector=vector, filters=state.filters(),
         exclude=state.excluded_ids() | set(anchors),
         prefer_genres=[g for g, v in sorted(weights.items(), key=lambda kv: -kv[1]) if v > 0.3][:3],
-        n_semantic=candidate_pool, collaborative_seeds=seeds,
+        n_semantic=candidate_pool,
     )
     request = RankRequest(genre_weights=explicit, scene_genre_weights=scene_w,
                           anchor_vectors=anchor_vecs, has_semantic_query=vector is not None)
-    return RecommendationPlan(text, vector, anchors, query, request, seeds, seed_weights)
+    return RecommendationPlan(text, vector, anchors, query, request)

@@ -20,6 +20,25 @@ class RecommendedItem(BaseModel):
     score: float
     reason: str
     contributions: dict[str, float] = Field(default_factory=dict)
+    facts: list[str] = Field(default_factory=list)  # the grounded facts behind the reason ("Why this?")
+
+
+class InterestShare(BaseModel):
+    """One attribute of a person's interest distribution (posterior mean vs the population)."""
+
+    family: str  # genre | era | mood | runtime
+    value: str
+    share: float
+    prior: float
+    before: float | None = None  # the share before this turn / feedback, when known
+
+
+class InterestSnapshot(BaseModel):
+    user_id: str | None
+    scene: str | None = None  # the scene asked about (None: all scenes)
+    scene_view: bool = False  # True when that scene has its own view (feedback given in it)
+    evidence: float = 0.0  # how many ratings' worth of evidence the view holds
+    attributes: list[InterestShare] = Field(default_factory=list)
 
 
 class TurnResult(BaseModel):
@@ -31,6 +50,7 @@ class TurnResult(BaseModel):
     state: dict = Field(default_factory=dict)
     notices: list[str] = Field(default_factory=list)  # e.g. unknown titles, truncated input
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    profile: InterestSnapshot | None = None  # the person's interests after this turn (with a user id)
 
 
 class UserProfile(BaseModel):

@@ -45,6 +45,12 @@ class SessionStore:
             rows = self._conn.execute("SELECT state FROM sessions WHERE user_id = ? ORDER BY updated",
                                       (user_id,)).fetchall()
         return [DialogueState.model_validate_json(r[0]) for r in rows]
+    def for_user(self, user_id: str) -> list[dict]:
+        """Every session of a user: id, last update and state (for a privacy export)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT id, updated, state FROM sessions WHERE user_id = ? ORDER BY updated",
+                                      (user_id,)).fetchall()
+        return [{"id": i, "updated": u, "state": DialogueState.model_validate_json(s).summary()} for i, u, s in rows]
 
     def delete_user(self, user_id: str) -> int:
         with self._lock, self._conn:

@@ -27,13 +27,34 @@ class RankingWeights(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SCENEREC_W_")
 
+    # Defaults: personal weights, popularity and genre tuned on the dev split of the MovieLens
+    # ratings (benchmarks/personalization.py tune: train on each user's first 64%, score the next
+    # 16%; the last 20% is never looked at). content stays at 1.0 and quality at 0.1: the ratings
+    # cannot judge how well a pick matches free-text requests or how good it is.
     content: float = 1.0
-    genre: float = 0.6
+    genre: float = 0.9
     scene: float = 0.5
     liked_items: float = 0.8
-    collaborative: float = 1.0
-    popularity: float = 0.25
-    quality: float = 0.25
+    collaborative: float = 0.9  # item-item from interactions, seeded by likes and history
+    profile: float = 0.3  # affinity of the person's interest distribution (scene view)
+    sequence: float = 0.5  # "people who watched your recent picks went on to watch this"
+    popularity: float = 0.6
+    quality: float = 0.1
+
+
+class ProfileSettings(BaseSettings):
+    """How profiles turn evidence into an interest distribution and personal candidates."""
+
+    model_config = SettingsConfigDict(env_prefix="SCENEREC_PROFILE_")
+
+    prior_strength: float = 20.0  # pseudo-ratings of the population prior per attribute family
+    scene_strength: float = 8.0  # pseudo-ratings pulling a scene view towards the global view
+    scene_spillover: float = 0.3  # share of in-scene feedback that also updates the global view
+    half_life_events: float = 200.0  # recency: the 200th most recent rating/feedback counts half
+    transition_window: int = 5  # items after A that count as "watched after A"
+    recent_items: int = 10  # most recent items seeding the sequence signal
+    session_seed_weight: float = 2.0  # items liked in this conversation vs one 5-star rating
+    collaborative_pool: int = 100  # collaborative candidates per turn
 
 
 class Settings(BaseSettings):
@@ -59,6 +80,7 @@ class Settings(BaseSettings):
     candidate_pool: int = 150
     max_message_chars: int = 2000
     weights: RankingWeights = Field(default_factory=RankingWeights)
+    profile: ProfileSettings = Field(default_factory=ProfileSettings)
 
     # HTTP API (`scenerec serve`). Keys are required unless api_open is set (local development only).
     api_open: bool = False
@@ -80,6 +102,11 @@ class Settings(BaseSettings):
     def api_db_path(self) -> Path:
         """API keys and session ownership."""
         return self.data_dir / "api.sqlite3"
+
+    @property
+    def state_path(self) -> Path:
+        """Sessions and profiles (per-person data, kept apart from the catalogue)."""
+        return self.data_dir / "state.sqlite3"
 
 
 def load_settings(**overrides) -> Settings:

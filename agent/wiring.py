@@ -11,10 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.core import SceneRecAgent
+from agent.explain import LLMExplainer, TemplateExplainer
+from agent.factcheck import GroundingChecker
 from agent.llm.base import LLM
 from agent.llm.none import NoLLM
+from agent.personalize import Personalizer
 from agent.sessions import SessionStore
 from agent.settings import Settings
+from agent.understanding import lexicon
 from agent.understanding.embedded import EmbeddedUnderstander
 from agent.understanding.llm import LLMUnderstander
 from agent.understanding.prototypes import MoodPrototypes
@@ -22,6 +26,7 @@ from agent.understanding.mentions import TitleFinder
 from retrieval.catalogue import CatalogueStore
 from retrieval.embeddings import Embedder
 from retrieval.engine import CatalogueEngine
+from retrieval.profiles import ProfileStore
 from retrieval.ingest import IngestReport, Progress, _no_progress, ingest_default, is_complete
 from retrieval.vector_store import VectorStore, make_client
 
@@ -90,7 +95,10 @@ def build_agent(settings: Settings, progress: Progress = _no_progress, stores: S
     stores.embedder.encode_query("warm up")  # load the model now, not in the first turn
     llm = llm or build_llm(settings)
     understander = build_understander(engine, stores.embedder, llm)
-    sessions = SessionStore(settings.data_dir / "state.sqlite3")
-    agent = SceneRecAgent(engine, understander, sessions, settings)
+    sessions = SessionStore(settings.state_path)
+    personalizer = Personalizer(engine, ProfileStore(settings.state_path), settings.profile, lexicon.MOOD_GENRES)
+    checker = GroundingChecker(TitleFinder(engine.resolver), engine.get)
+    explainer = LLMExplainer(llm, checker) if llm.available else TemplateExplainer()
+    agent = SceneRecAgent(engine, understander, sessions, settings, explainer, personalizer)
     agent.llm = llm
     return agent

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from threadpoolctl import threadpool_limits
@@ -29,6 +30,7 @@ from evaluation.metrics import CURVE_KS, MetricAccumulator
 from evaluation.protocol import PROTOCOLS, Point, Protocol, instance_count, points
 from evaluation.readers import BenchmarkMovie, read_inspired, read_redial, read_redial_movies
 from evaluation.systems import SYSTEMS, AgentSystem, ItemCFSystem, NaiveRAGSystem, PopularitySystem, System
+from retrieval.collaborative import CollaborativeModel
 
 DEFAULT_CATALOGUE = "movies"
 RANK_DEPTH = 50
@@ -81,6 +83,11 @@ class Setup:
     def size(self) -> int:
         return len(self.ranker.index.ids)
 
+    @cached_property
+    def collaborative(self) -> CollaborativeModel:
+        """Item-item co-ratings over the benchmark catalogue (the linked MovieLens ratings)."""
+        return CollaborativeModel(self.stores.catalogue.interactions(self.name), self.ranker.index.ids)
+
 
 def prepare(bench: Benchmark, settings: Settings, prior: Prior = "movielens", progress: Progress = _quiet) -> Setup:
     """Link the benchmark movies to the default catalogue and store them as a catalogue of their own."""
@@ -123,7 +130,7 @@ def build_systems(setup: Setup, names: list[str]) -> list[System]:
         "agent": lambda: AgentSystem(setup.ranker),
         "popularity": lambda: popularity,
         "naive_rag": lambda: NaiveRAGSystem(setup.stores.vectors, popularity.ranking),
-        "item_cf": lambda: ItemCFSystem(index, setup.ranker.engine.cf),
+        "item_cf": lambda: ItemCFSystem(index, setup.collaborative),
     }
     return [made[n]() for n in names]
 

@@ -7,7 +7,7 @@ that miss the target, and accepts as soon as the target is among the top ``k``.
 
 Example::
 
-    users = sample_targets(items, golds, cf, n=200, seed=0)
+    users = sample_targets(items, golds, setup.collaborative, n=200, seed=0)
     result = simulate_agent(agent, users, max_turns=5, k=10)
 """
 
@@ -22,7 +22,7 @@ from agent.core import SceneRecAgent
 from agent.understanding.lexicon import GENRE_PHRASES
 from evaluation.dialogues import Context, Turn
 from evaluation.systems import System
-from retrieval.collaborative import ItemItemCF
+from retrieval.collaborative import CollaborativeModel
 from retrieval.items import Item
 
 Advance = Callable[[int], None]
@@ -67,10 +67,12 @@ def build_agenda(target: Item, anchors: list[Item]) -> tuple[Reveal, ...]:
     return tuple(facts) or (Reveal("Something good, please."),)
 
 
-def sample_targets(items: dict[str, Item], candidates: list[str], cf: ItemItemCF, n: int, seed: int) -> list[SimulatedUser]:
+def sample_targets(items: dict[str, Item], candidates: list[str], cf: CollaborativeModel, n: int,
+                   seed: int) -> list[SimulatedUser]:
     """``n`` users whose targets are drawn from ``candidates`` (e.g. ReDial gold movies) that have
     genres and co-ratings, so the user has something to tell."""
-    pool = sorted({c for c in candidates if c in items and items[c].genres and cf.known([c])})
+    rated = {i for i, k in cf.index.items() if cf.popularity[k] > 0}
+    pool = sorted({c for c in candidates if c in items and items[c].genres and c in rated})
     rng = random.Random(seed)
     chosen = rng.sample(pool, min(n, len(pool)))
     users = []
@@ -80,11 +82,11 @@ def sample_targets(items: dict[str, Item], candidates: list[str], cf: ItemItemCF
     return users
 
 
-def _anchors(items: dict[str, Item], target: Item, cf: ItemItemCF, rng: random.Random) -> list[Item]:
+def _anchors(items: dict[str, Item], target: Item, cf: CollaborativeModel, rng: random.Random) -> list[Item]:
     """Up to three movies the user liked: related to the target by co-ratings and sharing a genre,
     but drawn from its 10th-50th neighbours, so the nearest neighbour never gives it away."""
-    related = [items[i] for i, _ in cf.neighbours([target.id], 50)[9:]
-               if i in items and set(items[i].genres) & set(target.genres)]
+    neighbours = list(cf.top(cf.item_scores({target.id: 1.0}), 50, exclude={target.id}))
+    related = [items[i] for i in neighbours[9:] if i in items and set(items[i].genres) & set(target.genres)]
     return rng.sample(related, min(3, len(related)))
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from agent.batch import BatchRanker
 from agent.state import DialogueState
 from evaluation.dialogues import Context, Turn
-from retrieval.collaborative import ItemItemCF
+from retrieval.collaborative import CollaborativeModel
 from retrieval.dense import DenseIndex
 from retrieval.vector_store import VectorStore
 
@@ -53,17 +53,17 @@ class PopularitySystem:
 class ItemCFSystem:
     name = "item_cf"
 
-    def __init__(self, index: DenseIndex, cf: ItemItemCF):
+    def __init__(self, index: DenseIndex, cf: CollaborativeModel):
         self.index = index
         self.cf = cf
-        self._order = np.asarray([cf.pos.get(i, -1) for i in index.ids])
+        self._order = np.asarray([cf.index.get(i, -1) for i in index.ids])
         self._tiebreak = 1e-4 * index.popularity  # unseeded or unrated items fall back to popularity
 
     def rank_all(self, contexts: list[Context], n: int, advance: Advance) -> list[list[str]]:
         out = []
         for ctx in contexts:
             seeds = ctx.mentioned()
-            raw = self.cf.scores(seeds)
+            raw = self.cf.item_scores({s: 1.0 for s in seeds})
             scores = np.where(self._order >= 0, raw[self._order], 0.0) + self._tiebreak
             out.append(self.index.top(scores, n, exclude=seeds))
             advance(1)

@@ -122,6 +122,17 @@ class CatalogueStore:
                 (catalogue,),
             ).fetchall()
 
+    def users(self, catalogue: str) -> list[str]:
+        """Every user id with interactions in a catalogue."""
+        with self._lock:
+            return [r[0] for r in self._conn.execute(
+                "SELECT DISTINCT user_id FROM interactions WHERE catalogue = ?", (catalogue,))]
+
+    def delete_user_interactions(self, user_id: str) -> int:
+        """Remove a person's interactions from every catalogue (privacy delete)."""
+        with self.transaction() as c:
+            return c.execute("DELETE FROM interactions WHERE user_id = ?", (user_id,)).rowcount
+
     # --- meta --------------------------------------------------------------------------
     def get_meta(self, key: str) -> dict | None:
         with self._lock:

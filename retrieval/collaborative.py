@@ -1,67 +1,147 @@
-"""Item-item collaborative filtering from a catalogue's interactions (e.g. MovieLens ratings).
+"""Collaborative signals learned from timestamped interactions (ratings).
 
-Each item is a vector over users (1 for a rating of ``liked_rating`` or more, ``other_weight``
-for a lower one), L2-normalised; two items are as similar as the cosine of those vectors, i.e.
-how much the same people watched and liked both. Example::
+* **Item-item**: cosine similarity between items' rater columns; scores for a set of weighted
+  seed items are ``Xn.T @ (Xn @ seeds)``, two sparse products, so no item x item matrix is held.
+* **Transitions**: "people who watched A then watched B": for each person's time-ordered history,
+  the next ``window`` items after A (weighted 1/distance), row-normalised into P(B | A).
 
-    cf = ItemItemCF.build(item_ids, store.interactions("movies"))
-    cf.scores(["1"])          # array aligned with item_ids: similarity to Toy Story
-    cf.neighbours(["1"], 10)  # the 10 most similar items
+Example::
+
+    model = CollaborativeModel(interactions, item_ids)
+    scores = model.item_scores({"1": 1.0})           # array over item_ids
+    model.best_seed({"1": 1.0, "2": 0.5}, "3114")   # ('1', 0.41): which seed drove the score
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
+Interaction = tuple[str, str, float | None, int | None]  # (user id, item id, rating, timestamp)
+LIKED_RATING = 4.0
 
-class ItemItemCF:
-    def __init__(self, item_ids: Sequence[str], matrix: sparse.csr_matrix):
+
+@dataclass(frozen=True)
+class LikedTogether:
+    """Of the people who liked the seed and rated the item, how many liked the item too."""
+
+    seed: str
+    raters: int
+    liked: int
+
+
+class CollaborativeModel:
+    def __init__(self, interactions: Sequence[Interaction], item_ids: Sequence[str], window: int = 5):
         self.item_ids = list(item_ids)
-        self.pos = {item_id: i for i, item_id in enumerate(self.item_ids)}
-        self._m = matrix  # items x users, rows L2-normalised
-
-    @classmethod
-    def build(cls, item_ids: Sequence[str], interactions: Iterable[tuple], liked_rating: float = 3.5,
-              other_weight: float = 0.3) -> ItemItemCF:
-        """``interactions`` rows start with (user_id, item_id, rating); unknown items are ignored."""
-        pos = {item_id: i for i, item_id in enumerate(item_ids)}
+        self.index = {i: k for k, i in enumerate(self.item_ids)}
         users: dict[str, int] = {}
-        rows, cols, vals = [], [], []
-        for user, item, rating, *_ in interactions:
-            i = pos.get(str(item))
-            if i is None:
+        rows, cols, ratings, stamps = [], [], [], []
+        for user, item, rating, ts in interactions:
+            col = self.index.get(item)
+            if col is None:
                 continue
-            rows.append(i)
-            cols.append(users.setdefault(str(user), len(users)))
-            vals.append(1.0 if rating is None or rating >= liked_rating else other_weight)
-        m = sparse.csr_matrix((np.asarray(vals, np.float32), (rows, cols)),
-                              shape=(len(pos), max(1, len(users))))
-        m.sum_duplicates()
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        m = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)).astype(np.float32) @ m
-        return cls(item_ids, m.tocsr())
+            rows.append(users.setdefault(user, len(users)))
+            cols.append(col)
+            ratings.append(np.nan if rating is None else float(rating))
+            stamps.append(0 if ts is None else int(ts))
+        n_users, n_items = len(users), len(self.item_ids)
+        rows_a, cols_a = np.array(rows, dtype=int), np.array(cols, dtype=int)
+        ratings_a = np.array(ratings, dtype=float)
+        seen = sparse.csr_matrix((np.ones(len(rows_a)), (rows_a, cols_a)), shape=(n_users, n_items))
+        norms = np.sqrt(np.asarray(seen.sum(axis=0)).ravel())
+        self.popularity = np.asarray(seen.sum(axis=0)).ravel()
+        self._xn = (seen @ sparse.diags(1.0 / np.maximum(norms, 1.0))).tocsr()
+        self._xn_t = self._xn.T.tocsr()
+        liked = np.nan_to_num(ratings_a, nan=LIKED_RATING) >= LIKED_RATING
+        self._seen_t = seen.T.tocsr()  # items x users
+        self._liked_t = sparse.csr_matrix((np.ones(int(liked.sum())), (cols_a[liked], rows_a[liked])),
+                                          shape=(n_items, n_users))
+        self._transitions = self._fit_transitions(rows_a, cols_a, np.array(stamps), n_items, window)
 
-    def known(self, item_ids: Iterable[str]) -> list[str]:
-        """The ids that have interactions (others carry no collaborative signal)."""
-        return [i for i in item_ids if i in self.pos and self._m.indptr[self.pos[i] + 1] > self._m.indptr[self.pos[i]]]
+    @staticmethod
+    def _fit_transitions(rows, cols, stamps, n_items: int, window: int) -> sparse.csr_matrix:
+        order = np.lexsort((np.arange(len(rows)), stamps, rows))  # by user, then time, then arrival
+        r, c = rows[order], cols[order]
+        src, dst, w = [], [], []
+        for d in range(1, window + 1):
+            same = r[:-d] == r[d:]
+            src.append(c[:-d][same])
+            dst.append(c[d:][same])
+            w.append(np.full(int(same.sum()), 1.0 / d))
+        if not src or not sum(len(s) for s in src):
+            return sparse.csr_matrix((n_items, n_items))
+        t = sparse.csr_matrix((np.concatenate(w), (np.concatenate(src), np.concatenate(dst))),
+                              shape=(n_items, n_items))
+        out_mass = np.asarray(t.sum(axis=1)).ravel()
+        return (sparse.diags(1.0 / np.maximum(out_mass, 1e-9)) @ t).tocsr()
 
-    def scores(self, seeds: Sequence[str], weights: Sequence[float] | None = None) -> np.ndarray:
-        """Weighted mean cosine similarity of every item to the seed items (0 when none known)."""
-        weights = list(weights) if weights is not None else [1.0] * len(seeds)
-        pairs = [(self.pos[s], w) for s, w in zip(seeds, weights) if s in self.pos]
-        if not pairs:
-            return np.zeros(len(self.item_ids), np.float32)
-        idx = [p for p, _ in pairs]
-        w = np.asarray([w for _, w in pairs], np.float32)
-        sims = self._m @ self._m[idx].T  # items x seeds
-        out = np.asarray(sims @ w, dtype=np.float32).ravel() / float(w.sum())
-        out[idx] = 0.0  # an item is not its own neighbour
+    # -- scores over all items ---------------------------------------------------------------------
+    def _vector(self, weights: dict[str, float]) -> np.ndarray:
+        v = np.zeros(len(self.item_ids))
+        for item, w in weights.items():
+            k = self.index.get(item)
+            if k is not None:
+                v[k] += w
+        return v
+
+    def item_scores(self, seeds: dict[str, float]) -> np.ndarray:
+        """Sum over seeds of weight x cosine(seed, item), for every item (seeds themselves included)."""
+        v = self._vector(seeds)
+        if not v.any():
+            return np.zeros(len(self.item_ids))
+        return np.asarray(self._xn_t @ (self._xn @ v)).ravel()
+
+    def transition_scores(self, recent: dict[str, float]) -> np.ndarray:
+        """Sum over recent items of weight x P(next = item | recent item)."""
+        v = self._vector(recent)
+        if not v.any():
+            return np.zeros(len(self.item_ids))
+        return np.asarray(self._transitions.T @ v).ravel()
+
+    def top(self, scores: np.ndarray, n: int, exclude: set[str] = frozenset()) -> dict[str, float]:
+        """The ``n`` best-scoring items (score > 0) not in ``exclude``."""
+        if n <= 0 or not scores.any():
+            return {}
+        take = min(len(scores), n + len(exclude))
+        idx = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
+        idx = idx[np.argsort(-scores[idx])]
+        out: dict[str, float] = {}
+        for k in idx:
+            if scores[k] <= 0 or len(out) >= n:
+                break
+            if self.item_ids[k] not in exclude:
+                out[self.item_ids[k]] = float(scores[k])
         return out
 
-    def neighbours(self, seeds: Sequence[str], n: int) -> list[tuple[str, float]]:
-        s = self.scores(seeds)
-        top = np.argsort(-s)[:n]
-        return [(self.item_ids[i], float(s[i])) for i in top if s[i] > 0]
+    # -- attribution for explanations ------------------------------------------------------------
+    def best_seed(self, seeds: dict[str, float], item: str) -> tuple[str, float] | None:
+        """The seed contributing most to ``item``'s item-item score, with its cosine."""
+        k = self.index.get(item)
+        known = [(s, w) for s, w in seeds.items() if s in self.index and s != item]
+        if k is None or not known:
+            return None
+        col = self._xn_t[k]
+        sims = [(s, float(col.multiply(self._xn_t[self.index[s]]).sum()), w) for s, w in known]
+        seed, sim, _ = max(sims, key=lambda t: t[1] * t[2])
+        return (seed, sim) if sim > 0 else None
+
+    def best_predecessor(self, recent: dict[str, float], item: str) -> tuple[str, float] | None:
+        """The recent item most often followed by ``item``, with P(item | it)."""
+        k = self.index.get(item)
+        if k is None:
+            return None
+        best = max(((s, float(self._transitions[self.index[s], k]) * w, float(self._transitions[self.index[s], k]))
+                    for s, w in recent.items() if s in self.index and s != item), default=None, key=lambda t: t[1])
+        return (best[0], best[2]) if best and best[2] > 0 else None
+
+    def liked_together(self, seed: str, item: str) -> LikedTogether | None:
+        a, b = self.index.get(seed), self.index.get(item)
+        if a is None or b is None:
+            return None
+        fans = self._liked_t[a]
+        raters = int(fans.multiply(self._seen_t[b]).sum())
+        liked = int(fans.multiply(self._liked_t[b]).sum())
+        return LikedTogether(seed, raters, liked) if raters else None

@@ -1,7 +1,7 @@
 """The ranker's features over a whole catalogue at once, as numpy arrays.
 
 The same features and weights as :mod:`retrieval.ranking` (content, genre, scene, liked items,
-collaborative, popularity, quality), computed for every item in one pass instead of for a
+collaborative, profile, sequence, popularity, quality), computed for every item in one pass instead of for a
 Chroma candidate pool: for batch evaluation and small catalogues. No MMR (a full ranking is
 wanted, not a diverse top-k). Example::
 
@@ -62,27 +62,33 @@ class DenseIndex:
         return np.tanh(self.genre_matrix @ w) if w.any() else np.zeros(len(self.ids), np.float32)
 
     def features(self, req: RankRequest, query: np.ndarray | None,
-                 collaborative: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                 personal: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+        """Every feature for every item; ``personal`` holds the collaborative, sequence and profile
+        arrays (aligned with ``ids``) that the live ranker reads from the request's dicts."""
         n = len(self.ids)
-        content = np.zeros(n, np.float32)
+        zeros = np.zeros(n, np.float32)
+        content = zeros
         if query is not None and req.has_semantic_query:
             content = np.clip(self.vectors @ query, 0.0, 1.0)  # as ranking.content_score
-        liked = np.zeros(n, np.float32)
+        liked = zeros
         if req.anchor_vectors:
             liked = (self.vectors @ np.stack(req.anchor_vectors).T).max(axis=1)
+        personal = personal or {}
         return {
             "content": content,
             "genre": self._genre_feature(req.genre_weights),
             "scene": self._genre_feature(req.scene_genre_weights),
             "liked_items": liked,
-            "collaborative": collaborative if collaborative is not None else np.zeros(n, np.float32),
+            "collaborative": personal.get("collaborative", zeros),
+            "profile": personal.get("profile", zeros),
+            "sequence": personal.get("sequence", zeros),
             "popularity": self.popularity,
             "quality": self.quality,
         }
 
     def scores(self, req: RankRequest, query: np.ndarray | None, weights: dict[str, float],
-               collaborative: np.ndarray | None = None) -> np.ndarray:
-        feats = self.features(req, query, collaborative)
+               personal: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        feats = self.features(req, query, personal)
         return sum(weights.get(name, 0.0) * values for name, values in feats.items())
 
     def allowed(self, filters: Filters) -> np.ndarray:

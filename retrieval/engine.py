@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from retrieval.catalogue import CatalogueStore
-from retrieval.collaborative import ItemItemCF
 from retrieval.items import Item
 from retrieval.ranking import Candidate
 from retrieval.titles import TitleResolver
@@ -25,8 +24,7 @@ class CandidateQuery:
     prefer_genres: list[str] = field(default_factory=list)  # feeds a genre-popular pool
     n_semantic: int = 120
     n_popular: int = 40
-    collaborative_seeds: list[str] = field(default_factory=list)  # feeds a collaborative pool
-    n_collaborative: int = 40
+    personal: dict[str, list[str]] = field(default_factory=dict)  # source -> item ids (e.g. collaborative)
 
 
 class CatalogueEngine:
@@ -40,21 +38,6 @@ class CatalogueEngine:
         years = [it.year for it in self.items.values() if it.year]
         self.max_year = max(years) if years else 2025
         self.genres = sorted({g for it in self.items.values() for g in it.genres})
-        self._cf: ItemItemCF | None = None
-
-    @property
-    def cf(self) -> ItemItemCF:
-        """Item-item collaborative filtering over the catalogue's ratings (built on first use)."""
-        if self._cf is None:
-            self._cf = ItemItemCF.build(list(self.items), self.store.interactions(self.catalogue))
-        return self._cf
-
-    def collaborative_scores(self, seeds: list[str], weights: list[float], ids: list[str]) -> dict[str, float]:
-        """0..1 collaborative score of ``ids`` given the seed items (empty when no seed has ratings)."""
-        if not self.cf.known(seeds):
-            return {}
-        scores = self.cf.scores(seeds, weights)
-        return {i: float(scores[self.cf.pos[i]]) for i in ids if i in self.cf.pos and scores[self.cf.pos[i]] > 0}
 
     def get(self, item_id: str) -> Item | None:
         return self.items.get(item_id)
@@ -62,11 +45,16 @@ class CatalogueEngine:
     def candidates(self, q: CandidateQuery) -> list[Candidate]:
         pool: dict[str, Candidate] = {}
         if q.vector is not None:
-            hits = self.vectors.query(q.vector, q.n_semantic + len(q.exclude), q.filters, with_embeddings=True)
+            hits = self.vectors.query(q.vector, _padded(q.n_semantic, q.exclude), q.filters, with_embeddings=True)
             for h in hits:
                 item = self.items.get(h.id)
                 if item and h.id not in q.exclude:
                     pool[h.id] = Candidate(item, h.similarity, h.embedding, {"semantic"})
+        for source, ids in q.personal.items():
+            for item_id in ids:
+                item = self.items.get(item_id)
+                if item and item_id not in q.exclude and q.filters.accepts(item):
+                    pool.setdefault(item_id, Candidate(item, 0.0, None, set())).sources.add(source)
         # popular items that satisfy the constraints (and the preferred genres, if any)
         for source, genres in (("genre", q.prefer_genres), ("popular", [])):
             if source == "genre" and not genres:
@@ -81,16 +69,6 @@ class CatalogueEngine:
                     continue
                 taken += 1
                 pool.setdefault(item.id, Candidate(item, 0.0, None, set())).sources.add(source)
-        if q.collaborative_seeds and self.cf.known(q.collaborative_seeds):
-            taken = 0
-            for item_id, _ in self.cf.neighbours(q.collaborative_seeds, q.n_collaborative * 2):
-                item = self.items.get(item_id)
-                if taken >= q.n_collaborative:
-                    break
-                if item is None or item_id in q.exclude or not q.filters.accepts(item):
-                    continue
-                taken += 1
-                pool.setdefault(item_id, Candidate(item, 0.0, None, set())).sources.add("collaborative")
         missing = [cid for cid, c in pool.items() if c.embedding is None]
         if missing:
             embs = self.vectors.embeddings(missing)
@@ -99,3 +77,9 @@ class CatalogueEngine:
                 if q.vector is not None and pool[cid].embedding is not None:
                     pool[cid].similarity = float(np.dot(pool[cid].embedding, q.vector))
         return list(pool.values())
+
+
+def _padded(n: int, exclude: set[str]) -> int:
+    """Ask for extra hits to make up for excluded ones, within reason (a person may have rated
+    thousands of items; most of them are nowhere near the query)."""
+    return n + min(len(exclude), 2 * n)

@@ -31,6 +31,8 @@ class RankRequest:
     scene_genre_weights: dict[str, float] = field(default_factory=dict)  # from scene and mood
     anchor_vectors: list[np.ndarray] = field(default_factory=list)  # liked / "more like" items
     collaborative: dict[str, float] = field(default_factory=dict)  # item id -> 0..1
+    profile: dict[str, float] = field(default_factory=dict)  # item id -> -1..1 interest affinity
+    sequence: dict[str, float] = field(default_factory=dict)  # item id -> 0..1 "watched next"
     has_semantic_query: bool = True
     diversity: float = 0.25  # MMR: 0 = pure relevance
 
@@ -78,6 +80,8 @@ def feature_values(c: Candidate, req: RankRequest, max_pop: float) -> dict[str, 
         "scene": _genre_score(c.item.genres, req.scene_genre_weights),
         "liked_items": anchor,
         "collaborative": req.collaborative.get(c.item.id, 0.0),
+        "profile": req.profile.get(c.item.id, 0.0),
+        "sequence": req.sequence.get(c.item.id, 0.0),
         "popularity": math.log1p(c.item.popularity) / math.log1p(max_pop) if max_pop > 0 else 0.0,
         "quality": quality_of(c.item),
     }

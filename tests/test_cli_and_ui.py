@@ -1,5 +1,6 @@
 """CLI help on every command, the terminal chat, and the Gradio app over real HTTP."""
 
+import re
 import socket
 
 import pytest
@@ -9,7 +10,8 @@ from ui.cli import app
 
 
 @pytest.mark.parametrize("command", [[], ["ingest"], ["ask"], ["chat"], ["ui"], ["serve"], ["keys"],
-                                     ["keys", "create"], ["keys", "list"], ["keys", "revoke"]])
+                                     ["keys", "create"], ["keys", "list"], ["keys", "revoke"], ["profile"],
+                                     ["profile", "show"], ["profile", "export"], ["profile", "delete"]])
 def test_help_everywhere(command):
     result = CliRunner().invoke(app, [*command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
@@ -35,7 +37,7 @@ def test_terminal_chat(data_dir, tmp_path):
     assert "1." in proc.stdout and "It may be" in proc.stdout
 
 
-def test_gradio_chat_over_http(agent):
+def test_gradio_chat_feedback_and_why_over_http(agent):
     from gradio_client import Client
 
     from ui.gradio_app import build_app
@@ -47,8 +49,24 @@ def test_gradio_chat_over_http(agent):
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        history, cards, box = client.predict("a romantic comedy for date night", [], api_name="/chat")
+        assert {"/chat", "/feedback", "/why"} <= set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
+        out = client.predict("a romantic comedy for date night", [], "ml:21", api_name="/chat")
+        history, cards, chart, box = out[0], out[1:-4], out[-3], out[-1]
         assert history[-1]["role"] == "assistant" and "Here are" in str(history[-1]["content"])
-        assert cards.count('class="sr-card"') == 5 and box == ""
+        shown = [c for c in cards if 'class="sr-card"' in c]
+        assert len(shown) == 5 and box == ""
+        assert chart["data"] and {"share %", "population %"} <= set(chart["columns"])  # the profile panel
+        second_title = shown[1].split("<h4>2. ", 1)[1].split("</h4>", 1)[0]
+        why = client.predict(2, api_name="/why")
+        assert "score" in why and re.search(r"[+-]\d\.\d{3}", why)  # the contributions behind the pick
+        liked = client.predict(1, "like", api_name="/feedback")
+        status, chart, caption = liked[-3], liked[-2], liked[-1]
+        assert "more like this" in status and "profile was updated" in status
+        assert "date_night" in caption  # the scene's own view now holds the feedback
+        assert [row for row in chart["data"] if row[3] == "rose this turn"]  # and the chart shows what moved
+        disliked = client.predict(2, "dislike", api_name="/feedback")
+        assert "won't come back" in disliked[-3] and "👎 noted" in disliked[1]  # noted on card 2
+        again = client.predict("something else for date night", [], "ml:21", api_name="/chat")
+        assert all(second_title not in c for c in again[1:-4])  # a rejected item never returns
     finally:
         demo.close()

@@ -12,7 +12,6 @@ from evaluation.dialogues import DatasetError, merge_messages
 from evaluation.metrics import MetricAccumulator, ndcg_at, rank_of
 from evaluation.protocol import instance_count, points, sample_dialogues
 from evaluation.readers import BenchmarkMovie, read_inspired, read_redial, read_redial_movies
-from retrieval.collaborative import ItemItemCF
 from retrieval.dense import DenseIndex
 from retrieval.items import Item
 from retrieval.ranking import Candidate, RankRequest, feature_values
@@ -174,18 +173,6 @@ def test_linking_by_title_and_year(tiny_items):
     assert benchmark_interactions(links, [("u1", "5", 4.0, 0), ("u1", "99", 3.0, 0)]) == [("u1", "c", 4.0, 0)]
 
 
-def test_item_item_cf_prefers_co_watched_items():
-    ratings = [("u1", "a", 5, 0), ("u1", "b", 5, 0), ("u2", "a", 4, 0), ("u2", "b", 4, 0),
-               ("u3", "a", 4, 0), ("u3", "c", 1, 0), ("u4", "d", 5, 0)]
-    cf = ItemItemCF.build(["a", "b", "c", "d", "e"], ratings)
-    s = cf.scores(["a"])
-    assert s[0] == 0.0  # not its own neighbour
-    assert s[1] > s[2] > 0 and s[3] == 0.0 and s[4] == 0.0
-    assert [i for i, _ in cf.neighbours(["a"], 5)] == ["b", "c"]
-    assert cf.known(["a", "e", "zzz"]) == ["a"]
-    assert not cf.scores(["zzz"]).any()
-
-
 def test_dense_scores_equal_the_live_ranker_features(tiny_items):
     rng = np.random.default_rng(0)
     vecs = {it.id: (v := rng.normal(size=8).astype(np.float32)) / np.linalg.norm(v) for it in tiny_items}
@@ -198,7 +185,7 @@ def test_dense_scores_equal_the_live_ranker_features(tiny_items):
         i = index.pos[it.id]
         candidate = Candidate(it, float(vecs[it.id] @ query), vecs[it.id])
         live = feature_values(candidate, req, max(x.popularity for x in tiny_items))
-        for name in ("content", "genre", "scene", "liked_items", "popularity", "quality"):
+        for name in ("content", "genre", "scene", "liked_items", "collaborative", "popularity", "quality"):
             assert feats[name][i] == pytest.approx(live[name], abs=1e-4), (it.title, name)
     weights = {"genre": 1.0}
     assert feats["content"][index.pos["2"]] == pytest.approx(1.0)

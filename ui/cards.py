@@ -13,20 +13,22 @@ CARD_CSS = """
 .sr-meta{color:#57606a;font-size:.85em;margin-bottom:6px}
 .sr-reason{font-size:.92em}
 .sr-empty{color:#57606a}
+.sr-note{margin-top:6px;font-size:.85em;color:#0969da}
+.sr-slot button{min-width:0}
 """
+
+
+def render_card(n: int, it: RecommendedItem, note: str = "") -> str:
+    meta = " · ".join(escape(x) for x in filter(None, [
+        str(it.year) if it.year else "", ", ".join(it.genres[:3]),
+        f"{it.runtime} min" if it.runtime else "", it.mpaa or "",
+    ]))
+    note_html = f'<div class="sr-note">{escape(note)}</div>' if note else ""
+    return (f'<div class="sr-card"><h4>{n}. {escape(it.title)}</h4>'
+            f'<div class="sr-meta">{meta}</div><div class="sr-reason">{escape(it.reason)}</div>{note_html}</div>')
 
 
 def render_cards(items: list[RecommendedItem]) -> str:
     if not items:
         return '<div class="sr-empty">Recommendations will appear here.</div>'
-    cards = []
-    for n, it in enumerate(items, start=1):
-        meta = " · ".join(escape(x) for x in filter(None, [
-            str(it.year) if it.year else "", ", ".join(it.genres[:3]),
-            f"{it.runtime} min" if it.runtime else "", it.mpaa or "",
-        ]))
-        cards.append(
-            f'<div class="sr-card"><h4>{n}. {escape(it.title)}</h4>'
-            f'<div class="sr-meta">{meta}</div><div class="sr-reason">{escape(it.reason)}</div></div>'
-        )
-    return '<div class="sr-cards">' + "".join(cards) + "</div>"
+    return '<div class="sr-cards">' + "".join(render_card(n, it) for n, it in enumerate(items, start=1)) + "</div>"

@@ -17,6 +17,8 @@ app = typer.Typer(help="SceneRec: a conversational recommender (embedded offline
 from ui.keys_cli import keys_app
 
 app.add_typer(keys_app, name="keys")
+profile_app = typer.Typer(help="Show, export or delete a person's profile (privacy).", no_args_is_help=True)
+app.add_typer(profile_app, name="profile")
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where catalogues, vectors and sessions live (env SCENEREC_DATA_DIR).")]
 Catalogue = Annotated[Optional[str], typer.Option("--catalogue", help="Catalogue name (env SCENEREC_CATALOGUE; default 'movies').")]
@@ -115,11 +117,15 @@ def chat(
     data_dir: DataDir = None,
     catalogue: Catalogue = None,
 ) -> None:
-    """Chat in the terminal (Ctrl-D or 'quit' to leave)."""
+    """Chat in the terminal (Ctrl-D or 'quit' to leave). ':like 2', ':dislike 1', ':seen 3' give
+    feedback on a card, ':why 2' shows what drove it, ':profile' your interests, ':help' the rest."""
+    from ui.chat_commands import HELP, handle
     from ui.render import render_text
 
     agent = _agent(_settings(data_dir, catalogue))
     typer.echo("SceneRec — tell me what you'd like to watch. ('quit' to leave)")
+    typer.echo(HELP)
+    last = None
     while True:
         try:
             line = input("you> ")
@@ -128,9 +134,61 @@ def chat(
             break
         if line.strip().lower() in ("quit", "exit", ":q"):
             break
-        result = agent.turn(line, session_id=session, user_id=user)
-        session = result.session_id
-        typer.echo(render_text(result))
+        answer = handle(agent, line.strip(), last, user)
+        if answer is not None:
+            typer.echo(answer)
+            continue
+        last = agent.turn(line, session_id=session, user_id=user)
+        session = last.session_id
+        typer.echo(render_text(last))
+
+
+@profile_app.command("show")
+def profile_show(
+    user: Annotated[str, typer.Argument(help="User id, e.g. ml:42.")],
+    scene: Annotated[Optional[str], typer.Option("--scene", help="A scene's view, e.g. kids, partner, date_night.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    data_dir: DataDir = None,
+    catalogue: Catalogue = None,
+) -> None:
+    """The person's interest distribution (vs the population) and how much evidence it rests on."""
+    from ui.render import render_profile
+
+    agent = _agent(_settings(data_dir, catalogue), quiet=True)
+    snapshot = agent.interest(user, scene)
+    typer.echo(snapshot.model_dump_json() if as_json else render_profile(snapshot))
+
+
+@profile_app.command("export")
+def profile_export(
+    user: Annotated[str, typer.Argument(help="User id, e.g. ml:42.")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the JSON here instead of stdout.")] = None,
+    data_dir: DataDir = None,
+    catalogue: Catalogue = None,
+) -> None:
+    """Everything stored about a person, as JSON: ratings, chat feedback, sessions, interests."""
+    agent = _agent(_settings(data_dir, catalogue), quiet=True)
+    text = json.dumps(agent.export_user(user), indent=2, ensure_ascii=False)
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"wrote {out}", err=True)
+    else:
+        typer.echo(text)
+
+
+@profile_app.command("delete")
+def profile_delete(
+    user: Annotated[str, typer.Argument(help="User id, e.g. ml:42.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    data_dir: DataDir = None,
+    catalogue: Catalogue = None,
+) -> None:
+    """Delete every trace of a person: ratings, feedback, sessions and cached vectors."""
+    if not yes:
+        typer.confirm(f"Delete everything stored about {user}?", abort=True)
+    agent = _agent(_settings(data_dir, catalogue), quiet=True)
+    removed = agent.delete_user(user)
+    typer.echo(f"deleted {removed} record(s) of {user}")
 
 
 @app.command()
@@ -290,8 +348,7 @@ def simulate(
     results = []
     with rich_progress() as progress:
         setup = prepare(bench, _settings(data_dir), prior, progress)
-        engine = setup.ranker.engine
-        users = sample_targets(engine.items, golds, engine.cf, targets, seed)
+        users = sample_targets(setup.ranker.engine.items, golds, setup.collaborative, targets, seed)
         console.print(f"{len(users)} simulated users, targets drawn from {len(set(golds)):,} ReDial gold movies; "
                       f"success = target among the first {top_k} within {max_turns} turns")
         baselines = {s.name: s for s in build_systems(setup, [n for n in names if n != "agent"])}

@@ -68,7 +68,7 @@ class ProfileOut(BaseModel):
 
 class UserDeleted(BaseModel):
     user_id: str
-    deleted_sessions: int
+    deleted_records: int  # sessions, profile rows, feedback and cached vectors removed
 
 
 class ErrorBody(BaseModel):

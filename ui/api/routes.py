@@ -66,7 +66,7 @@ def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter
     @router.delete("/users/{user_id}", response_model=UserDeleted, tags=["privacy"])
     def delete_user(caller: CallerDep, user_id: UserId):
         """Delete every stored session of the user."""
-        return UserDeleted(user_id=user_id, deleted_sessions=service.delete_user(caller, user_id))
+        return UserDeleted(user_id=user_id, deleted_records=service.delete_user(caller, user_id))
 
     def refs(ids: list[str]) -> list[ItemRef]:
         items = [(i, engine.get(i)) for i in ids]

@@ -1,0 +1,119 @@
+"""Grounded facts behind a pick: what actually drove its score, in words a reason may use.
+
+Each :class:`Fact` comes from one source of the score — the person's words, the scene, their
+history, the sequence signal, their interest profile, or catalogue facts — and carries its
+structured data, the item ids it names and the contribution it accounts for. Writers (template
+or LLM) may say only what the facts say. Example::
+
+    facts = request_facts(item, contributions, state, anchors={"589": "Terminator 2 (1991)"})
+    facts[0].text          # 'close to Terminator 2 (1991), which you mentioned'
+    facts[0].phrase(2)     # another wording of the same fact
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+from agent.state import DialogueState
+from retrieval.items import Item
+
+SCENE_WORDS = {
+    "kids": "a night with the kids", "family": "a family night", "partner": "watching as a couple",
+    "friends": "a night with friends", "colleagues": "watching with colleagues", "alone": "a night on your own",
+    "date_night": "date night", "movie_night": "movie night", "party": "a party",
+    "background": "background viewing", "travel": "a trip", "holiday": "the holidays",
+    "rainy_day": "a rainy day", "sick_day": "a sick day",
+}
+
+# Wordings per fact kind; the first is the canonical one ("Why this?", the LLM's facts).
+PHRASES: dict[str, list[str]] = {
+    "liked": ["close to {title}, which you mentioned", "along the lines of {title}",
+              "if you liked {title}, this is close in spirit", "shares a lot with {title}"],
+    "genre": ["the {genres} you asked for", "{genres}, as requested", "hits the {genres} note you wanted"],
+    "mood": ["fits the {moods} mood you described", "{moods}, as you asked", "should feel {moods}"],
+    "scene": ["suits {scene} ({details})", "a good fit for {scene}: {details}", "works for {scene} ({details})"],
+    "scene_plain": ["suits {scene}", "a good fit for {scene}", "works for {scene}"],
+    "time": ["{runtime} min, inside your time limit", "fits your time: {runtime} min",
+             "only {runtime} min, within your limit"],
+    "history": ["you rated {title} {stars}★, and {liked} of {raters} people who liked it rated this 4★ or more",
+                "{liked} of {raters} fans of {title} (you gave it {stars}★) rated this 4★ or more",
+                "you gave {title} {stars}★; {liked} of the {raters} people who liked it and saw this loved it too"],
+    "history_plain": ["you rated {title} {stars}★ and people who liked it also watched this",
+                      "people who liked {title} (your {stars}★) watched this too",
+                      "fans of {title}, which you gave {stars}★, often watch this"],
+    "liked_seed": ["{liked} of {raters} people who liked {title} rated this 4★ or more",
+                   "people who liked {title} loved this: {liked} of {raters} rated it 4★ or more"],
+    "liked_seed_plain": ["people who liked {title} also watched this", "often watched by fans of {title}"],
+    "sequence": ["people who watched {title} often went on to watch this",
+                 "a common next watch after {title}", "viewers of {title} tend to watch this next"],
+    "profile": ["your taste profile leans to {value}: {share}% against {prior}% for most people",
+                "you lean towards {value} ({share}% of your taste profile vs {prior}% overall)",
+                "matches your taste for {value} ({share}% for you, {prior}% for most people)"],
+    "quality": ["{rating}/10 from {votes} IMDb voters", "well liked: {rating}/10 on IMDb ({votes} votes)",
+                "rated {rating}/10 by {votes} IMDb voters"],
+    "popular": ["{count} people rated it in our catalogue, {mean}★ on average",
+                "a crowd favourite: {count} ratings averaging {mean}★"],
+    "genres": ["{genres}"],
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str  # a key of PHRASES
+    data: dict = field(default_factory=dict, hash=False, compare=False)
+    weight: float = 0.0  # the score contribution this fact accounts for
+    titles: tuple[str, ...] = ()  # item ids the fact names
+
+    def phrase(self, variant: int = 0) -> str:
+        options = PHRASES[self.kind]
+        return options[variant % len(options)].format(**self.data)
+
+    @property
+    def text(self) -> str:
+        return self.phrase(0)
+
+
+def variant_for(key: str) -> int:
+    """A stable choice of wording per item and fact kind (lists do not read as one sentence)."""
+    return zlib.crc32(key.encode())
+
+
+def scene_details(item: Item) -> str:
+    bits = []
+    if item.mpaa:
+        bits.append(f"rated {item.mpaa}")
+    if item.runtime:
+        bits.append(f"{item.runtime} min")
+    return ", ".join(bits)
+
+
+def request_facts(item: Item, contributions: dict[str, float], state: DialogueState,
+                  anchors: dict[str, str]) -> list[Fact]:
+    """Facts from the person's words, the scene and the catalogue, weighted by what they added."""
+    facts: list[Fact] = []
+    c = contributions
+    if c.get("liked_items", 0) > 0 and anchors:
+        anchor_id, title = next(iter(anchors.items()))
+        facts.append(Fact("liked", {"title": title}, c["liked_items"], (anchor_id,)))
+    matched = [g.lower() for g in item.genres if g in state.liked_genres]
+    if state.scene.mood and (c.get("scene", 0) > 0 or c.get("content", 0) > 0):  # the person's own words first
+        facts.append(Fact("mood", {"moods": " and ".join(state.scene.mood[:2])},
+                          c.get("scene", 0.0) + 0.5 * c.get("content", 0.0) + c.get("genre", 0.0)))
+    elif matched:
+        facts.append(Fact("genre", {"genres": " and ".join(matched[:2])}, c.get("genre", 0.0)))
+    scene = state.scene.companions or state.scene.occasion
+    if scene in SCENE_WORDS:
+        details = scene_details(item)
+        kind = "scene" if details else "scene_plain"
+        facts.append(Fact(kind, {"scene": SCENE_WORDS[scene], "details": details}, c.get("scene", 0.0) + 0.05))
+    elif (state.constraints.max_runtime or state.scene.time_budget_min) and item.runtime:
+        facts.append(Fact("time", {"runtime": item.runtime}, 0.05))
+    quality = c.get("quality", 0.0) + c.get("popularity", 0.0)
+    if item.rating is not None and item.votes and item.votes >= 1000:
+        facts.append(Fact("quality", {"rating": f"{item.rating:.1f}", "votes": f"{item.votes:,}"}, quality))
+    elif item.popularity >= 10 and item.mean_rating is not None:
+        facts.append(Fact("popular", {"count": item.popularity, "mean": f"{item.mean_rating:.1f}"}, quality))
+    if not matched and item.genres:
+        facts.append(Fact("genres", {"genres": ", ".join(item.genres[:3]).lower()}, 0.0))
+    return facts

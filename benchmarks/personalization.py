@@ -1,0 +1,269 @@
+"""Personalisation figures on the default catalogue's MovieLens ratings.
+
+Usage (on a *copy* of a built data dir; nothing here writes to it except Chroma's own files)::
+
+    python benchmarks/personalization.py accuracy [--users 671] [--data-dir DIR]
+    python benchmarks/personalization.py tune     [--users 300]   # dev split only
+    python benchmarks/personalization.py overlap  [--users 50]
+    python benchmarks/personalization.py latency  [--turns 200]
+
+* ``accuracy``: time-based split, the last 20% of each user's ratings held out. The profile, the
+  collaborative model and the items' popularity/mean rating are rebuilt from the first 80% only.
+  Recall@10 / NDCG@10 of the personalised ranker vs popularity vs the content-only
+  (non-personalised) ranker, for an open request and for a genre request (the genre most
+  frequent in the user's held-out ratings; relevant = held-out items of that genre).
+* ``tune``: the same protocol one step earlier (train on the first 64%, score on the next 16%);
+  coordinate search over the personal weights. The test split is never looked at.
+* ``overlap``: the same messages from N MovieLens users; mean pairwise overlap of their lists.
+* ``latency``: per-turn time the personal ranking adds (profile + personal features + rank).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import itertools
+import math
+import random
+import statistics
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+PERSONAL = ("collaborative", "profile", "sequence")
+OPEN_REQUEST = "recommend me something good to watch"
+K = 10
+
+
+# -- data -------------------------------------------------------------------------------------------
+def time_split(interactions, holdout: float = 0.2):
+    """(train rows, {user: held-out [(item, rating)]}): each user's last ``holdout`` share by time."""
+    by_user = defaultdict(list)
+    for n, (u, i, r, t) in enumerate(interactions):
+        by_user[u].append((t or 0, n, i, r))
+    train, test = [], {}
+    for u, rows in by_user.items():
+        rows.sort()
+        cut = len(rows) - max(1, int(round(len(rows) * holdout)))
+        train += [(u, i, r, t) for t, _, i, r in rows[:cut]]
+        test[u] = [(i, r) for _, _, i, r in rows[cut:]]
+    return train, test
+
+
+def with_training_stats(engine, train):
+    """A shallow engine copy whose items' popularity and mean rating come from ``train`` only."""
+    counts, sums = Counter(), Counter()
+    for _, i, r, _ in train:
+        counts[i] += 1
+        sums[i] += r or 0.0
+    out = copy.copy(engine)
+    out.items = {i: it.model_copy(update={"popularity": counts[i],
+                                          "mean_rating": round(sums[i] / counts[i], 3) if counts[i] else None})
+                 for i, it in engine.items.items()}
+    out.by_popularity = sorted(out.items.values(), key=lambda it: -it.popularity)
+    return out
+
+
+@dataclass
+class Case:
+    user: str
+    regime: str  # "open" | "genre"
+    relevant: set[str]
+    personal_inputs: object
+    content_inputs: object
+    popular: list[str]
+
+
+def build_cases(agent, train, test, users, mood_genres, profile_settings, tmp: Path):
+    from agent.personalize import Personalizer
+    from agent.state import DialogueState
+    from agent.understanding import lexicon
+    from agent.understanding.embedded import TurnContext
+    from retrieval.profiles import ProfileStore
+
+    engine = with_training_stats(agent.engine, train)
+    personalizer = Personalizer(engine, ProfileStore(tmp / "state.sqlite3"), profile_settings, mood_genres,
+                                interactions=train)
+    saved = agent.engine, agent.personalizer
+    agent.engine, agent.personalizer = engine, personalizer
+    seen = defaultdict(set)
+    for u, i, _, _ in train:
+        seen[u].add(i)
+    cases = []
+    try:
+        for u in users:
+            held = [i for i, _ in test[u]]
+            genres = Counter(g for i in held if engine.get(i) for g in engine.get(i).genres)
+            requests = [("open", OPEN_REQUEST, set(held))]
+            if genres:
+                g = genres.most_common(1)[0][0]
+                phrase = lexicon.GENRE_PHRASES.get(g, [g.lower()])[0]
+                requests.append(("genre", f"a {phrase} movie",
+                                 {i for i in held if engine.get(i) and g in engine.get(i).genres}))
+            for regime, message, relevant in requests:
+                u_state = DialogueState().apply(agent.understander.understand(message, TurnContext()), engine.get)
+                anon = u_state.model_copy(update={"seen_items": sorted(seen[u])})
+                f = anon.filters()
+                popular = [it.id for it in engine.by_popularity
+                           if it.id not in seen[u] and f.accepts(it)
+                           and (regime == "open" or set(u_state.liked_genres) & set(it.genres))][:K]
+                cases.append(Case(u, regime, relevant, agent.ranking_inputs(u_state, u),
+                                  agent.ranking_inputs(anon, None), popular))
+    finally:
+        agent.engine, agent.personalizer = saved
+    return cases
+
+
+# -- metrics ----------------------------------------------------------------------------------------
+def recall_ndcg(ranked: list[str], relevant: set[str]) -> tuple[float, float]:
+    hits = [1.0 if i in relevant else 0.0 for i in ranked[:K]]
+    dcg = sum(h / math.log2(n + 2) for n, h in enumerate(hits))
+    idcg = sum(1 / math.log2(n + 2) for n in range(min(K, len(relevant))))
+    return sum(hits) / len(relevant), dcg / idcg
+
+
+def evaluate(cases, weights: dict[str, float], regime: str | None = None) -> dict[str, tuple[float, float]]:
+    from retrieval.ranking import rank
+
+    content_weights = {**weights, **{p: 0.0 for p in PERSONAL}}
+    scores = defaultdict(list)
+    for c in cases:
+        if (regime and c.regime != regime) or not c.relevant:
+            continue
+        personal = [r.item.id for r in rank(c.personal_inputs.candidates, c.personal_inputs.request, weights, K)]
+        content = [r.item.id for r in rank(c.content_inputs.candidates, c.content_inputs.request, content_weights, K)]
+        scores["personalized"].append(recall_ndcg(personal, c.relevant))
+        scores["content-only"].append(recall_ndcg(content, c.relevant))
+        scores["popularity"].append(recall_ndcg(c.popular, c.relevant))
+    return {m: tuple(float(x) for x in np.mean(v, axis=0)) for m, v in scores.items()}
+
+
+def _table(cases, weights):
+    for regime in ("open", "genre"):
+        n = sum(1 for c in cases if c.regime == regime and c.relevant)
+        print(f"\n{regime} request ({n} users): "
+              + (f"'{OPEN_REQUEST}'" if regime == "open" else "'a <genre> movie', genre = most frequent held-out genre"))
+        print(f"  {'method':14s} {'Recall@10':>10s} {'NDCG@10':>9s}")
+        for method, (rec, ndcg) in evaluate(cases, weights, regime).items():
+            print(f"  {method:14s} {rec:10.4f} {ndcg:9.4f}")
+
+
+# -- commands ---------------------------------------------------------------------------------------
+def _setup(args):
+    from agent.settings import load_settings
+    from agent.wiring import build_agent
+
+    settings = load_settings(data_dir=args.data_dir)
+    agent = build_agent(settings)
+    interactions = agent.engine.store.interactions(settings.catalogue)
+    users = sorted({u for u, *_ in interactions})
+    random.Random(args.seed).shuffle(users)
+    return settings, agent, interactions, users[: args.users]
+
+
+def cmd_accuracy(args):
+    from agent.understanding import lexicon
+
+    settings, agent, interactions, users = _setup(args)
+    train, test = time_split(interactions)
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        cases = build_cases(agent, train, test, users, lexicon.MOOD_GENRES, settings.profile, Path(tmp))
+        print(f"{len(users)} users, {len(train)} training ratings, {sum(len(v) for v in test.values())} held out; "
+              f"candidates built in {time.perf_counter() - t:.0f} s")
+        print("weights:", settings.weights.model_dump())
+        _table(cases, settings.weights.model_dump())
+
+
+def cmd_tune(args):
+    from agent.understanding import lexicon
+
+    settings, agent, interactions, users = _setup(args)
+    train, _ = time_split(interactions)
+    dev_train, dev = time_split(train)  # the test split is never touched
+    with tempfile.TemporaryDirectory() as tmp:
+        cases = build_cases(agent, dev_train, dev, users, lexicon.MOOD_GENRES, settings.profile, Path(tmp))
+    weights = settings.weights.model_dump()
+
+    def objective(w):
+        r = [evaluate(cases, w, regime)["personalized"][1] for regime in ("open", "genre")]
+        return statistics.mean(r)
+
+    best = objective(weights)
+    print(f"start {best:.4f} {weights}")
+    grid = {"collaborative": [0.3, 0.6, 0.9, 1.2, 1.6, 2.0], "profile": [0.0, 0.15, 0.3, 0.5, 0.8],
+            "sequence": [0.0, 0.15, 0.3, 0.5, 0.8], "popularity": [0.0, 0.1, 0.25, 0.4, 0.6, 0.8, 1.0, 1.3],
+            "quality": [0.0, 0.1, 0.25, 0.4], "genre": [0.3, 0.6, 0.9], "content": [0.6, 1.0, 1.4]}
+    for _ in range(args.passes):
+        for name, values in grid.items():
+            for v in values:
+                trial = {**weights, name: v}
+                score = objective(trial)
+                if score > best + 1e-4:
+                    best, weights = score, trial
+                    print(f"  {name}={v}: {best:.4f}")
+    print("\ntuned on the dev split (mean NDCG@10 of open + genre requests):", round(best, 4))
+    print({k: weights[k] for k in (*PERSONAL, "popularity", "quality")})
+
+
+def cmd_overlap(args):
+    settings, agent, _, users = _setup(args)
+    messages = ["a funny movie for movie night with friends", "something thrilling from the 90s",
+                "a romantic movie for date night"]
+    for message in messages:
+        lists = [[it.id for it in agent.turn(message, user_id=u).items] for u in users]
+        anon = [it.id for it in agent.turn(message).items]
+        pairs = [len(set(a) & set(b)) / max(1, min(len(a), len(b))) for a, b in itertools.combinations(lists, 2)]
+        vs_anon = [len(set(a) & set(anon)) / max(1, len(anon)) for a in lists]
+        distinct = len({tuple(sorted(x)) for x in lists})
+        print(f"'{message}': {len(users)} users, mean pairwise overlap {statistics.mean(pairs):.3f} "
+              f"(share of pairs with identical lists {sum(p == 1.0 for p in pairs) / len(pairs):.3f}), "
+              f"{distinct} distinct lists, overlap with the anonymous list {statistics.mean(vs_anon):.3f}")
+
+
+def percentile(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def cmd_latency(args):
+    settings, agent, _, users = _setup(args)
+    messages = ["a funny movie for movie night with friends", "a thriller from the 90s", "I loved Se7en",
+                "something shorter", "a family movie with the kids"]
+    added, totals, anon_totals = [], [], []
+    for n in range(args.turns):
+        user = users[n % len(users)]
+        for who, sink in ((user, totals), (None, anon_totals)):
+            r = agent.turn(messages[n % len(messages)], user_id=who)
+            if r.action != "recommend":
+                continue
+            sink.append(r.timings_ms["total"])
+            if who:
+                added.append(sum(r.timings_ms.get(k, 0.0) for k in ("personalize", "features", "rank")))
+    print(f"{len(added)} personalised turns (users cycled), timings in ms on this machine:")
+    print(f"  personal ranking (profile + personal features + rank): p50 {statistics.median(added):.1f}, "
+          f"p95 {percentile(added, 95):.1f}")
+    print(f"  whole turn with a user: p50 {statistics.median(totals):.1f}, p95 {percentile(totals, 95):.1f}; "
+          f"anonymous: p50 {statistics.median(anon_totals):.1f}, p95 {percentile(anon_totals, 95):.1f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=["accuracy", "tune", "overlap", "latency"])
+    ap.add_argument("--data-dir", type=Path, default=None)
+    ap.add_argument("--users", type=int, default=None, help="users sampled (default: all; overlap: 50)")
+    ap.add_argument("--turns", type=int, default=200)
+    ap.add_argument("--passes", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    if args.users is None:
+        args.users = {"overlap": 50, "tune": 300, "latency": 50}.get(args.command, 10_000)
+    {"accuracy": cmd_accuracy, "tune": cmd_tune, "overlap": cmd_overlap, "latency": cmd_latency}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()

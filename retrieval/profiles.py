@@ -1,0 +1,136 @@
+"""Per-user profile records in embedded SQLite (WAL; one transaction per write).
+
+A profile is the person's chat feedback (like, dislike, seen, accept — each with the scene it was
+given in), ratings they add, and cached vectors derived from them. The catalogue's own
+interactions (e.g. MovieLens ratings of ``ml:42``) stay in the catalogue store; ``delete_user``
+here removes the rows kept in this store. Example::
+
+    store = ProfileStore(data_dir / "state.sqlite3")
+    store.add([ProfileEvent("ml:42", "1", "like", scene="kids")])
+    store.events("ml:42")            # [ProfileEvent(...)]
+    store.delete_user("ml:42")       # rows removed, returns how many
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.catalogue import connect
+
+EVENT_KINDS = ("rating", "like", "dislike", "seen", "accept")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS profile_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    rating REAL,
+    scene TEXT,
+    session_id TEXT,
+    ts REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS profile_events_user ON profile_events (user_id, seq);
+CREATE TABLE IF NOT EXISTS profile_vectors (
+    user_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (user_id, name)
+);
+"""
+
+
+@dataclass(frozen=True)
+class ProfileEvent:
+    user_id: str
+    item_id: str
+    kind: str  # one of EVENT_KINDS
+    rating: float | None = None  # for kind == "rating" (0-5)
+    scene: str | None = None  # e.g. "kids", "date_night"; None = no particular scene
+    session_id: str | None = None
+    ts: float = field(default_factory=time.time)
+
+    def __post_init__(self):
+        if self.kind not in EVENT_KINDS:
+            raise ValueError(f"profile event kind must be one of {', '.join(EVENT_KINDS)}")
+
+
+class ProfileStore:
+    def __init__(self, path: Path):
+        self.path = path
+        self._conn = connect(path)
+        self._lock = threading.Lock()
+        with self._lock, self._conn:
+            self._conn.executescript(_SCHEMA)
+
+    def add(self, events: Iterable[ProfileEvent]) -> int:
+        """Append events atomically (all or none). Returns how many were written."""
+        rows = [(e.user_id, e.item_id, e.kind, e.rating, e.scene, e.session_id, e.ts) for e in events]
+        if not rows:
+            return 0
+        with self._lock, self._conn:
+            self._conn.executemany(
+                "INSERT INTO profile_events (user_id, item_id, kind, rating, scene, session_id, ts) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            # derived vectors are stale once the evidence changes
+            self._conn.executemany("DELETE FROM profile_vectors WHERE user_id = ?",
+                                   [(u,) for u in {r[0] for r in rows}])
+        return len(rows)
+
+    def events(self, user_id: str) -> list[ProfileEvent]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT user_id, item_id, kind, rating, scene, session_id, ts FROM profile_events "
+                "WHERE user_id = ? ORDER BY seq", (user_id,)).fetchall()
+        return [ProfileEvent(*r) for r in rows]
+
+    def version(self, user_id: str) -> int:
+        """Changes whenever the user's events change (the last sequence number)."""
+        with self._lock:
+            row = self._conn.execute("SELECT MAX(seq) FROM profile_events WHERE user_id = ?", (user_id,)).fetchone()
+        return int(row[0] or 0)
+
+    def users(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._conn.execute("SELECT DISTINCT user_id FROM profile_events ORDER BY user_id")]
+
+    # -- cached vectors derived from the events (e.g. interest posteriors) -------------------------
+    def get_vectors(self, user_id: str, fingerprint: str) -> dict[str, np.ndarray]:
+        """The user's cached vectors, if they were computed from evidence with this fingerprint."""
+        with self._lock:
+            rows = self._conn.execute("SELECT name, vector FROM profile_vectors WHERE user_id = ? AND fingerprint = ?",
+                                      (user_id, fingerprint)).fetchall()
+        return {name: np.frombuffer(blob, dtype=np.float64).copy() for name, blob in rows}
+
+    def put_vectors(self, user_id: str, fingerprint: str, vectors: dict[str, np.ndarray]) -> None:
+        """Replace the user's cached vectors (one transaction)."""
+        with self._lock, self._conn:
+            self._conn.execute("DELETE FROM profile_vectors WHERE user_id = ?", (user_id,))
+            self._conn.executemany("INSERT INTO profile_vectors VALUES (?, ?, ?, ?)",
+                                   [(user_id, name, fingerprint, np.asarray(v, dtype=np.float64).tobytes())
+                                    for name, v in vectors.items()])
+
+    def vector_names(self, user_id: str) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._conn.execute("SELECT name FROM profile_vectors WHERE user_id = ?", (user_id,))]
+
+    # -- privacy --------------------------------------------------------------------------------
+    def export(self, user_id: str) -> dict:
+        return {"user_id": user_id, "events": [asdict(e) for e in self.events(user_id)],
+                "cached_vectors": self.vector_names(user_id)}
+
+    def delete_user(self, user_id: str) -> int:
+        with self._lock, self._conn:
+            n = self._conn.execute("DELETE FROM profile_events WHERE user_id = ?", (user_id,)).rowcount
+            n += self._conn.execute("DELETE FROM profile_vectors WHERE user_id = ?", (user_id,)).rowcount
+        return n
+
+    def close(self) -> None:
+        self._conn.close()

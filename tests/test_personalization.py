@@ -1,0 +1,130 @@
+"""Personalisation through the agent on the default catalogue: MovieLens users get their own lists,
+feedback changes the next turn and the profile at once, "Why this?" is grounded, and deleting a
+profile leaves nothing behind. Each test uses its own users (the agent fixture is shared)."""
+
+import itertools
+import sqlite3
+
+import numpy as np
+
+
+MESSAGE = "a funny movie for movie night with friends"
+
+
+def _ids(result):
+    return [it.id for it in result.items]
+
+
+def _rated(agent, user):
+    return {h.item_id for h in agent.personalizer.base[user]}
+
+
+def test_different_users_asking_the_same_get_their_own_lists(agent):
+    users = ["ml:42", "ml:77", "ml:310", "ml:468"]
+    lists = {u: agent.turn(MESSAGE, user_id=u) for u in users}
+    anonymous = _ids(agent.turn(MESSAGE))
+    for u, result in lists.items():
+        assert len(result.items) == 5
+        assert not set(_ids(result)) & _rated(agent, u)  # nothing they have already rated
+        assert any({"collaborative", "profile", "sequence"} & set(it.contributions) for it in result.items)
+        assert result.profile is not None and result.profile.user_id == u
+    overlaps = [len(set(_ids(lists[a])) & set(_ids(lists[b]))) / 5 for a, b in itertools.combinations(users, 2)]
+    assert np.mean(overlaps) <= 0.5, overlaps
+    assert all(_ids(r) != anonymous for r in lists.values())
+
+
+def test_feedback_changes_the_next_turn_and_the_profile_at_once(agent):
+    user = "ml:123"
+    first, second = "a family movie to watch with the kids", "something else for the kids please"
+    control = agent.turn(first, user_id=user)
+    control_next = agent.turn(second, session_id=control.session_id)  # the same dialogue, no feedback
+
+    r1 = agent.turn(first, user_id=user)
+    assert _ids(r1) == _ids(control)
+    liked, disliked = r1.items[2], r1.items[0]
+    before = agent.interest(user, "kids")
+    agent.feedback(r1.session_id, liked.id, "like")
+    agent.feedback(r1.session_id, disliked.id, "dislike")
+    after = agent.interest(user, "kids", before)
+    assert after.scene_view and not before.scene_view  # the kids view now has its own evidence
+    assert any(a.before is not None and abs(a.share - a.before) > 1e-4 for a in after.attributes)
+    events = agent.personalizer.profiles.events(user)
+    assert {(e.item_id, e.kind, e.scene) for e in events} >= {(liked.id, "like", "kids"), (disliked.id, "dislike", "kids")}
+
+    r2 = agent.turn(second, session_id=r1.session_id)
+    assert _ids(r2) != _ids(control_next)  # feedback changed the next list
+    assert any(liked.title in it.reason or liked.title in " ".join(it.facts) for it in r2.items)
+    # a rejected item never returns, in this session or a new one
+    assert disliked.id not in _ids(r2)
+    assert disliked.id not in _ids(agent.turn(first, user_id=user))
+
+
+def test_feedback_in_a_scene_moves_that_scene_more_than_the_global_view(agent):
+    user = "ml:250"
+    model = agent.personalizer
+    r = agent.turn("an animated movie for a night with the kids", user_id=user)
+    g0 = model.user_model(user).profile.view().mean(model.space)
+    k0 = model.user_model(user).profile.view("kids").mean(model.space)
+    for it in r.items[:3]:
+        agent.feedback(r.session_id, it.id, "like")
+    profile = model.user_model(user).profile
+    kids_moved = np.abs(profile.view("kids").mean(model.space) - k0).sum()
+    global_moved = np.abs(profile.view().mean(model.space) - g0).sum()
+    assert kids_moved > 3 * global_moved > 0
+
+
+def test_why_this_is_the_score_and_its_grounded_facts(agent):
+    user = "ml:73"
+    r = agent.turn("a thriller from the 90s", user_id=user)
+    ratings = {h.item_id: h.rating for h in agent.personalizer.base[user]}
+    ctx = agent.personalizer.context(user, agent.sessions.load(r.session_id)[0])
+    checked = 0
+    for it in r.items:
+        assert abs(sum(it.contributions.values()) - it.score) < 1e-3
+        assert it.facts and it.reason
+        if it.contributions.get("collaborative", 0) > 0:
+            seed, _ = agent.personalizer.collab.best_seed({s: w for s, w in ctx.seeds.items() if w > 0}, it.id)
+            title = agent.engine.get(seed).display_title
+            fact = next(f for f in it.facts if title in f)
+            if "you rated" in fact or "you gave" in fact or "your " in fact:
+                assert f"{ratings[seed]:g}★" in fact  # the stars quoted are the user's real rating
+            checked += 1
+    assert checked >= 1
+
+
+def _rows_mentioning(path, user):
+    """Rows of any table where some text column equals the user id."""
+    conn = sqlite3.connect(path)
+    found = {}
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        for col in [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]:
+            n = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {col} = ?", (user,)).fetchone()[0]
+            if n:
+                found[f"{table}.{col}"] = n
+    conn.close()
+    return found
+
+
+def test_profile_delete_leaves_nothing_behind(agent, settings):
+    user = "ml:600"
+    rated = len(agent.personalizer.base[user])
+    r = agent.turn("a thriller from the 90s", user_id=user)
+    agent.feedback(r.session_id, r.items[0].id, "like")
+    agent.turn("something shorter", session_id=r.session_id)
+    agent.interest(user)  # computes and caches the interest posteriors
+    paths = [settings.sqlite_path, settings.state_path]
+    before = {p.name: _rows_mentioning(p, user) for p in paths}
+    assert before["scenerec.sqlite3"]["interactions.user_id"] == rated
+    assert {"sessions.user_id", "profile_events.user_id", "profile_vectors.user_id"} <= set(before["state.sqlite3"])
+    popularity = agent.personalizer.collab.popularity.sum()
+
+    removed = agent.delete_user(user)
+
+    assert removed == sum(n for rows in before.values() for n in rows.values())
+    assert all(_rows_mentioning(p, user) == {} for p in paths)
+    assert user not in agent.personalizer.base and user not in agent.personalizer.known_users()
+    assert agent.personalizer.collab.popularity.sum() == popularity - rated  # refit without them
+    exported = agent.export_user(user)
+    assert exported["ratings"] == [] and exported["feedback"] == [] and exported["sessions"] == []
+    assert exported["cached_vectors"] == [] and agent.interest(user).evidence == 0
+    assert all(_rows_mentioning(p, user) == {} for p in paths)  # looking again wrote nothing
