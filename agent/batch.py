@@ -28,7 +28,10 @@ class BatchRanker:
     def __init__(self, agent: SceneRecAgent, index: DenseIndex | None = None):
         self.agent = agent
         self.engine = agent.engine
-        self.index = index or DenseIndex.build(list(self.engine.items.values()), self.engine.vectors.all_embeddings())
+        if index is None:
+            items = list(self.engine.items.values())
+            index = DenseIndex.build(items, self.engine.embeddings([it.id for it in items]))
+        self.index = index
         self.weights = agent.settings.weights.model_dump()
         self.titles = TitleFinder(self.engine.resolver)
 

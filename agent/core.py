@@ -179,7 +179,7 @@ class SceneRecAgent:
     def plan(self, state: DialogueState) -> RecommendationPlan:
         """Query vector, anchors, candidate query and rank request for a state (no personal
         signals); see :mod:`agent.planning`, shared with batch ranking."""
-        return plan_recommendation(state, self.engine.get, self.engine.vectors.embeddings,
+        return plan_recommendation(state, self.engine.get, self.engine.embeddings,
                                    self.engine.vectors.embedder.encode_query, self.settings.candidate_pool)
 
     def ranking_inputs(self, state: DialogueState, user_id: str | None = None,

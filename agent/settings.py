@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     embedding_model_path: Path | None = None
     embedding_batch_size: int = 64
+    serve_torch_threads: int = 1  # torch threads while serving turns (ingest uses all cores)
+    # Scale: up to this many items the engine keeps items / vectors in memory (exact search);
+    # beyond, items are read from SQLite on demand and search uses Chroma's ANN index.
+    max_items_in_memory: int = 250_000
+    exact_search_max_items: int = 50_000
 
     # LLM: "none" is the embedded default (no generative model).
     llm_backend: Literal["none", "openai", "llamacpp"] = "none"
@@ -75,6 +80,12 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 10.0
     llm_structured_mode: Literal["json_schema", "json_object"] = "json_schema"
     llm_model_path: Path | None = None  # GGUF file for the local llama.cpp backend
+    llm_max_tokens: int = 512
+    # Robustness around every LLM call (see agent/llm/resilient.py).
+    llm_retries: int = 1  # extra attempts after a transport error or timeout
+    llm_backoff_s: float = 0.25  # first retry delay; doubles per retry
+    llm_breaker_failures: int = 3  # consecutive failed calls that open the circuit
+    llm_breaker_reset_s: float = 30.0  # open circuit: seconds on the embedded path before one trial call
 
     top_k: int = 5
     candidate_pool: int = 150

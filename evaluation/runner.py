@@ -99,7 +99,7 @@ def prepare(bench: Benchmark, settings: Settings, prior: Prior = "movielens", pr
     links, report = link_movies(bench.movies, default_items)
     items = benchmark_items(bench.movies, links, {it.id: it for it in default_items}, prior)
     interactions = benchmark_interactions(links, default.catalogue.interactions(DEFAULT_CATALOGUE))
-    default_vectors = default.vectors.all_embeddings()
+    default_vectors = {i: v for ids, vecs in default.vectors.all_embeddings() for i, v in zip(ids, vecs)}
     known = {b: default_vectors[i] for b, i in links.items() if i in default_vectors}
     name = f"bench-{bench.dataset}-{prior}"
     bench_settings = settings.model_copy(update={"catalogue": name})

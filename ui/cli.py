@@ -50,6 +50,8 @@ def ingest(
     on_error: Annotated[str, typer.Option("--on-error", help="'stop' (write nothing if any row is bad) or 'skip' (write good rows).")] = "stop",
     genre_sep: Annotated[str, typer.Option("--genre-sep", help="Separator inside the genres column.")] = "|",
     force: Annotated[bool, typer.Option("--force", help="Rebuild the default catalogue even if complete.")] = False,
+    synthetic: Annotated[Optional[int], typer.Option("--synthetic", help="Build a synthetic catalogue of N movies (scale tests; resumable).")] = None,
+    synthetic_vectors: Annotated[bool, typer.Option("--synthetic-vectors", help="With --synthetic: cheap word-vector embeddings instead of MiniLM per item.")] = False,
     data_dir: DataDir = None,
     catalogue: Catalogue = None,
 ) -> None:
@@ -60,13 +62,26 @@ def ingest(
 
     if on_error not in ("stop", "skip"):
         raise typer.BadParameter("--on-error must be 'stop' or 'skip'")
+    if synthetic is not None:
+        catalogue = catalogue or f"synthetic{synthetic}"
     settings = _settings(data_dir, catalogue or ("movies" if file is None else None))
     if file is not None and settings.catalogue == "movies" and catalogue is None:
         settings = settings.model_copy(update={"catalogue": file.stem.lower()})
     stores = open_stores(settings)
+    if synthetic is not None and synthetic_vectors:
+        from retrieval.synthetic import TermVectorEmbedder
+
+        stores.vectors.embedder = TermVectorEmbedder.from_model(stores.embedder, settings.data_dir / "term_vectors.npz")
     with rich_progress() as progress:
         try:
-            if file is None:
+            if synthetic is not None:
+                from retrieval.ingest import ingest_stream
+                from retrieval.synthetic import GENRES, synthetic_items
+
+                report = ingest_stream(stores.catalogue, stores.vectors, settings.catalogue, synthetic_items(synthetic),
+                                       synthetic, GENRES, source=f"synthetic:{synthetic}:0", force=force,
+                                       progress=progress)
+            elif file is None:
                 report = ingest_default(stores.catalogue, stores.vectors, settings.catalogue, force=force, progress=progress)
             else:
                 report = ingest_file(stores.catalogue, stores.vectors, file, settings.catalogue, parse_mapping(map),
@@ -432,6 +447,35 @@ def test_dialogues(
                 typer.echo(f"     {f}")
     typer.echo(f"{passed} passed, {failed} failed")
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def doctor(
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (env SCENEREC_LLM_BASE_URL).")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="Model name (env SCENEREC_LLM_MODEL).")] = None,
+    structured_mode: Annotated[Optional[str], typer.Option("--structured-mode", help="json_schema (vLLM) or json_object (llama.cpp).")] = None,
+    timeout: Annotated[Optional[float], typer.Option("--timeout", help="Seconds per call (env SCENEREC_LLM_TIMEOUT_S).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Check the LLM server: models list, one structured-output call, one streaming call."""
+    from agent.llm.doctor import run_doctor
+    from agent.settings import load_settings
+
+    settings = load_settings(llm_base_url=base_url, llm_model=model, llm_structured_mode=structured_mode,
+                             llm_timeout_s=timeout)
+    checks = run_doctor(settings)
+    healthy = len(checks) == 3 and all(c.ok for c in checks)
+    if as_json:
+        typer.echo(json.dumps({"endpoint": settings.llm_base_url, "model": settings.llm_model,
+                               "ok": healthy, "checks": [c.as_dict() for c in checks]}))
+    else:
+        typer.echo(f"LLM endpoint {settings.llm_base_url} (model {settings.llm_model!r}, "
+                   f"structured mode {settings.llm_structured_mode})")
+        for c in checks:
+            latency = f"{c.latency_ms:8.0f} ms" if c.latency_ms is not None else "       -   "
+            typer.echo(f"  {'ok  ' if c.ok else 'FAIL'} {c.name:18s} {latency}  {c.detail}")
+        typer.echo("healthy" if healthy else "not healthy: SceneRec will answer on the embedded path")
+    raise typer.Exit(0 if healthy else 1)
 
 
 def main() -> None:  # pragma: no cover

@@ -54,7 +54,7 @@ def _add_pages(app: FastAPI, agent) -> None:
         """Readiness: the catalogue is loaded and the session store answers."""
         try:
             agent.sessions.load("readiness-probe")
-            items = len(agent.engine.items)
+            items = len(agent.engine)
         except Exception as e:  # noqa: BLE001 - any failure means not ready
             return JSONResponse({"status": "not_ready", "reason": type(e).__name__}, status_code=503)
         if not items:
