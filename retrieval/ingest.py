@@ -198,15 +198,20 @@ def parse_mapping(spec: str | None) -> dict[str, str]:
     return mapping
 
 
-def _read_rows(path: Path) -> list[tuple[int, dict | None, str | None]]:
-    """(line number, row or None, error) for each record of a CSV or JSONL file."""
+def read_text(path: Path, error: type[Exception] = IngestError, expected: str = "CSV or JSONL") -> str:
+    """A data file's text (UTF-8, bad bytes replaced); ``error`` when unreadable or binary."""
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise IngestError(f"cannot read {path}: {e.strerror}") from e
+        raise error(f"cannot read {path}: {e.strerror}") from e
     if b"\x00" in raw[:4096]:
-        raise IngestError(f"{path} looks like a binary file, not CSV or JSONL")
-    text = raw.decode("utf-8", errors="replace")
+        raise error(f"{path} looks like a binary file, not {expected}")
+    return raw.decode("utf-8", errors="replace")
+
+
+def _read_rows(path: Path) -> list[tuple[int, dict | None, str | None]]:
+    """(line number, row or None, error) for each record of a CSV or JSONL file."""
+    text = read_text(path)
     rows: list[tuple[int, dict | None, str | None]] = []
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
         for n, line in enumerate(text.splitlines(), start=1):

@@ -191,12 +191,14 @@ class VectorStore:
         progress: Callable[[int], None] | None = None,
         fresh: bool = False,
         genres: Iterable[str] | None = None,
+        vectors: dict[str, np.ndarray] | None = None,
     ) -> int:
         """Write items into the staging collection (resuming what is there), then swap it live.
 
         ``items`` may be a lazy iterator (memory stays bounded by ``batch_size``) when the
         catalogue's ``genres`` are given; otherwise they are collected to find the genres.
-        Returns how many items were embedded in this call (0 when all were already staged).
+        ``vectors`` may bring precomputed embeddings for some ids (those are not embedded again).
+        Returns how many items were written in this call (0 when all were already staged).
         """
         staging_name = self.name + "__staging"
         if fresh:
@@ -215,7 +217,7 @@ class VectorStore:
                 staging.upsert(
                     ids=[it.id for it in todo],
                     documents=docs,
-                    embeddings=self.embedder.encode(docs),
+                    embeddings=self._embed(todo, docs, vectors or {}),
                     metadatas=[item_metadata(it, all_genres) for it in todo],
                 )
                 done += len(todo)
@@ -225,6 +227,10 @@ class VectorStore:
         staging.modify(name=self.name)
         self._collection = None
         return done
+
+    def _embed(self, items: list[Item], docs: list[str], known: dict[str, np.ndarray]) -> np.ndarray:
+        fresh = iter(self.embedder.encode([d for it, d in zip(items, docs) if it.id not in known]))
+        return np.stack([known[it.id] if it.id in known else next(fresh) for it in items]).astype(np.float32)
 
     def _drop(self, name: str) -> None:
         try:
