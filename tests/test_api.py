@@ -270,7 +270,9 @@ def test_injected_instructions_reveal_nothing(api):
         attack = c.post("/v1/chat", json={"session_id": attacker, "message": injection}).json()
     with client(api.base, api.secret()) as other:  # a key that has never seen the victim
         control = other.post("/v1/chat", json={"message": injection}).json()
-    assert attack["state"]["liked_items"] == [] and liked["id"] not in json.dumps(attack["state"])
+    assert attack["state"]["liked_items"] == []
+    listed = {v for value in attack["state"].values() if isinstance(value, list) for v in value}
+    assert liked["id"] not in listed and attack["state"]["focus_item"] != liked["id"]
     assert "victim" not in json.dumps(attack)
     assert (attack["action"], attack["reply"], attack["items"]) == (control["action"], control["reply"], control["items"])
     with client(api.base, key) as c:
