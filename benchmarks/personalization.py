@@ -234,21 +234,23 @@ def cmd_latency(args):
     settings, agent, _, users = _setup(args)
     messages = ["a funny movie for movie night with friends", "a thriller from the 90s", "I loved Se7en",
                 "something shorter", "a family movie with the kids"]
-    added, totals, anon_totals = [], [], []
+    stages = {"user": defaultdict(list), "anonymous": defaultdict(list)}
     for n in range(args.turns):
         user = users[n % len(users)]
-        for who, sink in ((user, totals), (None, anon_totals)):
+        for who, sink in ((user, stages["user"]), (None, stages["anonymous"])):
             r = agent.turn(messages[n % len(messages)], user_id=who)
             if r.action != "recommend":
                 continue
-            sink.append(r.timings_ms["total"])
-            if who:
-                added.append(sum(r.timings_ms.get(k, 0.0) for k in ("personalize", "features", "rank")))
-    print(f"{len(added)} personalised turns (users cycled), timings in ms on this machine:")
-    print(f"  personal ranking (profile + personal features + rank): p50 {statistics.median(added):.1f}, "
-          f"p95 {percentile(added, 95):.1f}")
-    print(f"  whole turn with a user: p50 {statistics.median(totals):.1f}, p95 {percentile(totals, 95):.1f}; "
-          f"anonymous: p50 {statistics.median(anon_totals):.1f}, p95 {percentile(anon_totals, 95):.1f}")
+            for k, v in r.timings_ms.items():
+                sink[k].append(v)
+            sink["personal ranking"].append(sum(r.timings_ms.get(k, 0.0) for k in ("personalize", "features", "rank")))
+    print(f"{len(stages['user']['total'])} recommending turns each, {len(users)} users cycled; ms on this machine "
+          "(shared CPU: noisy, quote medians)")
+    print(f"  {'stage':18s} {'user p50':>9s} {'user p95':>9s} {'anon p50':>9s} {'anon p95':>9s}")
+    for k in stages["user"]:
+        u, a = stages["user"][k], stages["anonymous"].get(k) or [0.0]
+        print(f"  {k:18s} {statistics.median(u):9.1f} {percentile(u, 95):9.1f} "
+              f"{statistics.median(a):9.1f} {percentile(a, 95):9.1f}")
 
 
 def main() -> None:
