@@ -88,15 +88,15 @@ class PersonalContext:
     sequence: np.ndarray
     exclude: set[str]
     profile: InterestProfile
-    _index: dict[str, int] = field(default_factory=dict, repr=False)
-    _scales: tuple[float, float] = (1.0, 1.0)
+    index: dict[str, int] = field(default_factory=dict, repr=False)  # item id -> row of the score arrays
+    scales: tuple[float, float] = (1.0, 1.0)  # best recommendable collaborative / sequence score
 
     def features(self, item_ids: Sequence[str]) -> dict[str, dict[str, float]]:
         """Per-item values in 0..1 (profile: -1..1) for the ranker's personal features."""
-        known = [i for i in item_ids if i in self._index]
-        rows = np.array([self._index[i] for i in known], dtype=int)
-        collab = np.clip(self.collaborative[rows] / self._scales[0], 0, 1) if len(rows) else []
-        seq = np.clip(self.sequence[rows] / self._scales[1], 0, 1) if len(rows) else []
+        known = [i for i in item_ids if i in self.index]
+        rows = np.array([self.index[i] for i in known], dtype=int)
+        collab = np.clip(self.collaborative[rows] / self.scales[0], 0, 1) if len(rows) else []
+        seq = np.clip(self.sequence[rows] / self.scales[1], 0, 1) if len(rows) else []
         aff = self.profile.affinity(rows, self.scene) if self.user else np.zeros(len(rows))
         return {
             "collaborative": {i: float(v) for i, v in zip(known, collab) if v > 0},
@@ -121,9 +121,10 @@ class Personalizer:
                                       self.settings.prior_strength, self.settings.scene_strength,
                                       self.settings.scene_spillover)
         self._n_interactions = len(interactions)
-        self.base: dict[str, list[HistoryEntry]] = defaultdict(list)
+        base: dict[str, list[HistoryEntry]] = defaultdict(list)
         for user, item, rating, ts in interactions:
-            self.base[user].append(HistoryEntry(item, "rating", rating, float(ts or 0)))
+            base[user].append(HistoryEntry(item, "rating", rating, float(ts or 0)))
+        self.base = dict(base)  # the catalogue's ratings per user id
         self._cache.clear()
 
     # -- the person's model -----------------------------------------------------------------------
@@ -196,10 +197,9 @@ class Personalizer:
         exclude = set(state.excluded_ids()) | (user.consumed if user else set())
         collab = self.collab.item_scores(seeds)
         seq = self.collab.transition_scores(recent)
-        ctx = PersonalContext(user, scene_key(state), seeds, recent, collab, seq, exclude,
-                              user.profile if user else self.interest.build([]), _index=self.collab.index)
-        ctx._scales = (_scale(self.collab, collab, exclude), _scale(self.collab, seq, exclude))
-        return ctx
+        return PersonalContext(user, scene_key(state), seeds, recent, collab, seq, exclude,
+                               user.profile if user else self.interest.build([]), index=self.collab.index,
+                               scales=(_scale(self.collab, collab, exclude), _scale(self.collab, seq, exclude)))
 
     def candidates(self, ctx: PersonalContext) -> dict[str, list[str]]:
         """Personal candidate ids by source (best first)."""
