@@ -11,33 +11,26 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
-
-import numpy as np
+from dataclasses import dataclass, replace
 
 from agent import replies
 from agent.explain import Grounds, TemplateExplainer
 from agent.grounding import request_facts
 from agent.personalize import PersonalContext, Personalizer, scene_key
+from agent.planning import RecommendationPlan, plan_recommendation, query_text
 from agent.policy import decide
-from agent.results import InterestSnapshot, RecommendedItem, TurnResult
+from agent.results import InterestSnapshot, RecommendedItem, TurnResult, UserProfile
 from agent.sessions import SessionStore
 from agent.state import DialogueState
 from agent.understanding.embedded import TurnContext
 from agent.understanding.schema import Understanding
 from agent.understanding.text import clean_text
-from retrieval.engine import CandidateQuery, CatalogueEngine
+from retrieval.engine import CatalogueEngine
 from retrieval.ranking import Candidate, Ranked, RankRequest, rank
 from retrieval.titles import normalize_title, title_aliases
 
 log = logging.getLogger(__name__)
 FEEDBACK_KINDS = ("like", "dislike", "seen", "accept")
-_MOOD_WORDS = {"funny": "funny comedy", "light": "light-hearted fun", "thrilling": "thrilling suspense",
-               "scary": "scary horror", "romantic": "romantic love story", "thoughtful": "thought-provoking drama",
-               "sad": "sad emotional drama", "uplifting": "uplifting feel-good", "relaxing": "relaxing easy",
-               "dark": "dark gritty", "epic": "epic adventure"}
-_COMPANION_WORDS = {"kids": "children family animation", "family": "family", "partner": "romantic",
-                    "friends": "fun", "colleagues": "", "alone": ""}
 
 
 @dataclass
@@ -140,6 +133,15 @@ class SceneRecAgent:
         self.sessions.save(session_id, state, user_id)
         return state
 
+    def profile(self, user_id: str) -> UserProfile | None:
+        """The user's feedback and tastes gathered over their sessions; None for an unknown user."""
+        states = self.sessions.user_states(user_id)
+        if not states:
+            return None
+        fields = ("liked_items", "disliked_items", "seen_items", "accepted_items", "liked_genres", "avoid_genres")
+        merged = {f: list(dict.fromkeys(v for s in states for v in getattr(s, f))) for f in fields}
+        return UserProfile(user_id=user_id, sessions=len(states), **merged)
+
     def delete_user(self, user_id: str) -> int:
         """Remove every stored trace of a user (sessions, profile rows, their catalogue
         interactions, cached vectors); returns how many records went."""
@@ -172,11 +174,13 @@ class SceneRecAgent:
 
     # -- recommendation -------------------------------------------------------------------------
     def query_text(self, state: DialogueState) -> str:
-        words = [_MOOD_WORDS.get(m, m) for m in state.scene.mood]
-        words += [g.lower() for g in state.liked_genres]
-        words += [_COMPANION_WORDS.get(state.scene.companions or "", "")]
-        words += state.keywords
-        return " ".join(w for w in words if w).strip()
+        return query_text(state)
+
+    def plan(self, state: DialogueState) -> RecommendationPlan:
+        """Query vector, anchors, candidate query and rank request for a state (no personal
+        signals); see :mod:`agent.planning`, shared with batch ranking."""
+        return plan_recommendation(state, self.engine.get, self.engine.embeddings,
+                                   self.engine.vectors.embedder.encode_query, self.settings.candidate_pool)
 
     def ranking_inputs(self, state: DialogueState, user_id: str | None = None,
                        timings: dict[str, float] | None = None) -> RankingInputs:
@@ -186,34 +190,20 @@ class SceneRecAgent:
         personal = self.personalizer.context(user_id, state) if self.personalizer else None
         timings["personalize"] = _ms(t)
         t = time.perf_counter()
-        text = self.query_text(state)
-        anchors = [a for a in dict.fromkeys(state.anchor_items + state.liked_items[-3:]) if self.engine.get(a)]
-        anchor_vecs = list(self.engine.vectors.embeddings(anchors).values()) if anchors else []
-        vector = None
-        if text or anchor_vecs:
-            parts = ([self.engine.vectors.embedder.encode_query(text)] if text else []) + anchor_vecs
-            vector = np.mean(parts, axis=0)
-            vector = vector / (np.linalg.norm(vector) or 1.0)
+        plan = self.plan(state)
         timings["embed"] = _ms(t)
-        weights = state.genre_weights()
-        explicit = {g: 1.0 for g in state.liked_genres} | {g: -1.0 for g in state.avoid_genres}
-        scene_w = {g: v for g, v in weights.items() if g not in explicit}
-        query = CandidateQuery(
-            vector=vector, filters=state.filters(),
-            exclude=state.excluded_ids() | set(anchors) | (personal.exclude if personal else set()),
-            prefer_genres=[g for g, v in sorted(weights.items(), key=lambda kv: -kv[1]) if v > 0.3][:3],
-            n_semantic=self.settings.candidate_pool,
-            personal=self.personalizer.candidates(personal) if personal else {},
-        )
+        query = plan.query
+        if personal:
+            query.exclude |= personal.exclude
+            query.personal = self.personalizer.candidates(personal)
         t = time.perf_counter()
         candidates = self.engine.candidates(query)
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
         signals = personal.features([c.item.id for c in candidates]) if personal else {}
-        request = RankRequest(genre_weights=explicit, scene_genre_weights=scene_w,
-                              anchor_vectors=anchor_vecs, has_semantic_query=vector is not None, **signals)
+        request = replace(plan.request, **signals)
         timings["features"] = _ms(t)
-        return RankingInputs(candidates, request, personal, {a: self._name(a) for a in anchors})
+        return RankingInputs(candidates, request, personal, {a: self._name(a) for a in plan.anchors})
 
     def _recommend(self, state: DialogueState, timings: dict[str, float],
                    user_id: str | None = None) -> list[RecommendedItem]:

@@ -91,18 +91,21 @@ class PersonalContext:
     index: dict[str, int] = field(default_factory=dict, repr=False)  # item id -> row of the score arrays
     scales: tuple[float, float] = (1.0, 1.0)  # best recommendable collaborative / sequence score
 
+    def feature_arrays(self, item_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The personal features as arrays aligned with ``item_ids`` (0 for unknown items)."""
+        rows = np.array([self.index.get(i, -1) for i in item_ids], dtype=int)
+        known = rows >= 0
+        safe = np.where(known, rows, 0)
+        collab = np.clip(self.collaborative[safe] / self.scales[0], 0, 1) if len(rows) else np.zeros(0)
+        seq = np.clip(self.sequence[safe] / self.scales[1], 0, 1) if len(rows) else np.zeros(0)
+        aff = self.profile.affinity(safe, self.scene) if self.user and len(rows) else np.zeros(len(rows))
+        return {name: np.where(known, values, 0.0)
+                for name, values in (("collaborative", collab), ("sequence", seq), ("profile", aff))}
+
     def features(self, item_ids: Sequence[str]) -> dict[str, dict[str, float]]:
         """Per-item values in 0..1 (profile: -1..1) for the ranker's personal features."""
-        known = [i for i in item_ids if i in self.index]
-        rows = np.array([self.index[i] for i in known], dtype=int)
-        collab = np.clip(self.collaborative[rows] / self.scales[0], 0, 1) if len(rows) else []
-        seq = np.clip(self.sequence[rows] / self.scales[1], 0, 1) if len(rows) else []
-        aff = self.profile.affinity(rows, self.scene) if self.user else np.zeros(len(rows))
-        return {
-            "collaborative": {i: float(v) for i, v in zip(known, collab) if v > 0},
-            "sequence": {i: float(v) for i, v in zip(known, seq) if v > 0},
-            "profile": {i: float(v) for i, v in zip(known, aff) if v != 0},
-        }
+        arrays = self.feature_arrays(item_ids)
+        return {name: {i: float(v) for i, v in zip(item_ids, values) if v != 0} for name, values in arrays.items()}
 
 
 class Personalizer:

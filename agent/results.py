@@ -51,3 +51,16 @@ class TurnResult(BaseModel):
     notices: list[str] = Field(default_factory=list)  # e.g. unknown titles, truncated input
     timings_ms: dict[str, float] = Field(default_factory=dict)
     profile: InterestSnapshot | None = None  # the person's interests after this turn (with a user id)
+
+
+class UserProfile(BaseModel):
+    """What the sessions of one user have established (item ids; newest sessions last)."""
+
+    user_id: str
+    sessions: int
+    liked_items: list[str] = Field(default_factory=list)
+    disliked_items: list[str] = Field(default_factory=list)
+    seen_items: list[str] = Field(default_factory=list)
+    accepted_items: list[str] = Field(default_factory=list)
+    liked_genres: list[str] = Field(default_factory=list)
+    avoid_genres: list[str] = Field(default_factory=list)

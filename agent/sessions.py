@@ -39,6 +39,12 @@ class SessionStore:
                 (session_id, user_id, state.model_dump_json(), time.time()),
             )
 
+    def user_states(self, user_id: str) -> list[DialogueState]:
+        """Every stored session state of one user, oldest first."""
+        with self._lock:
+            rows = self._conn.execute("SELECT state FROM sessions WHERE user_id = ? ORDER BY updated",
+                                      (user_id,)).fetchall()
+        return [DialogueState.model_validate_json(r[0]) for r in rows]
     def for_user(self, user_id: str) -> list[dict]:
         """Every session of a user: id, last update and state (for a privacy export)."""
         with self._lock:

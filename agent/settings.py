@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     embedding_model_path: Path | None = None
     embedding_batch_size: int = 64
+    serve_torch_threads: int = 1  # torch threads while serving turns (ingest uses all cores)
+    # Scale: up to this many items the engine keeps items / vectors in memory (exact search);
+    # beyond, items are read from SQLite on demand and search uses Chroma's ANN index.
+    max_items_in_memory: int = 250_000
+    exact_search_max_items: int = 50_000
 
     # LLM: "none" is the embedded default (no generative model).
     llm_backend: Literal["none", "openai", "llamacpp"] = "none"
@@ -75,12 +80,26 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 10.0
     llm_structured_mode: Literal["json_schema", "json_object"] = "json_schema"
     llm_model_path: Path | None = None  # GGUF file for the local llama.cpp backend
+    llm_max_tokens: int = 512
+    # Robustness around every LLM call (see agent/llm/resilient.py).
+    llm_retries: int = 1  # extra attempts after a transport error or timeout
+    llm_backoff_s: float = 0.25  # first retry delay; doubles per retry
+    llm_breaker_failures: int = 3  # consecutive failed calls that open the circuit
+    llm_breaker_reset_s: float = 30.0  # open circuit: seconds on the embedded path before one trial call
 
     top_k: int = 5
     candidate_pool: int = 150
     max_message_chars: int = 2000
     weights: RankingWeights = Field(default_factory=RankingWeights)
     profile: ProfileSettings = Field(default_factory=ProfileSettings)
+
+    # HTTP API (`scenerec serve`). Keys are required unless api_open is set (local development only).
+    api_open: bool = False
+    api_max_body_bytes: int = 32 * 1024
+    api_turns_per_minute_per_key: int = 600
+    api_turns_per_minute_per_ip: int = 120
+    api_sessions_per_hour_per_key: int = 1000
+    api_turn_threads: int = 4  # turns run in a thread pool of this size, never on the event loop
 
     @property
     def chroma_path(self) -> Path:
@@ -89,6 +108,11 @@ class Settings(BaseSettings):
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "scenerec.sqlite3"
+
+    @property
+    def api_db_path(self) -> Path:
+        """API keys and session ownership."""
+        return self.data_dir / "api.sqlite3"
 
     @property
     def state_path(self) -> Path:

@@ -209,7 +209,8 @@ class DialogueState(BaseModel):
     def _apply_critique(s: DialogueState, kind: str, ref_index: int | None, lookup: Lookup) -> None:
         shown = [it for it in (lookup(i) for i in s.last_shown) if it]
         c = s.constraints
-        if ref_index is not None and s.last_shown and -len(s.last_shown) <= ref_index < len(s.last_shown):
+        ref_ok = ref_index is not None and -len(s.last_shown) <= ref_index < len(s.last_shown)
+        if ref_ok:
             ref_items = [lookup(s.last_shown[ref_index])]
         else:
             ref_items = shown
@@ -250,7 +251,7 @@ class DialogueState(BaseModel):
             s.liked_genres = [g for g in s.liked_genres if g not in shown_genres]
             s.anchor_items, s.scene.mood, s.keywords = [], [], []
         elif kind in ("another", "more_like"):
-            target = (s.last_shown[ref_index] if ref_index is not None and ref_items else
+            target = (s.last_shown[ref_index] if ref_ok and ref_items else
                       s.focus_item or (s.last_shown[0] if s.last_shown else None))
             if target:
                 s.anchor_items = [target]

@@ -64,16 +64,24 @@ def ensure_catalogue(settings: Settings, stores: Stores, progress: Progress = _n
 
 
 def build_llm(settings: Settings) -> LLM:
+    """The configured LLM behind timeout, retries and a circuit breaker (``NoLLM`` when none)."""
+    if settings.llm_backend == "none":
+        return NoLLM()
     if settings.llm_backend == "openai":
         from agent.llm.openai_compat import OpenAICompatibleLLM
 
-        return OpenAICompatibleLLM(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
-                                   settings.llm_timeout_s, settings.llm_structured_mode)
-    if settings.llm_backend == "llamacpp":
+        inner = OpenAICompatibleLLM(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
+                                    settings.llm_timeout_s, settings.llm_structured_mode, settings.llm_max_tokens)
+    else:
         from agent.llm.local_llamacpp import LlamaCppLLM
 
-        return LlamaCppLLM(Path(settings.llm_model_path) if settings.llm_model_path else None)
-    return NoLLM()
+        inner = LlamaCppLLM(Path(settings.llm_model_path) if settings.llm_model_path else None,
+                            max_tokens=settings.llm_max_tokens)
+    from agent.llm.resilient import CircuitBreaker, ResilientLLM
+
+    return ResilientLLM(inner, timeout_s=settings.llm_timeout_s, retries=settings.llm_retries,
+                        backoff_s=settings.llm_backoff_s,
+                        breaker=CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_reset_s))
 
 
 def build_understander(engine: CatalogueEngine, embedder: Embedder, llm: LLM | None = None):
@@ -91,12 +99,17 @@ def build_agent(settings: Settings, progress: Progress = _no_progress, stores: S
                 llm: LLM | None = None) -> SceneRecAgent:
     stores = stores or open_stores(settings)
     ensure_catalogue(settings, stores, progress)
-    engine = CatalogueEngine(stores.catalogue, stores.vectors, settings.catalogue)
+    engine = CatalogueEngine(stores.catalogue, stores.vectors, settings.catalogue,
+                             max_items_in_memory=settings.max_items_in_memory,
+                             exact_search_max_items=settings.exact_search_max_items)
     stores.embedder.encode_query("warm up")  # load the model now, not in the first turn
+    stores.embedder.limit_threads(settings.serve_torch_threads)
     llm = llm or build_llm(settings)
     understander = build_understander(engine, stores.embedder, llm)
     sessions = SessionStore(settings.state_path)
-    personalizer = Personalizer(engine, ProfileStore(settings.state_path), settings.profile, lexicon.MOOD_GENRES)
+    # profiles need every item's attributes in memory: catalogues beyond that run unpersonalised
+    personalizer = (Personalizer(engine, ProfileStore(settings.state_path), settings.profile, lexicon.MOOD_GENRES)
+                    if engine.items is not None else None)
     checker = GroundingChecker(TitleFinder(engine.resolver), engine.get)
     explainer = LLMExplainer(llm, checker) if llm.available else TemplateExplainer()
     agent = SceneRecAgent(engine, understander, sessions, settings, explainer, personalizer)

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.columns import ItemColumns
+
 PERSONAL = ("collaborative", "profile", "sequence")
 OPEN_REQUEST = "recommend me something good to watch"
 K = 10
@@ -66,6 +68,7 @@ def with_training_stats(engine, train):
                                           "mean_rating": round(sums[i] / counts[i], 3) if counts[i] else None})
                  for i, it in engine.items.items()}
     out.by_popularity = sorted(out.items.values(), key=lambda it: -it.popularity)
+    out.columns = ItemColumns.from_items(list(out.items.values()))  # candidate pools use train counts too
     return out
 
 

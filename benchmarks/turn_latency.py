@@ -1,20 +1,25 @@
-"""Per-turn latency of the embedded agent on the default catalogue (and the ingest time).
+"""Per-turn latency of the embedded agent on the default catalogue, by stage, and its memory.
 
-Usage: python benchmarks/turn_latency.py [--turns 200] [--data-dir DIR] [--fresh-ingest]
+Usage: python -m benchmarks.turn_latency [--turns 300] [--data-dir DIR] [--fresh-ingest]
+                                          [--cold] [--load-threads 4 --load-seconds 20]
 
-Prints p50/p95/p99 per turn and per stage over scripted multi-turn dialogues. Run it on an
-idle machine; quote the medians.
+Prints p50/p95/p99 per turn and per stage (understand, embed, retrieve, rank, explain) over
+scripted multi-turn dialogues, the process RSS after warm-up, then throughput, latency and
+peak RSS with several threads taking turns at once (the load a web server would see).
+``--cold`` clears the query-embedding cache before every turn (each turn pays one MiniLM
+call). Writes benchmarks/out/turn_latency.json and .png.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
-import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+from benchmarks.common import plot, rss_mb, summary, write_report
 
 DIALOGUES = [
     ["something light and funny to watch with my two kids tonight, nothing scary",
@@ -26,19 +31,66 @@ DIALOGUES = [
      "well reviewed please"],
     ["I want a dark crime drama like The Godfather", "newer than 2000", "less violent", "start over"],
 ]
+STAGES = ("understand", "embed", "retrieve", "rank", "explain")
 
 
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+def run_dialogues(agent, turns: int, cold: bool = False, stop: threading.Event | None = None):
+    """Take ``turns`` turns (or until ``stop``); returns per-turn totals and per-stage times in ms."""
+    totals: list[float] = []
+    stages: dict[str, list[float]] = {}
+    while len(totals) < turns and not (stop and stop.is_set()):
+        for dialogue in DIALOGUES:
+            sid = None
+            for msg in dialogue:
+                if cold:
+                    agent.engine.vectors.embedder._cached.cache_clear()
+                t = time.perf_counter()
+                r = agent.turn(msg, session_id=sid)
+                totals.append((time.perf_counter() - t) * 1000)
+                sid = r.session_id
+                for k, v in r.timings_ms.items():
+                    stages.setdefault(k, []).append(v)
+    return totals, stages
+
+
+def under_load(agent, threads: int, seconds: float) -> dict:
+    """Several threads take turns for ``seconds``; returns throughput, latency and peak RSS."""
+    stop = threading.Event()
+    results: list[list[float]] = [[] for _ in range(threads)]
+    peak = {"rss_mb": 0.0}
+
+    def worker(i: int) -> None:
+        results[i] = run_dialogues(agent, 10**9, stop=stop)[0]
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak["rss_mb"] = max(peak["rss_mb"], rss_mb()["rss_mb"])
+            time.sleep(0.2)
+
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)] + [threading.Thread(target=sample)]
+    t0 = time.perf_counter()
+    for t in pool:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    for t in pool:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    totals = [x for r in results for x in r]
+    return {"threads": threads, "seconds": round(elapsed, 1), "turns": len(totals),
+            "turns_per_s": round(len(totals) / elapsed, 1), "latency_ms": summary(totals),
+            "peak_rss_mb_sampled": peak["rss_mb"], "peak_rss_mb_process": rss_mb()["peak_rss_mb"]}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--turns", type=int, default=200)
+    ap.add_argument("--turns", type=int, default=300)
     ap.add_argument("--data-dir", type=Path, default=None)
     ap.add_argument("--fresh-ingest", action="store_true", help="time a first-use ingest in a temp dir")
-    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--cold", action="store_true", help="no query-embedding cache")
+    ap.add_argument("--load-threads", type=int, default=4)
+    ap.add_argument("--load-seconds", type=float, default=20)
+    ap.add_argument("--name", default="turn_latency")
     args = ap.parse_args()
 
     from agent.settings import load_settings
@@ -53,37 +105,40 @@ def main() -> None:
     agent = build_agent(load_settings(data_dir=data_dir))
     build_s = time.perf_counter() - t
     print(f"build_agent (incl. {'first-use ingest' if tmp else 'open'}): {build_s:.1f} s")
-    t = time.perf_counter()
-    build_agent(load_settings(data_dir=data_dir))
-    print(f"second start (catalogue already complete): {time.perf_counter() - t:.1f} s")
 
-    totals: list[float] = []
-    stages: dict[str, list[float]] = {}
-    n = 0
-    while n < args.turns:
-        for dialogue in DIALOGUES:
-            sid = None
-            for msg in dialogue:
-                t = time.perf_counter()
-                r = agent.turn(msg, session_id=sid)
-                totals.append((time.perf_counter() - t) * 1000)
-                sid = r.session_id
-                for k, v in r.timings_ms.items():
-                    stages.setdefault(k, []).append(v)
-                n += 1
+    run_dialogues(agent, 40)  # warm-up
+    warm_rss = rss_mb()
+    totals, stages = run_dialogues(agent, args.turns, cold=args.cold)
     report = {
-        "turns": len(totals), "items": len(agent.engine.items),
-        "p50_ms": round(statistics.median(totals), 1), "p95_ms": round(percentile(totals, 95), 1),
-        "p99_ms": round(percentile(totals, 99), 1), "build_s": round(build_s, 1),
-        "stages_p50_ms": {k: round(statistics.median(v), 2) for k, v in stages.items()},
-        "stages_p95_ms": {k: round(percentile(v, 95), 2) for k, v in stages.items()},
+        "catalogue_items": len(agent.engine), "cold_embedding_cache": args.cold, "build_s": round(build_s, 1),
+        "turn_ms": summary(totals),
+        "stages_ms": {k: summary(v) for k, v in stages.items() if k in STAGES},
+        "rss_after_warmup": warm_rss,
     }
-    print(f"{report['turns']} turns over {report['items']} items: p50 {report['p50_ms']} ms, "
-          f"p95 {report['p95_ms']} ms, p99 {report['p99_ms']} ms")
-    for k in report["stages_p50_ms"]:
-        print(f"  {k:24s} p50 {report['stages_p50_ms'][k]:8.2f} ms   p95 {report['stages_p95_ms'][k]:8.2f} ms")
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2))
+    print(f"{len(totals)} turns over {report['catalogue_items']} items: p50 {report['turn_ms']['p50']} ms, "
+          f"p95 {report['turn_ms']['p95']} ms, p99 {report['turn_ms']['p99']} ms")
+    for k, s in report["stages_ms"].items():
+        print(f"  {k:12s} p50 {s['p50']:8.2f}   p95 {s['p95']:8.2f}   p99 {s['p99']:8.2f} ms  ({s['n']} turns)")
+    print(f"RSS after warm-up: {warm_rss['rss_mb']} MB")
+    if args.load_threads:
+        load = under_load(agent, args.load_threads, args.load_seconds)
+        report["under_load"] = load
+        print(f"under load ({load['threads']} threads, {load['seconds']} s): {load['turns_per_s']} turns/s, "
+              f"p95 {load['latency_ms']['p95']} ms, peak RSS {load['peak_rss_mb_sampled']} MB")
+    write_report(args.name, report)
+
+    def draw(ax):
+        names = [*report["stages_ms"], "turn"]
+        rows = [*report["stages_ms"].values(), report["turn_ms"]]
+        for offset, q in ((-0.25, "p50"), (0, "p95"), (0.25, "p99")):
+            ax.barh([i + offset for i in range(len(names))], [r[q] for r in rows], height=0.25, label=q)
+        ax.set_yticks(range(len(names)), names)
+        ax.axvline(120, color="red", linestyle="--", label="target p95 (turn)")
+        ax.set_xlabel("ms")
+        ax.set_title(f"SceneRec turn latency by stage, {report['catalogue_items']:,} items (embedded)")
+        ax.legend()
+
+    plot(args.name, draw)
     if tmp:
         shutil.rmtree(tmp, ignore_errors=True)
 

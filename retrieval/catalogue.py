@@ -93,6 +93,33 @@ class CatalogueStore:
             ).fetchall()
         return [Item.model_validate_json(r[0]) for r in rows]
 
+    def get_items(self, catalogue: str, ids: list[str]) -> dict[str, Item]:
+        """Several items in one query (missing ids are left out)."""
+        out: dict[str, Item] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            with self._lock:
+                rows = self._conn.execute(
+                    f"SELECT data FROM items WHERE catalogue = ? AND id IN ({','.join('?' * len(chunk))})",
+                    (catalogue, *chunk),
+                ).fetchall()
+            out.update((item.id, item) for item in (Item.model_validate_json(r[0]) for r in rows))
+        return out
+
+    def iter_records(self, catalogue: str, batch: int = 10_000) -> Iterator[dict]:
+        """Every item as a plain dict, streamed in rowid order (memory bounded by ``batch``)."""
+        last = -1
+        while True:
+            with self._lock:
+                rows = self._conn.execute(
+                    "SELECT rowid, data FROM items WHERE catalogue = ? AND rowid > ? ORDER BY rowid LIMIT ?",
+                    (catalogue, last, batch),
+                ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield from (json.loads(r[1]) for r in rows)
+
     def count_items(self, catalogue: str) -> int:
         with self._lock:
             return self._conn.execute(

@@ -11,14 +11,14 @@ import csv
 import io
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.catalogue import CatalogueStore
 from retrieval.items import MPAA_ORDER, Item
 from retrieval.titles import normalize_title
-from retrieval.vector_store import VectorStore
+from retrieval.vector_store import VectorStore, batched
 
 DEFAULT_SOURCE_VERSION = 2
 Progress = Callable[[str, int, int], Callable[[int], None]]  # (label, total, done) -> advance
@@ -134,6 +134,44 @@ def ingest_default(
     return IngestReport(catalogue, len(items), embedded, len(ratings), match_rate=match_rate)
 
 
+# --- a large catalogue, streamed ------------------------------------------------------------
+def _through_sqlite(items: Iterable[Item], store: CatalogueStore, catalogue: str, size: int) -> Iterator[Item]:
+    """Pass items on while writing them to SQLite in batches (idempotent upserts)."""
+    for batch in batched(items, size):
+        store.upsert_items(catalogue, batch)
+        yield from batch
+
+
+def ingest_stream(
+    store: CatalogueStore,
+    vectors: VectorStore,
+    catalogue: str,
+    items: Iterable[Item],
+    total: int,
+    genres: Iterable[str],
+    source: str,
+    batch_size: int = 1000,
+    force: bool = False,
+    progress: Progress = _no_progress,
+) -> IngestReport:
+    """Ingest a lazy stream of items with memory bounded by ``batch_size``.
+
+    Resumable: a rerun with the same stream re-reads it but embeds only what is not staged yet.
+    ``force`` starts over (drops the staged vectors and the catalogue's SQLite rows).
+    """
+    meta = store.get_meta(meta_key(catalogue))
+    if not force and meta and meta.get("source") == source and is_complete(store, vectors, catalogue):
+        return IngestReport(catalogue, meta["items"], 0, already_complete=True)
+    store.delete_meta(meta_key(catalogue))
+    if force:
+        store.replace_catalogue(catalogue, [])
+    advance = progress("embedding items", total, 0)
+    embedded = vectors.build(_through_sqlite(items, store, catalogue, batch_size), batch_size=batch_size,
+                             progress=advance, fresh=force, genres=genres)
+    store.set_meta(meta_key(catalogue), {"complete": True, "items": total, "source": source})
+    return IngestReport(catalogue, total, embedded)
+
+
 # --- a user's own catalogue ---------------------------------------------------------------
 class IngestError(ValueError):
     """A catalogue file could not be ingested; ``errors`` lists 'line N: why' entries."""
@@ -160,15 +198,20 @@ def parse_mapping(spec: str | None) -> dict[str, str]:
     return mapping
 
 
-def _read_rows(path: Path) -> list[tuple[int, dict | None, str | None]]:
-    """(line number, row or None, error) for each record of a CSV or JSONL file."""
+def read_text(path: Path, error: type[Exception] = IngestError, expected: str = "CSV or JSONL") -> str:
+    """A data file's text (UTF-8, bad bytes replaced); ``error`` when unreadable or binary."""
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise IngestError(f"cannot read {path}: {e.strerror}") from e
+        raise error(f"cannot read {path}: {e.strerror}") from e
     if b"\x00" in raw[:4096]:
-        raise IngestError(f"{path} looks like a binary file, not CSV or JSONL")
-    text = raw.decode("utf-8", errors="replace")
+        raise error(f"{path} looks like a binary file, not {expected}")
+    return raw.decode("utf-8", errors="replace")
+
+
+def _read_rows(path: Path) -> list[tuple[int, dict | None, str | None]]:
+    """(line number, row or None, error) for each record of a CSV or JSONL file."""
+    text = read_text(path)
     rows: list[tuple[int, dict | None, str | None]] = []
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
         for n, line in enumerate(text.splitlines(), start=1):

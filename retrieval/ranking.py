@@ -63,9 +63,14 @@ def quality_of(item: Item) -> float:
     return 0.5
 
 
-def feature_values(c: Candidate, req: RankRequest, max_pop: float, sim_range: tuple[float, float]) -> dict[str, float]:
-    lo, hi = sim_range
-    content = min(1.0, max(0.0, (c.similarity - lo) / (hi - lo))) if hi > lo and req.has_semantic_query else 0.0
+def content_score(similarity: float) -> float:
+    """The cosine similarity itself, clipped to 0..1: a query that matches nothing well gives
+    every item a low score, instead of promoting its best weak match to 1."""
+    return min(1.0, max(0.0, similarity))
+
+
+def feature_values(c: Candidate, req: RankRequest, max_pop: float) -> dict[str, float]:
+    content = content_score(c.similarity) if req.has_semantic_query else 0.0
     anchor = 0.0
     if req.anchor_vectors and c.embedding is not None:
         anchor = max(float(np.dot(c.embedding, a)) for a in req.anchor_vectors)
@@ -87,11 +92,9 @@ def rank(candidates: list[Candidate], req: RankRequest, weights: dict[str, float
     if not candidates:
         return []
     max_pop = max(c.item.popularity for c in candidates)
-    sims = [c.similarity for c in candidates if "semantic" in c.sources] or [0.0]
-    sim_range = (min(sims), max(sims))
     scored: list[tuple[Candidate, Ranked]] = []
     for c in candidates:
-        feats = feature_values(c, req, max_pop, sim_range)
+        feats = feature_values(c, req, max_pop)
         contrib = {name: round(weights.get(name, 0.0) * v, 4) for name, v in feats.items()}
         contrib = {n: v for n, v in contrib.items() if v != 0.0}
         scored.append((c, Ranked(c.item, round(sum(contrib.values()), 4), contrib)))

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -81,6 +83,15 @@ def title_aliases(title: str) -> set[str]:
     return {a for a in out if a}
 
 
+class TitleRecord(NamedTuple):
+    """The fields the resolver reads from an item (a light stand-in for large catalogues)."""
+
+    id: str
+    title: str
+    year: int | None
+    popularity: int
+
+
 @dataclass(frozen=True)
 class Match:
     item_id: str
@@ -97,7 +108,7 @@ class TitleResolver:
     WRatio over all aliases with a cut-off. Ambiguous names return several matches.
     """
 
-    def __init__(self, items: list[Item], cutoff: float = 86.0):
+    def __init__(self, items: Sequence[Item | TitleRecord], cutoff: float = 86.0):
         self.cutoff = cutoff
         self._items = {it.id: it for it in items}
         self._by_alias: dict[str, list[str]] = defaultdict(list)

@@ -8,7 +8,8 @@ interrupted ingest never leaves a half-written collection (and a rerun resumes t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from itertools import islice
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -22,6 +23,13 @@ from retrieval.items import MPAA_ORDER, Item
 
 UNKNOWN_MPAA = "NR"
 SHORT_FILM_MINUTES = 40  # shorter items are shorts, left out unless asked for
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Consecutive lists of ``size`` items (the last may be shorter)."""
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 def genre_key(genre: str) -> str:
@@ -178,23 +186,30 @@ class VectorStore:
 
     def build(
         self,
-        items: list[Item],
+        items: Iterable[Item],
         batch_size: int = 256,
         progress: Callable[[int], None] | None = None,
         fresh: bool = False,
+        genres: Iterable[str] | None = None,
+        vectors: dict[str, np.ndarray] | None = None,
     ) -> int:
         """Write items into the staging collection (resuming what is there), then swap it live.
 
-        Returns how many items were embedded in this call (0 when all were already staged).
+        ``items`` may be a lazy iterator (memory stays bounded by ``batch_size``) when the
+        catalogue's ``genres`` are given; otherwise they are collected to find the genres.
+        ``vectors`` may bring precomputed embeddings for some ids (those are not embedded again).
+        Returns how many items were written in this call (0 when all were already staged).
         """
         staging_name = self.name + "__staging"
         if fresh:
             self._drop(staging_name)
         staging = self._open(staging_name, create=True)
-        all_genres = sorted({g for it in items for g in it.genres})
+        if genres is None:
+            items = list(items)
+            genres = {g for it in items for g in it.genres}
+        all_genres = sorted(genres)
         done = 0
-        for start in range(0, len(items), batch_size):
-            batch = items[start : start + batch_size]
+        for batch in batched(items, batch_size):
             have = set(staging.get(ids=[it.id for it in batch], include=[])["ids"])
             todo = [it for it in batch if it.id not in have]
             if todo:
@@ -202,7 +217,7 @@ class VectorStore:
                 staging.upsert(
                     ids=[it.id for it in todo],
                     documents=docs,
-                    embeddings=self.embedder.encode(docs),
+                    embeddings=self._embed(todo, docs, vectors or {}),
                     metadatas=[item_metadata(it, all_genres) for it in todo],
                 )
                 done += len(todo)
@@ -212,6 +227,10 @@ class VectorStore:
         staging.modify(name=self.name)
         self._collection = None
         return done
+
+    def _embed(self, items: list[Item], docs: list[str], known: dict[str, np.ndarray]) -> np.ndarray:
+        fresh = iter(self.embedder.encode([d for it, d in zip(items, docs) if it.id not in known]))
+        return np.stack([known[it.id] if it.id in known else next(fresh) for it in items]).astype(np.float32)
 
     def _drop(self, name: str) -> None:
         try:
@@ -231,6 +250,7 @@ class VectorStore:
         filters: Filters | None = None,
         with_embeddings: bool = False,
     ) -> list[Hit]:
+        """Nearest items, optionally restricted by a ``where`` clause (a metadata scan: slow at scale)."""
         include = ["distances"] + (["embeddings"] if with_embeddings else [])
         res = self.collection.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
@@ -238,15 +258,22 @@ class VectorStore:
             where=filters.where() if filters else None,
             include=include,
         )
-        ids, dists = res["ids"][0], res["distances"][0]
-        embs = res["embeddings"][0] if with_embeddings else [None] * len(ids)
+        found, dists = res["ids"][0], res["distances"][0]
+        embs = res["embeddings"][0] if with_embeddings else [None] * len(found)
         return [
             Hit(i, 1.0 - float(d), None if e is None else np.asarray(e, dtype=np.float32))
-            for i, d, e in zip(ids, dists, embs)
+            for i, d, e in zip(found, dists, embs)
         ]
 
     def query_text(self, text: str, n: int, filters: Filters | None = None) -> list[Hit]:
         return self.query(self.embedder.encode_query(text), n, filters)
+
+    def all_embeddings(self, page: int = 5000) -> Iterator[tuple[list[str], np.ndarray]]:
+        """Every stored vector, page by page, as (ids, matrix)."""
+        total = self.count()
+        for offset in range(0, total, page):
+            res = self.collection.get(limit=page, offset=offset, include=["embeddings"])
+            yield res["ids"], np.asarray(res["embeddings"], dtype=np.float32)
 
     def embeddings(self, ids: list[str]) -> dict[str, np.ndarray]:
         if not ids:

@@ -30,3 +30,12 @@ def offline_env(tmp: Path, **extra: str) -> dict[str, str]:
 def run_cli(args: list[str], tmp: Path, timeout: float = 600, **env) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=ROOT, env=offline_env(tmp, **env),
                           capture_output=True, text=True, timeout=timeout)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

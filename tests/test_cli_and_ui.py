@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 from ui.cli import app
 
 
-@pytest.mark.parametrize("command", [[], ["ingest"], ["ask"], ["chat"], ["ui"], ["profile"], ["profile", "show"],
-                                     ["profile", "export"], ["profile", "delete"]])
+@pytest.mark.parametrize("command", [[], ["ingest"], ["ask"], ["chat"], ["ui"], ["serve"], ["keys"],
+                                     ["keys", "create"], ["keys", "list"], ["keys", "revoke"], ["profile"],
+                                     ["profile", "show"], ["profile", "export"], ["profile", "delete"]])
 def test_help_everywhere(command):
     result = CliRunner().invoke(app, [*command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output

@@ -59,7 +59,8 @@ class HallucinatingWriter:
 
     def __init__(self, engine, seed: int = 11):
         self.rng = random.Random(seed)
-        self.popular = [it for it in engine.by_popularity[:800] if len(it.title) > 4]
+        by_popularity = sorted(engine.items.values(), key=lambda it: -it.popularity)
+        self.popular = [it for it in by_popularity[:800] if len(it.title) > 4]
         self.log: list[tuple[str, str, str | None]] = []  # (mode, text, other title's id) per call, in order
         self._modes = itertools.cycle(self.MODES)
 

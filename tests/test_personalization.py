@@ -105,7 +105,14 @@ def _rows_mentioning(path, user):
     return found
 
 
-def test_profile_delete_leaves_nothing_behind(agent, settings):
+def test_profile_delete_leaves_nothing_behind(data_dir, tmp_path):
+    from agent.settings import load_settings
+    from agent.wiring import build_agent
+    from tests.live_server import copy_data_dir
+
+    # a private copy: deleting a user must not change what other tests see
+    settings = load_settings(data_dir=copy_data_dir(data_dir, tmp_path / "data"))
+    agent = build_agent(settings)
     user = "ml:600"
     rated = len(agent.personalizer.base[user])
     r = agent.turn("a thriller from the 90s", user_id=user)

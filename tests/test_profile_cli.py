@@ -17,7 +17,10 @@ def _run(args, **kw):
 
 
 def test_profile_lifecycle_from_the_cli(data_dir, tmp_path):
-    d = ["--data-dir", str(data_dir)]
+    from tests.live_server import copy_data_dir
+
+    # a private copy: this test deletes a user, and other tests share the session's data dir
+    d = ["--data-dir", str(copy_data_dir(data_dir, tmp_path / "data"))]
     asked = json.loads(_run(["ask", "--json", "--user", USER, *d, "a thriller from the 90s"]))
     assert asked["profile"]["user_id"] == USER and asked["profile"]["evidence"] > 0
     assert all(it["facts"] and it["contributions"] for it in asked["items"])

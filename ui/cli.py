@@ -14,6 +14,9 @@ import typer
 app = typer.Typer(help="SceneRec: a conversational recommender (embedded offline mode by default).",
                   no_args_is_help=True, add_completion=False)
 
+from ui.keys_cli import keys_app
+
+app.add_typer(keys_app, name="keys")
 profile_app = typer.Typer(help="Show, export or delete a person's profile (privacy).", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")
 
@@ -47,6 +50,8 @@ def ingest(
     on_error: Annotated[str, typer.Option("--on-error", help="'stop' (write nothing if any row is bad) or 'skip' (write good rows).")] = "stop",
     genre_sep: Annotated[str, typer.Option("--genre-sep", help="Separator inside the genres column.")] = "|",
     force: Annotated[bool, typer.Option("--force", help="Rebuild the default catalogue even if complete.")] = False,
+    synthetic: Annotated[Optional[int], typer.Option("--synthetic", help="Build a synthetic catalogue of N movies (scale tests; resumable).")] = None,
+    synthetic_vectors: Annotated[bool, typer.Option("--synthetic-vectors", help="With --synthetic: cheap word-vector embeddings instead of MiniLM per item.")] = False,
     data_dir: DataDir = None,
     catalogue: Catalogue = None,
 ) -> None:
@@ -57,13 +62,26 @@ def ingest(
 
     if on_error not in ("stop", "skip"):
         raise typer.BadParameter("--on-error must be 'stop' or 'skip'")
+    if synthetic is not None:
+        catalogue = catalogue or f"synthetic{synthetic}"
     settings = _settings(data_dir, catalogue or ("movies" if file is None else None))
     if file is not None and settings.catalogue == "movies" and catalogue is None:
         settings = settings.model_copy(update={"catalogue": file.stem.lower()})
     stores = open_stores(settings)
+    if synthetic is not None and synthetic_vectors:
+        from retrieval.synthetic import TermVectorEmbedder
+
+        stores.vectors.embedder = TermVectorEmbedder.from_model(stores.embedder, settings.data_dir / "term_vectors.npz")
     with rich_progress() as progress:
         try:
-            if file is None:
+            if synthetic is not None:
+                from retrieval.ingest import ingest_stream
+                from retrieval.synthetic import GENRES, synthetic_items
+
+                report = ingest_stream(stores.catalogue, stores.vectors, settings.catalogue, synthetic_items(synthetic),
+                                       synthetic, GENRES, source=f"synthetic:{synthetic}:0", force=force,
+                                       progress=progress)
+            elif file is None:
                 report = ingest_default(stores.catalogue, stores.vectors, settings.catalogue, force=force, progress=progress)
             else:
                 report = ingest_file(stores.catalogue, stores.vectors, file, settings.catalogue, parse_mapping(map),
@@ -207,6 +225,197 @@ def ui(
     demo.launch(server_name=host, server_port=port, theme=theme(), css=demo.scenerec_css)
 
 
+# --- offline evaluation -------------------------------------------------------------------
+eval_app = typer.Typer(help="Evaluate on conversational-recommendation benchmarks (ReDial, INSPIRED).",
+                       no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+Protocols = Annotated[str, typer.Option("--protocol", help="full, dedup (drop golds mentioned earlier) or both (rank once, score twice).")]
+Limit = Annotated[Optional[int], typer.Option("--limit", help="Sample this many dialogues (with --seed).")]
+Seed = Annotated[int, typer.Option("--seed", help="Seed of the --limit sample and the simulator.")]
+Systems = Annotated[str, typer.Option("--systems", help="Comma-separated: agent,popularity,naive_rag,item_cf.")]
+JsonOut = Annotated[Optional[Path], typer.Option("--json", help="Write the results as JSON (with both protocols: OUT.full.json and OUT.dedup.json).")]
+PlotOut = Annotated[Optional[Path], typer.Option("--plot", help="Write a PNG of Recall@k curves.")]
+PriorOpt = Annotated[str, typer.Option("--prior", help="Popularity prior: 'movielens' (rating counts of the linked movie) or 'mentions' (ReDial nbMentions: counts over the whole corpus, evaluation dialogues included).")]
+
+
+def _system_names(systems: str) -> list[str]:
+    from evaluation.systems import SYSTEMS
+
+    names = [n.strip() for n in systems.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SYSTEMS]
+    if unknown or not names:
+        raise typer.BadParameter(f"unknown system(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(SYSTEMS)}",
+                                 param_hint="--systems")
+    return names
+
+
+def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_out, plot_out, prior: str,
+              data_dir) -> None:
+    from rich.console import Console
+
+    from evaluation.dialogues import DatasetError
+    from evaluation.protocol import PROTOCOLS, instance_count, points, sample_dialogues
+    from evaluation.report import plot, table
+    from evaluation.runner import prepare, run_benchmark
+    from ui.progress import rich_progress
+
+    if protocol not in (*PROTOCOLS, "both"):
+        raise typer.BadParameter("--protocol must be full, dedup or both")
+    if prior not in ("movielens", "mentions"):
+        raise typer.BadParameter("--prior must be movielens or mentions")
+    console = Console()
+    try:
+        bench = bench_loader()
+        bench.dialogues = sample_dialogues(bench.dialogues, limit, seed)
+    except (DatasetError, ValueError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+    pts = points(bench.dialogues)
+    protocols = list(PROTOCOLS) if protocol == "both" else [protocol]
+    counts = ", ".join(f"{p}: {instance_count(pts, p):,} instances" for p in PROTOCOLS)
+    console.print(f"{bench.dataset}: {len(bench.dialogues):,} dialogues, {len(pts):,} recommendation points ({counts})")
+    names = _system_names(systems)
+    with rich_progress() as progress:
+        setup = prepare(bench, _settings(data_dir), prior, progress)
+        console.print(f"catalogue: {setup.size:,} movies; {setup.links.describe()}; ready in {setup.seconds:.1f}s")
+        run = run_benchmark(bench, setup, names, progress)
+    reports = [run.report(p) for p in protocols]
+    for rep in reports:
+        console.print(table(rep))
+    console.print(f"total {setup.seconds + sum(r.seconds for r in run.runs):.1f}s "
+                  f"(catalogue {setup.seconds:.1f}s + systems {sum(r.seconds for r in run.runs):.1f}s)")
+    if json_out:
+        for rep in reports:
+            out = json_out if len(reports) == 1 else json_out.with_suffix(f".{rep.protocol}{json_out.suffix or '.json'}")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(rep.to_json(), indent=2) + "\n")
+            console.print(f"wrote {out}")
+    if plot_out:
+        console.print(f"wrote {plot(reports, plot_out)}")
+
+
+@eval_app.command("redial")
+def eval_redial(
+    dialogues: Annotated[Optional[Path], typer.Option("--dialogues", help="ReDial JSONL (default ../shared/data/redial/dev_data.jsonl).")] = None,
+    movies: Annotated[Optional[Path], typer.Option("--movies", help="movies_with_mentions.csv (default beside the dialogues' default).")] = None,
+    protocol: Protocols = "both", limit: Limit = None, seed: Seed = 0,
+    systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None, plot_out: PlotOut = None,
+    prior: PriorOpt = "movielens", data_dir: DataDir = None,
+) -> None:
+    """ReDial: rank the 6,924-movie catalogue at every recommendation point; Recall@1/10/50, NDCG@10, MRR@10."""
+    from evaluation import paths
+    from evaluation.runner import load_redial
+
+    _run_eval(lambda: load_redial(dialogues or paths.default_file(*paths.REDIAL_DIALOGUES),
+                                  movies or paths.default_file(*paths.REDIAL_MOVIES)),
+              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir)
+
+
+@eval_app.command("inspired")
+def eval_inspired(
+    dialogues: Annotated[Optional[Path], typer.Option("--dialogues", help="INSPIRED TSV (default ../shared/data/inspired/dev.tsv).")] = None,
+    movies: Annotated[Optional[Path], typer.Option("--movies", help="Also rank ReDial's movie list (movies_with_mentions.csv) beside INSPIRED's own movies.")] = None,
+    protocol: Protocols = "both", limit: Limit = None, seed: Seed = 0,
+    systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None, plot_out: PlotOut = None,
+    prior: PriorOpt = "movielens", data_dir: DataDir = None,
+) -> None:
+    """INSPIRED: the same protocol and metrics over the movies the dataset mentions."""
+    from evaluation import paths
+    from evaluation.runner import load_inspired
+
+    _run_eval(lambda: load_inspired(dialogues or paths.default_file(*paths.INSPIRED_DIALOGUES), movies),
+              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir)
+
+
+@app.command()
+def simulate(
+    dialogues: Annotated[Optional[Path], typer.Option("--dialogues", help="ReDial JSONL whose gold movies are the targets (default ../shared/data/redial/dev_data.jsonl).")] = None,
+    movies: Annotated[Optional[Path], typer.Option("--movies", help="movies_with_mentions.csv (default beside the dialogues' default).")] = None,
+    targets: Annotated[int, typer.Option("--targets", help="How many simulated users (hidden target movies).")] = 200,
+    max_turns: Annotated[int, typer.Option("--max-turns", help="Turns before the user gives up.")] = 5,
+    top_k: Annotated[int, typer.Option("--top-k", help="The user accepts when the target is among the first K shown.")] = 10,
+    seed: Seed = 0, systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None,
+    prior: PriorOpt = "movielens", data_dir: DataDir = None,
+) -> None:
+    """Agenda-based simulated users (no LLM) with hidden targets; success@turns for each system."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from evaluation import paths
+    from evaluation.dialogues import DatasetError
+    from evaluation.protocol import points
+    from evaluation.runner import build_systems, load_redial, prepare
+    from evaluation.simulator import sample_targets, simulate_agent, simulate_system
+    from ui.progress import rich_progress
+
+    if targets < 1 or max_turns < 1 or top_k < 1:
+        raise typer.BadParameter("--targets, --max-turns and --top-k must be at least 1")
+    console = Console()
+    try:
+        bench = load_redial(dialogues or paths.default_file(*paths.REDIAL_DIALOGUES),
+                            movies or paths.default_file(*paths.REDIAL_MOVIES))
+    except DatasetError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+    names = _system_names(systems)
+    golds = [g for p in points(bench.dialogues) for g in p.golds_for("dedup")]
+    results = []
+    with rich_progress() as progress:
+        setup = prepare(bench, _settings(data_dir), prior, progress)
+        users = sample_targets(setup.ranker.engine.items, golds, setup.collaborative, targets, seed)
+        console.print(f"{len(users)} simulated users, targets drawn from {len(set(golds)):,} ReDial gold movies; "
+                      f"success = target among the first {top_k} within {max_turns} turns")
+        baselines = {s.name: s for s in build_systems(setup, [n for n in names if n != "agent"])}
+        for name in names:
+            advance = progress(f"{name:<10}", len(users), 0)
+            if name == "agent":
+                results.append(simulate_agent(setup.ranker.agent, users, max_turns, top_k, advance))
+            else:
+                results.append(simulate_system(baselines[name], users, max_turns, top_k, advance))
+    t = Table(title=f"simulated users · {len(users)} targets · top-{top_k} · up to {max_turns} turns")
+    t.add_column("system")
+    keys = list(results[0].summary()) if results else []
+    for key in keys:
+        t.add_column(key.replace("success@", "S@").replace("mean_turns_to_success", "mean turns").replace("seconds", "sec"),
+                     justify="right")
+    for r in results:
+        t.add_row(r.system, *[("-" if v is None else f"{v}") for v in r.summary().values()])
+    console.print(t)
+    if json_out:
+        payload = {"dataset": "redial", "targets": len(users), "max_turns": max_turns, "top_k": top_k,
+                   "systems": {r.system: r.summary() for r in results}}
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(payload, indent=2) + "\n")
+        console.print(f"wrote {json_out}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    open_mode: Annotated[bool, typer.Option("--open", help="Local development only: no API key needed, any origin (env SCENEREC_API_OPEN).")] = False,
+    data_dir: DataDir = None,
+    catalogue: Catalogue = None,
+) -> None:
+    """Serve the HTTP API (/v1, docs at /docs), the chat widget (/widget.js, /example) and the UI (/ui)."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import uvicorn
+
+    from ui.api import create_app
+
+    settings = _settings(data_dir, catalogue)
+    if open_mode:
+        settings = settings.model_copy(update={"api_open": True})
+    agent = _agent(settings)
+    app_ = create_app(agent, settings)
+    base = f"http://{host}:{port}"
+    typer.echo(f"SceneRec API on {base} (docs {base}/docs, widget demo {base}/example?key=PUBLISHABLE_KEY, UI {base}/ui)")
+    if settings.api_open:
+        typer.echo("warning: open mode, no API key required; use only for local development", err=True)
+    uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)
+
+
 @app.command("test-dialogues")
 def test_dialogues(
     paths: Annotated[list[Path], typer.Argument(help="YAML dialogue scripts or folders of them.")],
@@ -238,6 +447,35 @@ def test_dialogues(
                 typer.echo(f"     {f}")
     typer.echo(f"{passed} passed, {failed} failed")
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def doctor(
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (env SCENEREC_LLM_BASE_URL).")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="Model name (env SCENEREC_LLM_MODEL).")] = None,
+    structured_mode: Annotated[Optional[str], typer.Option("--structured-mode", help="json_schema (vLLM) or json_object (llama.cpp).")] = None,
+    timeout: Annotated[Optional[float], typer.Option("--timeout", help="Seconds per call (env SCENEREC_LLM_TIMEOUT_S).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Check the LLM server: models list, one structured-output call, one streaming call."""
+    from agent.llm.doctor import run_doctor
+    from agent.settings import load_settings
+
+    settings = load_settings(llm_base_url=base_url, llm_model=model, llm_structured_mode=structured_mode,
+                             llm_timeout_s=timeout)
+    checks = run_doctor(settings)
+    healthy = len(checks) == 3 and all(c.ok for c in checks)
+    if as_json:
+        typer.echo(json.dumps({"endpoint": settings.llm_base_url, "model": settings.llm_model,
+                               "ok": healthy, "checks": [c.as_dict() for c in checks]}))
+    else:
+        typer.echo(f"LLM endpoint {settings.llm_base_url} (model {settings.llm_model!r}, "
+                   f"structured mode {settings.llm_structured_mode})")
+        for c in checks:
+            latency = f"{c.latency_ms:8.0f} ms" if c.latency_ms is not None else "       -   "
+            typer.echo(f"  {'ok  ' if c.ok else 'FAIL'} {c.name:18s} {latency}  {c.detail}")
+        typer.echo("healthy" if healthy else "not healthy: SceneRec will answer on the embedded path")
+    raise typer.Exit(0 if healthy else 1)
 
 
 def main() -> None:  # pragma: no cover

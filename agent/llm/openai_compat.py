@@ -8,6 +8,7 @@ vLLM is just a base URL. Structured output modes:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Literal
 
@@ -37,7 +38,9 @@ class OpenAICompatibleLLM:
         from langchain_openai import ChatOpenAI
 
         self.base_url = base_url
+        self.model = model
         self.structured_mode = structured_mode
+        self._local = threading.local()
         self._chat = ChatOpenAI(
             base_url=base_url,
             model=model,
@@ -47,6 +50,11 @@ class OpenAICompatibleLLM:
             max_tokens=max_tokens,
             temperature=temperature,
         )
+
+    @property
+    def last_usage(self) -> dict | None:
+        """Token counts of this thread's last completed call (``input_tokens``, ``output_tokens``)."""
+        return getattr(self._local, "usage", None)
 
     @staticmethod
     def _lc_messages(messages: list[Message]) -> list[tuple[str, str]]:
@@ -59,6 +67,7 @@ class OpenAICompatibleLLM:
             result = self._chat.invoke(self._lc_messages(messages), **kwargs)
         except Exception as e:  # noqa: BLE001 - transport, timeout, HTTP errors all mean "no answer"
             raise LLMError(f"{type(e).__name__}: {e}") from e
+        self._local.usage = result.usage_metadata
         return str(result.content)
 
     def stream(self, messages: list[Message]) -> Iterator[str]:

@@ -49,6 +49,8 @@ def _is_word(t: Token) -> bool:
 def _year_after(tokens: list[Token], end: int) -> tuple[int | None, int]:
     """A year right after a title: '(1995)' or '1995'. Returns (year, new end)."""
     j = end
+    if j + 1 < len(tokens) and tokens[j].text in "!?." and tokens[j + 1].text == "(":
+        j += 1  # "Moulin Rouge! (2001)": the title's own punctuation before the year
     if j < len(tokens) and tokens[j].text == "(":
         j += 1
     if j < len(tokens) and re.fullmatch(r"(19|20)\d\d", tokens[j].text):
@@ -62,7 +64,20 @@ def _year_after(tokens: list[Token], end: int) -> tuple[int | None, int]:
 
 def _needs_case(norms: list[str]) -> bool:
     words = " ".join(norms).split()
-    return all(w in COMMON_WORDS or w.isdigit() for w in words) or len("".join(words)) <= 3
+    return all(w in COMMON_WORDS or w in _CUE_WORDS or w.isdigit() for w in words) or len("".join(words)) <= 3
+
+
+def _capitalised(span: list[Token]) -> bool:
+    """Every content word capitalised ("Lord of the Rings"); a span of only connectors ("A",
+    "To") must be capitalised itself."""
+    content = [t for t in span if t.norm not in _CONNECTORS] or span
+    return all(t.capitalised for t in content)
+
+
+def _article_dropped(span: list[Token], key: str, matches: list[Match]) -> bool:
+    """One lower-case word that names a title only without its article ("help" for *The Help*):
+    almost always the everyday word, not the movie."""
+    return len(span) == 1 and not span[0].capitalised and all(normalize_title(m.title) != key for m in matches)
 
 
 class TitleFinder:
@@ -114,14 +129,17 @@ class TitleFinder:
             key = " ".join(n for n in norms[i : i + length] if n)
             if not key or not self.resolver.has_alias(key):
                 continue
+            year, end = _year_after(tokens, i + length)
             if _needs_case(norms[i : i + length]):
-                caps = all(t.capitalised for t in span if t.norm not in _CONNECTORS)
+                caps = _capitalised(span)
                 sentence_start = i == 0 or tokens[i - 1].text in ".!?"
                 title_context = i + length < len(tokens) and tokens[i + length].norm in ("with", "starring", "by")
-                if shouting or not caps or (sentence_start and length == 1 and not title_context):
+                # a capitalised title with its year, "It (2017)", is a title even first in a sentence
+                if shouting or not caps or (sentence_start and length == 1 and year is None and not title_context):
                     continue
-            year, end = _year_after(tokens, i + length)
             matches = self.resolver.exact(key, year)
+            if matches and year is None and _article_dropped(span, key, matches):
+                continue
             if matches:
                 surface = " ".join(t.text for t in span)
                 return FoundTitle(i, end, surface, matches, year)
@@ -181,6 +199,9 @@ class TitleFinder:
                 continue
             year, new_end = _year_after(tokens, end)
             matches = [m for m in self.resolver.resolve(text, year) if m.score >= cutoff]
+            if matches and not strong and year is None and not _capitalised(span) and (
+                    _needs_case(words) or _article_dropped(span, " ".join(words), matches)):
+                continue  # a lower-case everyday phrase after a cue word ("can I help you")
             if matches:
                 scan.found.append(FoundTitle(start, new_end, text, matches, year))
                 masked |= set(range(start, new_end))

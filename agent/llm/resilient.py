@@ -1,0 +1,236 @@
+"""Make any :class:`~agent.llm.base.LLM` safe to call from a turn: a hard per-call timeout,
+bounded retries with exponential backoff, a circuit breaker, and token/latency metrics.
+
+Callers keep one rule: on :class:`LLMError` use the embedded path. While the breaker is open
+every call fails at once with :class:`LLMUnavailable` (no time is spent on a sick server);
+after ``reset_s`` one trial call goes through and, if it succeeds, the LLM path is back.
+
+Example::
+
+    llm = ResilientLLM(OpenAICompatibleLLM(url, model), timeout_s=3, retries=1)
+    try:
+        text = llm.complete(messages, schema=SCHEMA)
+    except LLMError:
+        ...                                   # embedded understander / templates
+    llm.health()                              # {'state': 'closed', 'calls': 12, 'p95_ms': 310.0, ...}
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from agent.llm.base import LLM, LLMError, LLMUnavailable, Message
+
+
+class LLMTimeout(LLMError):
+    """The model did not answer within the per-call timeout."""
+
+
+class InvalidOutput(LLMError):
+    """The model answered, but not with the JSON object the schema asked for."""
+
+
+class CircuitBreaker:
+    """Closed → open after ``failures`` consecutive failures; open → half-open after
+    ``reset_s``, letting one trial call through; its success closes, its failure re-opens."""
+
+    def __init__(self, failures: int = 3, reset_s: float = 30.0, clock: Callable[[], float] = time.monotonic):
+        self.failures = failures
+        self.reset_s = reset_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._consecutive = 0
+        self._opened_at: float | None = None
+        self._trial_running = False
+        self.times_opened = 0
+
+    @property
+    def state(self) -> str:
+        with self._lock:
+            return self._state()
+
+    def _state(self) -> str:
+        if self._opened_at is None:
+            return "closed"
+        return "half_open" if self._clock() - self._opened_at >= self.reset_s else "open"
+
+    def retry_in_s(self) -> float:
+        with self._lock:
+            if self._opened_at is None:
+                return 0.0
+            return max(0.0, self.reset_s - (self._clock() - self._opened_at))
+
+    def allow(self) -> bool:
+        """May a call go through now? In half-open state only one trial at a time."""
+        with self._lock:
+            state = self._state()
+            if state == "closed":
+                return True
+            if state == "half_open" and not self._trial_running:
+                self._trial_running = True
+                return True
+            return False
+
+    def record_success(self) -> None:
+        with self._lock:
+            self._consecutive = 0
+            self._opened_at = None
+            self._trial_running = False
+
+    def record_failure(self) -> None:
+        with self._lock:
+            self._consecutive += 1
+            if self._trial_running or self._consecutive >= self.failures:
+                if self._opened_at is None or self._trial_running:
+                    self.times_opened += 1
+                self._opened_at = self._clock()
+            self._trial_running = False
+
+
+@dataclass
+class LLMMetrics:
+    """Counters and a window of recent latencies (successful calls)."""
+
+    calls: int = 0
+    successes: int = 0
+    failures: int = 0
+    timeouts: int = 0
+    invalid_outputs: int = 0
+    retries: int = 0
+    short_circuited: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latencies_ms: deque = field(default_factory=lambda: deque(maxlen=1000))
+
+    def percentile(self, q: float) -> float | None:
+        values = sorted(self.latencies_ms)
+        if not values:
+            return None
+        return round(values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))], 1)
+
+    def snapshot(self) -> dict:
+        data = {k: v for k, v in self.__dict__.items() if k != "latencies_ms"}
+        return data | {"p50_ms": self.percentile(50), "p95_ms": self.percentile(95)}
+
+
+def _retryable(e: BaseException) -> bool:
+    """Transport errors and timeouts are worth another try; a refusal or bad output is not."""
+    return isinstance(e, LLMError) and not isinstance(e, (InvalidOutput, LLMUnavailable))
+
+
+def check_json_object(text: str) -> str:
+    """The text itself if it is a JSON object, else :class:`InvalidOutput`."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError) as e:
+        raise InvalidOutput(f"the model returned invalid JSON: {text[:120]!r}") from e
+    if not isinstance(value, dict):
+        raise InvalidOutput(f"the model returned JSON that is not an object: {text[:120]!r}")
+    return text
+
+
+class ResilientLLM:
+    """Wraps an LLM with timeout, retries, circuit breaker and metrics (same interface)."""
+
+    def __init__(self, inner: LLM, timeout_s: float = 10.0, retries: int = 1, backoff_s: float = 0.25,
+                 breaker: CircuitBreaker | None = None, max_workers: int = 8):
+        self.inner = inner
+        self.name = f"resilient({inner.name})"
+        self.timeout_s = timeout_s
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.breaker = breaker or CircuitBreaker()
+        self.metrics = LLMMetrics()
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="llm-call")
+
+    @property
+    def available(self) -> bool:
+        """False while the breaker is open: callers may skip the LLM without trying."""
+        return self.inner.available and self.breaker.state != "open"
+
+    def health(self) -> dict:
+        with self._lock:
+            snapshot = self.metrics.snapshot()
+        return {"backend": self.inner.name, "state": self.breaker.state,
+                "retry_in_s": round(self.breaker.retry_in_s(), 1), **snapshot}
+
+    def _count(self, **increments: int) -> None:
+        with self._lock:
+            for key, value in increments.items():
+                setattr(self.metrics, key, getattr(self.metrics, key) + value)
+
+    def _attempt(self, messages: list[Message], schema: dict | None) -> str:
+        """One call with a hard deadline, whatever the backend does with its own timeout."""
+        def call() -> tuple[str, dict | None]:
+            text = self.inner.complete(messages, schema)
+            return text, getattr(self.inner, "last_usage", None)
+
+        future = self._pool.submit(call)
+        try:
+            text, usage = future.result(timeout=self.timeout_s)
+        except FutureTimeout as e:
+            future.cancel()
+            self._count(timeouts=1)
+            raise LLMTimeout(f"no answer within {self.timeout_s:g} s") from e
+        except LLMError:
+            raise
+        except Exception as e:  # noqa: BLE001 - any backend failure means "no answer"
+            raise LLMError(f"{type(e).__name__}: {e}") from e
+        if usage:
+            self._count(prompt_tokens=int(usage.get("input_tokens", 0)),
+                        completion_tokens=int(usage.get("output_tokens", 0)))
+        return check_json_object(text) if schema else text
+
+    def complete(self, messages: list[Message], schema: dict | None = None) -> str:
+        if not self.breaker.allow():
+            self._count(short_circuited=1)
+            raise LLMUnavailable(f"LLM circuit open after repeated failures; next try in "
+                                 f"{self.breaker.retry_in_s():.0f} s (using the embedded path)")
+        self._count(calls=1)
+        t0 = time.perf_counter()
+        retrying = Retrying(
+            stop=stop_after_attempt(self.retries + 1),
+            wait=wait_exponential(multiplier=self.backoff_s, max=4 * self.backoff_s),
+            retry=retry_if_exception(_retryable),
+            before_sleep=lambda _: self._count(retries=1),
+            reraise=True,
+        )
+        try:
+            text = retrying(self._attempt, messages, schema)
+        except LLMError as e:
+            self._count(failures=1, invalid_outputs=int(isinstance(e, InvalidOutput)))
+            self.breaker.record_failure()
+            raise
+        self.breaker.record_success()
+        with self._lock:
+            self.metrics.successes += 1
+            self.metrics.latencies_ms.append((time.perf_counter() - t0) * 1000)
+        return text
+
+    def stream(self, messages: list[Message]) -> Iterator[str]:
+        """Stream without retries (text already shown cannot be taken back)."""
+        if not self.breaker.allow():
+            self._count(short_circuited=1)
+            raise LLMUnavailable("LLM circuit open after repeated failures (using the embedded path)")
+        self._count(calls=1)
+        t0 = time.perf_counter()
+        try:
+            yield from self.inner.stream(messages)
+        except Exception as e:
+            self._count(failures=1)
+            self.breaker.record_failure()
+            raise e if isinstance(e, LLMError) else LLMError(f"{type(e).__name__}: {e}") from e
+        self.breaker.record_success()
+        with self._lock:
+            self.metrics.successes += 1
+            self.metrics.latencies_ms.append((time.perf_counter() - t0) * 1000)

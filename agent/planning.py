@@ -1,0 +1,68 @@
+"""Turn a dialogue state into what retrieval and ranking need: the semantic query vector, the
+anchor items, the candidate query and the rank request (personal signals are added by the
+personalizer).
+
+Shared by the live turn (:meth:`agent.core.SceneRecAgent._recommend`) and batch scoring
+(:mod:`agent.batch`), so both rank from exactly the same reading of the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from agent.state import DialogueState
+from retrieval.engine import CandidateQuery
+from retrieval.items import Item
+from retrieval.ranking import RankRequest
+
+MOOD_WORDS = {"funny": "funny comedy", "light": "light-hearted fun", "thrilling": "thrilling suspense",
+              "scary": "scary horror", "romantic": "romantic love story", "thoughtful": "thought-provoking drama",
+              "sad": "sad emotional drama", "uplifting": "uplifting feel-good", "relaxing": "relaxing easy",
+              "dark": "dark gritty", "epic": "epic adventure"}
+COMPANION_WORDS = {"kids": "children family animation", "family": "family", "partner": "romantic",
+                   "friends": "fun", "colleagues": "", "alone": ""}
+
+
+@dataclass
+class RecommendationPlan:
+    text: str
+    vector: np.ndarray | None
+    anchors: list[str]
+    query: CandidateQuery
+    request: RankRequest
+
+
+def query_text(state: DialogueState) -> str:
+    words = [MOOD_WORDS.get(m, m) for m in state.scene.mood]
+    words += [g.lower() for g in state.liked_genres]
+    words += [COMPANION_WORDS.get(state.scene.companions or "", "")]
+    words += state.keywords
+    return " ".join(w for w in words if w).strip()
+
+
+def plan_recommendation(state: DialogueState, lookup: Callable[[str], Item | None],
+                        vectors_of: Callable[[list[str]], dict[str, np.ndarray]],
+                        encode: Callable[[str], np.ndarray], candidate_pool: int) -> RecommendationPlan:
+    text = query_text(state)
+    anchors = [a for a in dict.fromkeys(state.anchor_items + state.liked_items[-3:]) if lookup(a)]
+    anchor_vecs = list(vectors_of(anchors).values()) if anchors else []
+    vector = None
+    if text or anchor_vecs:
+        parts = ([encode(text)] if text else []) + anchor_vecs
+        vector = np.mean(parts, axis=0)
+        vector = vector / (np.linalg.norm(vector) or 1.0)
+    weights = state.genre_weights()
+    explicit = {g: 1.0 for g in state.liked_genres} | {g: -1.0 for g in state.avoid_genres}
+    scene_w = {g: v for g, v in weights.items() if g not in explicit}
+    query = CandidateQuery(
+        vector=vector, filters=state.filters(),
+        exclude=state.excluded_ids() | set(anchors),
+        prefer_genres=[g for g, v in sorted(weights.items(), key=lambda kv: -kv[1]) if v > 0.3][:3],
+        n_semantic=candidate_pool,
+    )
+    request = RankRequest(genre_weights=explicit, scene_genre_weights=scene_w,
+                          anchor_vectors=anchor_vecs, has_semantic_query=vector is not None)
+    return RecommendationPlan(text, vector, anchors, query, request)

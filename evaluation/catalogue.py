@@ -1,0 +1,141 @@
+"""A benchmark's movie list as a SceneRec catalogue, linked to the default catalogue.
+
+Each benchmark movie is linked to a default-catalogue movie by normalised title + year (the
+same year, else one year off; a name without a year takes the most-rated movie of that title)
+and borrows its genres, runtime, MPAA, IMDb rating, MovieLens popularity and ratings. Unlinked
+movies stay in the catalogue with their title and year only.
+
+Example::
+
+    links, report = link_movies(movies, default_items)
+    items = benchmark_items(movies, links, {it.id: it for it in default_items})
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from evaluation.readers import BenchmarkMovie
+from retrieval.catalogue import CatalogueStore
+from retrieval.ingest import meta_key
+from retrieval.items import Item
+from retrieval.titles import normalize_title, title_aliases
+from retrieval.vector_store import VectorStore
+
+Prior = Literal["movielens", "mentions"]
+BUILD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    movies: int
+    same_year: int
+    near_year: int  # one year off
+    title_only: int  # the benchmark name has no year
+
+    @property
+    def linked(self) -> int:
+        return self.same_year + self.near_year + self.title_only
+
+    @property
+    def rate(self) -> float:
+        return self.linked / self.movies if self.movies else 0.0
+
+    def describe(self) -> str:
+        return (f"linked {self.linked:,} of {self.movies:,} movies ({self.rate:.1%}) to the default catalogue "
+                f"by title + year ({self.same_year:,} same year, {self.near_year:,} one year off, "
+                f"{self.title_only:,} by title alone)")
+
+
+def link_movies(movies: list[BenchmarkMovie], items: list[Item]) -> tuple[dict[str, str], LinkReport]:
+    """Benchmark movie id -> catalogue item id, by normalised title (or alias) and year."""
+    by_title: dict[str, list[Item]] = defaultdict(list)
+    by_alias: dict[str, list[Item]] = defaultdict(list)
+    for it in items:
+        by_title[normalize_title(it.title)].append(it)
+        for alias in title_aliases(it.title):
+            by_alias[alias].append(it)
+    links: dict[str, str] = {}
+    counts = {"same": 0, "near": 0, "title": 0}
+    for m in movies:
+        key = normalize_title(m.title)
+        found, how = None, None
+        for pool in (by_title.get(key, []), by_alias.get(key, [])):
+            found, how = _pick(pool, m.year)
+            if found:
+                break
+        if found:
+            links[m.id] = found.id
+            counts[how] += 1
+    return links, LinkReport(len(movies), counts["same"], counts["near"], counts["title"])
+
+
+def _pick(pool: list[Item], year: int | None) -> tuple[Item | None, str | None]:
+    if not pool:
+        return None, None
+    if year is None:
+        return max(pool, key=lambda it: it.popularity), "title"
+    same = [it for it in pool if it.year == year]
+    if same:
+        return max(same, key=lambda it: it.popularity), "same"
+    near = [it for it in pool if it.year is not None and abs(it.year - year) == 1]
+    return (max(near, key=lambda it: it.popularity), "near") if near else (None, None)
+
+
+def benchmark_items(movies: list[BenchmarkMovie], links: dict[str, str], catalogue: dict[str, Item],
+                    prior: Prior = "movielens") -> list[Item]:
+    """Catalogue items for the benchmark movies. ``prior`` picks the popularity: MovieLens rating
+    counts of the linked movie, or the benchmark's own mention counts (``mentions``: ReDial's
+    nbMentions counts mentions over the whole corpus, evaluation dialogues included)."""
+    out = []
+    for m in movies:
+        linked = catalogue.get(links.get(m.id, ""))
+        fields = linked.model_dump(exclude={"id", "title", "year"}) if linked else {}
+        item = Item(id=m.id, title=m.title, year=m.year if m.year is not None else (linked.year if linked else None),
+                    **fields)
+        if prior == "mentions":
+            item.popularity = m.mentions
+        out.append(item)
+    return out
+
+
+def benchmark_interactions(links: dict[str, str], interactions: list[tuple]) -> list[tuple]:
+    """The default catalogue's ratings re-keyed to the benchmark ids they link to."""
+    by_item: dict[str, list[str]] = defaultdict(list)
+    for bench_id, item_id in links.items():
+        by_item[item_id].append(bench_id)
+    return [(u, b, r, ts) for (u, i, r, ts) in interactions for b in by_item.get(i, ())]
+
+
+def fingerprint(items: list[Item]) -> str:
+    blob = json.dumps([it.model_dump() for it in items], sort_keys=True).encode()
+    return hashlib.sha1(blob + str(BUILD_VERSION).encode()).hexdigest()
+
+
+def is_current(store: CatalogueStore, vectors: VectorStore, name: str, items: list[Item]) -> bool:
+    meta = store.get_meta(meta_key(name)) or {}
+    return meta.get("fingerprint") == fingerprint(items) and vectors.count() == len(items)
+
+
+def ensure_benchmark_catalogue(store: CatalogueStore, vectors: VectorStore, name: str, items: list[Item],
+                               interactions: list[tuple], known_vectors: dict[str, np.ndarray],
+                               progress=None) -> bool:
+    """Write the benchmark catalogue (items, ratings, vectors) unless an identical one is there.
+    ``known_vectors`` reuses embeddings by benchmark id; ``progress()`` makes the callback that
+    counts written items (called only when building). Returns whether it was (re)built."""
+    if is_current(store, vectors, name, items):
+        return False
+    fp = fingerprint(items)
+    store.delete_meta(meta_key(name))
+    vectors.build(items, progress=progress() if progress else None, fresh=True, vectors=known_vectors)
+    store.replace_catalogue(name, items)
+    store.replace_interactions(name, interactions)
+    store.set_meta(meta_key(name), {"complete": True, "items": len(items), "interactions": len(interactions),
+                                    "source": "benchmark", "fingerprint": fp})
+    return True

@@ -1,0 +1,20 @@
+"""Where the benchmark files are by default: ``../shared/data`` beside the project root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path:
+    return PROJECT_ROOT.parent / "shared" / "data"
+
+
+def default_file(*parts: str) -> Path:
+    return shared_data_dir().joinpath(*parts)
+
+
+REDIAL_DIALOGUES = ("redial", "dev_data.jsonl")
+REDIAL_MOVIES = ("redial", "movies_with_mentions.csv")
+INSPIRED_DIALOGUES = ("inspired", "dev.tsv")

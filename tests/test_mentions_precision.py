@@ -1,0 +1,41 @@
+"""Title mentions in chatty text: function words and everyday words are not titles."""
+
+import pytest
+
+from agent.understanding.mentions import TitleFinder
+from agent.understanding.text import tokenize
+from retrieval.items import Item
+from retrieval.titles import TitleResolver
+
+ITEMS = [Item(id="a", title="A", year=1998), Item(id="to", title="To", year=1964),
+         Item(id="help", title="The Help", year=2011), Item(id="mr", title="Moulin Rouge!", year=2001),
+         Item(id="2001", title="2001: A Space Odyssey", year=1968), Item(id="it", title="It", year=2017),
+         Item(id="ts", title="Toy Story", year=1995)]
+
+
+@pytest.fixture(scope="module")
+def finder():
+    return TitleFinder(TitleResolver(ITEMS))
+
+
+def found(finder, text):
+    return [f.matches[0].item_id for f in finder.scan(tokenize(text)).found]
+
+
+@pytest.mark.parametrize("text", [
+    "I would like to watch a comedy.",
+    "hi, how can I help you.",
+    "Thanks for your help tonight.",
+])
+def test_everyday_words_are_not_titles(finder, text):
+    assert found(finder, text) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("I loved Moulin Rouge! (2001) so much", ["mr"]),  # the year is read, not taken for "2001"
+    ("It (2017) is a great movie choice.", ["it"]),
+    ("have you seen The Help?", ["help"]),
+    ("we watched toy story yesterday", ["ts"]),
+])
+def test_real_mentions_still_count(finder, text, expected):
+    assert found(finder, text) == expected

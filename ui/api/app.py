@@ -1,0 +1,91 @@
+"""Assemble the ASGI app: v1 API, widget assets, example host page, health checks, Gradio at /ui."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+
+from agent.settings import Settings
+from ui.api.auth import Authenticator, KeyOriginCORS
+from ui.api.errors import install_error_handlers
+from ui.api.keys import KeyStore
+from ui.api.limits import BodyLimitMiddleware
+from ui.api.ownership import SessionOwners
+from ui.api.routes import build_router
+from ui.api.service import ChatService
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
+_PUBLISHABLE = re.compile(r"^sr_pk_[A-Za-z0-9_-]{1,100}$")
+_NO_SNIFF = {"X-Content-Type-Options": "nosniff"}
+# The example page allows no inline script: the widget must work under a strict policy.
+_EXAMPLE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; "
+                "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+def create_app(agent, settings: Settings, mount_ui: bool = True) -> FastAPI:
+    keys = KeyStore(settings.api_db_path)
+    service = ChatService(agent, SessionOwners(settings.api_db_path), settings)
+    app = FastAPI(title="SceneRec API", version="1.0",
+                  description="Conversational recommendations over HTTP. Authenticate with "
+                              "`Authorization: Bearer <key>` (create keys with `scenerec keys create`).")
+    app.state.service, app.state.keys = service, keys
+    install_error_handlers(app)
+    app.include_router(build_router(service, Authenticator(keys, settings.api_open)))
+    _add_pages(app, agent)
+    if mount_ui:
+        _mount_gradio(app, agent, keys, settings.api_open)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(KeyOriginCORS, keys=keys, open_mode=settings.api_open)  # outermost: errors get CORS too
+    return app
+
+
+def _add_pages(app: FastAPI, agent) -> None:
+    @app.get("/healthz", tags=["ops"])
+    def healthz():
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"])
+    def readyz():
+        """Readiness: the catalogue is loaded and the session store answers."""
+        try:
+            agent.sessions.load("readiness-probe")
+            items = len(agent.engine)
+        except Exception as e:  # noqa: BLE001 - any failure means not ready
+            return JSONResponse({"status": "not_ready", "reason": type(e).__name__}, status_code=503)
+        if not items:
+            return JSONResponse({"status": "not_ready", "reason": "empty catalogue"}, status_code=503)
+        return {"status": "ready", "catalogue": agent.engine.catalogue, "items": items}
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget_js():
+        return FileResponse(STATIC / "widget.js", media_type="application/javascript",
+                            headers={"Cache-Control": "public, max-age=300", **_NO_SNIFF})
+
+    @app.get("/example", include_in_schema=False, response_class=HTMLResponse)
+    def example_page(request: Request, key: str | None = None):
+        """A host page embedding the widget; ``?key=`` fills in a publishable key."""
+        key_attr = f' data-key="{escape(key)}"' if key and _PUBLISHABLE.match(key) else ""
+        html = (STATIC / "example.html").read_text(encoding="utf-8")
+        html = html.replace("{{WIDGET_SRC}}", escape(str(request.url_for("widget_js")))).replace("{{KEY_ATTR}}", key_attr)
+        return HTMLResponse(html, headers={"Content-Security-Policy": _EXAMPLE_CSP, **_NO_SNIFF})
+
+
+def _mount_gradio(app: FastAPI, agent, keys: KeyStore, open_mode: bool) -> None:
+    """The Gradio chat at /ui; outside open mode it asks for a secret key as the password."""
+    import gradio as gr
+
+    from ui.gradio_app import build_app, theme
+
+    def secret_key_login(_username: str, password: str) -> bool:
+        key = keys.verify(password)
+        return key is not None and key.kind == "secret"
+
+    demo = build_app(agent)
+    gr.mount_gradio_app(app, demo, path="/ui", auth=None if open_mode else secret_key_login,
+                        auth_message="Sign in with any user name and a secret API key as the password.",
+                        theme=theme(), css=demo.scenerec_css, footer_links=[])

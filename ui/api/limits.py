@@ -1,0 +1,88 @@
+"""Request limits: a sliding-window rate limiter and a request-body size cap (ASGI middleware)."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections import deque
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class SlidingWindowLimiter:
+    """At most ``limit`` hits per ``window_s`` seconds for each name (a key id, an IP address).
+
+    Pure bookkeeping: the caller passes the clock, so it is testable without sleeping.
+    """
+
+    def __init__(self, limit: int, window_s: float = 60.0):
+        self.limit, self.window_s = limit, window_s
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, name: str, now: float) -> float | None:
+        """Record a hit; returns None if allowed, else the seconds to wait before retrying."""
+        with self._lock:
+            hits = self._hits.setdefault(name, deque())
+            while hits and hits[0] <= now - self.window_s:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return retry_after(hits[0], self.window_s, now)
+            hits.append(now)
+            return None
+
+
+def retry_after(oldest: float, window_s: float, now: float) -> float:
+    """Seconds until the oldest hit in a full window expires (at least one)."""
+    return max(1.0, math.ceil(oldest + window_s - now))
+
+
+class BodyLimitMiddleware:
+    """Reject request bodies over ``max_bytes`` with a JSON 413, before any handler reads them.
+
+    Applies to paths under ``prefix``; the body is read here (at most max_bytes + 1) and replayed.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, prefix: str = "/v1/"):
+        self.app, self.max_bytes, self.prefix = app, max_bytes, prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(send)
+            return
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._too_large(send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, send: Send) -> None:
+        body = json.dumps({"error": {"code": "body_too_large",
+                                     "message": f"the request body is larger than {self.max_bytes:,} bytes"}}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})

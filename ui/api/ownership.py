@@ -1,0 +1,50 @@
+"""Which API key (and which user) owns each session, in SQLite so it survives restarts.
+
+User ids are namespaced by key (``<key id>/<user id>``): one key can never name another
+key's users, whatever ids its callers send.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ui.api.db import Tables
+
+
+@dataclass(frozen=True)
+class SessionOwner:
+    session_id: str
+    key_id: str
+    user_id: str | None  # namespaced
+    created: float
+
+
+class SessionOwners:
+    def __init__(self, path: Path):
+        self._db = Tables(
+            path,
+            "CREATE TABLE IF NOT EXISTS session_owners (session_id TEXT PRIMARY KEY, key_id TEXT NOT NULL, "
+            "user_id TEXT, created REAL NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS session_owners_key ON session_owners (key_id, created)",
+            "CREATE INDEX IF NOT EXISTS session_owners_user ON session_owners (user_id)",
+        )
+
+    def add(self, session_id: str, key_id: str, user_id: str | None) -> SessionOwner:
+        owner = SessionOwner(session_id, key_id, user_id, time.time())
+        self._db.write("INSERT INTO session_owners VALUES (?, ?, ?, ?)", (session_id, key_id, user_id, owner.created))
+        return owner
+
+    def get(self, session_id: str) -> SessionOwner | None:
+        rows = self._db.read("SELECT * FROM session_owners WHERE session_id = ?", (session_id,))
+        return SessionOwner(*rows[0]) if rows else None
+
+    def created_since(self, key_id: str, since: float) -> list[float]:
+        """Creation times of the key's sessions after ``since``, oldest first."""
+        rows = self._db.read("SELECT created FROM session_owners WHERE key_id = ? AND created > ? ORDER BY created",
+                             (key_id, since))
+        return [r[0] for r in rows]
+
+    def delete_user(self, user_id: str) -> int:
+        return self._db.write("DELETE FROM session_owners WHERE user_id = ?", (user_id,))

@@ -1,0 +1,75 @@
+"""The v1 endpoints. Thin: validation in the models, rules in :class:`ChatService`."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Path
+from sse_starlette import EventSourceResponse
+
+from ui.api.auth import Authenticator, Caller
+from ui.api.errors import ApiError
+from ui.api.models import (
+    USER_ID, ChatRequest, ChatResponse, CreateSessionRequest, ErrorOut, FeedbackRequest, FeedbackResponse, ItemOut,
+    ItemRef, ProfileOut, SessionCreated, UserDeleted,
+)
+from ui.api.service import ChatService
+from ui.api.streaming import turn_events
+
+_ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 413, 422, 429)}
+UserId = Annotated[str, Path(pattern=USER_ID)]
+
+
+def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter:
+    router = APIRouter(prefix="/v1", responses=_ERRORS)
+    CallerDep = Annotated[Caller, Depends(authenticate)]
+    engine = service.agent.engine
+
+    @router.post("/sessions", response_model=SessionCreated, tags=["chat"])
+    def create_session(caller: CallerDep, body: Annotated[CreateSessionRequest | None, Body()] = None):
+        """Start a conversation. Secret keys may attach their own `user_id`."""
+        owner = service.create_session(caller, body.user_id if body else None)
+        return SessionCreated(session_id=owner.session_id, user_id=caller.external(owner.user_id))
+
+    @router.post("/chat", response_model=ChatResponse, tags=["chat"])
+    async def chat(caller: CallerDep, body: ChatRequest):
+        """One turn: the reply, recommended items with reasons and score contributions, the state."""
+        return await service.turn(caller, body.session_id, body.message)
+
+    @router.post("/chat/stream", tags=["chat"], response_class=EventSourceResponse,
+                 responses={200: {"description": "Server-Sent Events: session, delta (reply text), items, done"}})
+    async def chat_stream(caller: CallerDep, body: ChatRequest):
+        """The same turn as Server-Sent Events."""
+        result = await service.turn(caller, body.session_id, body.message)
+        return EventSourceResponse(turn_events(result))
+
+    @router.post("/feedback", response_model=FeedbackResponse, tags=["chat"])
+    async def feedback(caller: CallerDep, body: FeedbackRequest):
+        """Like, dislike, mark seen or accept an item; disliked and seen items never come back."""
+        state = await service.feedback(caller, body.session_id, body.item_id, body.kind)
+        return FeedbackResponse(session_id=body.session_id, item_id=body.item_id, kind=body.kind, state=state.summary())
+
+    @router.get("/items/{item_id}", response_model=ItemOut, tags=["catalogue"])
+    def get_item(caller: CallerDep, item_id: Annotated[str, Path(max_length=128)]):
+        """A catalogue item; its title written as people write it, as in chat results."""
+        item = engine.get(item_id)
+        if item is None:
+            raise ApiError(404, "unknown_item", f"no item {item_id!r} in the catalogue")
+        return item.model_copy(update={"title": item.name})
+
+    @router.get("/users/{user_id}/profile", response_model=ProfileOut, tags=["privacy"])
+    def get_profile(caller: CallerDep, user_id: UserId):
+        """What the user's sessions have established. Browser keys: their own visitor only."""
+        p = service.profile(caller, user_id)
+        return ProfileOut(user_id=user_id, sessions=p.sessions, liked=refs(p.liked_items),
+                          disliked=refs(p.disliked_items), seen=refs(p.seen_items), accepted=refs(p.accepted_items),
+                          liked_genres=p.liked_genres, avoid_genres=p.avoid_genres)
+
+    @router.delete("/users/{user_id}", response_model=UserDeleted, tags=["privacy"])
+    def delete_user(caller: CallerDep, user_id: UserId):
+        """Delete every stored session of the user."""
+        return UserDeleted(user_id=user_id, deleted_records=service.delete_user(caller, user_id))
+
+    def refs(ids: list[str]) -> list[ItemRef]:
+        items = [(i, engine.get(i)) for i in ids]
+        return [ItemRef(id=i, title=it.name if it else None, year=it.year if it else None) for i, it in items]
+
+    return router

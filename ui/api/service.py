@@ -1,0 +1,128 @@
+"""The API's rules between the HTTP layer and the agent: ownership, limits, threads.
+
+Turns are CPU-bound and synchronous, so they run in a bounded thread pool; turns on one
+session are serialised so concurrent requests cannot lose each other's updates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+
+import anyio
+from anyio.to_thread import run_sync
+
+from agent.results import TurnResult, UserProfile
+from agent.settings import Settings
+from ui.api.auth import Caller
+from ui.api.errors import ApiError
+from ui.api.limits import SlidingWindowLimiter, retry_after
+from ui.api.ownership import SessionOwner, SessionOwners
+
+HOUR_S = 3600.0
+
+
+class SessionLocks:
+    """One asyncio lock per busy session; idle sessions hold no lock object."""
+
+    def __init__(self):
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, session_id: str):
+        lock, users = self._locks.get(session_id, (asyncio.Lock(), 0))
+        self._locks[session_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[session_id]
+            if users <= 1:
+                del self._locks[session_id]
+            else:
+                self._locks[session_id] = (lock, users - 1)
+
+
+class ChatService:
+    def __init__(self, agent, owners: SessionOwners, settings: Settings, clock: Callable[[], float] = time.monotonic):
+        self.agent, self.owners, self.settings, self.clock = agent, owners, settings, clock
+        self.per_key = SlidingWindowLimiter(settings.api_turns_per_minute_per_key)
+        self.per_ip = SlidingWindowLimiter(settings.api_turns_per_minute_per_ip)
+        self.threads = anyio.CapacityLimiter(settings.api_turn_threads)
+        self.locks = SessionLocks()
+
+    # -- sessions ------------------------------------------------------------------------------
+    def create_session(self, caller: Caller, user_id: str | None) -> SessionOwner:
+        if user_id is not None and not caller.trusted:
+            raise ApiError(403, "user_id_not_allowed",
+                           "browser keys cannot choose a user id; the server derives one for each visitor")
+        now = time.time()
+        recent = self.owners.created_since(caller.key_id, now - HOUR_S)
+        if len(recent) >= self.settings.api_sessions_per_hour_per_key:
+            wait = retry_after(recent[0], HOUR_S, now)
+            raise ApiError(429, "too_many_sessions",
+                           f"this key created {len(recent)} sessions in the last hour (limit "
+                           f"{self.settings.api_sessions_per_hour_per_key}); retry in {wait:.0f} s",
+                           {"Retry-After": f"{wait:.0f}"})
+        namespaced = caller.namespaced(user_id or caller.visitor) if (user_id or caller.visitor) else None
+        return self.owners.add(self.agent.sessions.new_id(), caller.key_id, namespaced)
+
+    def owned_session(self, caller: Caller, session_id: str) -> SessionOwner:
+        """The session if this caller may use it; the same 404 whether it is foreign or absent."""
+        owner = self.owners.get(session_id)
+        visitor = caller.namespaced(caller.visitor) if caller.visitor else None
+        if owner is None or owner.key_id != caller.key_id or (not caller.trusted and owner.user_id != visitor):
+            raise ApiError(404, "unknown_session", "no such session for this key; create one with POST /v1/sessions")
+        return owner
+
+    # -- turns and feedback ----------------------------------------------------------------------
+    def check_turn_allowed(self, caller: Caller, message: str) -> None:
+        if not message.strip():
+            raise ApiError(422, "empty_message", "the message is empty; say what you would like to watch")
+        if len(message) > self.settings.max_message_chars:
+            raise ApiError(422, "message_too_long", f"the message has {len(message):,} characters; "
+                           f"the limit is {self.settings.max_message_chars:,}")
+        now = self.clock()
+        for limiter, name, what in ((self.per_key, caller.key_id, "key"), (self.per_ip, caller.ip, "address")):
+            wait = limiter.hit(name, now)
+            if wait is not None:
+                raise ApiError(429, "rate_limited", f"too many turns for this {what} (limit {limiter.limit} "
+                               f"per minute); retry in {wait:.0f} s", {"Retry-After": f"{wait:.0f}"})
+
+    async def turn(self, caller: Caller, session_id: str | None, message: str) -> TurnResult:
+        self.check_turn_allowed(caller, message)
+        # even the small SQLite reads and writes stay off the event loop
+        owner = await run_sync(self._session_for_turn, caller, session_id)
+        async with self.locks.hold(owner.session_id):
+            return await run_sync(self.agent.turn, message, owner.session_id, owner.user_id, limiter=self.threads)
+
+    def _session_for_turn(self, caller: Caller, session_id: str | None) -> SessionOwner:
+        return self.owned_session(caller, session_id) if session_id else self.create_session(caller, None)
+
+    async def feedback(self, caller: Caller, session_id: str, item_id: str, kind: str):
+        await run_sync(self.owned_session, caller, session_id)
+        if self.agent.engine.get(item_id) is None:
+            raise ApiError(404, "unknown_item", f"no item {item_id!r} in the catalogue")
+        async with self.locks.hold(session_id):
+            return await run_sync(self.agent.feedback, session_id, item_id, kind, limiter=self.threads)
+
+    # -- users -------------------------------------------------------------------------------------
+    def authorised_user(self, caller: Caller, user_id: str) -> str:
+        """The namespaced id of a user this caller may read or delete."""
+        if not caller.trusted and user_id != caller.visitor:
+            raise ApiError(403, "not_your_user", "browser keys can only read or delete their own visitor's data")
+        return caller.namespaced(user_id)
+
+    def profile(self, caller: Caller, user_id: str) -> UserProfile:
+        profile = self.agent.profile(self.authorised_user(caller, user_id))
+        if profile is None:
+            raise ApiError(404, "unknown_user", f"no stored sessions for user {user_id!r}")
+        return profile
+
+    def delete_user(self, caller: Caller, user_id: str) -> int:
+        namespaced = self.authorised_user(caller, user_id)
+        deleted = self.agent.delete_user(namespaced)
+        self.owners.delete_user(namespaced)
+        return deleted
