@@ -44,13 +44,17 @@ class Grounds:
         ranked = sorted(self.facts, key=lambda f: -f.weight)
         return [f for f in ranked if f.weight > 0][:n] or ranked[:1]
 
+    def given(self) -> list[Fact]:
+        """The facts a writer is given (the LLM sees exactly these)."""
+        return self.strongest(MAX_FACTS + 1)
+
     def allowed_ids(self) -> set[str]:
-        return {self.item.id} | set(self.shown) | {t for f in self.facts for t in f.titles}
+        return {self.item.id} | set(self.shown) | {t for f in self.given() for t in f.titles}
 
     def allowed_text(self) -> str:
-        """What a reason may draw numbers from: the item, its facts and the request (the other shown
-        titles may be named, but their years say nothing about this item)."""
-        return "\n".join([self.item.display_title, *(f.text for f in self.facts), self.request])
+        """What a reason may draw numbers from: the item, the facts given and the request (the other
+        shown titles may be named, but their years say nothing about this item)."""
+        return "\n".join([self.item.display_title, *(f.text for f in self.given()), self.request])
 
 
 _JOINERS = ["; ", " — ", ". Also, ", ", and ", ". "]
@@ -88,7 +92,7 @@ class LLMExplainer:
         self.rejections: list[tuple[str, list[str]]] = []  # (rejected text, problems), most recent last
 
     def explain(self, grounds: Grounds) -> str:
-        facts = "\n".join(f"- {f.text}" for f in grounds.strongest(MAX_FACTS + 1))
+        facts = "\n".join(f"- {f.text}" for f in grounds.given())
         prompt = render_prompt("explain", title=grounds.item.display_title, facts=facts,
                                request=grounds.request or "no particular request")
         try:

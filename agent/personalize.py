@@ -88,16 +88,16 @@ class PersonalContext:
     sequence: np.ndarray
     exclude: set[str]
     profile: InterestProfile
-    _index: dict[str, int] = field(default_factory=dict, repr=False)
-    _scales: tuple[float, float] = (1.0, 1.0)
+    index: dict[str, int] = field(default_factory=dict, repr=False)  # item id -> row of the score arrays
+    scales: tuple[float, float] = (1.0, 1.0)  # best recommendable collaborative / sequence score
 
     def feature_arrays(self, item_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The personal features as arrays aligned with ``item_ids`` (0 for unknown items)."""
-        rows = np.array([self._index.get(i, -1) for i in item_ids], dtype=int)
+        rows = np.array([self.index.get(i, -1) for i in item_ids], dtype=int)
         known = rows >= 0
         safe = np.where(known, rows, 0)
-        collab = np.clip(self.collaborative[safe] / self._scales[0], 0, 1) if len(rows) else np.zeros(0)
-        seq = np.clip(self.sequence[safe] / self._scales[1], 0, 1) if len(rows) else np.zeros(0)
+        collab = np.clip(self.collaborative[safe] / self.scales[0], 0, 1) if len(rows) else np.zeros(0)
+        seq = np.clip(self.sequence[safe] / self.scales[1], 0, 1) if len(rows) else np.zeros(0)
         aff = self.profile.affinity(safe, self.scene) if self.user and len(rows) else np.zeros(len(rows))
         return {name: np.where(known, values, 0.0)
                 for name, values in (("collaborative", collab), ("sequence", seq), ("profile", aff))}
@@ -124,9 +124,10 @@ class Personalizer:
                                       self.settings.prior_strength, self.settings.scene_strength,
                                       self.settings.scene_spillover)
         self._n_interactions = len(interactions)
-        self.base: dict[str, list[HistoryEntry]] = defaultdict(list)
+        base: dict[str, list[HistoryEntry]] = defaultdict(list)
         for user, item, rating, ts in interactions:
-            self.base[user].append(HistoryEntry(item, "rating", rating, float(ts or 0)))
+            base[user].append(HistoryEntry(item, "rating", rating, float(ts or 0)))
+        self.base = dict(base)  # the catalogue's ratings per user id
         self._cache.clear()
 
     # -- the person's model -----------------------------------------------------------------------
@@ -199,10 +200,9 @@ class Personalizer:
         exclude = set(state.excluded_ids()) | (user.consumed if user else set())
         collab = self.collab.item_scores(seeds)
         seq = self.collab.transition_scores(recent)
-        ctx = PersonalContext(user, scene_key(state), seeds, recent, collab, seq, exclude,
-                              user.profile if user else self.interest.build([]), _index=self.collab.index)
-        ctx._scales = (_scale(self.collab, collab, exclude), _scale(self.collab, seq, exclude))
-        return ctx
+        return PersonalContext(user, scene_key(state), seeds, recent, collab, seq, exclude,
+                               user.profile if user else self.interest.build([]), index=self.collab.index,
+                               scales=(_scale(self.collab, collab, exclude), _scale(self.collab, seq, exclude)))
 
     def candidates(self, ctx: PersonalContext) -> dict[str, list[str]]:
         """Personal candidate ids by source (best first)."""

@@ -45,6 +45,7 @@ class SessionStore:
             rows = self._conn.execute("SELECT state FROM sessions WHERE user_id = ? ORDER BY updated",
                                       (user_id,)).fetchall()
         return [DialogueState.model_validate_json(r[0]) for r in rows]
+
     def for_user(self, user_id: str) -> list[dict]:
         """Every session of a user: id, last update and state (for a privacy export)."""
         with self._lock:

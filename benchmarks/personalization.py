@@ -12,6 +12,7 @@ Usage (on a *copy* of a built data dir; nothing here writes to it except Chroma'
   Recall@10 / NDCG@10 of the personalised ranker vs popularity vs the content-only
   (non-personalised) ranker, for an open request and for a genre request (the genre most
   frequent in the user's held-out ratings; relevant = held-out items of that genre).
+  Also intra-list diversity, catalogue coverage and novelty of each method's lists.
 * ``tune``: the same protocol one step earlier (train on the first 64%, score on the next 16%);
   coordinate search over the personal weights. The test split is never looked at.
 * ``overlap``: the same messages from N MovieLens users; mean pairwise overlap of their lists.
@@ -129,30 +130,63 @@ def recall_ndcg(ranked: list[str], relevant: set[str]) -> tuple[float, float]:
     return sum(hits) / len(relevant), dcg / idcg
 
 
-def evaluate(cases, weights: dict[str, float], regime: str | None = None) -> dict[str, tuple[float, float]]:
+def ranked_lists(cases, weights: dict[str, float], regime: str | None = None) -> list[tuple[object, dict]]:
+    """(case, {method: top-K ids}) for every case with something relevant."""
     from retrieval.ranking import rank
 
     content_weights = {**weights, **{p: 0.0 for p in PERSONAL}}
-    scores = defaultdict(list)
+    out = []
     for c in cases:
         if (regime and c.regime != regime) or not c.relevant:
             continue
-        personal = [r.item.id for r in rank(c.personal_inputs.candidates, c.personal_inputs.request, weights, K)]
-        content = [r.item.id for r in rank(c.content_inputs.candidates, c.content_inputs.request, content_weights, K)]
-        scores["personalized"].append(recall_ndcg(personal, c.relevant))
-        scores["content-only"].append(recall_ndcg(content, c.relevant))
-        scores["popularity"].append(recall_ndcg(c.popular, c.relevant))
+        out.append((c, {
+            "personalized": [r.item.id for r in rank(c.personal_inputs.candidates, c.personal_inputs.request, weights, K)],
+            "content-only": [r.item.id for r in rank(c.content_inputs.candidates, c.content_inputs.request,
+                                                     content_weights, K)],
+            "popularity": c.popular,
+        }))
+    return out
+
+
+def evaluate(cases, weights: dict[str, float], regime: str | None = None) -> dict[str, tuple[float, float]]:
+    scores = defaultdict(list)
+    for c, lists in ranked_lists(cases, weights, regime):
+        for method, ids in lists.items():
+            scores[method].append(recall_ndcg(ids, c.relevant))
     return {m: tuple(float(x) for x in np.mean(v, axis=0)) for m, v in scores.items()}
 
 
-def _table(cases, weights):
+def beyond_accuracy(lists: list[dict], vectors, popularity: Counter, n_users: int, n_items: int) -> dict:
+    """Per method: intra-list diversity (mean pairwise 1 - cosine), catalogue coverage (share of the
+    catalogue recommended to anyone) and novelty (mean -log2 of the share of users who rated an item)."""
+    ids = {i for row in lists for v in row.values() for i in v}
+    emb = vectors.embeddings(sorted(ids))
+    out = {}
+    for method in lists[0]:
+        ild, novelty, covered = [], [], set()
+        for row in lists:
+            items = row[method]
+            covered |= set(items)
+            vecs = [emb[i] for i in items if i in emb]
+            if len(vecs) > 1:
+                m = np.stack(vecs)
+                sims = m @ m.T
+                ild.append(float(1 - sims[np.triu_indices(len(vecs), 1)].mean()))
+            novelty += [-math.log2(max(popularity[i], 1) / n_users) for i in items]
+        out[method] = (statistics.mean(ild), len(covered) / n_items, statistics.mean(novelty))
+    return out
+
+
+def _table(cases, weights, vectors=None, popularity=None, n_users=0, n_items=0):
     for regime in ("open", "genre"):
-        n = sum(1 for c in cases if c.regime == regime and c.relevant)
-        print(f"\n{regime} request ({n} users): "
+        rows = ranked_lists(cases, weights, regime)
+        print(f"\n{regime} request ({len(rows)} users): "
               + (f"'{OPEN_REQUEST}'" if regime == "open" else "'a <genre> movie', genre = most frequent held-out genre"))
-        print(f"  {'method':14s} {'Recall@10':>10s} {'NDCG@10':>9s}")
+        extra = beyond_accuracy([r for _, r in rows], vectors, popularity, n_users, n_items) if vectors else {}
+        print(f"  {'method':14s} {'Recall@10':>10s} {'NDCG@10':>9s}" + ("   ILD  coverage  novelty" if extra else ""))
         for method, (rec, ndcg) in evaluate(cases, weights, regime).items():
-            print(f"  {method:14s} {rec:10.4f} {ndcg:9.4f}")
+            more = "   {:.3f}  {:8.3f}  {:7.2f}".format(*extra[method]) if extra else ""
+            print(f"  {method:14s} {rec:10.4f} {ndcg:9.4f}{more}")
 
 
 # -- commands ---------------------------------------------------------------------------------------
@@ -179,7 +213,8 @@ def cmd_accuracy(args):
         print(f"{len(users)} users, {len(train)} training ratings, {sum(len(v) for v in test.values())} held out; "
               f"candidates built in {time.perf_counter() - t:.0f} s")
         print("weights:", settings.weights.model_dump())
-        _table(cases, settings.weights.model_dump())
+        popularity = Counter(i for _, i, _, _ in train)
+        _table(cases, settings.weights.model_dump(), agent.engine.vectors, popularity, len(test), len(agent.engine.items))
 
 
 def cmd_tune(args):
@@ -237,21 +272,23 @@ def cmd_latency(args):
     settings, agent, _, users = _setup(args)
     messages = ["a funny movie for movie night with friends", "a thriller from the 90s", "I loved Se7en",
                 "something shorter", "a family movie with the kids"]
-    added, totals, anon_totals = [], [], []
+    stages = {"user": defaultdict(list), "anonymous": defaultdict(list)}
     for n in range(args.turns):
         user = users[n % len(users)]
-        for who, sink in ((user, totals), (None, anon_totals)):
+        for who, sink in ((user, stages["user"]), (None, stages["anonymous"])):
             r = agent.turn(messages[n % len(messages)], user_id=who)
             if r.action != "recommend":
                 continue
-            sink.append(r.timings_ms["total"])
-            if who:
-                added.append(sum(r.timings_ms.get(k, 0.0) for k in ("personalize", "features", "rank")))
-    print(f"{len(added)} personalised turns (users cycled), timings in ms on this machine:")
-    print(f"  personal ranking (profile + personal features + rank): p50 {statistics.median(added):.1f}, "
-          f"p95 {percentile(added, 95):.1f}")
-    print(f"  whole turn with a user: p50 {statistics.median(totals):.1f}, p95 {percentile(totals, 95):.1f}; "
-          f"anonymous: p50 {statistics.median(anon_totals):.1f}, p95 {percentile(anon_totals, 95):.1f}")
+            for k, v in r.timings_ms.items():
+                sink[k].append(v)
+            sink["personal ranking"].append(sum(r.timings_ms.get(k, 0.0) for k in ("personalize", "features", "rank")))
+    print(f"{len(stages['user']['total'])} recommending turns each, {len(users)} users cycled; ms on this machine "
+          "(shared CPU: noisy, quote medians)")
+    print(f"  {'stage':18s} {'user p50':>9s} {'user p95':>9s} {'anon p50':>9s} {'anon p95':>9s}")
+    for k in stages["user"]:
+        u, a = stages["user"][k], stages["anonymous"].get(k) or [0.0]
+        print(f"  {k:18s} {statistics.median(u):9.1f} {percentile(u, 95):9.1f} "
+              f"{statistics.median(a):9.1f} {percentile(a, 95):9.1f}")
 
 
 def main() -> None:

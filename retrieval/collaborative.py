@@ -123,19 +123,20 @@ class CollaborativeModel:
         known = [(s, w) for s, w in seeds.items() if s in self.index and s != item]
         if k is None or not known:
             return None
-        col = self._xn_t[k]
-        sims = [(s, float(col.multiply(self._xn_t[self.index[s]]).sum()), w) for s, w in known]
-        seed, sim, _ = max(sims, key=lambda t: t[1] * t[2])
-        return (seed, sim) if sim > 0 else None
+        rows = np.array([self.index[s] for s, _ in known])
+        sims = np.asarray((self._xn_t[rows] @ self._xn_t[k].T).todense()).ravel()
+        best = int(np.argmax(sims * np.array([w for _, w in known])))
+        return (known[best][0], float(sims[best])) if sims[best] > 0 else None
 
     def best_predecessor(self, recent: dict[str, float], item: str) -> tuple[str, float] | None:
         """The recent item most often followed by ``item``, with P(item | it)."""
         k = self.index.get(item)
-        if k is None:
+        known = [(s, w) for s, w in recent.items() if s in self.index and s != item]
+        if k is None or not known:
             return None
-        best = max(((s, float(self._transitions[self.index[s], k]) * w, float(self._transitions[self.index[s], k]))
-                    for s, w in recent.items() if s in self.index and s != item), default=None, key=lambda t: t[1])
-        return (best[0], best[2]) if best and best[2] > 0 else None
+        probs = self._transitions[np.array([self.index[s] for s, _ in known])][:, k].toarray().ravel()
+        best = int(np.argmax(probs * np.array([w for _, w in known])))
+        return (known[best][0], float(probs[best])) if probs[best] > 0 else None
 
     def liked_together(self, seed: str, item: str) -> LikedTogether | None:
         a, b = self.index.get(seed), self.index.get(item)

@@ -78,9 +78,7 @@ class HallucinatingWriter:
                     f'{lead}. A must for fans of "The Crimson Lantern".',
                     f"{lead}, much like Midnight Harbor Express (1994)."]),
                 "wrong_number": lambda: self._wrong_number(lead, prompt),
-                "invented_number": lambda: self.rng.choice([
-                    f"{lead}; it won 3 Oscars.", f"{lead}, a 98% match for you.",
-                    f"{lead}. Over 40,000 viewers rated it."])}[mode]()
+                "invented_number": lambda: self._invented_number(lead, prompt)}[mode]()
         self.log.append((mode, text, self.other))
         return text
 
@@ -90,6 +88,12 @@ class HallucinatingWriter:
             if item.title.split(",")[0] not in prompt:
                 self.other = item.id
                 return item.display_title if self.rng.random() < 0.5 else item.title.split(" (")[0]
+
+    def _invented_number(self, lead: str, prompt: str) -> str:
+        stated = numbers_in(prompt)
+        options = [(3, f"{lead}; it won 3 Oscars."), (98, f"{lead}, a 98% match for you."),
+                   (40000, f"{lead}. Over 40,000 viewers rated it."), (11, f"{lead}; eleven awards.")]
+        return self.rng.choice([text for n, text in options if n not in stated])  # truly not in the facts
 
     def _wrong_number(self, lead: str, prompt: str) -> str:
         stated = numbers_in(prompt)
