@@ -41,7 +41,12 @@ def test_inspired_dev_reads():
 
 @needs_data
 @pytest.mark.slow
-def test_four_systems_run_side_by_side_on_a_small_slice(redial, settings):
+def test_four_systems_run_side_by_side_on_a_small_slice(redial, data_dir, tmp_path):
+    from agent.settings import load_settings
+    from tests.live_server import copy_data_dir
+
+    # a private copy: the benchmark catalogue (with re-keyed ratings) must not show in other tests
+    settings = load_settings(data_dir=copy_data_dir(data_dir, tmp_path / "data"))
     dialogues = redial.dialogues[:6]
     mentioned = {m for d in dialogues for t in d.turns for m in t.mentions}
     movies = [m for m in redial.movies if m.id in mentioned] + redial.movies[:150]
