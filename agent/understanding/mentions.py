@@ -156,7 +156,7 @@ class TitleFinder:
         i = 0
         while i < n:
             t = tokens[i]
-            if _is_word(t) and t.capitalised and t.text not in ("I", "I'm", "I've", "I'd", "I'll") and i not in masked:
+            if _is_word(t) and t.text[:1].isupper() and t.text not in ("I", "I'm", "I've", "I'd", "I'll") and i not in masked:
                 j = i + 1
                 while j < n and j not in masked and _is_word(tokens[j]) and (
                     tokens[j].capitalised or (tokens[j].norm in _CONNECTORS and j + 1 < n and tokens[j + 1].capitalised)
