@@ -4,11 +4,19 @@ Starts ``scenerec serve`` on a data dir (or targets a running server with --url 
 runs N concurrent sessions that each hold short multi-turn dialogues, and prints throughput,
 per-turn latency percentiles and where the server spends a turn::
 
-    python benchmarks/load_api.py --data-dir /tmp/scenerec-data --sessions 32 --duration 30
+    python benchmarks/load_api.py --data-dir /tmp/scenerec-data --sessions 32 --duration 30 --rate 60
 
-With ``--think 0`` (the default) every session sends its next turn as soon as the last one is
-answered, a closed loop: by Little's law the mean latency is then sessions / throughput, so
-queueing, not the turn itself, sets the latency. ``--think S`` paces each session like a person.
+Messages are drawn from templates (scenes, genres, moods, titles, critiques; thousands of
+distinct texts, seeded), so caches see realistic traffic, not five repeated lines.
+
+Two ways to drive the server:
+- closed loop (the default): every session sends its next turn as soon as the last one is
+  answered (plus ``--think S``). This finds the saturation throughput, but by Little's law the
+  mean latency is then sessions / throughput: queueing, not the turn, sets the latency.
+- open loop (``--rate R``): turns arrive at R per second (Poisson), each taken by an idle one of
+  the N sessions; latency counts from the arrival, so waiting for a free session or a busy
+  server is included (no coordinated omission). This answers "does it hold R turns/s, and
+  how fast are turns then?".
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -27,13 +36,47 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-DIALOGUE = [
-    "something light and funny to watch with my two kids tonight, nothing scary",
-    "something shorter",
-    "a thrilling sci-fi movie from the 90s, under 2 hours",
-    "more like the second one",
-    "date night, something romantic but not too long",
+OPENERS = [
+    "something {mood} to watch with {company} tonight{avoid}",
+    "I'm in the mood for a {genre} movie{era}",
+    "we loved {title}, anything like it?",
+    "{company} and I want a {mood} {genre} film{limit}",
+    "recommend me a {genre} movie{avoid}",
+    "any good {genre} from {decade}?",
+    "I've seen {title} and {title2}, what else would I like?",
+    "movie night with {company}, {limit_words}",
 ]
+FOLLOW_UPS = [
+    "something shorter", "more like the {ordinal} one", "{title} was great, more like that", "not {genre}",
+    "something newer", "older please", "a bit more {mood}", "we've already seen {title}",
+    "only highly rated ones", "what about {genre} instead?", "under {minutes} minutes please",
+    "something less violent", "more like {title}",
+]
+SLOTS = {
+    "mood": ["light", "funny", "dark", "feel-good", "thrilling", "romantic", "thoughtful", "scary", "uplifting", "relaxing"],
+    "company": ["my two kids", "my partner", "friends", "my parents", "my girlfriend", "the family", "my roommate"],
+    "genre": ["comedy", "sci-fi", "horror", "drama", "animated", "action", "romance", "thriller", "documentary",
+              "western", "musical", "crime", "fantasy", "war", "mystery"],
+    "title": ["Toy Story", "The Matrix", "Heat", "Jurassic Park", "Groundhog Day", "Fargo", "Alien", "Up",
+              "Inception", "Amelie", "The Godfather", "Shrek", "Titanic", "Pulp Fiction", "Finding Nemo",
+              "Casablanca", "Die Hard", "Clueless", "Se7en", "Mean Girls", "Terminator 2", "Frozen"],
+    "era": ["", " from the 80s", " from the 90s", " from the last few years", " that is a classic"],
+    "decade": ["the 70s", "the 80s", "the 90s", "the 2000s", "2010 onwards"],
+    "avoid": ["", ", nothing scary", ", no horror please", ", nothing too long", ", not too violent"],
+    "limit": ["", " under 2 hours", " under 90 minutes", " rated PG", " that's well reviewed"],
+    "limit_words": ["about an hour and a half", "nothing scary", "something everyone likes", "we have 2 hours"],
+    "ordinal": ["first", "second", "third", "last"],
+    "minutes": ["90", "100", "120", "105"],
+}
+
+
+def dialogue(rng: random.Random, turns: int = 5) -> list[str]:
+    """A conversation: an opener and follow-ups, slots filled at random."""
+    def fill(template: str) -> str:
+        values = {k: rng.choice(v) for k, v in SLOTS.items()}
+        values["title2"] = rng.choice(SLOTS["title"])
+        return template.format(**values)
+    return [fill(rng.choice(OPENERS))] + [fill(rng.choice(FOLLOW_UPS)) for _ in range(turns - 1)]
 UNLIMITED = {"SCENEREC_API_TURNS_PER_MINUTE_PER_KEY": "100000000", "SCENEREC_API_TURNS_PER_MINUTE_PER_IP": "100000000",
              "SCENEREC_API_SESSIONS_PER_HOUR_PER_KEY": "100000000"}
 
@@ -43,50 +86,101 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))] if ordered else float("nan")
 
 
+async def send_turn(client: httpx.AsyncClient, session: str, message: str, since: float, record: dict) -> None:
+    """One turn; its latency counts from ``since`` (perf_counter seconds)."""
+    r = await client.post("/v1/chat", json={"session_id": session, "message": message})
+    if r.status_code != 200:
+        record["errors"].append(r.status_code)
+        return
+    record["latencies"].append((time.perf_counter() - since) * 1000)
+    for stage, ms in r.json()["timings_ms"].items():
+        record["stages"].setdefault(stage, []).append(ms)
+
+
 async def conversation_loop(client: httpx.AsyncClient, worker: int, stop_at: float, record: dict,
-                            think: float = 0.0) -> None:
-    """Hold dialogues of len(DIALOGUE) turns, one after another, until the deadline."""
-    offset = worker % len(DIALOGUE)
+                            think: float = 0.0, tickets: asyncio.Queue | None = None, seed: int = 0) -> None:
+    """Hold 5-turn dialogues, one after another, until the deadline. Closed loop: the next turn
+    follows the last answer (+ think). Open loop: each turn waits for an arrival ticket."""
+    rng = random.Random(seed * 1000 + worker)
     while time.monotonic() < stop_at:
         session = (await client.post("/v1/sessions")).json()["session_id"]
-        for i in range(len(DIALOGUE)):
+        for message in dialogue(rng):
+            if tickets is not None:
+                try:
+                    arrival = await asyncio.wait_for(tickets.get(), timeout=max(0.0, stop_at - time.monotonic()))
+                except asyncio.TimeoutError:
+                    return
+            else:
+                arrival = time.perf_counter()
             if time.monotonic() >= stop_at:
                 return
-            t = time.perf_counter()
-            r = await client.post("/v1/chat", json={"session_id": session,
-                                                    "message": DIALOGUE[(i + offset) % len(DIALOGUE)]})
-            latency = (time.perf_counter() - t) * 1000
-            if r.status_code != 200:
-                record["errors"].append(r.status_code)
-                continue
-            record["latencies"].append(latency)
-            for stage, ms in r.json()["timings_ms"].items():
-                record["stages"].setdefault(stage, []).append(ms)
+            await send_turn(client, session, message, arrival, record)
             if think:
                 await asyncio.sleep(think)
 
 
-async def run_load(url: str, key: str, sessions: int, duration: float, warmup: float, think: float) -> dict:
+async def arrivals(rate: float, stop_at: float, tickets: asyncio.Queue, seed: int) -> None:
+    """Poisson arrivals at ``rate`` per second; each ticket carries its scheduled time."""
+    rng = random.Random(seed)
+    due = time.perf_counter()
+    while time.monotonic() < stop_at:
+        due += rng.expovariate(rate)
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        tickets.put_nowait(due)
+
+
+async def drive(client: httpx.AsyncClient, sessions: int, duration: float, think: float, rate: float | None,
+                seed: int) -> tuple[dict, float, int]:
+    record: dict = {"latencies": [], "errors": [], "stages": {}}
+    started = time.monotonic()
+    stop_at = started + duration
+    tickets: asyncio.Queue | None = asyncio.Queue() if rate else None
+    jobs = [conversation_loop(client, w, stop_at, record, think, tickets, seed) for w in range(sessions)]
+    if rate:
+        jobs.append(arrivals(rate, stop_at, tickets, seed))
+    await asyncio.gather(*jobs)
+    return record, time.monotonic() - started, tickets.qsize() if tickets else 0
+
+
+async def run_load(url: str, key: str, sessions: int, duration: float, warmup: float, think: float,
+                   rate: float | None = None, seed: int = 0, cpu=lambda: {}) -> dict:
+    """Warm up, then measure; ``cpu()`` returns CPU seconds by process, read around the measured part."""
     limits = httpx.Limits(max_connections=sessions, max_keepalive_connections=sessions)
     headers = {"Authorization": f"Bearer {key}"}
     async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=60, trust_env=False) as client:
         if warmup:
-            await asyncio.gather(*(conversation_loop(client, w, time.monotonic() + warmup,
-                                                     {"latencies": [], "errors": [], "stages": {}}, think)
-                                   for w in range(sessions)))
-        record: dict = {"latencies": [], "errors": [], "stages": {}}
-        started = time.monotonic()
-        await asyncio.gather(*(conversation_loop(client, w, started + duration, record, think)
-                               for w in range(sessions)))
-        elapsed = time.monotonic() - started
+            await drive(client, sessions, warmup, think, rate, seed + 1)
+        cpu_before = cpu()
+        record, elapsed, unserved = await drive(client, sessions, duration, think, rate, seed)
+        cpu_after = cpu()
     lat = record["latencies"]
     return {
-        "sessions": sessions, "think_s": think, "duration_s": round(elapsed, 2), "turns": len(lat), "errors": len(record["errors"]),
+        "sessions": sessions, "think_s": think, "offered_rate": rate, "unserved_arrivals": unserved,
+        "duration_s": round(elapsed, 2), "turns": len(lat), "errors": len(record["errors"]),
         "turns_per_s": round(len(lat) / elapsed, 2),
         "latency_ms": {"p50": round(percentile(lat, 50), 1), "p95": round(percentile(lat, 95), 1),
                        "p99": round(percentile(lat, 99), 1), "mean": round(statistics.fmean(lat), 1) if lat else None},
         "server_stage_ms_mean": {k: round(statistics.fmean(v), 2) for k, v in sorted(record["stages"].items())},
+        "cpu_ms_per_turn": {k: round((cpu_after[k] - cpu_before[k]) * 1000 / max(1, len(lat)), 2) for k in cpu_after},
     }
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of one process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_s(pid: int) -> dict[str, float]:
+    """CPU seconds of the server process and of its children (the turn workers)."""
+    children = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children += process_cpu_s(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return {"web": process_cpu_s(pid), "workers": children}
 
 
 def free_port() -> int:
@@ -95,10 +189,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int, threads: int | None) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, threads: int | None, processes: int | None) -> subprocess.Popen:
     env = {**os.environ, **UNLIMITED, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
     if threads:
         env["SCENEREC_API_TURN_THREADS"] = str(threads)
+    if processes is not None:
+        env["SCENEREC_API_TURN_PROCESSES"] = str(processes)
     proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "serve", "--port", str(port), "--data-dir", str(data_dir)],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
@@ -124,6 +220,9 @@ def main() -> None:
     p.add_argument("--duration", type=float, default=30.0)
     p.add_argument("--warmup", type=float, default=3.0)
     p.add_argument("--think", type=float, default=0.0, help="seconds each session waits between turns")
+    p.add_argument("--rate", type=float, help="open loop: turns arriving per second (Poisson) across the sessions")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--processes", type=int, help="server turn worker processes (SCENEREC_API_TURN_PROCESSES)")
     p.add_argument("--threads", type=int, help="server turn threads (SCENEREC_API_TURN_THREADS)")
     p.add_argument("--json", type=Path, help="also write the figures here")
     args = p.parse_args()
@@ -139,22 +238,28 @@ def main() -> None:
 
         key = KeyStore(load_settings(data_dir=args.data_dir).api_db_path).create("secret", label="load test").token
         port = free_port()
-        proc = start_server(args.data_dir, port, args.threads)
+        proc = start_server(args.data_dir, port, args.threads, args.processes)
         url = f"http://127.0.0.1:{port}"
     try:
         load_before = os.getloadavg()[0]
-        result = asyncio.run(run_load(url, key, args.sessions, args.duration, args.warmup, args.think))
+        def cpu() -> dict[str, float]:
+            return {"client": process_cpu_s(os.getpid())} | (server_cpu_s(proc.pid) if proc else {})
+
+        result = asyncio.run(run_load(url, key, args.sessions, args.duration, args.warmup, args.think,
+                                      args.rate, args.seed, cpu))
     finally:
         if proc:
             proc.terminate()
             proc.wait(timeout=30)
     result["cpus"], result["load_average_before"] = os.cpu_count(), round(load_before, 2)
     lat = result["latency_ms"]
-    print(f"{result['sessions']} sessions (think {args.think} s), {result['duration_s']} s: {result['turns']} turns, "
+    mode = f"open loop, {args.rate} turns/s offered" if args.rate else f"closed loop, think {args.think} s"
+    print(f"{result['sessions']} sessions ({mode}), {result['duration_s']} s: {result['turns']} turns, "
           f"{result['turns_per_s']} turns/s, {result['errors']} errors "
           f"[{result['cpus']} CPUs, load average {result['load_average_before']} before the run]")
     print(f"per-turn latency ms: p50 {lat['p50']}  p95 {lat['p95']}  p99 {lat['p99']}  mean {lat['mean']}")
     print("server time per turn, mean ms: " + ", ".join(f"{k} {v}" for k, v in result["server_stage_ms_mean"].items()))
+    print("CPU per turn, ms: " + ", ".join(f"{k} {v}" for k, v in result["cpu_ms_per_turn"].items()))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2))

@@ -60,6 +60,8 @@ class CollaborativeModel:
         self._liked_t = sparse.csr_matrix((np.ones(int(liked.sum())), (cols_a[liked], rows_a[liked])),
                                           shape=(n_items, n_users))
         self._transitions = self._fit_transitions(rows_a, cols_a, np.array(stamps), n_items, window)
+        for m in (self._xn_t, self._seen_t, self._liked_t, self._transitions):
+            m.sum_duplicates()  # canonical rows (sorted, unique columns) for the single-row reads below
 
     @staticmethod
     def _fit_transitions(rows, cols, stamps, n_items: int, window: int) -> sparse.csr_matrix:
@@ -123,8 +125,7 @@ class CollaborativeModel:
         known = [(s, w) for s, w in seeds.items() if s in self.index and s != item]
         if k is None or not known:
             return None
-        rows = np.array([self.index[s] for s, _ in known])
-        sims = np.asarray((self._xn_t[rows] @ self._xn_t[k].T).todense()).ravel()
+        sims = np.array([_row_dot(self._xn_t, self.index[s], k) for s, _ in known])
         best = int(np.argmax(sims * np.array([w for _, w in known])))
         return (known[best][0], float(sims[best])) if sims[best] > 0 else None
 
@@ -134,7 +135,7 @@ class CollaborativeModel:
         known = [(s, w) for s, w in recent.items() if s in self.index and s != item]
         if k is None or not known:
             return None
-        probs = self._transitions[np.array([self.index[s] for s, _ in known])][:, k].toarray().ravel()
+        probs = np.array([_entry(self._transitions, self.index[s], k) for s, _ in known])
         best = int(np.argmax(probs * np.array([w for _, w in known])))
         return (known[best][0], float(probs[best])) if probs[best] > 0 else None
 
@@ -142,7 +143,25 @@ class CollaborativeModel:
         a, b = self.index.get(seed), self.index.get(item)
         if a is None or b is None:
             return None
-        fans = self._liked_t[a]
-        raters = int(fans.multiply(self._seen_t[b]).sum())
-        liked = int(fans.multiply(self._liked_t[b]).sum())
+        fans = _row_indices(self._liked_t, a)
+        raters = len(np.intersect1d(fans, _row_indices(self._seen_t, b), assume_unique=True))
+        liked = len(np.intersect1d(fans, _row_indices(self._liked_t, b), assume_unique=True))
         return LikedTogether(seed, raters, liked) if raters else None
+
+
+# Single rows and entries read straight from CSR arrays: scipy's row slicing costs ~50 µs a call,
+# and explanations make a few hundred such reads per turn.
+def _row_indices(m: sparse.csr_matrix, row: int) -> np.ndarray:
+    return m.indices[m.indptr[row]:m.indptr[row + 1]]
+
+
+def _row_dot(m: sparse.csr_matrix, a: int, b: int) -> float:
+    """Dot product of rows ``a`` and ``b`` of a CSR matrix with sorted, unique column indices."""
+    _, ia, ib = np.intersect1d(_row_indices(m, a), _row_indices(m, b), assume_unique=True, return_indices=True)
+    return float(m.data[m.indptr[a] + ia] @ m.data[m.indptr[b] + ib])
+
+
+def _entry(m: sparse.csr_matrix, row: int, col: int) -> float:
+    cols = _row_indices(m, row)
+    j = int(np.searchsorted(cols, col))
+    return float(m.data[m.indptr[row] + j]) if j < len(cols) and cols[j] == col else 0.0

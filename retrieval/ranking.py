@@ -92,18 +92,24 @@ def rank(candidates: list[Candidate], req: RankRequest, weights: dict[str, float
     if not candidates:
         return []
     max_pop = max(c.item.popularity for c in candidates)
-    scored: list[tuple[Candidate, Ranked]] = []
+    scored = []
     for c in candidates:
         feats = feature_values(c, req, max_pop)
-        contrib = {name: round(weights.get(name, 0.0) * v, 4) for name, v in feats.items()}
-        contrib = {n: v for n, v in contrib.items() if v != 0.0}
-        scored.append((c, Ranked(c.item, round(sum(contrib.values()), 4), contrib)))
-    scored.sort(key=lambda p: -p[1].score)
-    return _mmr(scored, k, req.diversity)
+        scored.append((sum(weights.get(name, 0.0) * v for name, v in feats.items()), c, feats))
+    scored.sort(key=lambda p: -p[0])
+    # only the MMR pool is shown or explained: its contributions are itemised, the rest only scored
+    pool = [(c, _itemised(c, feats, weights)) for _, c, feats in scored[: max(k * 8, 40)]]
+    pool.sort(key=lambda p: -p[1].score)
+    return _mmr(pool, k, req.diversity)
 
 
-def _mmr(scored: list[tuple[Candidate, Ranked]], k: int, diversity: float) -> list[Ranked]:
-    pool = scored[: max(k * 8, 40)]
+def _itemised(c: Candidate, feats: dict[str, float], weights: dict[str, float]) -> Ranked:
+    contrib = {name: round(weights.get(name, 0.0) * v, 4) for name, v in feats.items()}
+    contrib = {n: v for n, v in contrib.items() if v != 0.0}
+    return Ranked(c.item, round(sum(contrib.values()), 4), contrib)
+
+
+def _mmr(pool: list[tuple[Candidate, Ranked]], k: int, diversity: float) -> list[Ranked]:
     if diversity <= 0 or any(c.embedding is None for c, _ in pool):
         return [r for _, r in pool[:k]]
     scores = np.array([r.score for _, r in pool])

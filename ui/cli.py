@@ -403,12 +403,15 @@ def serve(
     import uvicorn
 
     from ui.api import create_app
+    from ui.api.workers import TurnPool, default_processes
 
     settings = _settings(data_dir, catalogue)
     if open_mode:
         settings = settings.model_copy(update={"api_open": True})
     agent = _agent(settings)
-    app_ = create_app(agent, settings)
+    processes = settings.api_turn_processes
+    processes = default_processes() if processes is None else processes
+    app_ = create_app(agent, settings, pool=TurnPool(settings, processes) if processes > 0 else None)
     base = f"http://{host}:{port}"
     typer.echo(f"SceneRec API on {base} (docs {base}/docs, widget demo {base}/example?key=PUBLISHABLE_KEY, UI {base}/ui)")
     if settings.api_open:

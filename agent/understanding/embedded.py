@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from agent.understanding import lexicon as lx
 from agent.understanding.mentions import TitleFinder
@@ -67,7 +68,14 @@ def _index() -> PhraseIndex:
 
 
 def _contains_phrase(text: str, phrases: list[str]) -> bool:
-    return any(re.search(rf"(?<![a-z']){re.escape(p)}(?![a-z'])", text) for p in phrases)
+    return _phrase_pattern(tuple(phrases)).search(text) is not None
+
+
+@lru_cache(maxsize=256)
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern:
+    """One compiled alternation per phrase list, each phrase bounded by non-letters."""
+    longest_first = sorted(phrases, key=len, reverse=True)
+    return re.compile(rf"(?<![a-z'])(?:{'|'.join(map(re.escape, longest_first))})(?![a-z'])")
 
 
 def _minutes(num: str, half: str | None, unit: str, half2: str | None = None) -> int:

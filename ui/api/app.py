@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import asynccontextmanager
 from html import escape
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from ui.api.limits import BodyLimitMiddleware
 from ui.api.ownership import SessionOwners
 from ui.api.routes import build_router
 from ui.api.service import ChatService
+from ui.api.workers import TurnPool
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 _PUBLISHABLE = re.compile(r"^sr_pk_[A-Za-z0-9_-]{1,100}$")
@@ -26,16 +28,26 @@ _EXAMPLE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; styl
                 "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
-def create_app(agent, settings: Settings, mount_ui: bool = True) -> FastAPI:
+def create_app(agent, settings: Settings, mount_ui: bool = True, pool: TurnPool | None = None) -> FastAPI:
+    """The app; with a ``pool``, turns run in its worker processes (started and closed with the app)."""
     keys = KeyStore(settings.api_db_path)
-    service = ChatService(agent, SessionOwners(settings.api_db_path), settings)
-    app = FastAPI(title="SceneRec API", version="1.0",
+    service = ChatService(agent, SessionOwners(settings.api_db_path), settings, pool=pool)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        if pool is not None:
+            pool.start()
+        yield
+        if pool is not None:
+            pool.close()
+
+    app = FastAPI(title="SceneRec API", version="1.0", lifespan=lifespan,
                   description="Conversational recommendations over HTTP. Authenticate with "
                               "`Authorization: Bearer <key>` (create keys with `scenerec keys create`).")
     app.state.service, app.state.keys = service, keys
     install_error_handlers(app)
     app.include_router(build_router(service, Authenticator(keys, settings.api_open)))
-    _add_pages(app, agent)
+    _add_pages(app, agent, pool)
     if mount_ui:
         _mount_gradio(app, agent, keys, settings.api_open)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
@@ -43,7 +55,7 @@ def create_app(agent, settings: Settings, mount_ui: bool = True) -> FastAPI:
     return app
 
 
-def _add_pages(app: FastAPI, agent) -> None:
+def _add_pages(app: FastAPI, agent, pool: TurnPool | None) -> None:
     @app.get("/healthz", tags=["ops"])
     def healthz():
         """Liveness: the process answers."""
@@ -59,7 +71,11 @@ def _add_pages(app: FastAPI, agent) -> None:
             return JSONResponse({"status": "not_ready", "reason": type(e).__name__}, status_code=503)
         if not items:
             return JSONResponse({"status": "not_ready", "reason": "empty catalogue"}, status_code=503)
-        return {"status": "ready", "catalogue": agent.engine.catalogue, "items": items}
+        if pool is not None and not pool.ready:
+            reason = f"turn workers failed: {type(pool.error).__name__}" if pool.error else "turn workers starting"
+            return JSONResponse({"status": "not_ready", "reason": reason}, status_code=503)
+        return {"status": "ready", "catalogue": agent.engine.catalogue, "items": items,
+                "turn_processes": pool.processes if pool else 0}
 
     @app.get("/widget.js", include_in_schema=False)
     def widget_js():

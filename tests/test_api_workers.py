@@ -1,0 +1,77 @@
+"""`scenerec serve` with turn worker processes: any worker takes any session, feedback given in
+the web process reaches the workers, and a killed worker is replaced without losing the session."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from tests.live_server import cli_keys_create, cli_server, client, copy_data_dir
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _server_pid(port: int) -> int:
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"serve" in args and str(port).encode() in args:
+            return int(cmdline.parent.name)
+    raise AssertionError("server process not found")
+
+
+def test_turns_in_worker_processes(data_dir, tmp_path):
+    data = copy_data_dir(data_dir, tmp_path / "data")
+    key = cli_keys_create(data, tmp_path, "--secret", "--label", "workers test")
+    with cli_server(data, tmp_path, SCENEREC_API_TURN_PROCESSES="2") as base, client(base, key) as c:
+        assert c.get("/readyz").json()["turn_processes"] == 2
+        port = int(base.rsplit(":", 1)[1])
+        server = _server_pid(port)
+
+        # eight conversations at once, two turns each: every turn answered, each session's own state
+        def converse(k: int) -> tuple[dict, dict]:
+            sid = c.post("/v1/sessions", json={"user_id": f"u{k}"}).json()["session_id"]
+            first = c.post("/v1/chat", json={"session_id": sid, "message": "a funny animated movie for the kids"})
+            second = c.post("/v1/chat", json={"session_id": sid, "message": "something shorter"})
+            return first.json(), second.json()
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(converse, range(8)))
+        for first, second in results:
+            assert first["action"] == "recommend" and first["items"]
+            assert second["state"]["turns"] == 2 and second["session_id"] == first["session_id"]
+            assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+
+        # feedback is handled by the web process; the next turn (in a worker) must honour it
+        sid = results[0][1]["session_id"]
+        disliked = results[0][1]["items"][0]["id"]
+        assert c.post("/v1/feedback", json={"session_id": sid, "item_id": disliked, "kind": "dislike"}).status_code == 200
+        after = c.post("/v1/chat", json={"session_id": sid, "message": "more please"}).json()
+        assert after["items"] and after["state"]["turns"] == 3
+        assert disliked not in {i["id"] for i in after["items"]}
+
+        # kill one worker: the pool is replaced and the conversation goes on where it was
+        workers = [p for p in _children(server) if b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()]
+        assert len(workers) >= 2, workers
+        os.kill(workers[0], signal.SIGKILL)
+        time.sleep(0.5)
+        resumed = c.post("/v1/chat", json={"session_id": sid, "message": "something from the 90s"}, timeout=180)
+        assert resumed.status_code == 200, resumed.text
+        assert resumed.json()["state"]["turns"] == 4
+    log = "".join(p.read_text() for p in tmp_path.glob("serve-*.log"))
+    assert "restarting the turn pool" in log

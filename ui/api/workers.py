@@ -1,0 +1,110 @@
+"""Turns in worker processes, so one server uses every core.
+
+A turn is CPU-bound Python: in threads, the GIL runs one turn at a time however many cores
+there are. A :class:`TurnPool` keeps N processes, each with its own agent built from the same
+settings; sessions and profiles live in SQLite (WAL), so any worker can take any session, and
+the web process still serialises the turns of one session (:class:`ui.api.service.SessionLocks`).
+
+Example::
+
+    pool = TurnPool(settings, processes=2)
+    pool.start()                      # returns at once; workers load in the background
+    result = await pool.turn("something funny", session_id, user_id)
+    pool.close()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from agent.results import TurnResult
+from agent.settings import Settings
+
+log = logging.getLogger(__name__)
+_agent = None  # the worker process's agent, built by _start_worker
+
+
+def _start_worker(settings: Settings) -> None:
+    global _agent
+    from threadpoolctl import threadpool_limits
+
+    from agent.wiring import build_agent
+
+    threadpool_limits(1)  # one BLAS thread per worker: the workers themselves fill the cores
+    _agent = build_agent(settings)
+
+
+def _ready(pause_s: float) -> int:
+    time.sleep(pause_s)  # hold this worker so the next probe lands on another one
+    return os.getpid()
+
+
+def _turn(message: str, session_id: str | None, user_id: str | None) -> TurnResult:
+    return _agent.turn(message, session_id, user_id)
+
+
+def default_processes(cpus: int | None = None) -> int:
+    """One worker per core (at most 4); none on a single core, where threads do as well."""
+    cpus = cpus or os.cpu_count() or 1
+    return 0 if cpus < 2 else min(cpus, 4)
+
+
+class TurnPool:
+    def __init__(self, settings: Settings, processes: int):
+        if processes < 1:
+            raise ValueError("a turn pool needs at least one process")
+        self.settings, self.processes = settings, processes
+        self._pool = self._new_pool()
+        self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self.error: BaseException | None = None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the parent holds SQLite connections and torch threads
+        return ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_worker, initargs=(self.settings,))
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def start(self) -> None:
+        """Start every worker in the background; :attr:`ready` turns true when all have loaded."""
+        threading.Thread(target=self._warm, name="turn-pool-warm-up", daemon=True).start()
+
+    def _warm(self) -> None:
+        try:
+            futures: list[Future] = [self._pool.submit(_ready, 0.5) for _ in range(self.processes)]
+            pids = {f.result() for f in futures}
+            log.info("turn pool ready: %d worker processes %s", len(pids), sorted(pids))
+            self._ready.set()
+        except BaseException as e:  # noqa: BLE001 - reported by /readyz, not raised in a thread
+            self.error = e
+            log.error("turn pool failed to start: %s", e)
+
+    async def turn(self, message: str, session_id: str | None, user_id: str | None) -> TurnResult:
+        loop = asyncio.get_running_loop()
+        pool = self._pool
+        try:
+            return await loop.run_in_executor(pool, _turn, message, session_id, user_id)
+        except BrokenProcessPool:
+            # a worker died (killed, out of memory): replace the pool and try this turn once more
+            self._replace(pool)
+            return await loop.run_in_executor(self._pool, _turn, message, session_id, user_id)
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is broken:  # concurrent turns that saw the same death replace it once
+                log.error("a turn worker died; restarting the turn pool")
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
