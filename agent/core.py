@@ -83,7 +83,7 @@ class SceneRecAgent:
         previous, state = state, state.apply(u, self.engine.get)
         before = self.interest(user_id, scene_key(state)) if user_id else None
         self._learn(user_id, previous, state, session_id)
-        decision = decide(u, state)
+        decision = decide(u, state, knows_user=self._knows(user_id))
         items: list[RecommendedItem] = []
         if decision.action == "recommend":
             t1 = time.perf_counter()
@@ -234,7 +234,8 @@ class SceneRecAgent:
         if not items:
             return ("I couldn't find anything in the catalogue that fits all of that: "
                     f"{replies.describe_request(state)}. Try loosening one of those limits.")
-        lead = {"refine": "Updated to your feedback — here are", "reject": "Got it — here are other"}.get(why, "Here are some")
+        lead = {"refine": "Updated to your feedback — here are", "reject": "Got it — here are other",
+                "profile": "Going by what you have enjoyed before, here are some"}.get(why, "Here are some")
         anchors = [self._name(a) for a in state.anchor_items if self.engine.get(a)]
         return f"{lead} {replies.describe_request(state, anchors)}:"
 
@@ -242,6 +243,12 @@ class SceneRecAgent:
         if why == "accept" and state.focus_item:
             return f"Great choice — enjoy {self._name(state.focus_item)}! Ask me again any time."
         return replies.ACKNOWLEDGEMENTS.get(why, replies.ACKNOWLEDGEMENTS["smalltalk"])
+
+    def _knows(self, user_id: str | None) -> bool:
+        """Enough of this person's history to answer a vague request from their profile."""
+        if not user_id or self.personalizer is None:
+            return False
+        return len(self.personalizer.user_model(user_id).history) >= self.settings.profile.history_to_skip_questions
 
     def _name(self, item_id: str) -> str:
         item = self.engine.get(item_id)

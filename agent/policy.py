@@ -16,7 +16,9 @@ class Decision:
     why: str  # a short tag used to pick the reply wording
 
 
-def decide(u: Understanding, state: DialogueState) -> Decision:
+def decide(u: Understanding, state: DialogueState, knows_user: bool = False) -> Decision:
+    """``knows_user``: the person has enough history that a vague request can be answered from
+    their profile instead of with a clarifying question."""
     if u.intent == "empty":
         return Decision("ask", "empty")
     if u.intent == "reset":
@@ -35,6 +37,8 @@ def decide(u: Understanding, state: DialogueState) -> Decision:
     if u.intent in ("reject", "refine"):
         return Decision("recommend", u.intent)
     # a recommendation request
+    if state.is_thin() and knows_user:
+        return Decision("recommend", "profile")
     if state.is_thin() and state.clarify_streak < MAX_CLARIFY_IN_A_ROW and not u.unknown_titles:
         return Decision("ask", "thin")
     return Decision("recommend", "request")

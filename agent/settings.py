@@ -55,6 +55,7 @@ class ProfileSettings(BaseSettings):
     recent_items: int = 10  # most recent items seeding the sequence signal
     session_seed_weight: float = 2.0  # items liked in this conversation vs one 5-star rating
     collaborative_pool: int = 100  # collaborative candidates per turn
+    history_to_skip_questions: int = 10  # with this many ratings / feedback events, a vague request gets picks
 
 
 class Settings(BaseSettings):
