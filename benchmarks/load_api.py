@@ -171,16 +171,30 @@ def process_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def server_cpu_s(pid: int) -> dict[str, float]:
-    """CPU seconds of the server process and of its children (the turn workers)."""
-    children = 0.0
+def children(pid: int) -> list[int]:
+    out = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                children += process_cpu_s(int(stat.parent.name))
+                out.append(int(stat.parent.name))
         except (OSError, ValueError, IndexError):
             continue
-    return {"web": process_cpu_s(pid), "workers": children}
+    return out
+
+
+def server_cpu_s(pid: int) -> dict[str, float]:
+    """CPU seconds of the server process and of its children (the turn workers)."""
+    return {"web": process_cpu_s(pid), "workers": sum(process_cpu_s(c) for c in children(pid))}
+
+
+def server_rss_mb(pid: int) -> dict[str, float]:
+    """Resident memory of the server process and of its children, in MB."""
+    def rss(p: int) -> float:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+    return {"web": round(rss(pid), 1), "workers": round(sum(rss(c) for c in children(pid)), 1)}
 
 
 def free_port() -> int:
@@ -247,6 +261,8 @@ def main() -> None:
 
         result = asyncio.run(run_load(url, key, args.sessions, args.duration, args.warmup, args.think,
                                       args.rate, args.seed, cpu))
+        if proc:
+            result["server_rss_mb"] = server_rss_mb(proc.pid)
     finally:
         if proc:
             proc.terminate()
@@ -260,6 +276,8 @@ def main() -> None:
     print(f"per-turn latency ms: p50 {lat['p50']}  p95 {lat['p95']}  p99 {lat['p99']}  mean {lat['mean']}")
     print("server time per turn, mean ms: " + ", ".join(f"{k} {v}" for k, v in result["server_stage_ms_mean"].items()))
     print("CPU per turn, ms: " + ", ".join(f"{k} {v}" for k, v in result["cpu_ms_per_turn"].items()))
+    if "server_rss_mb" in result:
+        print("server memory (RSS) after the run, MB: " + ", ".join(f"{k} {v}" for k, v in result["server_rss_mb"].items()))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2))
