@@ -79,10 +79,15 @@ class TurnPool:
         """Start every worker in the background; :attr:`ready` turns true when all have loaded."""
         threading.Thread(target=self._warm, name="turn-pool-warm-up", daemon=True).start()
 
-    def _warm(self) -> None:
+    def _warm(self, deadline_s: float = 600.0) -> None:
+        """Ping until every worker has answered (each ping holds its worker a moment, so the next
+        lands on another one); a worker answers only once its agent is built."""
         try:
-            futures: list[Future] = [self._pool.submit(_ready, 0.5) for _ in range(self.processes)]
-            pids = {f.result() for f in futures}
+            pids: set[int] = set()
+            deadline = time.monotonic() + deadline_s
+            while len(pids) < self.processes and time.monotonic() < deadline:
+                futures: list[Future] = [self._pool.submit(_ready, 0.2) for _ in range(self.processes)]
+                pids |= {f.result() for f in futures}
             log.info("turn pool ready: %d worker processes %s", len(pids), sorted(pids))
             self._ready.set()
         except BaseException as e:  # noqa: BLE001 - reported by /readyz, not raised in a thread
