@@ -90,6 +90,7 @@ class PersonalContext:
     profile: InterestProfile
     index: dict[str, int] = field(default_factory=dict, repr=False)  # item id -> row of the score arrays
     scales: tuple[float, float] = (1.0, 1.0)  # best recommendable collaborative / sequence score
+    discussed: frozenset[str] = frozenset()  # weak seeds (seen or shown): never named as "you liked"
 
     def feature_arrays(self, item_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The personal features as arrays aligned with ``item_ids`` (0 for unknown items)."""
@@ -195,6 +196,13 @@ class Personalizer:
         for i in dict.fromkeys(state.anchor_items + state.liked_items + state.accepted_items):
             seeds[i] = seeds.get(i, 0.0) + boost
             recent[i] = max(recent.get(i, 0.0), 1.0)
+        # items the conversation has discussed without a verdict -- seen, or shown and not rejected --
+        # are weak evidence of taste: they seed like the profile's "seen" feedback does
+        liked = set(state.anchor_items) | set(state.liked_items) | set(state.accepted_items)
+        discussed = [i for i in dict.fromkeys(state.seen_items + state.shown_items)
+                     if i not in liked and i not in state.disliked_items]
+        for i in discussed:
+            seeds[i] = seeds.get(i, 0.0) + boost * FEEDBACK_WEIGHT["seen"]
         for i in state.disliked_items:
             seeds[i] = seeds.get(i, 0.0) - boost
         exclude = set(state.excluded_ids()) | (user.consumed if user else set())
@@ -202,7 +210,8 @@ class Personalizer:
         seq = self.collab.transition_scores(recent)
         return PersonalContext(user, scene_key(state), seeds, recent, collab, seq, exclude,
                                user.profile if user else self.interest.build([]), index=self.collab.index,
-                               scales=(_scale(self.collab, collab, exclude), _scale(self.collab, seq, exclude)))
+                               scales=(_scale(self.collab, collab, exclude), _scale(self.collab, seq, exclude)),
+                               discussed=frozenset(discussed))
 
     def candidates(self, ctx: PersonalContext) -> dict[str, list[str]]:
         """Personal candidate ids by source (best first)."""
@@ -229,7 +238,7 @@ class Personalizer:
         return out
 
     def _collaborative_fact(self, ctx: PersonalContext, item_id: str, weight: float) -> Fact | None:
-        best = self.collab.best_seed({s: w for s, w in ctx.seeds.items() if w > 0}, item_id)
+        best = self.collab.best_seed({s: w for s, w in ctx.seeds.items() if w > 0 and s not in ctx.discussed}, item_id)
         if not best:
             return None
         seed = best[0]

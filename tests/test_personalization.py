@@ -83,13 +83,28 @@ def test_why_this_is_the_score_and_its_grounded_facts(agent):
         assert abs(sum(it.contributions.values()) - it.score) < 1e-3
         assert it.facts and it.reason
         if it.contributions.get("collaborative", 0) > 0:
-            seed, _ = agent.personalizer.collab.best_seed({s: w for s, w in ctx.seeds.items() if w > 0}, it.id)
+            liked = {s: w for s, w in ctx.seeds.items() if w > 0 and s not in ctx.discussed}
+            seed, _ = agent.personalizer.collab.best_seed(liked, it.id)
             title = agent.engine.get(seed).display_title
             fact = next(f for f in it.facts if title in f)
             if "you rated" in fact or "you gave" in fact or "your " in fact:
                 assert f"{ratings[seed]:g}★" in fact  # the stars quoted are the user's real rating
             checked += 1
     assert checked >= 1
+
+
+def test_discussed_items_seed_weakly_and_are_never_named_as_liked(agent):
+    from agent.personalize import FEEDBACK_WEIGHT
+    from agent.state import DialogueState
+
+    toy, up, jaws, toy2 = (agent.engine.resolver.resolve(t)[0].item_id for t in ("Toy Story", "Up", "Jaws", "Toy Story 2"))
+    state = DialogueState(liked_items=[up], shown_items=[toy, up, jaws], disliked_items=[jaws])
+    ctx = agent.personalizer.context(None, state)
+    boost = agent.personalizer.settings.session_seed_weight
+    assert ctx.seeds == {up: boost, toy: boost * FEEDBACK_WEIGHT["seen"], jaws: -boost}
+    assert ctx.discussed == {toy}
+    facts = agent.personalizer.facts(ctx, toy2, {"collaborative": 0.5})
+    assert facts and all(f.data.get("title") == agent.engine.get(up).display_title for f in facts)
 
 
 def _rows_mentioning(path, user):
