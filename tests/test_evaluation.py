@@ -234,3 +234,10 @@ def test_movielens_folder_as_a_catalogue(tmp_path):
         "Toy Story", 1995, ["Animation", "Comedy"], 2, 3.5, 81)
     assert toy.description == "Tags: pixar, toys."
     assert by_id["2"].title == "Godfather, The" and by_id["3"].genres == [] and by_id["3"].popularity == 0
+
+
+def test_percent_escapes_in_names_are_decoded(tmp_path):
+    path = tmp_path / "movies.csv"
+    path.write_text("movieId,movieName,nbMentions\n1,Why Him%3F  (2016),3\n2,100% Wolf (2020),0\n")
+    movies = read_redial_movies(path)
+    assert [(m.title, m.year) for m in movies] == [("Why Him?", 2016), ("100% Wolf", 2020)]
