@@ -109,3 +109,14 @@ def test_an_unknown_system_is_refused_before_any_work(tmp_path):
                     "--data-dir", str(tmp_path / "data")], tmp_path, timeout=120)
     assert proc.returncode == 2 and "unknown system(s) foo" in proc.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_a_bad_movielens_folder_or_prior_is_refused_before_any_work(tmp_path):
+    movies = tmp_path / "movies.csv"
+    movies.write_text("movieId,movieName,nbMentions\n1,Toy Story (1995),3\n")
+    base = ["eval", "redial", "--movies", str(movies), "--data-dir", str(tmp_path / "data")]
+    proc = run_cli(base + ["--movielens", str(tmp_path / "nowhere")], tmp_path, timeout=120)
+    assert proc.returncode == 2 and "no movies.csv and ratings.csv" in proc.stderr
+    proc = run_cli(base + ["--prior", "oracle"], tmp_path, timeout=120)
+    assert proc.returncode == 2 and "--prior must be one of recent, movielens, mentions" in proc.stderr
+    assert not (tmp_path / "data").exists()
