@@ -90,7 +90,7 @@ class PersonalContext:
     profile: InterestProfile
     index: dict[str, int] = field(default_factory=dict, repr=False)  # item id -> row of the score arrays
     scales: tuple[float, float] = (1.0, 1.0)  # best recommendable collaborative / sequence score
-    discussed: frozenset[str] = frozenset()  # weak seeds (seen or shown): never named as "you liked"
+    discussed: frozenset[str] = frozenset()  # weak seeds (seen, or named by others): never "you liked"
 
     def feature_arrays(self, item_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The personal features as arrays aligned with ``item_ids`` (0 for unknown items)."""
@@ -196,10 +196,11 @@ class Personalizer:
         for i in dict.fromkeys(state.anchor_items + state.liked_items + state.accepted_items):
             seeds[i] = seeds.get(i, 0.0) + boost
             recent[i] = max(recent.get(i, 0.0), 1.0)
-        # items the conversation has discussed without a verdict -- seen, or shown and not rejected --
-        # are weak evidence of taste: they seed like the profile's "seen" feedback does
+        # items the person has seen, or that someone else named in the conversation, with no verdict
+        # are weak evidence of taste: they seed like the profile's "seen" feedback does. Never the
+        # agent's own lists: seeding from what it showed would only reinforce its own picks.
         liked = set(state.anchor_items) | set(state.liked_items) | set(state.accepted_items)
-        discussed = [i for i in dict.fromkeys(state.seen_items + state.shown_items)
+        discussed = [i for i in dict.fromkeys(state.seen_items + state.discussed_items)
                      if i not in liked and i not in state.disliked_items]
         for i in discussed:
             seeds[i] = seeds.get(i, 0.0) + boost * FEEDBACK_WEIGHT["seen"]

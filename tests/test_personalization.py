@@ -98,7 +98,8 @@ def test_discussed_items_seed_weakly_and_are_never_named_as_liked(agent):
     from agent.state import DialogueState
 
     toy, up, jaws, toy2 = (agent.engine.resolver.resolve(t)[0].item_id for t in ("Toy Story", "Up", "Jaws", "Toy Story 2"))
-    state = DialogueState(liked_items=[up], shown_items=[toy, up, jaws], disliked_items=[jaws])
+    state = DialogueState(liked_items=[up], discussed_items=[toy, up, jaws], disliked_items=[jaws],
+                          shown_items=[toy2])  # the agent's own list is no evidence
     ctx = agent.personalizer.context(None, state)
     boost = agent.personalizer.settings.session_seed_weight
     assert ctx.seeds == {up: boost, toy: boost * FEEDBACK_WEIGHT["seen"], jaws: -boost}
