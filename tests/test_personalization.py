@@ -108,6 +108,17 @@ def test_discussed_items_seed_weakly_and_are_never_named_as_liked(agent):
     assert facts and all(f.data.get("title") == agent.engine.get(up).display_title for f in facts)
 
 
+def test_a_person_without_a_profile_gets_one_from_the_conversation(agent):
+    from agent.state import DialogueState
+
+    ids = [agent.engine.resolver.resolve(t)[0].item_id for t in ("Toy Story", "Up", "Finding Nemo", "Heat")]
+    assert not agent.personalizer.context(None, DialogueState()).feature_arrays(ids)["profile"].any()
+    ctx = agent.personalizer.context(None, DialogueState(liked_items=ids[:2]))
+    assert ctx.profiled and ctx.profile.view().evidence > 0
+    profile = ctx.feature_arrays(ids)["profile"]
+    assert profile[2] > 0 > profile[3]  # another animated family film up, a crime thriller down
+
+
 def _rows_mentioning(path, user):
     """Rows of any table where some text column equals the user id."""
     conn = sqlite3.connect(path)
