@@ -43,7 +43,8 @@ class BatchRanker:
         return state.apply(self.agent.understander.understand(text, ctx), self.engine.get)
 
     def observe_recommender(self, state: DialogueState, text: str) -> DialogueState:
-        """The state after someone else recommends in ``text``: the titles named there are shown."""
+        """The state after someone else recommends in ``text``: the titles named there are shown and
+        discussed (weak evidence of taste until the person gives a verdict)."""
         text, _ = clean_text(text, self.agent.settings.max_message_chars)
         named = [f.matches[0].item_id for f in self.titles.scan(tokenize(text)).found]
         if not named:
@@ -51,6 +52,7 @@ class BatchRanker:
         s = state.model_copy(deep=True)
         s.last_shown = list(dict.fromkeys(named))
         s.shown_items = list(dict.fromkeys(s.shown_items + s.last_shown))
+        s.discussed_items = list(dict.fromkeys(s.discussed_items + s.last_shown))
         return s
 
     # -- ranking -------------------------------------------------------------------------

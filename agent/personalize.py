@@ -90,6 +90,8 @@ class PersonalContext:
     profile: InterestProfile
     index: dict[str, int] = field(default_factory=dict, repr=False)  # item id -> row of the score arrays
     scales: tuple[float, float] = (1.0, 1.0)  # best recommendable collaborative / sequence score
+    discussed: frozenset[str] = frozenset()  # weak seeds (seen, or named by others): never "you liked"
+    profiled: bool = False  # a profile from history or from this conversation (else the prior: no feature)
 
     def feature_arrays(self, item_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The personal features as arrays aligned with ``item_ids`` (0 for unknown items)."""
@@ -98,7 +100,7 @@ class PersonalContext:
         safe = np.where(known, rows, 0)
         collab = np.clip(self.collaborative[safe] / self.scales[0], 0, 1) if len(rows) else np.zeros(0)
         seq = np.clip(self.sequence[safe] / self.scales[1], 0, 1) if len(rows) else np.zeros(0)
-        aff = self.profile.affinity(safe, self.scene) if self.user and len(rows) else np.zeros(len(rows))
+        aff = self.profile.affinity(safe, self.scene) if self.profiled and len(rows) else np.zeros(len(rows))
         return {name: np.where(known, values, 0.0)
                 for name, values in (("collaborative", collab), ("sequence", seq), ("profile", aff))}
 
@@ -192,17 +194,29 @@ class Personalizer:
         seeds = dict(user.seeds) if user else {}
         recent = dict(user.recent) if user else {}
         boost = self.settings.session_seed_weight
-        for i in dict.fromkeys(state.anchor_items + state.liked_items + state.accepted_items):
-            seeds[i] = seeds.get(i, 0.0) + boost
+        # this conversation's evidence: likes, and -- weakly, like the profile's "seen" feedback --
+        # items the person has seen or that someone else named, with no verdict. Never the agent's
+        # own lists: seeding from what it showed would only reinforce its own picks.
+        liked = list(dict.fromkeys(state.anchor_items + state.liked_items + state.accepted_items))
+        discussed = [i for i in dict.fromkeys(state.seen_items + state.discussed_items)
+                     if i not in liked and i not in state.disliked_items]
+        session: dict[str, float] = defaultdict(float)
+        for ids, kind in ((liked, "like"), (discussed, "seen"), (state.disliked_items, "dislike")):
+            for i in ids:
+                session[i] += boost * FEEDBACK_WEIGHT[kind]
+        for i, w in session.items():
+            seeds[i] = seeds.get(i, 0.0) + w
+        for i in liked:
             recent[i] = max(recent.get(i, 0.0), 1.0)
-        for i in state.disliked_items:
-            seeds[i] = seeds.get(i, 0.0) - boost
+        # a person without a profile gets one from this conversation alone (the prior when it has none)
+        profile = user.profile if user else self.interest.build(Evidence(i, w) for i, w in session.items())
         exclude = set(state.excluded_ids()) | (user.consumed if user else set())
         collab = self.collab.item_scores(seeds)
         seq = self.collab.transition_scores(recent)
-        return PersonalContext(user, scene_key(state), seeds, recent, collab, seq, exclude,
-                               user.profile if user else self.interest.build([]), index=self.collab.index,
-                               scales=(_scale(self.collab, collab, exclude), _scale(self.collab, seq, exclude)))
+        return PersonalContext(user, scene_key(state), seeds, recent, collab, seq, exclude, profile,
+                               index=self.collab.index,
+                               scales=(_scale(self.collab, collab, exclude), _scale(self.collab, seq, exclude)),
+                               discussed=frozenset(discussed), profiled=user is not None or bool(session))
 
     def candidates(self, ctx: PersonalContext) -> dict[str, list[str]]:
         """Personal candidate ids by source (best first)."""
@@ -229,7 +243,7 @@ class Personalizer:
         return out
 
     def _collaborative_fact(self, ctx: PersonalContext, item_id: str, weight: float) -> Fact | None:
-        best = self.collab.best_seed({s: w for s, w in ctx.seeds.items() if w > 0}, item_id)
+        best = self.collab.best_seed({s: w for s, w in ctx.seeds.items() if w > 0 and s not in ctx.discussed}, item_id)
         if not best:
             return None
         seed = best[0]

@@ -50,6 +50,9 @@ class DialogueState(BaseModel):
     anchor_items: list[str] = Field(default_factory=list)  # "more like this one"
     shown_items: list[str] = Field(default_factory=list)
     last_shown: list[str] = Field(default_factory=list)
+    # named in the conversation by someone else (e.g. a human recommender in a replayed dialogue), with
+    # no verdict from the person yet; never the agent's own lists
+    discussed_items: list[str] = Field(default_factory=list)
     focus_item: str | None = None
     keywords: list[str] = Field(default_factory=list)
     turns: int = 0
@@ -109,7 +112,7 @@ class DialogueState(BaseModel):
         )
 
     def summary(self) -> dict:
-        return self.model_dump(exclude={"shown_items"})
+        return self.model_dump(exclude={"shown_items", "discussed_items"})
 
     # -- update ----------------------------------------------------------------------------
     def apply(self, u: Understanding, lookup: Lookup) -> DialogueState:

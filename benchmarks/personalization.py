@@ -110,7 +110,9 @@ def build_cases(agent, train, test, users, mood_genres, profile_settings, tmp: P
                                  {i for i in held if engine.get(i) and g in engine.get(i).genres}))
             for regime, message, relevant in requests:
                 u_state = DialogueState().apply(agent.understander.understand(message, TurnContext()), engine.get)
-                anon = u_state.model_copy(update={"seen_items": sorted(seen[u])})
+                # the history is only excluded (as if shown), never evidence: seen items would seed
+                # item-item candidates, and this baseline must stay non-personalised
+                anon = u_state.model_copy(update={"shown_items": sorted(seen[u])})
                 f = anon.filters()
                 popular = [it.id for it in engine.by_popularity
                            if it.id not in seen[u] and f.accepts(it)

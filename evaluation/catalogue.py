@@ -1,6 +1,7 @@
 """A benchmark's movie list as a SceneRec catalogue, linked to the default catalogue.
 
-Each benchmark movie is linked to a default-catalogue movie by normalised title + year (the
+Each benchmark movie is linked to a movie of a MovieLens-based catalogue (the default catalogue,
+or one read from a MovieLens folder such as ``ml-latest-small``) by normalised title + year (the
 same year, else one year off; a name without a year takes the most-rated movie of that title)
 and borrows its genres, runtime, MPAA, IMDb rating, MovieLens popularity and ratings. Unlinked
 movies stay in the catalogue with their title and year only.
@@ -25,11 +26,17 @@ from evaluation.readers import BenchmarkMovie
 from retrieval.catalogue import CatalogueStore
 from retrieval.ingest import meta_key
 from retrieval.items import Item
+from retrieval.popularity import recent_counts
 from retrieval.titles import normalize_title, title_aliases
 from retrieval.vector_store import VectorStore
 
-Prior = Literal["movielens", "mentions"]
-BUILD_VERSION = 1
+Prior = Literal["recent", "movielens", "mentions"]
+PRIORS: tuple[str, ...] = ("recent", "movielens", "mentions")
+BUILD_VERSION = 2
+# Half-life of the "recent" prior, fitted on MovieLens ratings alone (benchmarks/popularity_recency.py:
+# the counts that best predict the held-out final year of ml-latest-small's ratings; 180-1095 days
+# score within 3% of each other).
+RECENT_HALF_LIFE_DAYS = 730.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class LinkReport:
     same_year: int
     near_year: int  # one year off
     title_only: int  # the benchmark name has no year
+    target: str = "the default catalogue"
 
     @property
     def linked(self) -> int:
@@ -48,12 +56,13 @@ class LinkReport:
         return self.linked / self.movies if self.movies else 0.0
 
     def describe(self) -> str:
-        return (f"linked {self.linked:,} of {self.movies:,} movies ({self.rate:.1%}) to the default catalogue "
+        return (f"linked {self.linked:,} of {self.movies:,} movies ({self.rate:.1%}) to {self.target} "
                 f"by title + year ({self.same_year:,} same year, {self.near_year:,} one year off, "
                 f"{self.title_only:,} by title alone)")
 
 
-def link_movies(movies: list[BenchmarkMovie], items: list[Item]) -> tuple[dict[str, str], LinkReport]:
+def link_movies(movies: list[BenchmarkMovie], items: list[Item],
+                target: str = "the default catalogue") -> tuple[dict[str, str], LinkReport]:
     """Benchmark movie id -> catalogue item id, by normalised title (or alias) and year."""
     by_title: dict[str, list[Item]] = defaultdict(list)
     by_alias: dict[str, list[Item]] = defaultdict(list)
@@ -73,7 +82,7 @@ def link_movies(movies: list[BenchmarkMovie], items: list[Item]) -> tuple[dict[s
         if found:
             links[m.id] = found.id
             counts[how] += 1
-    return links, LinkReport(len(movies), counts["same"], counts["near"], counts["title"])
+    return links, LinkReport(len(movies), counts["same"], counts["near"], counts["title"], target)
 
 
 def _pick(pool: list[Item], year: int | None) -> tuple[Item | None, str | None]:
@@ -89,10 +98,13 @@ def _pick(pool: list[Item], year: int | None) -> tuple[Item | None, str | None]:
 
 
 def benchmark_items(movies: list[BenchmarkMovie], links: dict[str, str], catalogue: dict[str, Item],
-                    prior: Prior = "movielens") -> list[Item]:
-    """Catalogue items for the benchmark movies. ``prior`` picks the popularity: MovieLens rating
-    counts of the linked movie, or the benchmark's own mention counts (``mentions``: ReDial's
+                    prior: Prior = "movielens", interactions: list[tuple] = ()) -> list[Item]:
+    """Catalogue items for the benchmark movies. ``prior`` picks the popularity: ``recent``, the
+    linked movie's MovieLens ratings weighted by age (half-life ``RECENT_HALF_LIFE_DAYS`` before
+    the newest rating; needs the catalogue's ``interactions``), ``movielens``, its plain rating
+    count, or -- a diagnostic only -- the benchmark's own mention counts (``mentions``: ReDial's
     nbMentions counts mentions over the whole corpus, evaluation dialogues included)."""
+    recent = recent_counts(interactions, RECENT_HALF_LIFE_DAYS) if prior == "recent" else {}
     out = []
     for m in movies:
         linked = catalogue.get(links.get(m.id, ""))
@@ -101,6 +113,8 @@ def benchmark_items(movies: list[BenchmarkMovie], links: dict[str, str], catalog
                     **fields)
         if prior == "mentions":
             item.popularity = m.mentions
+        elif prior == "recent":
+            item.popularity = round(recent.get(linked.id, 0.0)) if linked else 0
         out.append(item)
     return out
 

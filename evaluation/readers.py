@@ -23,6 +23,13 @@ from retrieval.titles import normalize_title, split_year
 
 _MENTION = re.compile(r"@(\d+)")
 _SPACES = re.compile(r"\s+")
+_PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")  # ReDial writes "Why Him%3F (2016)"
+
+
+def clean_name(name: str) -> str:
+    """A movie name with percent-escapes decoded and whitespace collapsed."""
+    name = _PERCENT_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), name)
+    return _SPACES.sub(" ", name).strip()
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,7 @@ class BenchmarkMovie:
 
     @staticmethod
     def from_name(movie_id: str, name: str, mentions: int = 0) -> BenchmarkMovie:
-        name = _SPACES.sub(" ", name).strip()
+        name = clean_name(name)
         title, year = split_year(name)
         return BenchmarkMovie(movie_id, name, title, year, mentions)
 
@@ -117,8 +124,7 @@ def _redial_dialogue(obj: dict, movie_names: dict[str, str], line: int) -> Dialo
                 raise ValueError(f"movie @{movie_id} is not in the movie list")
 
         def title(match: re.Match) -> str:
-            name = own_names.get(match.group(1)) or movie_names[match.group(1)]
-            return _SPACES.sub(" ", name).strip()
+            return clean_name(own_names.get(match.group(1)) or movie_names[match.group(1)])
 
         role: Role = "recommender" if m["senderWorkerId"] == respondent else "seeker"
         messages.append((role, _MENTION.sub(title, raw), ids))

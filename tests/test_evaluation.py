@@ -202,3 +202,42 @@ def test_embedder_dry_run_collects_texts_then_primes_them(embedder):
     vec = embedder.encode_query(needed[0])
     assert vec.shape == (embedder.dimension(),) and abs(float(vec @ vec) - 1.0) < 1e-4
     assert needed[0] in embedder.cached()
+
+
+def test_recent_prior_weights_ratings_by_age(tiny_items):
+    from retrieval.popularity import DAY, recent_counts
+
+    rows = [("u1", "a", 4.0, 1000 * DAY), ("u2", "a", 4.0, 1000 * DAY), ("u1", "b", 4.0, 270 * DAY)]
+    assert recent_counts(rows, None) == {"a": 2.0, "b": 1.0}
+    counts = recent_counts(rows, half_life_days=730)  # relative to the newest rating, not today
+    assert counts["a"] == pytest.approx(2.0) and counts["b"] == pytest.approx(0.5)
+    movies = [BenchmarkMovie.from_name("x", "Toy Story (1995)"), BenchmarkMovie.from_name("y", "Nothing (2030)")]
+    links, _ = link_movies(movies, tiny_items)
+    ratings = [("u1", "1", 4.0, 100 * DAY), ("u2", "1", 5.0, 100 * DAY)] + [(f"v{k}", "2", 3.0, 2000 * DAY) for k in range(9)]
+    items = benchmark_items(movies, links, {it.id: it for it in tiny_items}, "recent", ratings)
+    assert [it.popularity for it in items] == [round(2 * 0.5 ** (1900 / 730)), 0]
+
+
+def test_movielens_folder_as_a_catalogue(tmp_path):
+    from retrieval.ingest import load_movielens_dir
+
+    (tmp_path / "movies.csv").write_text('movieId,title,genres\n1,Toy Story (1995),Animation|Comedy\n'
+                                         '2,"Godfather, The (1972)",Crime|Drama\n3,Unrated (2018),(no genres listed)\n')
+    (tmp_path / "ratings.csv").write_text("userId,movieId,rating,timestamp\n1,1,4.0,10\n2,1,3.0,20\n1,2,5.0,30\n")
+    (tmp_path / "tags.csv").write_text("userId,movieId,tag,timestamp\n1,1,pixar,1\n2,1,Pixar,2\n2,1,toys,3\n")
+    imdb = {("toy story", 1995): {"runtime": 81, "mpaa": None, "rating": 7.9, "votes": 46019}}
+    items, ratings, match_rate = load_movielens_dir(tmp_path, imdb)
+    by_id = {it.id: it for it in items}
+    assert ratings[0] == ("ml:1", "1", 4.0, 10) and len(ratings) == 3 and match_rate == pytest.approx(1 / 3)
+    toy = by_id["1"]
+    assert (toy.title, toy.year, toy.genres, toy.popularity, toy.mean_rating, toy.runtime) == (
+        "Toy Story", 1995, ["Animation", "Comedy"], 2, 3.5, 81)
+    assert toy.description == "Tags: pixar, toys."
+    assert by_id["2"].title == "Godfather, The" and by_id["3"].genres == [] and by_id["3"].popularity == 0
+
+
+def test_percent_escapes_in_names_are_decoded(tmp_path):
+    path = tmp_path / "movies.csv"
+    path.write_text("movieId,movieName,nbMentions\n1,Why Him%3F  (2016),3\n2,100% Wolf (2020),0\n")
+    movies = read_redial_movies(path)
+    assert [(m.title, m.year) for m in movies] == [("Why Him?", 2016), ("100% Wolf", 2020)]

@@ -13,7 +13,15 @@ from tests.helpers import run_cli
 REDIAL = paths.default_file(*paths.REDIAL_DIALOGUES)
 MOVIES = paths.default_file(*paths.REDIAL_MOVIES)
 INSPIRED = paths.default_file(*paths.INSPIRED_DIALOGUES)
+ML_SMALL = paths.shared_data_dir() / "movielens" / "ml-latest-small"
 needs_data = pytest.mark.skipif(not (REDIAL.exists() and MOVIES.exists()), reason="../shared/data is absent")
+
+
+def small_slice(redial, n_dialogues: int = 6) -> Benchmark:
+    dialogues = redial.dialogues[:n_dialogues]
+    mentioned = {m for d in dialogues for t in d.turns for m in t.mentions}
+    movies = [m for m in redial.movies if m.id in mentioned] + redial.movies[:150]
+    return Benchmark("redial", dialogues, list({m.id: m for m in movies}.values()))
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +55,9 @@ def test_four_systems_run_side_by_side_on_a_small_slice(redial, data_dir, tmp_pa
 
     # a private copy: the benchmark catalogue (with re-keyed ratings) must not show in other tests
     settings = load_settings(data_dir=copy_data_dir(data_dir, tmp_path / "data"))
-    dialogues = redial.dialogues[:6]
-    mentioned = {m for d in dialogues for t in d.turns for m in t.mentions}
-    movies = [m for m in redial.movies if m.id in mentioned] + redial.movies[:150]
-    movies = list({m.id: m for m in movies}.values())
-    bench = Benchmark("redial", dialogues, movies)
+    bench = small_slice(redial)
     setup = prepare(bench, settings)
-    assert setup.size == len(movies) and 0 < setup.links.rate <= 1
+    assert setup.size == len(bench.movies) and 0 < setup.links.rate <= 1
     run = run_benchmark(bench, setup, ["agent", "popularity", "naive_rag", "item_cf"])
     report = run.report("dedup").to_json()
     assert list(report) == ["dataset", "protocol", "instances", "dialogues", "systems"]
@@ -68,6 +72,21 @@ def test_four_systems_run_side_by_side_on_a_small_slice(redial, data_dir, tmp_pa
     for p, ranking in zip(run.points, agent.rankings):
         earlier = set(p.context.mentioned())
         assert not earlier & set(ranking[:10]) or len(earlier) > 40
+
+
+@needs_data
+@pytest.mark.skipif(not ML_SMALL.exists(), reason="../shared/data/movielens is absent")
+def test_linking_to_a_movielens_folder_with_the_recent_prior(redial, tmp_path):
+    from agent.settings import load_settings
+
+    bench = small_slice(redial, 3)
+    setup = prepare(bench, load_settings(data_dir=tmp_path / "data"), "recent", movielens=ML_SMALL)
+    assert setup.name == "bench-redial-ml-latest-small-recent" and setup.size == len(bench.movies)
+    assert setup.links.target == "MovieLens ml-latest-small" and setup.links.rate > 0.5
+    assert "movies" not in setup.stores.catalogue.catalogues()  # the default catalogue is not needed
+    assert setup.collaborative.popularity.sum() > 0
+    run = run_benchmark(bench, setup, ["agent", "popularity"])
+    assert all(len(r) == 50 for run_ in run.runs for r in run_.rankings)
 
 
 def test_a_malformed_file_fails_with_its_line_number(tmp_path):
@@ -89,4 +108,15 @@ def test_an_unknown_system_is_refused_before_any_work(tmp_path):
     proc = run_cli(["eval", "redial", "--dialogues", str(dialogues), "--movies", str(movies), "--systems", "agent,foo",
                     "--data-dir", str(tmp_path / "data")], tmp_path, timeout=120)
     assert proc.returncode == 2 and "unknown system(s) foo" in proc.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_bad_movielens_folder_or_prior_is_refused_before_any_work(tmp_path):
+    movies = tmp_path / "movies.csv"
+    movies.write_text("movieId,movieName,nbMentions\n1,Toy Story (1995),3\n")
+    base = ["eval", "redial", "--movies", str(movies), "--data-dir", str(tmp_path / "data")]
+    proc = run_cli(base + ["--movielens", str(tmp_path / "nowhere")], tmp_path, timeout=120)
+    assert proc.returncode == 2 and "no movies.csv and ratings.csv" in proc.stderr
+    proc = run_cli(base + ["--prior", "oracle"], tmp_path, timeout=120)
+    assert proc.returncode == 2 and "--prior must be one of recent, movielens, mentions" in proc.stderr
     assert not (tmp_path / "data").exists()

@@ -83,13 +83,40 @@ def test_why_this_is_the_score_and_its_grounded_facts(agent):
         assert abs(sum(it.contributions.values()) - it.score) < 1e-3
         assert it.facts and it.reason
         if it.contributions.get("collaborative", 0) > 0:
-            seed, _ = agent.personalizer.collab.best_seed({s: w for s, w in ctx.seeds.items() if w > 0}, it.id)
+            liked = {s: w for s, w in ctx.seeds.items() if w > 0 and s not in ctx.discussed}
+            seed, _ = agent.personalizer.collab.best_seed(liked, it.id)
             title = agent.engine.get(seed).display_title
             fact = next(f for f in it.facts if title in f)
             if "you rated" in fact or "you gave" in fact or "your " in fact:
                 assert f"{ratings[seed]:g}★" in fact  # the stars quoted are the user's real rating
             checked += 1
     assert checked >= 1
+
+
+def test_discussed_items_seed_weakly_and_are_never_named_as_liked(agent):
+    from agent.personalize import FEEDBACK_WEIGHT
+    from agent.state import DialogueState
+
+    toy, up, jaws, toy2 = (agent.engine.resolver.resolve(t)[0].item_id for t in ("Toy Story", "Up", "Jaws", "Toy Story 2"))
+    state = DialogueState(liked_items=[up], discussed_items=[toy, up, jaws], disliked_items=[jaws],
+                          shown_items=[toy2])  # the agent's own list is no evidence
+    ctx = agent.personalizer.context(None, state)
+    boost = agent.personalizer.settings.session_seed_weight
+    assert ctx.seeds == {up: boost, toy: boost * FEEDBACK_WEIGHT["seen"], jaws: -boost}
+    assert ctx.discussed == {toy}
+    facts = agent.personalizer.facts(ctx, toy2, {"collaborative": 0.5})
+    assert facts and all(f.data.get("title") == agent.engine.get(up).display_title for f in facts)
+
+
+def test_a_person_without_a_profile_gets_one_from_the_conversation(agent):
+    from agent.state import DialogueState
+
+    ids = [agent.engine.resolver.resolve(t)[0].item_id for t in ("Toy Story", "Up", "Finding Nemo", "Heat")]
+    assert not agent.personalizer.context(None, DialogueState()).feature_arrays(ids)["profile"].any()
+    ctx = agent.personalizer.context(None, DialogueState(liked_items=ids[:2]))
+    assert ctx.profiled and ctx.profile.view().evidence > 0
+    profile = ctx.feature_arrays(ids)["profile"]
+    assert profile[2] > 0 > profile[3]  # another animated family film up, a crime thriller down
 
 
 def _rows_mentioning(path, user):

@@ -236,7 +236,22 @@ Seed = Annotated[int, typer.Option("--seed", help="Seed of the --limit sample an
 Systems = Annotated[str, typer.Option("--systems", help="Comma-separated: agent,popularity,naive_rag,item_cf.")]
 JsonOut = Annotated[Optional[Path], typer.Option("--json", help="Write the results as JSON (with both protocols: OUT.full.json and OUT.dedup.json).")]
 PlotOut = Annotated[Optional[Path], typer.Option("--plot", help="Write a PNG of Recall@k curves.")]
-PriorOpt = Annotated[str, typer.Option("--prior", help="Popularity prior: 'movielens' (rating counts of the linked movie) or 'mentions' (ReDial nbMentions: counts over the whole corpus, evaluation dialogues included).")]
+PriorOpt = Annotated[str, typer.Option("--prior", help="Popularity prior: 'recent' (ratings of the linked movie weighted by age, half-life 2 years before the newest rating), 'movielens' (all-time rating counts) or, as a leaky diagnostic only, 'mentions' (ReDial nbMentions: counts over the whole corpus, evaluation dialogues included).")]
+MovieLensOpt = Annotated[Optional[str], typer.Option("--movielens", help="Link the benchmark movies to a catalogue read from this MovieLens folder (movies.csv, ratings.csv, tags.csv) instead of the default catalogue. Default: ../shared/data/movielens/ml-latest-small when present; 'none': the default catalogue.")]
+
+
+def _movielens_dir(value: str | None) -> Path | None:
+    from evaluation import paths
+
+    if value is None:
+        found = paths.default_file(*paths.MOVIELENS_SMALL)
+        return found if (found / "ratings.csv").exists() else None
+    if value.strip().lower() in ("none", "default"):
+        return None
+    folder = Path(value)
+    if not (folder / "movies.csv").exists() or not (folder / "ratings.csv").exists():
+        raise typer.BadParameter(f"{folder} has no movies.csv and ratings.csv", param_hint="--movielens")
+    return folder
 
 
 def _system_names(systems: str) -> list[str]:
@@ -250,8 +265,15 @@ def _system_names(systems: str) -> list[str]:
     return names
 
 
+def _check_prior(prior: str) -> None:
+    from evaluation.catalogue import PRIORS
+
+    if prior not in PRIORS:
+        raise typer.BadParameter(f"--prior must be one of {', '.join(PRIORS)}")
+
+
 def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_out, plot_out, prior: str,
-              data_dir) -> None:
+              data_dir, movielens: str | None = None) -> None:
     from rich.console import Console
 
     from evaluation.dialogues import DatasetError
@@ -262,8 +284,8 @@ def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_
 
     if protocol not in (*PROTOCOLS, "both"):
         raise typer.BadParameter("--protocol must be full, dedup or both")
-    if prior not in ("movielens", "mentions"):
-        raise typer.BadParameter("--prior must be movielens or mentions")
+    _check_prior(prior)
+    ml_dir = _movielens_dir(movielens)
     console = Console()
     try:
         bench = bench_loader()
@@ -277,7 +299,7 @@ def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_
     console.print(f"{bench.dataset}: {len(bench.dialogues):,} dialogues, {len(pts):,} recommendation points ({counts})")
     names = _system_names(systems)
     with rich_progress() as progress:
-        setup = prepare(bench, _settings(data_dir), prior, progress)
+        setup = prepare(bench, _settings(data_dir), prior, progress, ml_dir)
         console.print(f"catalogue: {setup.size:,} movies; {setup.links.describe()}; ready in {setup.seconds:.1f}s")
         run = run_benchmark(bench, setup, names, progress)
     reports = [run.report(p) for p in protocols]
@@ -301,7 +323,7 @@ def eval_redial(
     movies: Annotated[Optional[Path], typer.Option("--movies", help="movies_with_mentions.csv (default beside the dialogues' default).")] = None,
     protocol: Protocols = "both", limit: Limit = None, seed: Seed = 0,
     systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None, plot_out: PlotOut = None,
-    prior: PriorOpt = "movielens", data_dir: DataDir = None,
+    prior: PriorOpt = "recent", data_dir: DataDir = None, movielens: MovieLensOpt = None,
 ) -> None:
     """ReDial: rank the 6,924-movie catalogue at every recommendation point; Recall@1/10/50, NDCG@10, MRR@10."""
     from evaluation import paths
@@ -309,7 +331,7 @@ def eval_redial(
 
     _run_eval(lambda: load_redial(dialogues or paths.default_file(*paths.REDIAL_DIALOGUES),
                                   movies or paths.default_file(*paths.REDIAL_MOVIES)),
-              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir)
+              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir, movielens)
 
 
 @eval_app.command("inspired")
@@ -318,14 +340,14 @@ def eval_inspired(
     movies: Annotated[Optional[Path], typer.Option("--movies", help="Also rank ReDial's movie list (movies_with_mentions.csv) beside INSPIRED's own movies.")] = None,
     protocol: Protocols = "both", limit: Limit = None, seed: Seed = 0,
     systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None, plot_out: PlotOut = None,
-    prior: PriorOpt = "movielens", data_dir: DataDir = None,
+    prior: PriorOpt = "recent", data_dir: DataDir = None, movielens: MovieLensOpt = None,
 ) -> None:
     """INSPIRED: the same protocol and metrics over the movies the dataset mentions."""
     from evaluation import paths
     from evaluation.runner import load_inspired
 
     _run_eval(lambda: load_inspired(dialogues or paths.default_file(*paths.INSPIRED_DIALOGUES), movies),
-              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir)
+              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir, movielens)
 
 
 @app.command()
@@ -336,7 +358,7 @@ def simulate(
     max_turns: Annotated[int, typer.Option("--max-turns", help="Turns before the user gives up.")] = 5,
     top_k: Annotated[int, typer.Option("--top-k", help="The user accepts when the target is among the first K shown.")] = 10,
     seed: Seed = 0, systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None,
-    prior: PriorOpt = "movielens", data_dir: DataDir = None,
+    prior: PriorOpt = "recent", data_dir: DataDir = None, movielens: MovieLensOpt = None,
 ) -> None:
     """Agenda-based simulated users (no LLM) with hidden targets; success@turns for each system."""
     from rich.console import Console
@@ -351,6 +373,8 @@ def simulate(
 
     if targets < 1 or max_turns < 1 or top_k < 1:
         raise typer.BadParameter("--targets, --max-turns and --top-k must be at least 1")
+    _check_prior(prior)
+    ml_dir = _movielens_dir(movielens)
     console = Console()
     try:
         bench = load_redial(dialogues or paths.default_file(*paths.REDIAL_DIALOGUES),
@@ -362,7 +386,7 @@ def simulate(
     golds = [g for p in points(bench.dialogues) for g in p.golds_for("dedup")]
     results = []
     with rich_progress() as progress:
-        setup = prepare(bench, _settings(data_dir), prior, progress)
+        setup = prepare(bench, _settings(data_dir), prior, progress, ml_dir)
         users = sample_targets(setup.ranker.engine.items, golds, setup.collaborative, targets, seed)
         console.print(f"{len(users)} simulated users, targets drawn from {len(set(golds)):,} ReDial gold movies; "
                       f"success = target among the first {top_k} within {max_turns} turns")
