@@ -18,4 +18,3 @@ def default_file(*parts: str) -> Path:
 REDIAL_DIALOGUES = ("redial", "dev_data.jsonl")
 REDIAL_MOVIES = ("redial", "movies_with_mentions.csv")
 INSPIRED_DIALOGUES = ("inspired", "dev.tsv")
-MOVIELENS_SMALL = ("movielens", "ml-latest-small")

@@ -237,16 +237,11 @@ Systems = Annotated[str, typer.Option("--systems", help="Comma-separated: agent,
 JsonOut = Annotated[Optional[Path], typer.Option("--json", help="Write the results as JSON (with both protocols: OUT.full.json and OUT.dedup.json).")]
 PlotOut = Annotated[Optional[Path], typer.Option("--plot", help="Write a PNG of Recall@k curves.")]
 PriorOpt = Annotated[str, typer.Option("--prior", help="Popularity prior: 'recent' (ratings of the linked movie weighted by age, half-life 2 years before the newest rating), 'movielens' (all-time rating counts) or, as a leaky diagnostic only, 'mentions' (ReDial nbMentions: counts over the whole corpus, evaluation dialogues included).")]
-MovieLensOpt = Annotated[Optional[str], typer.Option("--movielens", help="Link the benchmark movies to a catalogue read from this MovieLens folder (movies.csv, ratings.csv, tags.csv) instead of the default catalogue. Default: ../shared/data/movielens/ml-latest-small when present; 'none': the default catalogue.")]
+MovieLensOpt = Annotated[Optional[str], typer.Option("--movielens", help="Link the benchmark movies to a catalogue read from this MovieLens folder (movies.csv, ratings.csv, tags.csv) instead of the default catalogue (the issue's protocol, and the catalogue the product ships), e.g. ../shared/data/movielens/ml-latest-small (ratings up to 2018). Default / 'none': the default catalogue.")]
 
 
 def _movielens_dir(value: str | None) -> Path | None:
-    from evaluation import paths
-
-    if value is None:
-        found = paths.default_file(*paths.MOVIELENS_SMALL)
-        return found if (found / "ratings.csv").exists() else None
-    if value.strip().lower() in ("none", "default"):
+    if value is None or value.strip().lower() in ("none", "default"):
         return None
     folder = Path(value)
     if not (folder / "movies.csv").exists() or not (folder / "ratings.csv").exists():
