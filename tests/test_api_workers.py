@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.live_server import cli_keys_create, cli_server, client, copy_data_dir
+from tests.test_api import read_sse
 
 
 def _children(pid: int) -> list[int]:
@@ -65,6 +66,13 @@ def test_turns_in_worker_processes(data_dir, tmp_path):
         assert after["items"] and after["state"]["turns"] == 3
         assert disliked not in {i["id"] for i in after["items"]}
 
+        # streaming goes through the workers too
+        with c.stream("POST", "/v1/chat/stream", json={"session_id": sid, "message": "a comedy instead"}) as r:
+            assert r.status_code == 200
+            events = read_sse(r)
+        assert [n for n, _ in events][-2:] == ["items", "done"] and dict(events)["items"]["items"]
+        assert dict(events)["done"]["state"]["turns"] == 4
+
         # kill one worker: the pool is replaced and the conversation goes on where it was
         workers = [p for p in _children(server) if b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()]
         assert len(workers) >= 2, workers
@@ -72,6 +80,6 @@ def test_turns_in_worker_processes(data_dir, tmp_path):
         time.sleep(0.5)
         resumed = c.post("/v1/chat", json={"session_id": sid, "message": "something from the 90s"}, timeout=180)
         assert resumed.status_code == 200, resumed.text
-        assert resumed.json()["state"]["turns"] == 4
+        assert resumed.json()["state"]["turns"] == 5
     log = "".join(p.read_text() for p in tmp_path.glob("serve-*.log"))
     assert "restarting the turn pool" in log
