@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from pathlib import Path
 
 from agent.state import DialogueState
-from retrieval.catalogue import connect
+from retrieval.sqlite import SQLiteStore
 
 
-class SessionStore:
+class SessionStore(SQLiteStore):
     def __init__(self, path: Path):
-        self._conn = connect(path)
-        self._lock = threading.Lock()
-        with self._lock, self._conn:
-            self._conn.execute(
-                "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, user_id TEXT, "
-                "state TEXT NOT NULL, updated REAL NOT NULL)"
-            )
+        super().__init__(path, "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, user_id TEXT, "
+                               "state TEXT NOT NULL, updated REAL NOT NULL)")
 
     @staticmethod
     def new_id() -> str:

@@ -23,7 +23,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 
 from benchmarks.common import OUT, plot, rss_mb, summary, write_report
 

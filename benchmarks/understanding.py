@@ -50,7 +50,7 @@ def constraint_pairs(c: dict) -> set[tuple[str, str]]:
 
 
 def title_ids(titles: list[str], engine) -> list[str | None]:
-    from retrieval.titles import normalize_title, split_year
+    from retrieval.titles import split_year
 
     out = []
     for t in titles:

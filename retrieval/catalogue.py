@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from retrieval.items import Item
+from retrieval.sqlite import SQLiteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -40,22 +40,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open a SQLite connection in WAL mode, usable from several threads (one at a time)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    return conn
-
-
-class CatalogueStore:
+class CatalogueStore(SQLiteStore):
     def __init__(self, path: Path):
-        self.path = path
-        self._conn = connect(path)
-        self._lock = threading.RLock()
-        with self._lock, self._conn:
-            self._conn.executescript(_SCHEMA)
+        super().__init__(path, _SCHEMA, reentrant=True)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -14,7 +14,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,23 +121,22 @@ class CollaborativeModel:
     # -- attribution for explanations ------------------------------------------------------------
     def best_seed(self, seeds: dict[str, float], item: str) -> tuple[str, float] | None:
         """The seed contributing most to ``item``'s item-item score, with its cosine."""
-        k = self.index.get(item)
-        known = [(s, w) for s, w in seeds.items() if s in self.index and s != item]
-        if k is None or not known:
-            return None
-        sims = np.array([_row_dot(self._xn_t, self.index[s], k) for s, _ in known])
-        best = int(np.argmax(sims * np.array([w for _, w in known])))
-        return (known[best][0], float(sims[best])) if sims[best] > 0 else None
+        return self._strongest(seeds, item, lambda s, k: _row_dot(self._xn_t, s, k))
 
     def best_predecessor(self, recent: dict[str, float], item: str) -> tuple[str, float] | None:
         """The recent item most often followed by ``item``, with P(item | it)."""
+        return self._strongest(recent, item, lambda s, k: _entry(self._transitions, s, k))
+
+    def _strongest(self, sources: dict[str, float], item: str,
+                   link: Callable[[int, int], float]) -> tuple[str, float] | None:
+        """The source maximising weight x link(source row, item row), with its link; None if none > 0."""
         k = self.index.get(item)
-        known = [(s, w) for s, w in recent.items() if s in self.index and s != item]
+        known = [(s, w) for s, w in sources.items() if s in self.index and s != item]
         if k is None or not known:
             return None
-        probs = np.array([_entry(self._transitions, self.index[s], k) for s, _ in known])
-        best = int(np.argmax(probs * np.array([w for _, w in known])))
-        return (known[best][0], float(probs[best])) if probs[best] > 0 else None
+        links = np.array([link(self.index[s], k) for s, _ in known])
+        best = int(np.argmax(links * np.array([w for _, w in known])))
+        return (known[best][0], float(links[best])) if links[best] > 0 else None
 
     def liked_together(self, seed: str, item: str) -> LikedTogether | None:
         a, b = self.index.get(seed), self.index.get(item)

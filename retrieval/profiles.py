@@ -13,7 +13,6 @@ here removes the rows kept in this store. Example::
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.catalogue import connect
+from retrieval.sqlite import SQLiteStore
 
 EVENT_KINDS = ("rating", "like", "dislike", "seen", "accept")
 
@@ -62,13 +61,9 @@ class ProfileEvent:
             raise ValueError(f"profile event kind must be one of {', '.join(EVENT_KINDS)}")
 
 
-class ProfileStore:
+class ProfileStore(SQLiteStore):
     def __init__(self, path: Path):
-        self.path = path
-        self._conn = connect(path)
-        self._lock = threading.Lock()
-        with self._lock, self._conn:
-            self._conn.executescript(_SCHEMA)
+        super().__init__(path, _SCHEMA)
 
     def add(self, events: Iterable[ProfileEvent]) -> int:
         """Append events atomically (all or none). Returns how many were written."""

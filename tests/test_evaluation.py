@@ -13,7 +13,6 @@ from evaluation.metrics import MetricAccumulator, ndcg_at, rank_of
 from evaluation.protocol import instance_count, points, sample_dialogues
 from evaluation.readers import BenchmarkMovie, read_inspired, read_redial, read_redial_movies
 from retrieval.dense import DenseIndex
-from retrieval.items import Item
 from retrieval.ranking import Candidate, RankRequest, feature_values
 
 MOVIES_CSV = """movieId,movieName,nbMentions

@@ -1,6 +1,5 @@
 """Evaluation against the shared benchmark files (skipped when ../shared/data is absent)."""
 
-import json
 
 import pytest
 

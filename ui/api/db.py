@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-from retrieval.catalogue import connect
+from retrieval.sqlite import SQLiteStore
 
 
-class Tables:
+class Tables(SQLiteStore):
     """One WAL connection shared by threads; creates its tables on open."""
 
     def __init__(self, path: Path, *ddl: str):
-        self._conn = connect(path)
-        self._lock = threading.Lock()
-        with self._lock, self._conn:
-            for statement in ddl:
-                self._conn.execute(statement)
+        super().__init__(path, ";\n".join(ddl))
 
     def read(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self._lock:
