@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -41,6 +41,7 @@ from retrieval.profiles import ProfileEvent, ProfileStore
 FEEDBACK_WEIGHT = {"like": 1.0, "accept": 1.0, "seen": 0.3, "dislike": -1.0}
 EXCLUDING_KINDS = ("rating", "dislike", "seen", "accept")  # never recommend these again
 SHOWN_PER_FAMILY = 4
+USER_MODELS_CACHED = 2048  # people whose models stay in memory (least recently built dropped first)
 
 
 def scene_key(state: DialogueState) -> str | None:
@@ -116,7 +117,7 @@ class Personalizer:
         self.engine, self.profiles, self.settings = engine, profiles, settings
         self.space = AttributeSpace(engine.items.values(), mood_genres)
         self._lock = threading.Lock()
-        self._cache: dict[str, tuple[int, UserModel]] = {}
+        self._cache: OrderedDict[str, tuple[int, UserModel]] = OrderedDict()
         self._fit(interactions if interactions is not None else engine.store.interactions(engine.catalogue))
 
     def _fit(self, interactions: Sequence[Interaction]) -> None:
@@ -145,6 +146,9 @@ class Personalizer:
         model = self._build(user_id, history, self._fingerprint(version, len(history)))
         with self._lock:
             self._cache[user_id] = (version, model)
+            self._cache.move_to_end(user_id)
+            while len(self._cache) > USER_MODELS_CACHED:  # API keys may name any number of users
+                self._cache.popitem(last=False)
         return model
 
     def _fingerprint(self, version: int, n_history: int) -> str:

@@ -142,23 +142,36 @@ def load_movielens_dir(folder: Path, imdb: dict[tuple[str, int], dict] | None = 
     default catalogue; same return value."""
     from retrieval.titles import split_year
 
-    def rows(name: str) -> list[dict]:
-        return list(csv.DictReader(io.StringIO(read_text(folder / name, IngestError, "CSV"))))
+    def rows(name: str, *required: str) -> Iterator[tuple[int, dict]]:
+        """(line, row) pairs of one CSV file; a missing column or short row is a clear IngestError."""
+        path = folder / name
+        reader = csv.DictReader(io.StringIO(read_text(path, IngestError, "CSV")))
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise IngestError(f"{path}: no column {', '.join(missing)} (needs {', '.join(required)})")
+        for r in reader:
+            if any(r[c] is None for c in required):
+                raise IngestError(f"{path}: line {reader.line_num}: fewer fields than the header")
+            yield reader.line_num, r
 
     tags: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     if (folder / "tags.csv").exists():
-        for r in rows("tags.csv"):
+        for _, r in rows("tags.csv", "movieId", "tag"):
             tag = " ".join(r["tag"].split())
             if tag:
                 tags[r["movieId"]][tag.lower()] += 1
     movies = []
-    for r in rows("movies.csv"):
+    for _, r in rows("movies.csv", "movieId", "title", "genres"):
         title, year = split_year(" ".join(r["title"].split()))
         top = sorted(tags.get(r["movieId"], {}).items(), key=lambda kv: (-kv[1], kv[0]))[:MOVIELENS_TAGS_PER_MOVIE]
         movies.append(MovieRow(r["movieId"], title, year, r["genres"].split("|"),
                                f"Tags: {', '.join(t for t, _ in top)}." if top else ""))
-    ratings = [(f"ml:{r['userId']}", r["movieId"], float(r["rating"]), int(r["timestamp"]))
-               for r in rows("ratings.csv")]
+    ratings = []
+    for line, r in rows("ratings.csv", "userId", "movieId", "rating", "timestamp"):
+        try:
+            ratings.append((f"ml:{r['userId']}", r["movieId"], float(r["rating"]), int(r["timestamp"])))
+        except ValueError as e:
+            raise IngestError(f"{folder / 'ratings.csv'}: line {line}: {e}") from e
     items, match_rate = movielens_items(movies, ratings, imdb_metadata() if imdb is None else imdb)
     return items, ratings, match_rate
 

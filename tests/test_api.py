@@ -217,6 +217,9 @@ def test_chat_feedback_profile_and_delete(api):
         fb = c.post("/v1/feedback", json={"session_id": sid, "item_id": first["id"], "kind": "like"})
         assert fb.status_code == 200 and first["id"] in fb.json()["state"]["liked_items"]
         assert c.post("/v1/feedback", json={"session_id": sid, "item_id": "no-such-item", "kind": "like"}).status_code == 404
+        fresh = api.session(c)["session_id"]  # feedback before any turn: a clear 409, nothing stored
+        early = c.post("/v1/feedback", json={"session_id": fresh, "item_id": first["id"], "kind": "like"})
+        assert early.status_code == 409 and error_of(early)["code"] == "no_turn_yet"
 
         profile = c.get("/v1/users/alice/profile").json()
         assert profile["user_id"] == "alice" and profile["sessions"] == 1

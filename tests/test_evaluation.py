@@ -235,6 +235,20 @@ def test_movielens_folder_as_a_catalogue(tmp_path):
     assert by_id["2"].title == "Godfather, The" and by_id["3"].genres == [] and by_id["3"].popularity == 0
 
 
+@pytest.mark.parametrize("ratings, message", [
+    ("userId,movieId,rating\n1,1,4.0\n", "no column timestamp"),
+    ("userId,movieId,rating,timestamp\n1,1,4.0,10\n2,1\n", "line 3: fewer fields"),
+    ("userId,movieId,rating,timestamp\n1,1,four,10\n", "line 2:"),
+])
+def test_a_malformed_movielens_folder_is_a_clear_error(tmp_path, ratings, message):
+    from retrieval.ingest import IngestError, load_movielens_dir
+
+    (tmp_path / "movies.csv").write_text("movieId,title,genres\n1,Toy Story (1995),Comedy\n")
+    (tmp_path / "ratings.csv").write_text(ratings)
+    with pytest.raises(IngestError, match=message):
+        load_movielens_dir(tmp_path, {})
+
+
 def test_percent_escapes_in_names_are_decoded(tmp_path):
     path = tmp_path / "movies.csv"
     path.write_text("movieId,movieName,nbMentions\n1,Why Him%3F  (2016),3\n2,100% Wolf (2020),0\n")

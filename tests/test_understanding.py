@@ -73,6 +73,16 @@ def test_item_questions_and_ordinals(nlu):
     u = nlu.understand("more like the second one", ctx)
     assert u.intent == "refine" and u.critiques[-1].kind == "more_like" and u.critiques[-1].ref_index == 1
     assert nlu.understand("something shorter", ctx).critiques[0].kind == "shorter"
+    # a question about a shown film is a question, even with accept-like words ("that one", "it is")
+    for question in ("Is that one any good?", "how long is that one?", "Tell me more about that one?"):
+        assert nlu.understand(question, ctx).intent == "ask_item", question
+
+
+def test_numbers_are_not_ratings_without_a_rating_word(nlu):
+    for text in ("something for kids aged 6 or above", "a comedy for 4 or more people", "pg-13 or higher"):
+        assert nlu.understand(text).constraints.min_rating is None, text
+    assert nlu.understand("a thriller, 6.5 or higher").constraints.min_rating == 6.5
+    assert nlu.understand("a thriller rated 7.5 or better").constraints.min_rating == 7.5
 
 
 def test_other_intents(nlu):

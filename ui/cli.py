@@ -267,6 +267,18 @@ def _check_prior(prior: str) -> None:
         raise typer.BadParameter(f"--prior must be one of {', '.join(PRIORS)}")
 
 
+def _prepare(bench, data_dir, prior: str, progress, ml_dir: Path | None):
+    """The benchmark catalogue and systems; a malformed MovieLens folder is a clear error, not a traceback."""
+    from evaluation.runner import prepare
+    from retrieval.ingest import IngestError
+
+    try:
+        return prepare(bench, _settings(data_dir), prior, progress, ml_dir)
+    except IngestError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from e
+
+
 def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_out, plot_out, prior: str,
               data_dir, movielens: str | None = None) -> None:
     from rich.console import Console
@@ -274,7 +286,7 @@ def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_
     from evaluation.dialogues import DatasetError
     from evaluation.protocol import PROTOCOLS, instance_count, points, sample_dialogues
     from evaluation.report import plot, table
-    from evaluation.runner import prepare, run_benchmark
+    from evaluation.runner import run_benchmark
     from ui.progress import rich_progress
 
     if protocol not in (*PROTOCOLS, "both"):
@@ -294,7 +306,7 @@ def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_
     console.print(f"{bench.dataset}: {len(bench.dialogues):,} dialogues, {len(pts):,} recommendation points ({counts})")
     names = _system_names(systems)
     with rich_progress() as progress:
-        setup = prepare(bench, _settings(data_dir), prior, progress, ml_dir)
+        setup = _prepare(bench, data_dir, prior, progress, ml_dir)
         console.print(f"catalogue: {setup.size:,} movies; {setup.links.describe()}; ready in {setup.seconds:.1f}s")
         run = run_benchmark(bench, setup, names, progress)
     reports = [run.report(p) for p in protocols]
@@ -362,7 +374,7 @@ def simulate(
     from evaluation import paths
     from evaluation.dialogues import DatasetError
     from evaluation.protocol import points
-    from evaluation.runner import build_systems, load_redial, prepare
+    from evaluation.runner import build_systems, load_redial
     from evaluation.simulator import sample_targets, simulate_agent, simulate_system
     from ui.progress import rich_progress
 
@@ -381,7 +393,7 @@ def simulate(
     golds = [g for p in points(bench.dialogues) for g in p.golds_for("dedup")]
     results = []
     with rich_progress() as progress:
-        setup = prepare(bench, _settings(data_dir), prior, progress, ml_dir)
+        setup = _prepare(bench, data_dir, prior, progress, ml_dir)
         users = sample_targets(setup.ranker.engine.items, golds, setup.collaborative, targets, seed)
         console.print(f"{len(users)} simulated users, targets drawn from {len(set(golds)):,} ReDial gold movies; "
                       f"success = target among the first {top_k} within {max_turns} turns")

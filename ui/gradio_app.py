@@ -43,10 +43,12 @@ def profile_caption(snapshot: InterestSnapshot | None) -> str:
 
 def build_app(agent, max_cards: int | None = None) -> gr.Blocks:
     k = max_cards or agent.settings.top_k
-    users = agent.personalizer.known_users() if agent.personalizer else []
+    # API users are stored as "<key id>/<user>": they belong to that key, never to this UI
+    users = [u for u in agent.personalizer.known_users() if "/" not in u] if agent.personalizer else []
 
     def user_of(choice: str | None) -> str | None:
-        return None if not choice or choice == GUEST else choice.strip()
+        choice = (choice or "").strip()
+        return None if not choice or choice == GUEST or "/" in choice else choice
 
     def slot_updates(items: list[RecommendedItem], notes: dict[int, str] | None = None) -> list:
         out = []

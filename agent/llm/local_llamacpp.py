@@ -6,6 +6,7 @@ same interface as a real model, but a 135M model is useless for recommendation q
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,22 +36,26 @@ class LlamaCppLLM:
             raise LLMUnavailable("install the 'local' extra: pip install 'scenerec[local]'") from e
         self.max_tokens = max_tokens
         self._llm = Llama(model_path=str(model_path or packaged_smollm2_path()), n_ctx=n_ctx, verbose=False)
+        # one Llama context is not thread-safe; a timed-out call may still be running when the retry starts
+        self._lock = threading.Lock()
 
     def complete(self, messages: list[Message], schema: dict | None = None) -> str:
         fmt = {"type": "json_object", "schema": schema} if schema else None
         try:
-            out = self._llm.create_chat_completion(
-                messages=[m.model_dump() for m in messages], response_format=fmt,
-                max_tokens=self.max_tokens, temperature=0.0,
-            )
+            with self._lock:
+                out = self._llm.create_chat_completion(
+                    messages=[m.model_dump() for m in messages], response_format=fmt,
+                    max_tokens=self.max_tokens, temperature=0.0,
+                )
         except Exception as e:  # noqa: BLE001
             raise LLMError(str(e)) from e
         return out["choices"][0]["message"]["content"] or ""
 
     def stream(self, messages: list[Message]) -> Iterator[str]:
-        for chunk in self._llm.create_chat_completion(
-            messages=[m.model_dump() for m in messages], stream=True, max_tokens=self.max_tokens
-        ):
-            delta = chunk["choices"][0]["delta"].get("content")
-            if delta:
-                yield delta
+        with self._lock:
+            for chunk in self._llm.create_chat_completion(
+                messages=[m.model_dump() for m in messages], stream=True, max_tokens=self.max_tokens
+            ):
+                delta = chunk["choices"][0]["delta"].get("content")
+                if delta:
+                    yield delta

@@ -36,7 +36,7 @@ _YEAR_EXACT = re.compile(r"\b(?:in|from)\s+((?:19|20)\d\d)\b(?!s)")
 _MPAA = re.compile(r"\b(nc-17|pg-13|pg13|pg|g|r)\b(?:[- ]rated)?")
 _KIDS_AWAY = re.compile(r"\b(?:kids?|children|son|daughter)(?: are| is|'s|s are)? (?:finally |already |all )?(?:asleep|in bed|away|out|gone|at (?:their|his|her|a|the) )")
 _NOT_FOR_KIDS = re.compile(r"\bnot (?:for|meant for|aimed at) (?:kids|children)\b")
-_RATING_MIN = re.compile(r"(?:rated|rating|score|imdb)\s*(?:of\s*)?(?:at least|above|over|>=?|\+)\s*(\d(?:\.\d)?)|(\d\.\d)\s*\+|(\d(?:\.\d)?)\s*(?:/10\s*)?or (?:higher|better|more|above)")
+_RATING_MIN = re.compile(r"(?:rated|rating|score|imdb)\s*(?:of\s*)?(?:at least|above|over|>=?|\+)\s*(\d(?:\.\d)?)|(\d\.\d)\s*\+|(?<![\d-])(?:(\d(?:\.\d)?)\s*/10|(\d\.\d))\s*or (?:higher|better|more|above)")
 _KID_AGE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -]?(?:years?|yrs?|y/?o)\b")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
@@ -235,7 +235,7 @@ class EmbeddedUnderstander:
         # "old" / "classic" are tastes, not limits: they go to the semantic query as keywords
         m = _RATING_MIN.search(low)
         if m:
-            value = float(m.group(1) or m.group(2) or m.group(3))
+            value = float(next(g for g in m.groups() if g))
             if 1 <= value <= 10:
                 c.min_rating = value
         self._mpaa(u, low)
@@ -324,11 +324,6 @@ class EmbeddedUnderstander:
             return "greeting"
         if _contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not slots:
             return "out_of_scope"
-        if has_shown and _contains_phrase(low, lx.ACCEPT_PHRASES) and not _contains_phrase(low, lx.REJECT_PHRASES) \
-                and not re.search(r"\b(not|don't|dont|no|nope|none)\b", low) and not u.critiques:
-            return "accept"
-        if _contains_phrase(low, lx.THANKS) and not slots and not u.mentions:
-            return "smalltalk"
         stated_taste = any(m.polarity != "neutral" for m in u.mentions)
         item_ref = bool(u.references or (u.refers_to_focus and (ctx.focus_item or has_shown))
                         or (u.mentions and not stated_taste))
@@ -348,8 +343,11 @@ class EmbeddedUnderstander:
                 return "ask_item"
         negative = re.search(r"\b(not|don't|dont|no|nope|none)\b", low)
         if (has_shown or u.mentions) and _contains_phrase(low, lx.ACCEPT_PHRASES) \
-                and not _contains_phrase(low, lx.REJECT_PHRASES) and not u.critiques and not negative:
+                and not _contains_phrase(low, lx.REJECT_PHRASES) and not u.critiques and not negative \
+                and not (is_question and not u.references):
             return "accept"
+        if _contains_phrase(low, lx.THANKS) and not slots and not u.mentions:
+            return "smalltalk"
         only_seen = u.mentions and all(m.polarity == "seen" for m in u.mentions)
         rejects = _contains_phrase(low, lx.REJECT_PHRASES) or (u.references and re.search(r"\bnot (?:the|that|this)\b", low))
         if has_shown and (rejects or only_seen) and not (slots or u.critiques):
@@ -360,16 +358,12 @@ class EmbeddedUnderstander:
             return "refine"
         if has_shown and not u.has_preferences() and _contains_phrase(low, lx.MORE_PHRASES):
             return "refine"
-        if _contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not u.model_copy(update={"keywords": []}).has_preferences():
-            return "out_of_scope"
         if u.has_preferences():
             return "recommend"
         if u.unknown_titles:
             return "recommend"
         if words & set(lx.GREETINGS) and not _contains_phrase(low, lx.REQUEST_CUES):
             return "greeting"
-        if _contains_phrase(low, lx.OUT_OF_SCOPE_CUES):
-            return "out_of_scope"
         if _contains_phrase(low, lx.REQUEST_CUES):
             return "recommend"
         return "smalltalk"

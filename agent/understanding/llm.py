@@ -87,8 +87,8 @@ class LLMUnderstander:
             occasions=list(lx.OCCASION_PHRASES), moods=list(lx.MOOD_PHRASES),
         )
         try:
-            raw = self.llm.complete([Message(role="system", content=prompt),
-                                     Message(role="user", content=_as_data(text))], schema=self.schema)
+            # one message: the prompt already holds the user's text, fenced as data
+            raw = self.llm.complete([Message(role="user", content=prompt)], schema=self.schema)
             parsed = LLMTurn.model_validate(json.loads(raw))
         except (LLMError, json.JSONDecodeError, ValidationError, TypeError) as e:
             self.fallbacks += 1

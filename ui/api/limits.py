@@ -30,6 +30,9 @@ class SlidingWindowLimiter:
             if len(hits) >= self.limit:
                 return retry_after(hits[0], self.window_s, now)
             hits.append(now)
+            if len(self._hits) > 10_000:  # forget callers idle for a whole window (memory stays bounded)
+                for idle in [k for k, v in self._hits.items() if v[-1] <= now - self.window_s]:
+                    del self._hits[idle]
             return None
 
 

@@ -111,7 +111,11 @@ class ChatService:
         if self.agent.engine.get(item_id) is None:
             raise ApiError(404, "unknown_item", f"no item {item_id!r} in the catalogue")
         async with self.locks.hold(session_id):
-            return await run_sync(self.agent.feedback, session_id, item_id, kind, limiter=self.threads)
+            try:
+                return await run_sync(self.agent.feedback, session_id, item_id, kind, limiter=self.threads)
+            except KeyError as e:  # the item was checked above: the session has no stored turn yet
+                raise ApiError(409, "no_turn_yet", "this session has no recommendations yet; "
+                               "send a message with POST /v1/chat first") from e
 
     # -- users -------------------------------------------------------------------------------------
     def authorised_user(self, caller: Caller, user_id: str) -> str:

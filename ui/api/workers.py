@@ -110,6 +110,8 @@ class TurnPool:
                 log.error("a turn worker died; restarting the turn pool")
                 broken.shutdown(wait=False, cancel_futures=True)
                 self._pool = self._new_pool()
+                self._ready.clear()  # /readyz says "starting" until the new workers have loaded
+                self.start()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -188,7 +188,8 @@
   function build() {
     var host = el("div", { id: "scenerec-widget" });
     if (cfg.theme === "dark") host.className = "sr-dark";
-    if (cfg.accent && window.CSS && CSS.supports && CSS.supports("color", cfg.accent)) {
+    // window.CSS: the CSS *string* below shadows the global CSS object inside this closure
+    if (cfg.accent && window.CSS && window.CSS.supports && window.CSS.supports("color", cfg.accent)) {
       host.style.setProperty("--sr-accent", cfg.accent);
     }
     var shadow = host.attachShadow({ mode: "open" });
