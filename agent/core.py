@@ -213,16 +213,17 @@ class SceneRecAgent:
         timings["rank"] = _ms(t)
         t = time.perf_counter()
         shown = {r.item.id: r.item.display_title for r in ranked}
-        out = [self._explained(r, state, inputs, shown, n) for n, r in enumerate(ranked)]
+        request = replies.describe_request(state, list(inputs.anchors.values()))
+        out = [self._explained(r, state, inputs, shown, request, n) for n, r in enumerate(ranked)]
         timings["explain"] = _ms(t)
         return out
 
     def _explained(self, r: Ranked, state: DialogueState, inputs: RankingInputs,
-                   shown: dict[str, str], position: int) -> RecommendedItem:
+                   shown: dict[str, str], request: str, position: int) -> RecommendedItem:
         facts = request_facts(r.item, r.contributions, state, inputs.anchors)
         if inputs.personal:
             facts += self.personalizer.facts(inputs.personal, r.item.id, r.contributions)
-        grounds = Grounds(r.item, facts, shown, replies.describe_request(state, list(inputs.anchors.values())), position)
+        grounds = Grounds(r.item, facts, shown, request, position)
         return RecommendedItem(
             id=r.item.id, title=r.item.name, year=r.item.year, genres=r.item.genres,
             runtime=r.item.runtime, mpaa=r.item.mpaa, rating=r.item.rating, score=r.score,

@@ -12,8 +12,9 @@ OUT = Path("benchmarks/out")
 
 
 def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank); NaN for no values."""
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))] if values else float("nan")
 
 
 def summary(values: list[float]) -> dict:

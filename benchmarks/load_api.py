@@ -36,6 +36,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the project's packages and benchmarks.common
+
+from benchmarks.common import percentile, rss_mb  # noqa: E402
 OPENERS = [
     "something {mood} to watch with {company} tonight{avoid}",
     "I'm in the mood for a {genre} movie{era}",
@@ -79,11 +82,6 @@ def dialogue(rng: random.Random, turns: int = 5) -> list[str]:
     return [fill(rng.choice(OPENERS))] + [fill(rng.choice(FOLLOW_UPS)) for _ in range(turns - 1)]
 UNLIMITED = {"SCENEREC_API_TURNS_PER_MINUTE_PER_KEY": "100000000", "SCENEREC_API_TURNS_PER_MINUTE_PER_IP": "100000000",
              "SCENEREC_API_SESSIONS_PER_HOUR_PER_KEY": "100000000"}
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))] if ordered else float("nan")
 
 
 async def send_turn(client: httpx.AsyncClient, session: str, message: str, since: float, record: dict) -> None:
@@ -189,12 +187,8 @@ def server_cpu_s(pid: int) -> dict[str, float]:
 
 def server_rss_mb(pid: int) -> dict[str, float]:
     """Resident memory of the server process and of its children, in MB."""
-    def rss(p: int) -> float:
-        for line in Path(f"/proc/{p}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
-    return {"web": round(rss(pid), 1), "workers": round(sum(rss(c) for c in children(pid)), 1)}
+    return {"web": rss_mb(pid)["rss_mb"] or 0.0,
+            "workers": round(sum(rss_mb(c)["rss_mb"] or 0.0 for c in children(pid)), 1)}
 
 
 def free_port() -> int:
@@ -246,7 +240,6 @@ def main() -> None:
     proc = None
     url, key = args.url, args.key
     if args.data_dir:
-        sys.path.insert(0, str(ROOT))
         from agent.settings import load_settings
         from ui.api.keys import KeyStore
 

@@ -35,5 +35,5 @@ def save_from(embedder: Embedder, path: Path) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, texts=np.asarray(list(cached)), vectors=np.stack(list(cached.values())))
+    np.savez_compressed(tmp, texts=np.asarray(list(cached)), vectors=np.stack(list(cached.values())))
     tmp.replace(path)

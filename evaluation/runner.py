@@ -87,7 +87,11 @@ class Setup:
 
     @cached_property
     def collaborative(self) -> CollaborativeModel:
-        """Item-item co-ratings over the benchmark catalogue (the linked MovieLens ratings)."""
+        """Item-item co-ratings over the benchmark catalogue (the linked MovieLens ratings): the
+        personalizer's model when the agent has one (same ratings, same items)."""
+        personalizer = self.ranker.agent.personalizer
+        if personalizer is not None:
+            return personalizer.collab
         return CollaborativeModel(self.stores.catalogue.interactions(self.name), self.ranker.index.ids)
 
 

@@ -32,7 +32,6 @@ class MoodPrototypes:
     def warm_up(self) -> None:
         """Embed the prototypes now rather than in the first turn that needs them."""
         self._prototypes()
-        self.embedder.encode_query("warm up")
 
     def closest(self, text: str) -> str | None:
         """The best mood whose prototype is similar enough, else None."""
