@@ -84,6 +84,3 @@ class AttributeSpace:
         """Row indices of known items (unknown ids are dropped)."""
         return np.array([self.item_index[i] for i in item_ids if i in self.item_index], dtype=int)
 
-    def family_of(self) -> np.ndarray:
-        """The family index (into FAMILIES) of every attribute column."""
-        return np.array([FAMILIES.index(a.family) for a in self.attributes], dtype=int)

@@ -136,12 +136,6 @@ class CatalogueStore(SQLiteStore):
                 (catalogue,),
             ).fetchall()
 
-    def users(self, catalogue: str) -> list[str]:
-        """Every user id with interactions in a catalogue."""
-        with self._lock:
-            return [r[0] for r in self._conn.execute(
-                "SELECT DISTINCT user_id FROM interactions WHERE catalogue = ?", (catalogue,))]
-
     def delete_user_interactions(self, user_id: str) -> int:
         """Remove a person's interactions from every catalogue (privacy delete)."""
         with self.transaction() as c:
