@@ -83,3 +83,4 @@ def test_turns_in_worker_processes(data_dir, tmp_path):
         assert resumed.json()["state"]["turns"] == 5
     log = "".join(p.read_text() for p in tmp_path.glob("serve-*.log"))
     assert "restarting the turn pool" in log
+    assert not (tmp_path / "netguard.log").exists(), "a worker tried to reach the network"
