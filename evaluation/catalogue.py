@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -46,6 +46,7 @@ class LinkReport:
     near_year: int  # one year off
     title_only: int  # the benchmark name has no year
     target: str = "the default catalogue"
+    duplicates: int = 0  # further entries of an already linked film, left title-only
 
     @property
     def linked(self) -> int:
@@ -56,23 +57,33 @@ class LinkReport:
         return self.linked / self.movies if self.movies else 0.0
 
     def describe(self) -> str:
+        dup = (f"; {self.duplicates:,} more entries name an already linked film and stay title-only"
+               if self.duplicates else "")
         return (f"linked {self.linked:,} of {self.movies:,} movies ({self.rate:.1%}) to {self.target} "
                 f"by title + year ({self.same_year:,} same year, {self.near_year:,} one year off, "
-                f"{self.title_only:,} by title alone)")
+                f"{self.title_only:,} by title alone){dup}")
+
+
+LINK_KINDS = ("same", "near", "title")  # best first
 
 
 def link_movies(movies: list[BenchmarkMovie], items: list[Item],
                 target: str = "the default catalogue") -> tuple[dict[str, str], LinkReport]:
-    """Benchmark movie id -> catalogue item id, by normalised title (or alias) and year."""
+    """Benchmark movie id -> catalogue item id, by normalised title (or alias) and year.
+
+    One film, one entry: where a benchmark lists a film twice ("The Mummy" and "The Mummy
+    (1999)"), only the closest match (same year, then one year off, then title alone; the first
+    listed on a tie) borrows the film's data. Otherwise both entries would score identically and
+    fill two places of every list the film belongs in."""
     by_title: dict[str, list[Item]] = defaultdict(list)
     by_alias: dict[str, list[Item]] = defaultdict(list)
     for it in items:
         by_title[normalize_title(it.title)].append(it)
         for alias in title_aliases(it.title):
             by_alias[alias].append(it)
-    links: dict[str, str] = {}
-    counts = {"same": 0, "near": 0, "title": 0}
-    for m in movies:
+    best: dict[str, tuple[int, int, str]] = {}  # item id -> (kind rank, order, benchmark id)
+    matched = 0
+    for order, m in enumerate(movies):
         key = normalize_title(m.title)
         found, how = None, None
         for pool in (by_title.get(key, []), by_alias.get(key, [])):
@@ -80,9 +91,13 @@ def link_movies(movies: list[BenchmarkMovie], items: list[Item],
             if found:
                 break
         if found:
-            links[m.id] = found.id
-            counts[how] += 1
-    return links, LinkReport(len(movies), counts["same"], counts["near"], counts["title"], target)
+            matched += 1
+            candidate = (LINK_KINDS.index(how), order, m.id)
+            best[found.id] = min(best.get(found.id, candidate), candidate)
+    links = {bench_id: item_id for item_id, (_, _, bench_id) in best.items()}
+    counts = Counter(LINK_KINDS[kind] for kind, _, _ in best.values())
+    return links, LinkReport(len(movies), counts["same"], counts["near"], counts["title"], target,
+                             duplicates=matched - len(links))
 
 
 def _pick(pool: list[Item], year: int | None) -> tuple[Item | None, str | None]:

@@ -160,11 +160,13 @@ def test_linking_by_title_and_year(tiny_items):
               BenchmarkMovie.from_name("b", "Toy Story (1996)"),           # one year off
               BenchmarkMovie.from_name("c", "Halloween"),                  # no year: the most-rated one
               BenchmarkMovie.from_name("d", "Halloween (2018)"),           # a different film: unlinked
-              BenchmarkMovie.from_name("e", "Star Wars (1977)", 5)]        # the part before the colon
+              BenchmarkMovie.from_name("e", "Star Wars (1977)", 5),        # the part before the colon
+              BenchmarkMovie.from_name("f", "Godfather (1971)")]           # a second entry for "a"
     links, report = link_movies(movies, tiny_items)
-    assert links == {"a": "7", "b": "1", "c": "5", "e": "8"}
+    assert links == {"a": "7", "b": "1", "c": "5", "e": "8"}  # "f" loses to the same-year entry
     assert (report.same_year, report.near_year, report.title_only, report.linked) == (2, 1, 1, 4)
-    assert report.rate == 0.8
+    assert report.duplicates == 1 and "1 more entries name an already linked film" in report.describe()
+    assert report.rate == pytest.approx(4 / 6)
     items = benchmark_items(movies, links, {it.id: it for it in tiny_items})
     assert items[0].genres == ["Crime", "Drama"] and items[0].title == "The Godfather"
     assert items[3].genres == [] and items[3].popularity == 0  # title-only
