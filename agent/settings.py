@@ -100,6 +100,7 @@ class Settings(BaseSettings):
     api_turns_per_minute_per_key: int = 600
     api_turns_per_minute_per_ip: int = 120
     api_sessions_per_hour_per_key: int = 1000
+    api_sessions_per_hour_per_ip: int = 200  # across keys: a browser key is public, its visitors are not
     api_turn_threads: int = 4  # without worker processes, turns run in a thread pool of this size
     # turns run in this many worker processes (each its own agent; the GIL lets threads use one core);
     # None: one per core, at most 4, none on a single core; 0: threads in the web process only

@@ -81,7 +81,7 @@ def dialogue(rng: random.Random, turns: int = 5) -> list[str]:
         return template.format(**values)
     return [fill(rng.choice(OPENERS))] + [fill(rng.choice(FOLLOW_UPS)) for _ in range(turns - 1)]
 UNLIMITED = {"SCENEREC_API_TURNS_PER_MINUTE_PER_KEY": "100000000", "SCENEREC_API_TURNS_PER_MINUTE_PER_IP": "100000000",
-             "SCENEREC_API_SESSIONS_PER_HOUR_PER_KEY": "100000000"}
+             "SCENEREC_API_SESSIONS_PER_HOUR_PER_KEY": "100000000", "SCENEREC_API_SESSIONS_PER_HOUR_PER_IP": "100000000"}
 
 
 async def send_turn(client: httpx.AsyncClient, session: str, message: str, since: float, record: dict) -> None:

@@ -39,7 +39,8 @@ def api(agent, settings):
 
     limits = settings.model_copy(update={"api_turns_per_minute_per_key": TURN_LIMIT,
                                          "api_turns_per_minute_per_ip": 10_000,
-                                         "api_sessions_per_hour_per_key": SESSION_LIMIT})
+                                         "api_sessions_per_hour_per_key": SESSION_LIMIT,
+                                         "api_sessions_per_hour_per_ip": 10_000})
     app = create_app(agent, limits)
     with thread_server(app) as base:
         yield Api(base, app.state.keys, agent)
@@ -154,6 +155,31 @@ def test_turns_are_limited_per_client_address_across_keys(agent, settings):
                 codes.append(r.status_code)
     assert codes == [200, 200, 429]
     assert "address" in error_of(r)["message"] and int(r.headers["retry-after"]) >= 1
+
+
+def test_sessions_and_feedback_are_limited_per_client_address_across_keys(agent, settings):
+    from ui.api import create_app
+
+    app = create_app(agent, settings.model_copy(update={"api_sessions_per_hour_per_ip": 2,
+                                                        "api_turns_per_minute_per_ip": 3}), mount_ui=False)
+    with thread_server(app) as base:
+        codes = []
+        for _ in range(3):  # a fresh key each time: only the address links the requests
+            with client(base, app.state.keys.create("secret").token) as c:
+                r = c.post("/v1/sessions")
+                codes.append(r.status_code)
+        assert codes == [200, 200, 429] and error_of(r)["code"] == "too_many_sessions"
+        assert "address" in error_of(r)["message"] and int(r.headers["retry-after"]) > 3000
+        with client(base, app.state.keys.create("secret").token) as c:
+            turn = c.post("/v1/chat", json={"message": "something funny"})  # a chat that would start one
+            assert turn.status_code == 429 and error_of(turn)["code"] == "too_many_sessions"
+    app = create_app(agent, settings.model_copy(update={"api_turns_per_minute_per_ip": 2}), mount_ui=False)
+    with thread_server(app) as base, client(base, app.state.keys.create("secret").token) as c:
+        turn = c.post("/v1/chat", json={"message": "something funny"}).json()
+        item = turn["items"][0]["id"]
+        body = {"session_id": turn["session_id"], "item_id": item, "kind": "like"}
+        codes = [c.post("/v1/feedback", json=body).status_code for _ in range(2)]
+        assert codes == [200, 429]  # the turn and the feedback share the per-address limit
 
 
 def test_session_count_per_key_is_limited(api):

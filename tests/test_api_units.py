@@ -51,6 +51,9 @@ def test_keys_are_stored_hashed_and_verified(tmp_path):
     assert pk.token.split("_", 3)[3] not in dump and sk.token.split("_", 3)[3] not in dump
     assert store.publishable_origins() == {"https://shop.example"}
     assert store.revoke(pk.key.id) and store.verify(pk.token) is None and store.publishable_origins() == set()
+    other = KeyStore(tmp_path / "api.sqlite3")  # e.g. `scenerec keys create` while the server runs
+    other.create("publishable", ["https://new.example"])
+    assert store.publishable_origins() == {"https://new.example"}  # the cached allowlist is read again
     with pytest.raises(ValueError, match="origin"):
         store.create("publishable", [])
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import secrets
 import time
@@ -63,6 +64,10 @@ class KeyStore:
         self._db = Tables(path, "CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
                                 "secret_hash TEXT NOT NULL, origins TEXT NOT NULL, label TEXT NOT NULL, "
                                 "created REAL NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)")
+        # CORS asks for the allowlist on every request: cached, keyed by (our writes, data_version)
+        self._generation = itertools.count(1)
+        self._writes = 0
+        self._origins: tuple[tuple[int, int], set[str]] | None = None
 
     def create(self, kind: KeyKind, origins: list[str] | None = None, label: str = "") -> CreatedKey:
         clean = tuple(dict.fromkeys(normalize_origin(o) for o in origins or []))
@@ -72,6 +77,7 @@ class KeyStore:
         key = ApiKey(key_id, kind, clean, label, time.time())
         self._db.write("INSERT INTO api_keys (id, kind, secret_hash, origins, label, created) VALUES (?, ?, ?, ?, ?, ?)",
                        (key_id, kind, _hash(secret), json.dumps(list(clean)), label, key.created))
+        self._writes = next(self._generation)
         return CreatedKey(key, f"sr_{_PREFIX[kind]}_{key_id}_{secret}")
 
     def verify(self, token: str) -> ApiKey | None:
@@ -90,12 +96,18 @@ class KeyStore:
         return [self._key(r) for r in self._db.read("SELECT * FROM api_keys ORDER BY created")]
 
     def revoke(self, key_id: str) -> bool:
-        return self._db.write("UPDATE api_keys SET revoked = 1 WHERE id = ?", (key_id,)) > 0
+        changed = self._db.write("UPDATE api_keys SET revoked = 1 WHERE id = ?", (key_id,)) > 0
+        self._writes = next(self._generation)
+        return changed
 
     def publishable_origins(self) -> set[str]:
-        """Every origin some live publishable key allows (the CORS allowlist)."""
-        rows = self._db.read("SELECT origins FROM api_keys WHERE kind = 'publishable' AND revoked = 0")
-        return {o for (origins,) in rows for o in json.loads(origins)}
+        """Every origin some live publishable key allows (the CORS allowlist). Read again only when
+        the table may have changed: a write through this store, or a commit by another process."""
+        version = (self._writes, self._db.data_version())  # taken before the read: a racing write misses
+        if self._origins is None or self._origins[0] != version:
+            rows = self._db.read("SELECT origins FROM api_keys WHERE kind = 'publishable' AND revoked = 0")
+            self._origins = (version, {o for (origins,) in rows for o in json.loads(origins)})
+        return self._origins[1]
 
     def _row(self, key_id: str):
         rows = self._db.read("SELECT * FROM api_keys WHERE id = ?", (key_id,))

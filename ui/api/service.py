@@ -53,6 +53,7 @@ class ChatService:
         self.agent, self.owners, self.settings, self.clock, self.pool = agent, owners, settings, clock, pool
         self.per_key = SlidingWindowLimiter(settings.api_turns_per_minute_per_key)
         self.per_ip = SlidingWindowLimiter(settings.api_turns_per_minute_per_ip)
+        self.sessions_per_ip = SlidingWindowLimiter(settings.api_sessions_per_hour_per_ip, HOUR_S)
         self.threads = anyio.CapacityLimiter(settings.api_turn_threads)
         self.locks = SessionLocks()
 
@@ -69,6 +70,11 @@ class ChatService:
                            f"this key created {len(recent)} sessions in the last hour (limit "
                            f"{self.settings.api_sessions_per_hour_per_key}); retry in {wait:.0f} s",
                            {"Retry-After": f"{wait:.0f}"})
+        wait = self.sessions_per_ip.hit(caller.ip, self.clock())
+        if wait is not None:
+            raise ApiError(429, "too_many_sessions",
+                           f"this address created {self.sessions_per_ip.limit} sessions in the last hour; "
+                           f"retry in {wait:.0f} s", {"Retry-After": f"{wait:.0f}"})
         namespaced = caller.namespaced(user_id or caller.visitor) if (user_id or caller.visitor) else None
         return self.owners.add(self.agent.sessions.new_id(), caller.key_id, namespaced)
 
@@ -87,12 +93,16 @@ class ChatService:
         if len(message) > self.settings.max_message_chars:
             raise ApiError(422, "message_too_long", f"the message has {len(message):,} characters; "
                            f"the limit is {self.settings.max_message_chars:,}")
+        self.check_rate(caller)
+
+    def check_rate(self, caller: Caller) -> None:
+        """Turns and feedback share the per-key and per-address request limits."""
         now = self.clock()
         for limiter, name, what in ((self.per_key, caller.key_id, "key"), (self.per_ip, caller.ip, "address")):
             wait = limiter.hit(name, now)
             if wait is not None:
-                raise ApiError(429, "rate_limited", f"too many turns for this {what} (limit {limiter.limit} "
-                               f"per minute); retry in {wait:.0f} s", {"Retry-After": f"{wait:.0f}"})
+                raise ApiError(429, "rate_limited", f"too many requests for this {what} (limit {limiter.limit} "
+                               f"turns and feedback per minute); retry in {wait:.0f} s", {"Retry-After": f"{wait:.0f}"})
 
     async def turn(self, caller: Caller, session_id: str | None, message: str) -> TurnResult:
         self.check_turn_allowed(caller, message)
@@ -107,6 +117,7 @@ class ChatService:
         return self.owned_session(caller, session_id) if session_id else self.create_session(caller, None)
 
     async def feedback(self, caller: Caller, session_id: str, item_id: str, kind: str):
+        self.check_rate(caller)
         await run_sync(self.owned_session, caller, session_id)
         if self.agent.engine.get(item_id) is None:
             raise ApiError(404, "unknown_item", f"no item {item_id!r} in the catalogue")
