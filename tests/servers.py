@@ -3,18 +3,16 @@ subprocesses that the test owns: start, wait until healthy, kill, start again on
 
 from __future__ import annotations
 
-import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import httpx
 
+from tests.helpers import free_port
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["ServerProcess", "free_port", "llama_cpp_server"]
 
 
 class ServerProcess:
@@ -47,3 +45,17 @@ class ServerProcess:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+
+
+def llama_cpp_server(log: Path, model_alias: str = "smollm2", n_ctx: int = 2048) -> ServerProcess:
+    """llama.cpp's OpenAI-compatible server with the packaged SmolLM2-135M on a free loopback
+    port (not started); its ``base_url`` ends in /v1."""
+    from agent.llm.local_llamacpp import packaged_smollm2_path
+
+    port = free_port()
+    server = ServerProcess(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(packaged_smollm2_path()), "--model_alias",
+         model_alias, "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx)],
+        f"http://127.0.0.1:{port}/v1/models", log)
+    server.base_url = f"http://127.0.0.1:{port}/v1"
+    return server

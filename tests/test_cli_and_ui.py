@@ -1,11 +1,11 @@
 """CLI help on every command, the terminal chat, and the Gradio app over real HTTP."""
 
 import re
-import socket
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.helpers import free_port
 from ui.cli import app
 
 
@@ -43,9 +43,7 @@ def test_gradio_chat_feedback_and_why_over_http(agent):
     from ui.gradio_app import build_app
 
     demo = build_app(agent)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)

@@ -2,7 +2,6 @@
 server (request shape, structured-output modes, streaming, timeout), and strict prompts."""
 
 import json
-import socket
 import time
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from agent.llm import LLMError, LLMUnavailable, Message, NoLLM, ScriptedLLM
 from agent.llm.openai_compat import OpenAICompatibleLLM
 from agent.prompting import PromptError, render_prompt
+from tests.helpers import free_port
 from tests.openai_stub import FakeOpenAIServer
 
 
@@ -67,8 +67,6 @@ def test_openai_client_timeout_and_connection_errors_become_llm_errors():
         with pytest.raises(LLMError):
             llm.complete([Message(role="user", content="hi")])
         assert time.perf_counter() - t < 1.5  # the timeout was honoured
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        dead = s.getsockname()[1]
+    dead = free_port()  # nothing listens there
     with pytest.raises(LLMError):
         OpenAICompatibleLLM(f"http://127.0.0.1:{dead}/v1", "m", timeout_s=1).complete([Message(role="user", content="x")])

@@ -15,13 +15,16 @@ from agent.understanding.embedded import EmbeddedUnderstander
 from agent.understanding.llm import LLMTurn, LLMUnderstander, llm_schema
 from agent.understanding.mentions import TitleFinder
 from retrieval.titles import TitleResolver
-from tests.llama_server import llama_server
+from tests.servers import llama_cpp_server
+
+pytest.importorskip("llama_cpp", reason="llama-cpp-python (extra 'local') is not installed")
 
 
 @pytest.fixture(scope="module")
-def server():
-    with llama_server() as (base, proc):
-        yield base
+def server(tmp_path_factory):
+    process = llama_cpp_server(tmp_path_factory.mktemp("llama") / "server.log").start()
+    yield process.base_url
+    process.kill()
 
 
 def test_structured_output_and_streaming(server):

@@ -8,7 +8,6 @@ server never stops a turn from answering.
 """
 
 import json
-import sys
 import time
 
 import pytest
@@ -19,7 +18,7 @@ from agent.settings import load_settings
 from agent.wiring import build_llm
 from tests.helpers import run_cli
 from tests.openai_stub import FakeOpenAIServer
-from tests.servers import ServerProcess, free_port
+from tests.servers import llama_cpp_server
 
 pytest.importorskip("llama_cpp", reason="the 'local' extra (llama-cpp-python) is not installed")
 MODEL = "smollm2"
@@ -48,15 +47,7 @@ class LLMFirstUnderstander:
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
-    from agent.llm.local_llamacpp import packaged_smollm2_path
-
-    port = free_port()
-    server = ServerProcess(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(packaged_smollm2_path()), "--model_alias", MODEL,
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "1024"],
-        f"http://127.0.0.1:{port}/v1/models", tmp_path_factory.mktemp("llama") / "server.log",
-    )
-    server.base_url = f"http://127.0.0.1:{port}/v1"
+    server = llama_cpp_server(tmp_path_factory.mktemp("llama") / "server.log", MODEL, n_ctx=1024)
     yield server.start()
     server.kill()
 
