@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path
+from fastapi import APIRouter, Body, Depends, Path, Response
 from sse_starlette import EventSourceResponse
 
 from ui.api.auth import Authenticator, Caller
@@ -32,7 +32,10 @@ def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter
     @router.post("/chat", response_model=ChatResponse, tags=["chat"])
     async def chat(caller: CallerDep, body: ChatRequest):
         """One turn: the reply, recommended items with reasons and score contributions, the state."""
-        return await service.turn(caller, body.session_id, body.message)
+        result = await service.turn(caller, body.session_id, body.message)
+        # already a validated TurnResult: serialised once here (returning the model would make
+        # FastAPI dump it, validate the dump as a ChatResponse and dump that again)
+        return Response(result.model_dump_json(), media_type="application/json")
 
     @router.post("/chat/stream", tags=["chat"], response_class=EventSourceResponse,
                  responses={200: {"description": "Server-Sent Events: session, delta (reply text), items, done"}})
