@@ -25,6 +25,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -33,7 +34,7 @@ from agent.results import InterestShare, InterestSnapshot
 from agent.settings import ProfileSettings
 from agent.state import DialogueState
 from retrieval.attributes import AttributeSpace
-from retrieval.collaborative import CollaborativeModel, Interaction
+from retrieval.collaborative import CollaborativeModel, EaseSettings, Interaction
 from retrieval.engine import CatalogueEngine
 from retrieval.interest import Evidence, InterestModel, InterestProfile, InterestView, population_prior
 from retrieval.profiles import ProfileEvent, ProfileStore
@@ -122,7 +123,8 @@ class Personalizer:
 
     def _fit(self, interactions: Sequence[Interaction]) -> None:
         self.collab = CollaborativeModel(interactions, [it.id for it in self.space.items],
-                                         self.settings.transition_window)
+                                         self.settings.transition_window,
+                                         EaseSettings(l2=self.settings.collaborative_l2), self._ease_cache())
         self.interest = InterestModel(self.space, population_prior(self.space, (i for _, i, _, _ in interactions)),
                                       self.settings.prior_strength, self.settings.scene_strength,
                                       self.settings.scene_spillover)
@@ -132,6 +134,11 @@ class Personalizer:
             base[user].append(HistoryEntry(item, "rating", rating, float(ts or 0)))
         self.base = dict(base)  # the catalogue's ratings per user id
         self._cache.clear()
+
+    def _ease_cache(self) -> Path | None:
+        """Where the item-item weights are kept between starts: beside the catalogue database."""
+        path = getattr(self.engine.store, "path", None)
+        return Path(path).parent / "cache" / f"ease-{self.engine.catalogue}.npz" if path else None
 
     # -- the person's model -----------------------------------------------------------------------
     def user_model(self, user_id: str) -> UserModel:

@@ -35,10 +35,10 @@ class RankingWeights(BaseSettings):
     genre: float = 0.9
     scene: float = 0.5
     liked_items: float = 0.8
-    collaborative: float = 0.9  # item-item from interactions, seeded by likes and history
-    profile: float = 0.3  # affinity of the person's interest distribution (scene view)
+    collaborative: float = 0.6  # item-item (EASE) from interactions, seeded by likes and history
+    profile: float = 0.5  # affinity of the person's interest distribution (scene view)
     sequence: float = 0.5  # "people who watched your recent picks went on to watch this"
-    popularity: float = 0.6
+    popularity: float = 0.4
     quality: float = 0.1
 
 
@@ -55,6 +55,9 @@ class ProfileSettings(BaseSettings):
     recent_items: int = 10  # most recent items seeding the sequence signal
     session_seed_weight: float = 2.0  # items liked in this conversation vs one 5-star rating
     collaborative_pool: int = 100  # collaborative candidates per turn
+    # item-item model: EASE's ridge strength, fitted on the MovieLens ratings (benchmarks/personalization.py
+    # ease); 0: cosine item-item only (no dense solve at start-up, for very large catalogues)
+    collaborative_l2: float = 500.0
     history_to_skip_questions: int = 10  # with this many ratings / feedback events, a vague request gets picks
 
 

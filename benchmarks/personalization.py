@@ -15,6 +15,9 @@ Usage (on a *copy* of a built data dir; nothing here writes to it except Chroma'
   Also intra-list diversity, catalogue coverage and novelty of each method's lists.
 * ``tune``: the same protocol one step earlier (train on the first 64%, score on the next 16%);
   coordinate search over the personal weights. The test split is never looked at.
+* ``ease``: picks EASE's ridge strength for the item-item model on the dev split (train on the
+  first 64%, score the next 16%): each user's training items seed the scores, recall@10 and
+  NDCG@10 of the held-out items among unseen ones; cosine item-item (``l2=0``) for comparison.
 * ``overlap``: the same messages from N MovieLens users; mean pairwise overlap of their lists.
 * ``latency``: per-turn time the personal ranking adds (profile + personal features + rank).
 """
@@ -235,9 +238,11 @@ def cmd_tune(args):
 
     best = objective(weights)
     print(f"start {best:.4f} {weights}")
-    grid = {"collaborative": [0.3, 0.6, 0.9, 1.2, 1.6, 2.0], "profile": [0.0, 0.15, 0.3, 0.5, 0.8],
+    # content and quality stay fixed: ratings cannot judge how well a pick matches a free-text
+    # request or how good it is (see RankingWeights)
+    grid = {"collaborative": [0.15, 0.3, 0.6, 0.9, 1.2, 1.6, 2.0], "profile": [0.0, 0.15, 0.3, 0.5, 0.8],
             "sequence": [0.0, 0.15, 0.3, 0.5, 0.8], "popularity": [0.0, 0.1, 0.25, 0.4, 0.6, 0.8, 1.0, 1.3],
-            "quality": [0.0, 0.1, 0.25, 0.4], "genre": [0.3, 0.6, 0.9], "content": [0.6, 1.0, 1.4]}
+            "genre": [0.3, 0.6, 0.9]}
     for _ in range(args.passes):
         for name, values in grid.items():
             for v in values:
@@ -248,6 +253,27 @@ def cmd_tune(args):
                     print(f"  {name}={v}: {best:.4f}")
     print("\ntuned on the dev split (mean NDCG@10 of open + genre requests):", round(best, 4))
     print({k: weights[k] for k in (*PERSONAL, "popularity", "quality")})
+
+
+def cmd_ease(args):
+    from retrieval.collaborative import CollaborativeModel, EaseSettings
+
+    settings, agent, interactions, users = _setup(args)
+    train, _ = time_split(interactions)
+    dev_train, dev = time_split(train)  # the test split is never touched
+    item_ids = list(agent.engine.items)
+    history = defaultdict(set)
+    for u, i, _, _ in dev_train:
+        history[u].add(i)
+    print(f"{len(users)} users, {len(dev_train)} training ratings, {sum(len(dev[u]) for u in users)} held out")
+    for l2 in args.l2:
+        t = time.perf_counter()
+        model = CollaborativeModel(dev_train, item_ids, ease=EaseSettings(l2=l2))
+        fitted = time.perf_counter() - t
+        scores = [recall_ndcg(list(model.top(model.item_scores(dict.fromkeys(history[u], 1.0)), K, history[u])),
+                              {i for i, _ in dev[u]}) for u in users if history[u]]
+        print(f"  l2={l2:<7g} recall@10 {statistics.mean(r for r, _ in scores):.4f}  "
+              f"NDCG@10 {statistics.mean(n for _, n in scores):.4f}  (fit {fitted:.1f} s)")
 
 
 def cmd_overlap(args):
@@ -295,16 +321,19 @@ def cmd_latency(args):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["accuracy", "tune", "overlap", "latency"])
+    ap.add_argument("command", choices=["accuracy", "tune", "ease", "overlap", "latency"])
     ap.add_argument("--data-dir", type=Path, default=None)
     ap.add_argument("--users", type=int, default=None, help="users sampled (default: all; overlap: 50)")
     ap.add_argument("--turns", type=int, default=200)
     ap.add_argument("--passes", type=int, default=2)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--l2", type=float, nargs="+", default=[0, 50, 100, 200, 500, 1000, 2000],
+                    help="ease: ridge strengths to try (0: cosine item-item)")
     args = ap.parse_args()
     if args.users is None:
         args.users = {"overlap": 50, "tune": 300, "latency": 50}.get(args.command, 10_000)
-    {"accuracy": cmd_accuracy, "tune": cmd_tune, "overlap": cmd_overlap, "latency": cmd_latency}[args.command](args)
+    {"accuracy": cmd_accuracy, "tune": cmd_tune, "ease": cmd_ease, "overlap": cmd_overlap,
+     "latency": cmd_latency}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,11 @@
 """Collaborative signals learned from timestamped interactions (ratings).
 
-* **Item-item**: cosine similarity between items' rater columns; scores for a set of weighted
-  seed items are ``Xn.T @ (Xn @ seeds)``, two sparse products, so no item x item matrix is held.
+* **Item-item**: EASE (Steck 2019, "Embarrassingly Shallow Autoencoders"): the item x item
+  weights B that best rebuild each person's row of the rating matrix from their other items,
+  ridge-regularised, in closed form: ``P = (X'X + lambda I)^-1``, ``B = -P / diag(P)`` with a zero
+  diagonal. Scores for weighted seeds are ``seeds @ B``. B is fitted over the items with at least
+  ``min_raters`` raters and kept sparse (each seed's ``neighbours`` largest weights). Seeds
+  outside it (rarely rated items) score by cosine similarity of rater columns instead.
 * **Transitions**: "people who watched A then watched B": for each person's time-ordered history,
   the next ``window`` items after A (weighted 1/distance), row-normalised into P(B | A).
 
@@ -14,8 +18,11 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
@@ -33,8 +40,72 @@ class LikedTogether:
     liked: int
 
 
+@dataclass(frozen=True)
+class EaseSettings:
+    """EASE's ridge strength (fitted on MovieLens: benchmarks/personalization.py ease), the items
+    it covers and the weights kept per item. ``l2=0`` turns it off (cosine only)."""
+
+    l2: float = 500.0
+    min_raters: int = 3
+    neighbours: int = 100
+    max_items: int = 8000  # the dense solve is items^2 floats; above this, cosine only
+
+
+def fit_ease(seen: sparse.csr_matrix, settings: EaseSettings) -> sparse.csr_matrix | None:
+    """Sparse EASE weights (items x items; row = seed), or None when off or too large."""
+    counts = np.asarray(seen.sum(axis=0)).ravel()
+    keep = np.flatnonzero(counts >= settings.min_raters)
+    if settings.l2 <= 0 or not len(keep) or len(keep) > settings.max_items:
+        return None
+    x = seen[:, keep]
+    gram = (x.T @ x).toarray().astype(np.float32)
+    gram[np.diag_indices_from(gram)] += settings.l2
+    p = np.linalg.inv(gram)
+    b = p / -np.diag(p)  # column j divided by -P_jj
+    np.fill_diagonal(b, 0.0)
+    k = min(settings.neighbours, len(keep) - 1)
+    if k <= 0:
+        return None
+    top = np.argpartition(-np.abs(b), k - 1, axis=1)[:, :k]  # per seed row: its k strongest weights
+    rows = np.repeat(keep, k)
+    cols = keep[top.ravel()]
+    vals = np.take_along_axis(b, top, axis=1).ravel()
+    n = seen.shape[1]
+    out = sparse.csr_matrix((vals.astype(np.float64), (rows, cols)), shape=(n, n))
+    out.eliminate_zeros()
+    return out
+
+
+def load_or_fit_ease(seen: sparse.csr_matrix, item_ids: Sequence[str], settings: EaseSettings,
+                     cache: Path | None) -> sparse.csr_matrix | None:
+    """:func:`fit_ease`, kept in ``cache`` (an .npz) for the next start with the same ratings,
+    items and settings: the dense solve takes seconds, and every worker process builds an agent."""
+    if cache is None:
+        return fit_ease(seen, settings)
+    digest = hashlib.sha1(repr(settings).encode() + "\n".join(item_ids).encode())
+    for a in (seen.indptr, seen.indices):
+        digest.update(np.ascontiguousarray(a, dtype=np.int64).tobytes())
+    key = digest.hexdigest()
+    try:
+        with np.load(cache) as z:
+            if str(z["key"]) == key:
+                return sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"])) \
+                    if z["shape"][0] else None
+    except (OSError, KeyError, ValueError):
+        pass  # absent, unreadable or from another version: fit again
+    b = fit_ease(seen, settings)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(f"{cache.stem}.{os.getpid()}.tmp.npz")
+    empty = sparse.csr_matrix((0, 0))
+    m = b if b is not None else empty
+    np.savez(tmp, key=key, data=m.data, indices=m.indices, indptr=m.indptr, shape=np.array(m.shape))
+    os.replace(tmp, cache)  # atomic: processes starting together never read half a file
+    return b
+
+
 class CollaborativeModel:
-    def __init__(self, interactions: Sequence[Interaction], item_ids: Sequence[str], window: int = 5):
+    def __init__(self, interactions: Sequence[Interaction], item_ids: Sequence[str], window: int = 5,
+                 ease: EaseSettings = EaseSettings(), cache: Path | None = None):
         self.item_ids = list(item_ids)
         self.index = {i: k for k, i in enumerate(self.item_ids)}
         users: dict[str, int] = {}
@@ -55,6 +126,10 @@ class CollaborativeModel:
         self.popularity = np.asarray(seen.sum(axis=0)).ravel()
         self._xn = (seen @ sparse.diags(1.0 / np.maximum(norms, 1.0))).tocsr()
         self._xn_t = self._xn.T.tocsr()
+        seen.data[:] = 1.0  # a person rating an item twice still counts once
+        self._ease = load_or_fit_ease(seen, self.item_ids, ease, cache)
+        self._ease_t = self._ease.T.tocsr() if self._ease is not None else None
+        self._in_ease = (np.diff(self._ease.indptr) > 0) if self._ease is not None else np.zeros(n_items, bool)
         liked = np.nan_to_num(ratings_a, nan=LIKED_RATING) >= LIKED_RATING
         self._seen_t = seen.T.tocsr()  # items x users
         self._liked_t = sparse.csr_matrix((np.ones(int(liked.sum())), (cols_a[liked], rows_a[liked])),
@@ -90,10 +165,14 @@ class CollaborativeModel:
         return v
 
     def item_scores(self, seeds: dict[str, float]) -> np.ndarray:
-        """Sum over seeds of weight x cosine(seed, item), for every item (seeds themselves included)."""
+        """Item-item scores for every item: EASE weights from the seeds it covers; cosine from the
+        others, used only when no seed is covered (the two are on different scales)."""
         v = self._vector(seeds)
         if not v.any():
             return np.zeros(len(self.item_ids))
+        covered = np.where(self._in_ease, v, 0.0)
+        if covered.any():
+            return np.asarray(self._ease_t @ covered).ravel()
         return np.asarray(self._xn_t @ (self._xn @ v)).ravel()
 
     def transition_scores(self, recent: dict[str, float]) -> np.ndarray:
@@ -120,7 +199,12 @@ class CollaborativeModel:
 
     # -- attribution for explanations ------------------------------------------------------------
     def best_seed(self, seeds: dict[str, float], item: str) -> tuple[str, float] | None:
-        """The seed contributing most to ``item``'s item-item score, with its cosine."""
+        """The seed contributing most to ``item``'s item-item score, with that link (its EASE
+        weight; the cosine of rater columns where EASE links none)."""
+        if self._ease is not None:
+            best = self._strongest(seeds, item, lambda s, k: _entry(self._ease, s, k))
+            if best is not None:
+                return best
         return self._strongest(seeds, item, lambda s, k: _row_dot(self._xn_t, s, k))
 
     def best_predecessor(self, recent: dict[str, float], item: str) -> tuple[str, float] | None:

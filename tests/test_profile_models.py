@@ -6,7 +6,7 @@ import pytest
 
 from agent.understanding.lexicon import MOOD_GENRES
 from retrieval.attributes import AttributeSpace, era_of, runtime_band
-from retrieval.collaborative import CollaborativeModel
+from retrieval.collaborative import CollaborativeModel, EaseSettings
 from retrieval.interest import Evidence, InterestModel, population_prior
 
 
@@ -83,13 +83,36 @@ INTERACTIONS = [  # three people who watch 1 then 9 (Toy Story then Shrek), two 
 
 
 @pytest.fixture(scope="module")
-def collab(tiny_items):
-    return CollaborativeModel(INTERACTIONS, [it.id for it in tiny_items], window=2)
+def collab(tiny_items):  # EASE over every item with a rater (the default needs 3 raters)
+    return CollaborativeModel(INTERACTIONS, [it.id for it in tiny_items], window=2,
+                              ease=EaseSettings(l2=1.0, min_raters=1))
 
 
-def test_item_item_scores_follow_co_ratings(collab):
-    scores = dict(zip(collab.item_ids, collab.item_scores({"1": 1.0})))
+@pytest.mark.parametrize("ease", [EaseSettings(l2=1.0, min_raters=1), EaseSettings(l2=0)], ids=["ease", "cosine"])
+def test_item_item_scores_follow_co_ratings(tiny_items, ease):
+    model = CollaborativeModel(INTERACTIONS, [it.id for it in tiny_items], ease=ease)
+    scores = dict(zip(model.item_ids, model.item_scores({"1": 1.0})))
     assert scores["9"] > scores["3"] > 0 and scores["11"] == 0
+
+
+def test_ease_weights_are_cached_per_ratings_and_settings(tiny_items, tmp_path):
+    ids, cache = [it.id for it in tiny_items], tmp_path / "ease.npz"
+    ease = EaseSettings(l2=1.0, min_raters=1)
+    first = CollaborativeModel(INTERACTIONS, ids, ease=ease, cache=cache)
+    assert cache.exists()
+    stamp = cache.stat().st_mtime_ns
+    again = CollaborativeModel(INTERACTIONS, ids, ease=ease, cache=cache)
+    assert cache.stat().st_mtime_ns == stamp  # read, not refitted
+    assert np.allclose(again.item_scores({"1": 1.0}), first.item_scores({"1": 1.0}))
+    more = CollaborativeModel(INTERACTIONS + [("f", "1", 5.0, 10), ("f", "3", 5.0, 20)], ids, ease=ease, cache=cache)
+    assert cache.stat().st_mtime_ns != stamp  # other ratings: fitted again, and the file replaced
+    assert more.item_scores({"1": 1.0})[ids.index("3")] > first.item_scores({"1": 1.0})[ids.index("3")]
+    cache.write_bytes(b"not an npz")  # a damaged file is refitted, never trusted
+    assert np.allclose(CollaborativeModel(INTERACTIONS, ids, ease=ease, cache=cache).item_scores({"1": 1.0}),
+                       first.item_scores({"1": 1.0}))
+
+
+def test_item_item_top_and_attribution(collab):
     top = collab.top(collab.item_scores({"1": 1.0}), 2, exclude={"1"})
     assert list(top)[0] == "9" and "1" not in top and len(top) == 2
     assert collab.best_seed({"1": 1.0, "5": 1.0}, "11")[0] == "5"
