@@ -68,7 +68,7 @@ class BatchRanker:
     def rank_one(self, state: DialogueState, n: int) -> list[str]:
         embedder = self.engine.vectors.embedder
         plan = plan_recommendation(state, self.engine.get, self._vectors_of, embedder.encode_query,
-                                   self.agent.settings.candidate_pool)
+                                   self.agent.settings.candidate_pool, self.engine.people)
         exclude = plan.query.exclude
         personal = None
         if self.agent.personalizer is not None:

@@ -180,7 +180,8 @@ class SceneRecAgent:
         """Query vector, anchors, candidate query and rank request for a state (no personal
         signals); see :mod:`agent.planning`, shared with batch ranking."""
         return plan_recommendation(state, self.engine.get, self.engine.embeddings,
-                                   self.engine.vectors.embedder.encode_query, self.settings.candidate_pool)
+                                   self.engine.vectors.embedder.encode_query, self.settings.candidate_pool,
+                                   self.engine.people)
 
     def ranking_inputs(self, state: DialogueState, user_id: str | None = None,
                        timings: dict[str, float] | None = None) -> RankingInputs:
@@ -195,7 +196,7 @@ class SceneRecAgent:
         query = plan.query
         if personal:
             query.exclude |= personal.exclude
-            query.personal = self.personalizer.candidates(personal)
+            query.personal = query.personal | self.personalizer.candidates(personal)
         t = time.perf_counter()
         candidates = self.engine.candidates(query)
         timings["retrieve"] = _ms(t)
@@ -226,7 +227,8 @@ class SceneRecAgent:
         grounds = Grounds(r.item, facts, shown, request, position)
         return RecommendedItem(
             id=r.item.id, title=r.item.name, year=r.item.year, genres=r.item.genres,
-            runtime=r.item.runtime, mpaa=r.item.mpaa, rating=r.item.rating, score=r.score,
+            runtime=r.item.runtime, mpaa=r.item.mpaa, rating=r.item.rating, directors=r.item.directors,
+            cast=r.item.cast, score=r.score,
             reason=self.explainer.explain(grounds), contributions=r.contributions,
             facts=[f.text for f in sorted(facts, key=lambda f: -f.weight)],
         )

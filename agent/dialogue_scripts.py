@@ -25,7 +25,8 @@ import yaml
 from agent.results import RecommendedItem, TurnResult
 from retrieval.titles import normalize_title
 
-EACH_KEYS = {"genres_none", "genres_any", "mpaa_in", "max_runtime", "min_runtime", "year_min", "year_max", "min_rating"}
+EACH_KEYS = {"genres_none", "genres_any", "people_any", "people_none", "mpaa_in", "max_runtime", "min_runtime",
+             "year_min", "year_max", "min_rating"}
 ITEMS_KEYS = {"min", "max", "exclude_titles", "include_any_titles", "each"}
 EXPECT_KEYS = {"action", "intent", "scene", "state", "items", "reply_contains_any", "reply_not_contains"}
 TURN_KEYS = {"say", "expect", "feedback"}
@@ -108,6 +109,11 @@ def _each_failures(item: RecommendedItem, rules: dict) -> list[str]:
         out.append(f"{name} has genres {sorted(genres & set(rules['genres_none']))}")
     if rules.get("genres_any") and not genres & set(rules["genres_any"]):
         out.append(f"{name} has none of {rules['genres_any']}")
+    people = set(item.directors + item.cast)
+    if rules.get("people_none") and people & set(rules["people_none"]):
+        out.append(f"{name} features {sorted(people & set(rules['people_none']))}")
+    if rules.get("people_any") and not people & set(rules["people_any"]):
+        out.append(f"{name} features none of {rules['people_any']}")
     if "mpaa_in" in rules and rules["mpaa_in"] is not None and item.mpaa not in rules["mpaa_in"]:
         out.append(f"{name} is rated {item.mpaa}, not in {rules['mpaa_in']}")
     bounds = (("max_runtime", item.runtime, lambda v, b: v <= b), ("min_runtime", item.runtime, lambda v, b: v >= b),

@@ -31,6 +31,8 @@ PHRASES: dict[str, list[str]] = {
     "liked": ["close to {title}, which you mentioned", "along the lines of {title}",
               "if you liked {title}, this is close in spirit", "shares a lot with {title}"],
     "genre": ["the {genres} you asked for", "{genres}, as requested", "hits the {genres} note you wanted"],
+    "stars": ["stars {names}, as you asked", "with {names}, whom you asked for", "{names} in it, as requested"],
+    "directed": ["directed by {names}, as you asked", "a film by {names}, as requested"],
     "mood": ["fits the {moods} mood you described", "{moods}, as you asked", "should feel {moods}"],
     "scene": ["suits {scene} ({details})", "a good fit for {scene}: {details}", "works for {scene} ({details})"],
     "scene_plain": ["suits {scene}", "a good fit for {scene}", "works for {scene}"],
@@ -102,6 +104,12 @@ def request_facts(item: Item, contributions: dict[str, float], state: DialogueSt
                           c.get("scene", 0.0) + 0.5 * c.get("content", 0.0) + c.get("genre", 0.0)))
     elif matched:
         facts.append(Fact("genre", {"genres": " and ".join(matched[:2])}, c.get("genre", 0.0)))
+    if c.get("people", 0) > 0:
+        for kind, credited in (("directed", item.directors), ("stars", item.cast)):
+            names = [p for p in state.liked_people if p in credited]
+            if names:
+                facts.append(Fact(kind, {"names": " and ".join(names[:2])}, c["people"]))
+                break
     scene = state.scene.companions or state.scene.occasion
     if scene in SCENE_WORDS:
         details = scene_details(item)

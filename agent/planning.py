@@ -16,6 +16,7 @@ import numpy as np
 from agent.state import DialogueState
 from retrieval.engine import CandidateQuery
 from retrieval.items import Item
+from retrieval.people import PeopleIndex
 from retrieval.ranking import RankRequest
 
 MOOD_WORDS = {"funny": "funny comedy", "light": "light-hearted fun", "thrilling": "thrilling suspense",
@@ -24,6 +25,7 @@ MOOD_WORDS = {"funny": "funny comedy", "light": "light-hearted fun", "thrilling"
               "dark": "dark gritty", "epic": "epic adventure"}
 COMPANION_WORDS = {"kids": "children family animation", "family": "family", "partner": "romantic",
                    "friends": "fun", "colleagues": "", "alone": ""}
+PEOPLE_POOL = 40  # candidates per person asked for (their most popular films)
 
 
 @dataclass
@@ -39,13 +41,15 @@ def query_text(state: DialogueState) -> str:
     words = [MOOD_WORDS.get(m, m) for m in state.scene.mood]
     words += [g.lower() for g in state.liked_genres]
     words += [COMPANION_WORDS.get(state.scene.companions or "", "")]
+    words += state.liked_people  # documents name directors and stars
     words += state.keywords
     return " ".join(w for w in words if w).strip()
 
 
 def plan_recommendation(state: DialogueState, lookup: Callable[[str], Item | None],
                         vectors_of: Callable[[list[str]], dict[str, np.ndarray]],
-                        encode: Callable[[str], np.ndarray], candidate_pool: int) -> RecommendationPlan:
+                        encode: Callable[[str], np.ndarray], candidate_pool: int,
+                        people: PeopleIndex | None = None) -> RecommendationPlan:
     text = query_text(state)
     anchors = [a for a in dict.fromkeys(state.anchor_items + state.liked_items[-3:]) if lookup(a)]
     anchor_vecs = list(vectors_of(anchors).values()) if anchors else []
@@ -57,12 +61,16 @@ def plan_recommendation(state: DialogueState, lookup: Callable[[str], Item | Non
     weights = state.genre_weights()
     explicit = {g: 1.0 for g in state.liked_genres} | {g: -1.0 for g in state.avoid_genres}
     scene_w = {g: v for g, v in weights.items() if g not in explicit}
+    avoided = {i for p in state.avoid_people for i in people.films(p)} if people else set()
     query = CandidateQuery(
         vector=vector, filters=state.filters(),
-        exclude=state.excluded_ids() | set(anchors),
+        exclude=state.excluded_ids() | set(anchors) | avoided,
         prefer_genres=[g for g, v in sorted(weights.items(), key=lambda kv: -kv[1]) if v > 0.3][:3],
         n_semantic=candidate_pool,
+        personal={"people": [i for p in state.liked_people for i in people.films(p, PEOPLE_POOL)]}
+        if people and state.liked_people else {},
     )
     request = RankRequest(genre_weights=explicit, scene_genre_weights=scene_w,
+                          people_weights={p: 1.0 for p in state.liked_people},
                           anchor_vectors=anchor_vecs, has_semantic_query=vector is not None)
     return RecommendationPlan(text, vector, anchors, query, request)

@@ -17,16 +17,18 @@ def describe_request(state: DialogueState, anchor_titles: list[str] | None = Non
     if state.liked_genres:
         bits.append("/".join(g.lower() for g in state.liked_genres[:3]))
     head = " ".join(bits) + (" picks" if bits else "picks")
+    if state.liked_people:
+        head += " with " + " and ".join(state.liked_people[:2])
     if anchor_titles:
         head += " in the spirit of " + " and ".join(anchor_titles[:2])
-    elif not bits and not state.scene.companions:
+    elif not bits and not state.scene.companions and not state.liked_people:
         head = "well-liked picks"
     if state.scene.companions:
         head += " " + _COMPANION_TEXT.get(state.scene.companions, "")
     limits = []
     f = state.filters()
-    if f.exclude_genres:
-        limits.append("no " + ", ".join(f.exclude_genres))
+    if f.exclude_genres or state.avoid_people:
+        limits.append("no " + ", ".join(f.exclude_genres + state.avoid_people))
     if f.max_runtime:
         limits.append(f"at most {f.max_runtime} min")
     if f.min_runtime:

@@ -17,6 +17,8 @@ class RecommendedItem(BaseModel):
     runtime: int | None = None
     mpaa: str | None = None
     rating: float | None = None
+    directors: list[str] = Field(default_factory=list)
+    cast: list[str] = Field(default_factory=list)  # best known first
     score: float
     reason: str
     contributions: dict[str, float] = Field(default_factory=dict)

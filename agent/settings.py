@@ -34,6 +34,7 @@ class RankingWeights(BaseSettings):
     content: float = 1.0
     genre: float = 0.9
     scene: float = 0.5
+    people: float = 1.0  # a director / star asked for by name: an explicit request, like a genre (not tuned)
     liked_items: float = 0.8
     collaborative: float = 0.6  # item-item (EASE) from interactions, seeded by likes and history
     profile: float = 0.5  # affinity of the person's interest distribution (scene view)

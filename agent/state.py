@@ -38,11 +38,27 @@ def _add(seq: list[str], *values: str) -> None:
             seq.append(v)
 
 
+def _take_sides(likes: list[str], dislikes: list[str], liked: list[str], against: list[str],
+                *also_against: list[str]) -> None:
+    """The newest word wins: a like leaves every list against it, a dislike leaves ``liked``."""
+    for v in likes:
+        _add(liked, v)
+        for lst in (against, *also_against):
+            if v in lst:
+                lst.remove(v)
+    for v in dislikes:
+        _add(against, v)
+        if v in liked:
+            liked.remove(v)
+
+
 class DialogueState(BaseModel):
     scene: Scene = Field(default_factory=Scene)
     constraints: Constraints = Field(default_factory=Constraints)
     liked_genres: list[str] = Field(default_factory=list)
     avoid_genres: list[str] = Field(default_factory=list)  # soft dislikes (critiques)
+    liked_people: list[str] = Field(default_factory=list)  # directors / cast asked for
+    avoid_people: list[str] = Field(default_factory=list)  # "nothing with ...": their films are excluded
     liked_items: list[str] = Field(default_factory=list)
     disliked_items: list[str] = Field(default_factory=list)
     seen_items: list[str] = Field(default_factory=list)
@@ -107,6 +123,7 @@ class DialogueState(BaseModel):
         s = self.scene
         return not (
             self.liked_genres or self.liked_items or self.anchor_items or self.keywords or s.mood
+            or self.liked_people
             or s.companions or s.occasion or s.time_budget_min or self.constraints.exclude_genres
             or any(v is not None for k, v in self.constraints.model_dump().items() if k != "exclude_genres")
         )
@@ -159,16 +176,8 @@ class DialogueState(BaseModel):
                 c.year_max = None
             else:
                 c.year_min = None
-        for g in u.liked_genres:
-            _add(s.liked_genres, g)
-            if g in c.exclude_genres:
-                c.exclude_genres.remove(g)
-            if g in s.avoid_genres:
-                s.avoid_genres.remove(g)
-        for g in u.disliked_genres:
-            _add(c.exclude_genres, g)
-            if g in s.liked_genres:
-                s.liked_genres.remove(g)
+        _take_sides(u.liked_genres, u.disliked_genres, s.liked_genres, c.exclude_genres, s.avoid_genres)
+        _take_sides(u.liked_people, u.disliked_people, s.liked_people, s.avoid_people)
         if u.keywords and u.intent in ("recommend", "refine"):
             s.keywords = list(dict.fromkeys(s.keywords + u.keywords))[-12:]
 

@@ -88,7 +88,8 @@ def build_understander(engine: CatalogueEngine, embedder: Embedder, llm: LLM | N
     """The embedded understander, wrapped by the LLM one when a model is available."""
     moods = MoodPrototypes(embedder)
     moods.warm_up()
-    understander = EmbeddedUnderstander(TitleFinder(engine.resolver), max_year=engine.max_year, moods=moods)
+    understander = EmbeddedUnderstander(TitleFinder(engine.resolver), max_year=engine.max_year, moods=moods,
+                                        people=engine.people)
     if llm is not None and llm.available:
         return LLMUnderstander(understander, llm, engine.resolver,
                                title_of=lambda i: engine.get(i).display_title if engine.get(i) else i)

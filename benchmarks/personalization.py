@@ -266,13 +266,15 @@ def cmd_ease(args):
     for u, i, _, _ in dev_train:
         history[u].add(i)
     print(f"{len(users)} users, {len(dev_train)} training ratings, {sum(len(dev[u]) for u in users)} held out")
-    for l2 in args.l2:
+    for l2, neighbours in itertools.product(args.l2, args.neighbours):
+        if l2 == 0 and neighbours != args.neighbours[0]:
+            continue  # cosine keeps no EASE weights
         t = time.perf_counter()
-        model = CollaborativeModel(dev_train, item_ids, ease=EaseSettings(l2=l2))
+        model = CollaborativeModel(dev_train, item_ids, ease=EaseSettings(l2=l2, neighbours=neighbours))
         fitted = time.perf_counter() - t
         scores = [recall_ndcg(list(model.top(model.item_scores(dict.fromkeys(history[u], 1.0)), K, history[u])),
                               {i for i, _ in dev[u]}) for u in users if history[u]]
-        print(f"  l2={l2:<7g} recall@10 {statistics.mean(r for r, _ in scores):.4f}  "
+        print(f"  l2={l2:<7g} kept={neighbours:<5d} recall@10 {statistics.mean(r for r, _ in scores):.4f}  "
               f"NDCG@10 {statistics.mean(n for _, n in scores):.4f}  (fit {fitted:.1f} s)")
 
 
@@ -329,6 +331,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--l2", type=float, nargs="+", default=[0, 50, 100, 200, 500, 1000, 2000],
                     help="ease: ridge strengths to try (0: cosine item-item)")
+    ap.add_argument("--neighbours", type=int, nargs="+", default=[100, 500],
+                    help="ease: weights kept per item to try")
     args = ap.parse_args()
     if args.users is None:
         args.users = {"overlap": 50, "tune": 300, "latency": 50}.get(args.command, 10_000)

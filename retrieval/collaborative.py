@@ -47,7 +47,7 @@ class EaseSettings:
 
     l2: float = 500.0
     min_raters: int = 3
-    neighbours: int = 100
+    neighbours: int = 500
     max_items: int = 8000  # the dense solve is items^2 floats; above this, cosine only
 
 
@@ -71,7 +71,7 @@ def fit_ease(seen: sparse.csr_matrix, settings: EaseSettings) -> sparse.csr_matr
     cols = keep[top.ravel()]
     vals = np.take_along_axis(b, top, axis=1).ravel()
     n = seen.shape[1]
-    out = sparse.csr_matrix((vals.astype(np.float64), (rows, cols)), shape=(n, n))
+    out = sparse.csr_matrix((vals.astype(np.float32), (rows, cols)), shape=(n, n))
     out.eliminate_zeros()
     return out
 
@@ -128,7 +128,6 @@ class CollaborativeModel:
         self._xn_t = self._xn.T.tocsr()
         seen.data[:] = 1.0  # a person rating an item twice still counts once
         self._ease = load_or_fit_ease(seen, self.item_ids, ease, cache)
-        self._ease_t = self._ease.T.tocsr() if self._ease is not None else None
         self._in_ease = (np.diff(self._ease.indptr) > 0) if self._ease is not None else np.zeros(n_items, bool)
         liked = np.nan_to_num(ratings_a, nan=LIKED_RATING) >= LIKED_RATING
         self._seen_t = seen.T.tocsr()  # items x users
@@ -172,7 +171,7 @@ class CollaborativeModel:
             return np.zeros(len(self.item_ids))
         covered = np.where(self._in_ease, v, 0.0)
         if covered.any():
-            return np.asarray(self._ease_t @ covered).ravel()
+            return np.asarray(self._ease.T @ covered).ravel()  # a CSC view: no copy
         return np.asarray(self._xn_t @ (self._xn @ v)).ravel()
 
     def transition_scores(self, recent: dict[str, float]) -> np.ndarray:

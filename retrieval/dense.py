@@ -1,6 +1,6 @@
 """The ranker's features over a whole catalogue at once, as numpy arrays.
 
-The same features and weights as :mod:`retrieval.ranking` (content, genre, scene, liked items,
+The same features and weights as :mod:`retrieval.ranking` (content, genre, scene, people, liked items,
 collaborative, profile, sequence, popularity, quality), computed for every item in one pass instead of for a
 Chroma candidate pool: for batch evaluation and small catalogues. No MMR (a full ranking is
 wanted, not a diverse top-k). Example::
@@ -13,7 +13,7 @@ wanted, not a diverse top-k). Example::
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -30,6 +30,7 @@ class DenseIndex:
     genre_matrix: np.ndarray  # n x g, 0/1
     popularity: np.ndarray  # log1p(popularity) / log1p(max)
     quality: np.ndarray
+    people: dict[str, np.ndarray] = field(default_factory=dict)  # person -> rows featuring them
 
     @classmethod
     def build(cls, items: list[Item], vectors: dict[str, np.ndarray]) -> DenseIndex:
@@ -41,12 +42,17 @@ class DenseIndex:
             for g in it.genres:
                 gm[i, gpos[g]] = 1.0
         pop = np.log1p(np.asarray([it.popularity for it in items], np.float32))
+        people: dict[str, list[int]] = {}
+        for i, it in enumerate(items):
+            for name in it.people:
+                people.setdefault(name, []).append(i)
         return cls(
             ids=[it.id for it in items], items=items,
             vectors=np.stack([vectors[it.id] for it in items]).astype(np.float32),
             genres=genres, genre_matrix=gm,
             popularity=pop / (pop.max() or 1.0),
             quality=np.asarray([quality_of(it) for it in items], np.float32),
+            people={name: np.asarray(rows) for name, rows in people.items()},
         )
 
     def __post_init__(self):
@@ -60,6 +66,13 @@ class DenseIndex:
     def _genre_feature(self, weights: dict[str, float]) -> np.ndarray:
         w = np.asarray([weights.get(g, 0.0) for g in self.genres], np.float32)
         return np.tanh(self.genre_matrix @ w) if w.any() else np.zeros(len(self.ids), np.float32)
+
+    def _people_feature(self, weights: dict[str, float]) -> np.ndarray:
+        total = np.zeros(len(self.ids), np.float32)
+        for name, w in weights.items():
+            if name in self.people:
+                total[self.people[name]] += w
+        return np.tanh(total)
 
     def features(self, req: RankRequest, query: np.ndarray | None,
                  personal: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
@@ -78,6 +91,7 @@ class DenseIndex:
             "content": content,
             "genre": self._genre_feature(req.genre_weights),
             "scene": self._genre_feature(req.scene_genre_weights),
+            "people": self._people_feature(req.people_weights),
             "liked_items": liked,
             "collaborative": personal.get("collaborative", zeros),
             "profile": personal.get("profile", zeros),

@@ -28,6 +28,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 from retrieval.catalogue import CatalogueStore
+from retrieval.people import PeopleIndex
 from retrieval.columns import ItemColumns
 from retrieval.items import Item
 from retrieval.ranking import Candidate
@@ -117,6 +118,11 @@ class CatalogueEngine:
     def resolver(self) -> TitleResolver:
         """Built on first use (seconds at a million titles)."""
         return TitleResolver(list(self.items.values()) if self.items is not None else self.columns.title_records())
+
+    @cached_property
+    def people(self) -> PeopleIndex:
+        """Directors and cast of the items held in memory (none for catalogues read on demand)."""
+        return PeopleIndex(self.items.values() if self.items is not None else ())
 
     def get(self, item_id: str) -> Item | None:
         if self.items is not None:

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 # MPAA ratings from most to least family-safe; ``None`` means unknown.
 MPAA_ORDER: tuple[str, ...] = ("G", "PG", "PG-13", "R", "NC-17")
+CAST_KEPT = 8
 
 
 class Item(BaseModel):
@@ -23,6 +24,12 @@ class Item(BaseModel):
     mean_rating: float | None = None  # mean user rating in the catalogue's ratings (0-5)
     item_type: str = "movie"
     description: str = ""
+    directors: list[str] = Field(default_factory=list)
+    cast: list[str] = Field(default_factory=list)  # the best-known members, at most CAST_KEPT
+
+    @property
+    def people(self) -> list[str]:
+        return list(dict.fromkeys(self.directors + self.cast))
 
     @property
     def name(self) -> str:
@@ -40,6 +47,11 @@ class Item(BaseModel):
         parts = [self.display_title + "."]
         if self.genres:
             parts.append("Genres: " + ", ".join(self.genres) + ".")
+        film = self.item_type == "movie"
+        if self.directors:  # for other item types: their makers (authors, creators)
+            parts.append(("Directed by " if film else "By ") + ", ".join(self.directors[:2]) + ".")
+        if self.cast:
+            parts.append(("Starring " if film else "With ") + ", ".join(self.cast[:5]) + ".")
         if self.description:
             parts.append(self.description)
         return " ".join(parts)

@@ -29,6 +29,7 @@ class Candidate:
 class RankRequest:
     genre_weights: dict[str, float] = field(default_factory=dict)  # explicit likes / dislikes
     scene_genre_weights: dict[str, float] = field(default_factory=dict)  # from scene and mood
+    people_weights: dict[str, float] = field(default_factory=dict)  # directors / cast asked for
     anchor_vectors: list[np.ndarray] = field(default_factory=list)  # liked / "more like" items
     collaborative: dict[str, float] = field(default_factory=dict)  # item id -> 0..1
     profile: dict[str, float] = field(default_factory=dict)  # item id -> -1..1 interest affinity
@@ -44,10 +45,11 @@ class Ranked:
     contributions: dict[str, float]
 
 
-def _genre_score(genres: list[str], weights: dict[str, float]) -> float:
-    if not weights or not genres:
+def _genre_score(values: list[str], weights: dict[str, float]) -> float:
+    """tanh of the summed weights of an item's values (its genres, or its people)."""
+    if not weights or not values:
         return 0.0
-    total = sum(weights.get(g, 0.0) for g in genres)
+    total = sum(weights.get(v, 0.0) for v in values)
     return math.tanh(total)
 
 
@@ -78,6 +80,7 @@ def feature_values(c: Candidate, req: RankRequest, max_pop: float) -> dict[str, 
         "content": content,
         "genre": _genre_score(c.item.genres, req.genre_weights),
         "scene": _genre_score(c.item.genres, req.scene_genre_weights),
+        "people": _genre_score(c.item.people, req.people_weights),
         "liked_items": anchor,
         "collaborative": req.collaborative.get(c.item.id, 0.0),
         "profile": req.profile.get(c.item.id, 0.0),

@@ -24,15 +24,17 @@ def write_csv(path, rows):
 def test_csv_with_mapping_is_queryable_with_filters(tmp_path, stores):
     store, vectors = stores()
     f = write_csv(tmp_path / "books.csv", [
-        "isbn,name,published,subjects,pages",
-        "b1,The Hobbit,1937,Fantasy;Adventure,310",
-        "b2,Dune,1965,Sci-Fi,412",
-        "b3,Pride and Prejudice,1813,Romance;Classic,279",
+        "isbn,name,published,subjects,pages,author",
+        "b1,The Hobbit,1937,Fantasy;Adventure,310,J. R. R. Tolkien",
+        "b2,Dune,1965,Sci-Fi,412,Frank Herbert",
+        "b3,Pride and Prejudice,1813,Romance;Classic,279,Jane Austen",
     ])
-    report = ingest_file(store, vectors, f, "books", parse_mapping("id=isbn,title=name,year=published,genres=subjects"),
+    report = ingest_file(store, vectors, f, "books",
+                         parse_mapping("id=isbn,title=name,year=published,genres=subjects,directors=author"),
                          item_type="book", genre_sep=";")
     assert (report.items, report.embedded, report.skipped_rows) == (3, 3, [])
     assert store.get_item("books", "b2").genres == ["Sci-Fi"]
+    assert store.get_item("books", "b2").directors == ["Frank Herbert"]  # people fields map like genres
     hits = vectors.query_text("desert planet science fiction", 3, Filters(item_type="book", year_min=1900))
     assert [h.id for h in hits][0] == "b2" and "b3" not in [h.id for h in hits]
     hits = vectors.query_text("a story", 3, Filters(exclude_genres=["Fantasy"]))

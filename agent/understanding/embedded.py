@@ -18,6 +18,7 @@ from agent.understanding.mentions import TitleFinder
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, tokenize
+from retrieval.people import PeopleIndex, PersonHit
 
 _NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|half an?)"
 _UNIT = r"(hours?|hrs?|h|minutes?|mins?|m)\b"
@@ -93,8 +94,10 @@ def _minutes(num: str, half: str | None, unit: str, half2: str | None = None) ->
 class EmbeddedUnderstander:
     name = "embedded"
 
-    def __init__(self, titles: TitleFinder, max_year: int = 2016, moods: MoodPrototypes | None = None):
+    def __init__(self, titles: TitleFinder, max_year: int = 2016, moods: MoodPrototypes | None = None,
+                 people: PeopleIndex | None = None):
         self.titles = titles
+        self.people = people  # optional: directors and cast named in the message
         self.max_year = max_year
         self.moods = moods  # optional: mood by embedding similarity when no word names one
         self._phrases = _index()
@@ -109,13 +112,16 @@ class EmbeddedUnderstander:
         tokens = tokenize(text)
         low = " ".join(t.norm for t in tokens)
         scan = self.titles.scan(tokens)
-        hits = self._phrases.find([t.norm for t in tokens], scan.masked())
+        names = self._names(tokens, scan)
+        named = {i for h in names for i in range(h.start, h.end)}
+        hits = self._phrases.find([t.norm for t in tokens], scan.masked() | named)
         negated = self._negated_positions(tokens, hits)
         self._slots(u, hits, negated, [t.norm for t in tokens])
         self._numbers(u, low, ctx)
         self._mentions(u, tokens, scan, negated)
+        self._people(u, names, negated)
         self._references(u, low, tokens, hits)
-        u.keywords = self._keywords(tokens, hits, scan.masked())
+        u.keywords = self._keywords(tokens, hits, scan.masked() | named)
         u.intent = self._intent(u, low, text, ctx)
         if self.moods and u.intent == "recommend" and not (u.scene.mood or u.liked_genres or u.mentions) \
                 and len(low.split()) >= 4:
@@ -123,7 +129,7 @@ class EmbeddedUnderstander:
             if mood and mood not in u.scene.not_moods:
                 u.scene.mood.append(mood)
         if u.intent == "ask_item":  # "is it scary?" asks about the item; it is no taste
-            u.liked_genres, u.scene.mood = [], []
+            u.liked_genres, u.scene.mood, u.liked_people = [], [], []
         if not u.scene.companions and _KID_AGE.search(low):
             age = _KID_AGE.search(low).group(1)
             if int(_NUMBER_WORDS.get(age, age)) <= 12:
@@ -284,6 +290,27 @@ class EmbeddedUnderstander:
                 surface=f.surface, alternatives=[m.item_id for m in f.matches[1:4]],
             ))
         u.unknown_titles = list(scan.unknown)
+
+    # -- people --------------------------------------------------------------------------
+    def _names(self, tokens: list[Token], scan) -> list[PersonHit]:
+        """Directors and cast named in the text. A name beats a title found inside it ("Adam
+        Sandler" is no mention of "Adam"); a longer title beats a name inside it ("Being John
+        Malkovich"). Drops the titles a name beats from ``scan``."""
+        if self.people is None:
+            return []
+        names = [h for h in self.people.find([t.norm for t in tokens], scan.hidden)
+                 if not any(f.start <= h.start and h.end <= f.end and f.end - f.start > h.end - h.start
+                            for f in scan.found)]
+        scan.found = [f for f in scan.found if not any(h.start <= f.start and f.end <= h.end for h in names)]
+        return names
+
+    @staticmethod
+    def _people(u: Understanding, names: list[PersonHit], negated: set[int]) -> None:
+        for hit in names:
+            target = u.disliked_people if hit.start in negated else u.liked_people
+            if hit.name not in target:
+                target.append(hit.name)
+        u.liked_people = [p for p in u.liked_people if p not in u.disliked_people]
 
     # -- references to shown items --------------------------------------------------------
     def _references(self, u: Understanding, low: str, tokens: list[Token], hits) -> None:

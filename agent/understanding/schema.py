@@ -66,6 +66,8 @@ class Understanding(BaseModel):
     constraints: ConstraintUpdate = Field(default_factory=ConstraintUpdate)
     liked_genres: list[str] = Field(default_factory=list)
     disliked_genres: list[str] = Field(default_factory=list)
+    liked_people: list[str] = Field(default_factory=list)  # directors / cast named, as the catalogue spells them
+    disliked_people: list[str] = Field(default_factory=list)  # "nothing with Adam Sandler"
     mentions: list[Mention] = Field(default_factory=list)
     unknown_titles: list[str] = Field(default_factory=list)
     critiques: list[Critique] = Field(default_factory=list)
@@ -79,6 +81,7 @@ class Understanding(BaseModel):
         s = self.scene
         return bool(
             self.liked_genres or self.disliked_genres or self.mentions or self.keywords
+            or self.liked_people or self.disliked_people
             or s.companions or s.occasion or s.mood or s.time_budget_min
             or any(v is not None for v in self.constraints.model_dump().values())
         )

@@ -1,0 +1,87 @@
+"""Directors and cast: the Wikidata join, finding names in a message, the people feature."""
+
+import numpy as np
+import pytest
+
+from agent.state import DialogueState
+from agent.understanding.embedded import EmbeddedUnderstander
+from agent.understanding.mentions import TitleFinder
+from retrieval.dense import DenseIndex
+from retrieval.ingest import MovieRow, movielens_items
+from retrieval.items import Item
+from retrieval.people import PeopleIndex
+from retrieval.ranking import Candidate, RankRequest, feature_values
+from retrieval.titles import TitleResolver
+
+FILMS = [
+    Item(id="1", title="Big", year=1988, genres=["Comedy"], popularity=50, directors=["Penny Marshall"],
+         cast=["Tom Hanks", "Robert Loggia"]),
+    Item(id="2", title="Cast Away", year=2000, genres=["Drama"], popularity=80, directors=["Robert Zemeckis"],
+         cast=["Tom Hanks", "Helen Hunt"]),
+    Item(id="3", title="Adam", year=2009, genres=["Drama", "Romance"], popularity=5),
+    Item(id="4", title="Billy Madison", year=1995, genres=["Comedy"], popularity=40, cast=["Adam Sandler"]),
+    Item(id="5", title="Being John Malkovich", year=1999, genres=["Comedy"], popularity=60,
+         directors=["Spike Jonze"], cast=["John Malkovich", "John Cusack"]),
+    Item(id="6", title="Forrest Gump", year=1994, genres=["Drama"], popularity=300, directors=["Robert Zemeckis"],
+         cast=["Tom Hanks"]),
+]
+
+
+@pytest.fixture(scope="module")
+def people():
+    return PeopleIndex(FILMS)
+
+
+@pytest.fixture(scope="module")
+def nlu(people):
+    return EmbeddedUnderstander(TitleFinder(TitleResolver(FILMS)), people=people)
+
+
+def test_names_are_found_whole_and_films_listed_by_popularity(people):
+    norms = "anything with tom hanks's or robert zemeckis films , not tom alone".split()
+    assert [(h.start, h.end, h.name) for h in people.find(norms)] == [(2, 4, "Tom Hanks"), (5, 7, "Robert Zemeckis")]
+    assert people.find(["tom"]) == [] and people.find(norms, masked={3})[0].name == "Robert Zemeckis"
+    assert people.films("Tom Hanks") == ["6", "2", "1"] and people.films("Tom Hanks", 1) == ["6"]
+    assert people.films("Nobody Known") == []
+
+
+def test_a_name_beats_a_title_inside_it_and_a_longer_title_beats_a_name(nlu):
+    u = nlu.understand("something funny with Adam Sandler")
+    assert u.liked_people == ["Adam Sandler"] and u.mentions == [] and "adam" not in u.keywords
+    u = nlu.understand("I loved Being John Malkovich")
+    assert u.liked_people == [] and [m.title for m in u.mentions] == ["Being John Malkovich"]
+
+
+def test_negated_names_are_not_wanted_and_a_later_turn_can_flip_them(nlu):
+    u = nlu.understand("a comedy, but nothing with Tom Hanks")
+    assert u.disliked_people == ["Tom Hanks"] and u.liked_people == [] and u.liked_genres == ["Comedy"]
+    state = DialogueState().apply(u, {it.id: it for it in FILMS}.get)
+    assert state.avoid_people == ["Tom Hanks"]
+    state = state.apply(nlu.understand("ok, a Tom Hanks movie then"), {it.id: it for it in FILMS}.get)
+    assert state.liked_people == ["Tom Hanks"] and state.avoid_people == []
+
+
+def test_people_feature_live_and_dense_agree():
+    rng = np.random.default_rng(1)
+    vecs = {it.id: (v := rng.normal(size=4).astype(np.float32)) / np.linalg.norm(v) for it in FILMS}
+    index = DenseIndex.build(FILMS, vecs)
+    req = RankRequest(people_weights={"Tom Hanks": 1.0, "Robert Zemeckis": 1.0})
+    dense = index.features(req, None)["people"]
+    for it in FILMS:
+        live = feature_values(Candidate(it, 0.0, vecs[it.id]), req, 300)["people"]
+        assert dense[index.pos[it.id]] == pytest.approx(live, abs=1e-6)
+    assert dense[index.pos["2"]] == pytest.approx(np.tanh(2.0)) and dense[index.pos["4"]] == 0.0
+
+
+def test_wikidata_fills_people_runtime_and_mpaa_without_overriding_imdb():
+    movies = [MovieRow("1", "Big", 1988, ["Comedy"]), MovieRow("2", "Heat", 1995, ["Crime"]),
+              MovieRow("3", "Unknown", 2010, ["Drama"])]
+    imdb = {("big", 1988): {"runtime": 104, "mpaa": None, "rating": 7.3, "votes": 100}}
+    wikidata = {("big", 1988): {"directors": ["Penny Marshall"], "cast": ["Tom Hanks"], "runtime": 130, "mpaa": "PG"},
+                ("heat", 1996): {"directors": ["Michael Mann"], "cast": ["Al Pacino"], "runtime": 170, "mpaa": "R"}}
+    items, match_rate = movielens_items(movies, [], imdb, wikidata)
+    big, heat, unknown = items
+    assert (big.runtime, big.mpaa, big.directors, big.cast) == (104, "PG", ["Penny Marshall"], ["Tom Hanks"])
+    assert (heat.runtime, heat.mpaa, heat.directors) == (170, "R", ["Michael Mann"])  # one year off
+    assert unknown.people == [] and match_rate == pytest.approx(1 / 3)
+    assert "Directed by Penny Marshall. Starring Tom Hanks." in big.document()
