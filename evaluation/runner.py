@@ -31,7 +31,7 @@ from evaluation.metrics import CURVE_KS, MetricAccumulator
 from evaluation.protocol import PROTOCOLS, Point, Protocol, instance_count, points
 from evaluation.readers import BenchmarkMovie, read_inspired, read_redial, read_redial_movies
 from evaluation.systems import SYSTEMS, AgentSystem, ItemCFSystem, NaiveRAGSystem, PopularitySystem, System
-from retrieval.collaborative import CollaborativeModel
+from retrieval.collaborative import CollaborativeModel, EaseSettings
 from retrieval.ingest import load_movielens_dir
 
 DEFAULT_CATALOGUE = "movies"
@@ -93,6 +93,14 @@ class Setup:
         if personalizer is not None:
             return personalizer.collab
         return CollaborativeModel(self.stores.catalogue.interactions(self.name), self.ranker.index.ids)
+
+    @cached_property
+    def co_ratings(self) -> CollaborativeModel:
+        """Cosine co-rating similarity over the same ratings, whatever item-item model the systems
+        use: what simulated users mean by "a related movie". It is symmetric (EASE's weights are
+        not), and a simulator built on the model under test would grade that model on its own terms."""
+        return CollaborativeModel(self.stores.catalogue.interactions(self.name), self.ranker.index.ids,
+                                  ease=EaseSettings(l2=0))
 
 
 def prepare(bench: Benchmark, settings: Settings, prior: Prior = "movielens", progress: Progress = _quiet,

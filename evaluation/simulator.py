@@ -7,7 +7,7 @@ that miss the target, and accepts as soon as the target is among the top ``k``.
 
 Example::
 
-    users = sample_targets(items, golds, setup.collaborative, n=200, seed=0)
+    users = sample_targets(items, golds, setup.co_ratings, n=200, seed=0)
     result = simulate_agent(agent, users, max_turns=5, k=10)
 """
 

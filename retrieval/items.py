@@ -47,11 +47,6 @@ class Item(BaseModel):
         parts = [self.display_title + "."]
         if self.genres:
             parts.append("Genres: " + ", ".join(self.genres) + ".")
-        film = self.item_type == "movie"
-        if self.directors:  # for other item types: their makers (authors, creators)
-            parts.append(("Directed by " if film else "By ") + ", ".join(self.directors[:2]) + ".")
-        if self.cast:
-            parts.append(("Starring " if film else "With ") + ", ".join(self.cast[:5]) + ".")
         if self.description:
             parts.append(self.description)
         return " ".join(parts)

@@ -84,4 +84,4 @@ def test_wikidata_fills_people_runtime_and_mpaa_without_overriding_imdb():
     assert (big.runtime, big.mpaa, big.directors, big.cast) == (104, "PG", ["Penny Marshall"], ["Tom Hanks"])
     assert (heat.runtime, heat.mpaa, heat.directors) == (170, "R", ["Michael Mann"])  # one year off
     assert unknown.people == [] and match_rate == pytest.approx(1 / 3)
-    assert "Directed by Penny Marshall. Starring Tom Hanks." in big.document()
+    assert "Tom Hanks" not in big.document()  # names are matched, not embedded (see README: they diluted genre queries)
