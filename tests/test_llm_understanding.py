@@ -81,3 +81,18 @@ def test_agent_with_a_broken_llm_still_recommends(settings):
     assert r.action == "recommend" and len(r.items) >= 3
     assert agent.understander.fallbacks == 1
     assert "fallback" not in r.reply  # the user is not told; the logs are
+
+
+def test_people_from_the_model_are_grounded_in_the_catalogue(tiny_items):
+    from retrieval.people import PeopleIndex
+
+    items = [it.model_copy(update={"cast": ["Tom Hanks"]}) if it.title == "Toy Story" else it for it in tiny_items]
+    resolver = TitleResolver(items)
+    reply = json.dumps({"intent": "recommend", "liked_people": ["tom hanks", "Made Up Person"],
+                        "disliked_people": ["Tom Hanks"]})
+    llm = ScriptedLLM([reply, json.dumps({"intent": "recommend", "liked_people": ["Tom Hanks"]})])
+    nlu = LLMUnderstander(EmbeddedUnderstander(TitleFinder(resolver), people=PeopleIndex(items)), llm, resolver)
+    u = nlu.understand("something with the guy from toy story")
+    assert u.liked_people == ["Tom Hanks"] and u.disliked_people == []  # known name, unknown one dropped
+    u = nlu.understand("anything but Tom Hanks please")  # the rules found a dislike: the model cannot flip it
+    assert u.disliked_people == ["Tom Hanks"] and u.liked_people == []

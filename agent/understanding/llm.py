@@ -29,7 +29,9 @@ INTENTS = ["recommend", "refine", "ask_item", "accept", "reject", "greeting", "s
 CRITIQUES = ["shorter", "longer", "older", "newer", "less_violent", "funnier", "darker", "better_rated",
              "different", "another", "more_like"]
 Title = Annotated[str, StringConstraints(max_length=80)]
+Name = Annotated[str, StringConstraints(max_length=60)]
 _TITLES = Field(default_factory=list, max_length=5)
+_NAMES = Field(default_factory=list, max_length=3)
 
 
 class LLMTurn(BaseModel):
@@ -44,6 +46,8 @@ class LLMTurn(BaseModel):
     liked_titles: list[Title] = _TITLES
     disliked_titles: list[Title] = _TITLES
     seen_titles: list[Title] = _TITLES
+    liked_people: list[Name] = _NAMES  # directors / actors the user wants
+    disliked_people: list[Name] = _NAMES
     max_runtime: int | None = Field(default=None, ge=20, le=400)
     year_min: int | None = Field(default=None, ge=1900, le=2100)
     year_max: int | None = Field(default=None, ge=1900, le=2100)
@@ -106,6 +110,14 @@ class LLMUnderstander:
                                    polarity=polarity, surface=t, alternatives=[m.item_id for m in matches[1:4]]))
         return out
 
+    def _people(self, names: list[str]) -> list[str]:
+        """The catalogue's spelling of each name the model gave; names it does not know are dropped."""
+        people = self.embedded.people
+        if people is None:
+            return []
+        return [h.name for n in names for h in people.find(n.lower().split())[:1]
+                if h.end - h.start == len(n.split())]
+
     def merge(self, base: Understanding, llm: LLMTurn, ctx: TurnContext) -> Understanding:
         """Rules and the catalogue win where they found something; the model fills the gaps."""
         u = base.model_copy(deep=True)
@@ -133,6 +145,11 @@ class LLMUnderstander:
                 if m.item_id not in known:
                     u.mentions.append(m)
                     known.add(m.item_id)
+        for names, target, other in ((llm.liked_people, u.liked_people, u.disliked_people),
+                                     (llm.disliked_people, u.disliked_people, u.liked_people)):
+            for name in self._people(names):
+                if name not in target and name not in other:
+                    target.append(name)
         if llm.critique and not u.critiques and ctx.last_shown:
             ref = llm.ref_index - 1 if llm.ref_index and llm.ref_index <= len(ctx.last_shown) else None
             u.critiques.append(Critique(kind=llm.critique, ref_index=ref))
