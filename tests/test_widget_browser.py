@@ -119,6 +119,8 @@ def test_widget_chat_cards_like_and_screenshot(browser, agent, settings, tmp_pat
         cards = lists[1].find_elements("css selector", ".card")
         assert cards and all(card_texts(c)["title"] and card_texts(c)["reason"] for c in cards)
         assert card_texts(cards[0])["meta"][:2] in ("19", "20")  # the year leads the meta line
+        credits = [e.get_attribute("textContent") for c in cards for e in c.find_elements("css selector", ".credits")]
+        assert credits and all(t.startswith(("Dir. ", "with ")) for t in credits)  # directors / cast line
 
         like = cards[0].find_element("css selector", "button[data-kind=like]")
         like.click()
@@ -203,6 +205,7 @@ def test_gradio_cards_escape_hostile_titles():
     from ui.cards import render_cards
 
     html = render_cards([RecommendedItem(id="x1", title=HOSTILE_TITLE, year=1999, genres=[HOSTILE_GENRE],
+                                         directors=[HOSTILE_GENRE], cast=["Tom Hanks", HOSTILE_TITLE],
                                          score=1.0, reason="because <b>bold</b>")])
     assert "<img" not in html and "<script" not in html and "<b>" not in html
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "with Tom Hanks, " in html

@@ -23,9 +23,21 @@ def render_card(n: int, it: RecommendedItem, note: str = "") -> str:
         str(it.year) if it.year else "", ", ".join(it.genres[:3]),
         f"{it.runtime} min" if it.runtime else "", it.mpaa or "",
     ]))
+    people = credits(it)
+    people_html = f'<div class="sr-meta">{escape(people)}</div>' if people else ""
     note_html = f'<div class="sr-note">{escape(note)}</div>' if note else ""
-    return (f'<div class="sr-card"><h4>{n}. {escape(it.title)}</h4>'
-            f'<div class="sr-meta">{meta}</div><div class="sr-reason">{escape(it.reason)}</div>{note_html}</div>')
+    return (f'<div class="sr-card"><h4>{n}. {escape(it.title)}</h4><div class="sr-meta">{meta}</div>'
+            f'{people_html}<div class="sr-reason">{escape(it.reason)}</div>{note_html}</div>')
+
+
+def credits(it: RecommendedItem) -> str:
+    """'Dir. Robert Zemeckis · with Tom Hanks, Robin Wright' (plain text; the caller escapes)."""
+    parts = []
+    if it.directors:
+        parts.append("Dir. " + ", ".join(it.directors[:2]))
+    if it.cast:
+        parts.append("with " + ", ".join(it.cast[:3]))
+    return " · ".join(parts)
 
 
 def render_cards(items: list[RecommendedItem]) -> str:

@@ -241,6 +241,10 @@
       var meta = [item.year ? String(item.year) : "", (item.genres || []).slice(0, 3).join(", ")]
         .filter(Boolean).join(" \u00b7 ");
       article.appendChild(el("p", { "class": "meta" }, meta));
+      var credits = [(item.directors || []).length ? "Dir. " + item.directors.slice(0, 2).join(", ") : "",
+                     (item.cast || []).length ? "with " + item.cast.slice(0, 3).join(", ") : ""]
+        .filter(Boolean).join(" \u00b7 ");
+      if (credits) { article.appendChild(el("p", { "class": "meta credits" }, credits)); }
       article.appendChild(el("p", { "class": "reason" }, item.reason || ""));
       var actions = el("div", { "class": "actions", role: "group", "aria-label": "Feedback on " + item.title });
       FEEDBACK.forEach(function (pair) {
