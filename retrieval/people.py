@@ -5,6 +5,7 @@ token runs of two to four words, so a first name alone ("Tom") never matches. Ex
 
     people = PeopleIndex(items)
     people.find(["a", "movie", "with", "tom", "hanks"])   # [PersonHit(3, 5, 'Tom Hanks')]
+    people.find_surnames(["sandler", "movies"], [True, False])   # [PersonHit(0, 1, 'Adam Sandler')]
     people.films("Tom Hanks", 5)                           # item ids, most popular first
 """
 
@@ -20,6 +21,9 @@ from retrieval.items import Item
 
 MAX_NAME_WORDS = 4
 _POSSESSIVE = re.compile(r"['’]s?$")  # "Hanks's", "Hanks'" -> "Hanks"
+SURNAME_CUES_AFTER = frozenset({"movie", "movies", "film", "films", "flick", "flicks"})
+SURNAME_CUES_BEFORE = frozenset({"by", "from"})
+NOT_SURNAMES = frozenset({"bond"})  # "Bond films" are James Bond's (a character), not Ward Bond's
 
 
 def name_tokens(name: str) -> tuple[str, ...]:
@@ -38,7 +42,8 @@ class PersonHit:
 class PeopleIndex:
     def __init__(self, items: Iterable[Item]):
         films: dict[str, list[Item]] = defaultdict(list)
-        for it in items:
+        films_of = list(items)
+        for it in films_of:
             for name in it.people:
                 films[name].append(it)
         self._films = {n: [it.id for it in sorted(its, key=lambda it: -it.popularity)] for n, its in films.items()}
@@ -48,6 +53,30 @@ class PeopleIndex:
             if 2 <= len(toks) <= MAX_NAME_WORDS:
                 by_tokens.setdefault(toks, name)
         self._by_tokens = by_tokens
+        # a surname alone stands for a person who clearly dominates it: at least 3 films and twice
+        # as many as anyone else with that surname ("Spielberg", "Sandler"; not "Smith")
+        by_surname: dict[str, list[str]] = defaultdict(list)
+        for name in self._films:
+            toks = name_tokens(name)
+            if len(toks) >= 2 and len(toks[-1]) >= 4:
+                by_surname[toks[-1]].append(name)
+        # a surname that titles use as a word of their own is ambiguous ("A Christmas Story" vs Eric
+        # Christmas, "Space Jam"); a title that names the person ("Eddie Murphy Raw") is no conflict
+        in_titles: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # word -> the words before it
+        for it in films_of:
+            toks = name_tokens(it.title)
+            for k, t in enumerate(toks):
+                in_titles[t].append(toks[:k])
+        self._by_surname = {}
+        for surname, names in by_surname.items():
+            names.sort(key=lambda n: -len(self._films[n]))
+            first = name_tokens(names[0])[:-1]
+            if surname in NOT_SURNAMES or any(before[len(before) - len(first):] != first
+                                              for before in in_titles.get(surname, ())):
+                continue
+            busiest = len(self._films[names[0]])
+            if busiest >= 3 and (len(names) == 1 or busiest >= 2 * len(self._films[names[1]])):
+                self._by_surname[surname] = names[0]
 
     def __len__(self) -> int:
         return len(self._films)
@@ -68,6 +97,22 @@ class PeopleIndex:
                     break
             else:
                 i += 1
+        return hits
+
+    def find_surnames(self, norms: list[str], capitalised: list[bool], masked: set[int] = frozenset(),
+                      common: frozenset[str] = frozenset()) -> list[PersonHit]:
+        """Surnames alone, where the words around them say a film-maker is meant: "Sandler
+        movies", "a Spielberg film", "anything by Tarantino". Capitalised, not a ``common`` word."""
+        hits = []
+        for i, norm in enumerate(norms):
+            word = _POSSESSIVE.sub("", norm)
+            name = self._by_surname.get(word)
+            if name is None or i in masked or not capitalised[i] or word in common:
+                continue
+            after = norms[i + 1] if i + 1 < len(norms) else ""
+            before = norms[i - 1] if i else ""
+            if after in SURNAME_CUES_AFTER or before in SURNAME_CUES_BEFORE:
+                hits.append(PersonHit(i, i + 1, name))
         return hits
 
     def films(self, name: str, n: int | None = None) -> list[str]:

@@ -45,6 +45,17 @@ def test_names_are_found_whole_and_films_listed_by_popularity(people):
     assert people.films("Nobody Known") == []
 
 
+def test_a_surname_alone_needs_a_cue_a_capital_and_a_clear_owner(people, nlu):
+    norms = "i love hanks movies".split()
+    assert [h.name for h in people.find_surnames(norms, [True, False, True, False])] == ["Tom Hanks"]
+    assert people.find_surnames(norms, [True, False, False, False]) == []  # "hanks", not "Hanks"
+    assert people.find_surnames("hanks is great".split(), [True, True, False]) == []  # no "movies"/"by"
+    assert people.find_surnames("a zemeckis film".split(), [False, True, False]) == []  # only 2 films
+    titled = PeopleIndex(FILMS + [Item(id="7", title="The Hanks Story", year=2001)])
+    assert titled.find_surnames(norms, [True, False, True, False]) == []  # a word of a title: ambiguous
+    assert nlu.understand("anything by Hanks?").liked_people == ["Tom Hanks"]
+
+
 def test_a_name_beats_a_title_inside_it_and_a_longer_title_beats_a_name(nlu):
     u = nlu.understand("something funny with Adam Sandler")
     assert u.liked_people == ["Adam Sandler"] and u.mentions == [] and "adam" not in u.keywords

@@ -298,7 +298,11 @@ class EmbeddedUnderstander:
         Malkovich"). Drops the titles a name beats from ``scan``."""
         if self.people is None:
             return []
-        names = [h for h in self.people.find([t.norm for t in tokens], scan.hidden)
+        norms = [t.norm for t in tokens]
+        names = self.people.find(norms, scan.hidden)
+        taken = scan.masked() | {i for h in names for i in range(h.start, h.end)}
+        names += self.people.find_surnames(norms, [t.text[:1].isupper() for t in tokens], taken, lx.COMMON_WORDS)
+        names = [h for h in names
                  if not any(f.start <= h.start and h.end <= f.end and f.end - f.start > h.end - h.start
                             for f in scan.found)]
         scan.found = [f for f in scan.found if not any(h.start <= f.start and f.end <= h.end for h in names)]
