@@ -135,10 +135,9 @@ class Personalizer:
         self.base = dict(base)  # the catalogue's ratings per user id
         self._cache.clear()
 
-    def _ease_cache(self) -> Path | None:
+    def _ease_cache(self) -> Path:
         """Where the item-item weights are kept between starts: beside the catalogue database."""
-        path = getattr(self.engine.store, "path", None)
-        return Path(path).parent / "cache" / f"ease-{self.engine.catalogue}.npz" if path else None
+        return self.engine.store.path.parent / "cache" / f"ease-{self.engine.catalogue}.npz"
 
     # -- the person's model -----------------------------------------------------------------------
     def user_model(self, user_id: str) -> UserModel:

@@ -80,26 +80,23 @@ def load_or_fit_ease(seen: sparse.csr_matrix, item_ids: Sequence[str], settings:
                      cache: Path | None) -> sparse.csr_matrix | None:
     """:func:`fit_ease`, kept in ``cache`` (an .npz) for the next start with the same ratings,
     items and settings: the dense solve takes seconds, and every worker process builds an agent."""
-    if cache is None:
-        return fit_ease(seen, settings)
-    digest = hashlib.sha1(repr(settings).encode() + "\n".join(item_ids).encode())
-    for a in (seen.indptr, seen.indices):
-        digest.update(np.ascontiguousarray(a, dtype=np.int64).tobytes())
-    key = digest.hexdigest()
-    try:
-        with np.load(cache) as z:
-            if str(z["key"]) == key:
-                return sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"])) \
-                    if z["shape"][0] else None
-    except (OSError, KeyError, ValueError):
-        pass  # absent, unreadable or from another version: fit again
+    if cache is not None:
+        digest = hashlib.sha1(repr(settings).encode() + "\n".join(item_ids).encode())
+        for a in (seen.indptr, seen.indices):
+            digest.update(np.ascontiguousarray(a, dtype=np.int64).tobytes())
+        key = digest.hexdigest()
+        try:
+            with np.load(cache) as z:
+                if str(z["key"]) == key:
+                    return sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+        except (OSError, KeyError, ValueError):
+            pass  # absent, unreadable or from another version: fit again
     b = fit_ease(seen, settings)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_name(f"{cache.stem}.{os.getpid()}.tmp.npz")
-    empty = sparse.csr_matrix((0, 0))
-    m = b if b is not None else empty
-    np.savez(tmp, key=key, data=m.data, indices=m.indices, indptr=m.indptr, shape=np.array(m.shape))
-    os.replace(tmp, cache)  # atomic: processes starting together never read half a file
+    if cache is not None and b is not None:  # nothing to keep when EASE is off or the catalogue too large
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f"{cache.stem}.{os.getpid()}.tmp.npz")
+        np.savez(tmp, key=key, data=b.data, indices=b.indices, indptr=b.indptr, shape=np.array(b.shape))
+        os.replace(tmp, cache)  # atomic: processes starting together never read half a file
     return b
 
 

@@ -44,7 +44,7 @@ class CandidateQuery:
     prefer_genres: list[str] = field(default_factory=list)  # feeds a genre-popular pool
     n_semantic: int = 120
     n_popular: int = 40
-    personal: dict[str, list[str]] = field(default_factory=dict)  # source -> item ids (e.g. collaborative)
+    personal: dict[str, list[str]] = field(default_factory=dict)  # more pools: source -> ids (collaborative, people)
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,9 @@ def wikidata_metadata() -> dict[tuple[str, int], dict]:
 
     with sqlite3.connect(f"file:{movie_path}?mode=ro", uri=True) as conn:
         rows = conn.execute('SELECT Title, Year, Director, "Cast", Runtime, Rating FROM omdb').fetchall()
-    split = lambda names: [n.strip() for n in (names or "").split(",") if n.strip()]  # noqa: E731
+    def split(names: str | None) -> list[str]:
+        return [n.strip() for n in (names or "").split(",") if n.strip()]
+
     credits = Counter(name for row in rows for name in set(split(row[3])))
     by_key: dict[tuple[str, int], dict] = {}
     for title, year, directors, cast, runtime, mpaa in rows:

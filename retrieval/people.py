@@ -83,13 +83,14 @@ class PeopleIndex:
 
     def find(self, norms: list[str], masked: set[int] = frozenset()) -> list[PersonHit]:
         """Every known name in the token norms (longest first, no overlaps, none in ``masked``)."""
+        words = [name_tokens(_POSSESSIVE.sub("", n)) for n in norms]  # once per token, not per span
         hits, i = [], 0
         while i < len(norms):
             for size in range(MAX_NAME_WORDS, 1, -1):
                 span = range(i, i + size)
                 if i + size > len(norms) or any(k in masked for k in span):
                     continue
-                toks = tuple(t for n in norms[i:i + size] for t in name_tokens(_POSSESSIVE.sub("", n)))
+                toks = tuple(t for w in words[i:i + size] for t in w)
                 name = self._by_tokens.get(toks)
                 if name:
                     hits.append(PersonHit(i, i + size, name))
