@@ -41,7 +41,6 @@ def query_text(state: DialogueState) -> str:
     words = [MOOD_WORDS.get(m, m) for m in state.scene.mood]
     words += [g.lower() for g in state.liked_genres]
     words += [COMPANION_WORDS.get(state.scene.companions or "", "")]
-    words += state.liked_people  # documents name directors and stars
     words += state.keywords
     return " ".join(w for w in words if w).strip()
 
