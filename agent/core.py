@@ -119,7 +119,7 @@ class SceneRecAgent:
             raise KeyError(item_id)
         loaded = self.sessions.load(session_id)
         if loaded is None:
-            raise KeyError(session_id)
+            raise UnknownSession(session_id)
         previous, user_id = loaded
         state = previous.model_copy(deep=True)
         target = {"like": state.liked_items, "dislike": state.disliked_items,
@@ -256,6 +256,10 @@ class SceneRecAgent:
     def _name(self, item_id: str) -> str:
         item = self.engine.get(item_id)
         return item.display_title if item else item_id
+
+
+class UnknownSession(KeyError):
+    """Feedback for a session with no stored turn."""
 
 
 def _ms(t0: float) -> float:

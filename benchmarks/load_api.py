@@ -86,7 +86,11 @@ UNLIMITED = {"SCENEREC_API_TURNS_PER_MINUTE_PER_KEY": "100000000", "SCENEREC_API
 
 async def send_turn(client: httpx.AsyncClient, session: str, message: str, since: float, record: dict) -> None:
     """One turn; its latency counts from ``since`` (perf_counter seconds)."""
-    r = await client.post("/v1/chat", json={"session_id": session, "message": message})
+    try:
+        r = await client.post("/v1/chat", json={"session_id": session, "message": message})
+    except httpx.HTTPError as e:  # a timeout or reset counts as an error; the run goes on
+        record["errors"].append(type(e).__name__)
+        return
     if r.status_code != 200:
         record["errors"].append(r.status_code)
         return
@@ -101,7 +105,17 @@ async def conversation_loop(client: httpx.AsyncClient, worker: int, stop_at: flo
     follows the last answer (+ think). Open loop: each turn waits for an arrival ticket."""
     rng = random.Random(seed * 1000 + worker)
     while time.monotonic() < stop_at:
-        session = (await client.post("/v1/sessions")).json()["session_id"]
+        try:
+            r = await client.post("/v1/sessions")
+        except httpx.HTTPError as e:
+            record["errors"].append(type(e).__name__)
+            await asyncio.sleep(0.1)
+            continue
+        if r.status_code != 200:  # e.g. a 429 from a server with its limits on (--url)
+            record["errors"].append(r.status_code)
+            await asyncio.sleep(0.1)
+            continue
+        session = r.json()["session_id"]
         for message in dialogue(rng):
             if tickets is not None:
                 try:

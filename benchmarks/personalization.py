@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.common import percentile
 from retrieval.columns import ItemColumns
 
 PERSONAL = ("collaborative", "profile", "sequence")
@@ -291,11 +292,6 @@ def cmd_overlap(args):
         print(f"'{message}': {len(users)} users, mean pairwise overlap {statistics.mean(pairs):.3f} "
               f"(share of pairs with identical lists {sum(p == 1.0 for p in pairs) / len(pairs):.3f}), "
               f"{distinct} distinct lists, overlap with the anonymous list {statistics.mean(vs_anon):.3f}")
-
-
-def percentile(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
 
 
 def cmd_latency(args):

@@ -18,7 +18,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from retrieval.titles import normalize_title, title_aliases
 from retrieval.vector_store import VectorStore
 
 Prior = Literal["recent", "movielens", "mentions"]
-PRIORS: tuple[str, ...] = ("recent", "movielens", "mentions")
+PRIORS: tuple[str, ...] = get_args(Prior)
 BUILD_VERSION = 2
 # Half-life of the "recent" prior, fitted on MovieLens ratings alone (benchmarks/popularity_recency.py:
 # the counts that best predict the held-out final year of ml-latest-small's ratings; 180-1095 days

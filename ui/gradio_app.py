@@ -7,6 +7,7 @@ import gradio as gr
 import pandas as pd
 
 from agent.results import InterestSnapshot, RecommendedItem
+from ui.api.auth import is_api_user
 from ui.cards import CARD_CSS, render_card
 from ui.render import moved, scene_words, why_lines
 
@@ -43,12 +44,12 @@ def profile_caption(snapshot: InterestSnapshot | None) -> str:
 
 def build_app(agent, max_cards: int | None = None) -> gr.Blocks:
     k = max_cards or agent.settings.top_k
-    # API users are stored as "<key id>/<user>": they belong to that key, never to this UI
-    users = [u for u in agent.personalizer.known_users() if "/" not in u] if agent.personalizer else []
+    # API users belong to their key, never to this UI
+    users = [u for u in agent.personalizer.known_users() if not is_api_user(u)] if agent.personalizer else []
 
     def user_of(choice: str | None) -> str | None:
         choice = (choice or "").strip()
-        return None if not choice or choice == GUEST or "/" in choice else choice
+        return None if not choice or choice == GUEST or is_api_user(choice) else choice
 
     def slot_updates(items: list[RecommendedItem], notes: dict[int, str] | None = None) -> list:
         out = []

@@ -25,6 +25,13 @@ _ANON_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 OPEN_KEY_ID = "open"
 
 
+API_USER_SEP = "/"  # API users are stored as "<key id>/<user>": they belong to that key
+
+
+def is_api_user(user_id: str) -> bool:
+    return API_USER_SEP in user_id
+
+
 @dataclass(frozen=True)
 class Caller:
     key_id: str
@@ -38,10 +45,10 @@ class Caller:
         return self.kind == "secret"
 
     def namespaced(self, user_id: str) -> str:
-        return f"{self.key_id}/{user_id}"
+        return f"{self.key_id}{API_USER_SEP}{user_id}"
 
     def external(self, namespaced: str | None) -> str | None:
-        return namespaced.split("/", 1)[1] if namespaced else None
+        return namespaced.split(API_USER_SEP, 1)[1] if namespaced else None
 
 
 def visitor_id(key_id: str, anon_id: str | None) -> str | None:

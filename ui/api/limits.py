@@ -20,6 +20,7 @@ class SlidingWindowLimiter:
         self.limit, self.window_s = limit, window_s
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+        self._pruned = float("-inf")
 
     def hit(self, name: str, now: float) -> float | None:
         """Record a hit; returns None if allowed, else the seconds to wait before retrying."""
@@ -30,7 +31,10 @@ class SlidingWindowLimiter:
             if len(hits) >= self.limit:
                 return retry_after(hits[0], self.window_s, now)
             hits.append(now)
-            if len(self._hits) > 10_000:  # forget callers idle for a whole window (memory stays bounded)
+            if len(self._hits) > 10_000 and now - self._pruned >= self.window_s:
+                # forget callers idle for a whole window (memory stays bounded); at most once a
+                # window, so many live callers cannot make every hit scan them all
+                self._pruned = now
                 for idle in [k for k, v in self._hits.items() if v[-1] <= now - self.window_s]:
                     del self._hits[idle]
             return None

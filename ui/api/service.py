@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 import anyio
 from anyio.to_thread import run_sync
 
+from agent.core import UnknownSession
 from agent.results import TurnResult, UserProfile
 from agent.settings import Settings
 from ui.api.auth import Caller
@@ -124,7 +125,7 @@ class ChatService:
         async with self.locks.hold(session_id):
             try:
                 return await run_sync(self.agent.feedback, session_id, item_id, kind, limiter=self.threads)
-            except KeyError as e:  # the item was checked above: the session has no stored turn yet
+            except UnknownSession as e:  # the owner row exists, but no turn was stored yet
                 raise ApiError(409, "no_turn_yet", "this session has no recommendations yet; "
                                "send a message with POST /v1/chat first") from e
 

@@ -37,8 +37,10 @@ def _start_worker(settings: Settings) -> None:
 
     from agent.wiring import build_agent
 
-    threadpool_limits(1)  # one BLAS thread per worker: the workers themselves fill the cores
     _agent = build_agent(settings)
+    # one BLAS / OpenMP thread per worker (the workers themselves fill the cores); after the build,
+    # because threadpoolctl can only limit the libraries already loaded
+    threadpool_limits(1)
 
 
 def _ready(pause_s: float) -> int:
