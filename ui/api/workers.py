@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from agent.results import TurnResult
 from agent.settings import Settings
+from ui.api.errors import ApiError
 
 log = logging.getLogger(__name__)
 _agent = None  # the worker process's agent, built by _start_worker
@@ -90,6 +91,8 @@ class TurnPool:
             while len(pids) < self.processes and time.monotonic() < deadline:
                 futures: list[Future] = [self._pool.submit(_ready, 0.2) for _ in range(self.processes)]
                 pids |= {f.result() for f in futures}
+            if len(pids) < self.processes:
+                raise TimeoutError(f"{len(pids)} of {self.processes} turn workers answered in {deadline_s:.0f} s")
             log.info("turn pool ready: %d worker processes %s", len(pids), sorted(pids))
             self._ready.set()
         except BaseException as e:  # noqa: BLE001 - reported by /readyz, not raised in a thread
@@ -104,7 +107,12 @@ class TurnPool:
         except BrokenProcessPool:
             # a worker died (killed, out of memory): replace the pool and try this turn once more
             self._replace(pool)
-            return await loop.run_in_executor(self._pool, _turn, message, session_id, user_id)
+            try:
+                return await loop.run_in_executor(self._pool, _turn, message, session_id, user_id)
+            except BrokenProcessPool as e:  # the fresh pool died too: say so, not a bare 500
+                self._replace(self._pool)
+                raise ApiError(503, "turn_workers_restarting", "the turn workers are restarting; retry shortly",
+                               {"Retry-After": "5"}) from e
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         with self._lock:
