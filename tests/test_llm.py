@@ -70,3 +70,19 @@ def test_openai_client_timeout_and_connection_errors_become_llm_errors():
     dead = free_port()  # nothing listens there
     with pytest.raises(LLMError):
         OpenAICompatibleLLM(f"http://127.0.0.1:{dead}/v1", "m", timeout_s=1).complete([Message(role="user", content="x")])
+
+
+def test_local_model_busy_with_an_uncancellable_call_fails_fast():
+    pytest.importorskip("llama_cpp", reason="the 'local' extra is not installed")
+    from agent.llm.local_llamacpp import LlamaCppLLM
+
+    llm = LlamaCppLLM(n_ctx=256, max_tokens=4, busy_wait_s=0.2)
+    llm._lock.acquire()  # an earlier, timed-out call still running
+    try:
+        t = time.perf_counter()
+        with pytest.raises(LLMError, match="busy"):
+            llm.complete([Message(role="user", content="hi")])
+        assert time.perf_counter() - t < 2
+    finally:
+        llm._lock.release()
+    assert isinstance(llm.complete([Message(role="user", content="hi")]), str)  # free again: it answers

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from agent.llm.base import LLMError, LLMUnavailable, Message
@@ -29,30 +30,43 @@ class LlamaCppLLM:
     name = "llamacpp"
     available = True
 
-    def __init__(self, model_path: Path | None = None, n_ctx: int = 2048, max_tokens: int = 256):
+    def __init__(self, model_path: Path | None = None, n_ctx: int = 2048, max_tokens: int = 256,
+                 busy_wait_s: float = 5.0):
         try:
             from llama_cpp import Llama
         except ImportError as e:
             raise LLMUnavailable("install the 'local' extra: pip install 'scenerec[local]'") from e
         self.max_tokens = max_tokens
         self._llm = Llama(model_path=str(model_path or packaged_smollm2_path()), n_ctx=n_ctx, verbose=False)
-        # one Llama context is not thread-safe; a timed-out call may still be running when the retry starts
+        # one Llama context is not thread-safe, and a call cannot be cancelled: a timed-out call may
+        # still be running when the retry starts. Waiting long behind it would only time out again,
+        # so a busy model is an LLMError after ``busy_wait_s`` (the caller falls back to the rules).
         self._lock = threading.Lock()
+        self.busy_wait_s = busy_wait_s
+
+    @contextmanager
+    def _turn(self):
+        if not self._lock.acquire(timeout=self.busy_wait_s):
+            raise LLMError("the local model is still busy with an earlier request")
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def complete(self, messages: list[Message], schema: dict | None = None) -> str:
         fmt = {"type": "json_object", "schema": schema} if schema else None
-        try:
-            with self._lock:
+        with self._turn():
+            try:
                 out = self._llm.create_chat_completion(
                     messages=[m.model_dump() for m in messages], response_format=fmt,
                     max_tokens=self.max_tokens, temperature=0.0,
                 )
-        except Exception as e:  # noqa: BLE001
-            raise LLMError(str(e)) from e
+            except Exception as e:  # noqa: BLE001
+                raise LLMError(str(e)) from e
         return out["choices"][0]["message"]["content"] or ""
 
     def stream(self, messages: list[Message]) -> Iterator[str]:
-        with self._lock:
+        with self._turn():
             for chunk in self._llm.create_chat_completion(
                 messages=[m.model_dump() for m in messages], stream=True, max_tokens=self.max_tokens
             ):
