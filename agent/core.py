@@ -83,7 +83,8 @@ class SceneRecAgent:
         previous, state = state, state.apply(u, self.engine.get)
         before = self.interest(user_id, scene_key(state)) if user_id else None
         self._learn(user_id, previous, state, session_id)
-        decision = decide(u, state, knows_user=self._knows(user_id))
+        # only a thin request can be answered from the profile: skip the profile read otherwise
+        decision = decide(u, state, knows_user=state.is_thin() and self._knows(user_id))
         items: list[RecommendedItem] = []
         if decision.action == "recommend":
             t1 = time.perf_counter()
