@@ -1,9 +1,8 @@
 """A benchmark's movie list as a SceneRec catalogue, linked to the default catalogue.
 
 Each benchmark movie is linked to a movie of a MovieLens-based catalogue (the default catalogue,
-or one read from a MovieLens folder such as ``ml-latest-small``) by normalised title + year (the
-same year, else one year off; a name without a year takes the most-rated movie of that title)
-and borrows its genres, runtime, MPAA, IMDb rating, MovieLens popularity and ratings. Unlinked
+or one read from a MovieLens folder such as ``ml-latest-small``) by title + year (see
+:mod:`evaluation.linking`) and borrows its genres, runtime, MPAA, IMDb rating, MovieLens popularity and ratings. Unlinked
 movies stay in the catalogue with their title and year only.
 
 Example::
@@ -16,8 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections import defaultdict
 from typing import Literal, get_args
 
 import numpy as np
@@ -27,7 +25,6 @@ from retrieval.catalogue import CatalogueStore
 from retrieval.ingest import meta_key
 from retrieval.items import Item
 from retrieval.popularity import recent_counts
-from retrieval.titles import normalize_title, title_aliases
 from retrieval.vector_store import VectorStore
 
 Prior = Literal["recent", "movielens", "mentions"]
@@ -37,79 +34,6 @@ BUILD_VERSION = 2
 # the counts that best predict the held-out final year of ml-latest-small's ratings; 180-1095 days
 # score within 3% of each other).
 RECENT_HALF_LIFE_DAYS = 730.0
-
-
-@dataclass(frozen=True)
-class LinkReport:
-    movies: int
-    same_year: int
-    near_year: int  # one year off
-    title_only: int  # the benchmark name has no year
-    target: str = "the default catalogue"
-    duplicates: int = 0  # further entries of an already linked film, left title-only
-
-    @property
-    def linked(self) -> int:
-        return self.same_year + self.near_year + self.title_only
-
-    @property
-    def rate(self) -> float:
-        return self.linked / self.movies if self.movies else 0.0
-
-    def describe(self) -> str:
-        dup = (f"; {self.duplicates:,} more entries name an already linked film and stay title-only"
-               if self.duplicates else "")
-        return (f"linked {self.linked:,} of {self.movies:,} movies ({self.rate:.1%}) to {self.target} "
-                f"by title + year ({self.same_year:,} same year, {self.near_year:,} one year off, "
-                f"{self.title_only:,} by title alone){dup}")
-
-
-LINK_KINDS = ("same", "near", "title")  # best first
-
-
-def link_movies(movies: list[BenchmarkMovie], items: list[Item],
-                target: str = "the default catalogue") -> tuple[dict[str, str], LinkReport]:
-    """Benchmark movie id -> catalogue item id, by normalised title (or alias) and year.
-
-    One film, one entry: where a benchmark lists a film twice ("The Mummy" and "The Mummy
-    (1999)"), only the closest match (same year, then one year off, then title alone; the first
-    listed on a tie) borrows the film's data. Otherwise both entries would score identically and
-    fill two places of every list the film belongs in."""
-    by_title: dict[str, list[Item]] = defaultdict(list)
-    by_alias: dict[str, list[Item]] = defaultdict(list)
-    for it in items:
-        by_title[normalize_title(it.title)].append(it)
-        for alias in title_aliases(it.title):
-            by_alias[alias].append(it)
-    best: dict[str, tuple[int, int, str]] = {}  # item id -> (kind rank, order, benchmark id)
-    matched = 0
-    for order, m in enumerate(movies):
-        key = normalize_title(m.title)
-        found, how = None, None
-        for pool in (by_title.get(key, []), by_alias.get(key, [])):
-            found, how = _pick(pool, m.year)
-            if found:
-                break
-        if found:
-            matched += 1
-            candidate = (LINK_KINDS.index(how), order, m.id)
-            best[found.id] = min(best.get(found.id, candidate), candidate)
-    links = {bench_id: item_id for item_id, (_, _, bench_id) in best.items()}
-    counts = Counter(LINK_KINDS[kind] for kind, _, _ in best.values())
-    return links, LinkReport(len(movies), counts["same"], counts["near"], counts["title"], target,
-                             duplicates=matched - len(links))
-
-
-def _pick(pool: list[Item], year: int | None) -> tuple[Item | None, str | None]:
-    if not pool:
-        return None, None
-    if year is None:
-        return max(pool, key=lambda it: it.popularity), "title"
-    same = [it for it in pool if it.year == year]
-    if same:
-        return max(same, key=lambda it: it.popularity), "same"
-    near = [it for it in pool if it.year is not None and abs(it.year - year) == 1]
-    return (max(near, key=lambda it: it.popularity), "near") if near else (None, None)
 
 
 def benchmark_items(movies: list[BenchmarkMovie], links: dict[str, str], catalogue: dict[str, Item],

@@ -24,9 +24,9 @@ from agent.batch import BatchRanker
 from agent.settings import Settings
 from agent.wiring import Stores, build_agent, ensure_catalogue, open_stores
 from evaluation.cache import cache_path, load_into, save_from
-from evaluation.catalogue import (LinkReport, Prior, benchmark_interactions, benchmark_items,
-                                  ensure_benchmark_catalogue, is_current, link_movies)
+from evaluation.catalogue import Prior, benchmark_interactions, benchmark_items, ensure_benchmark_catalogue, is_current
 from evaluation.dialogues import Dialogue
+from evaluation.linking import LinkReport, link_movies
 from evaluation.metrics import CURVE_KS, MetricAccumulator
 from evaluation.protocol import PROTOCOLS, Point, Protocol, instance_count, points
 from evaluation.readers import BenchmarkMovie, read_inspired, read_redial, read_redial_movies

@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from evaluation.catalogue import benchmark_interactions, benchmark_items, link_movies
+from evaluation.catalogue import benchmark_interactions, benchmark_items
 from evaluation.dialogues import DatasetError, merge_messages
+from evaluation.linking import link_movies
 from evaluation.metrics import MetricAccumulator, ndcg_at, rank_of
 from evaluation.protocol import instance_count, points, sample_dialogues
 from evaluation.readers import BenchmarkMovie, read_inspired, read_redial, read_redial_movies
@@ -172,6 +173,27 @@ def test_linking_by_title_and_year(tiny_items):
     assert items[3].genres == [] and items[3].popularity == 0  # title-only
     assert benchmark_items(movies, links, {it.id: it for it in tiny_items}, "mentions")[4].popularity == 5
     assert benchmark_interactions(links, [("u1", "5", 4.0, 0), ("u1", "99", 3.0, 0)]) == [("u1", "c", 4.0, 0)]
+
+
+def test_linking_tolerates_spelling_variants_and_two_year_slips():
+    from retrieval.items import Item
+
+    catalogue = [Item(id="1", title="Kill Bill: Vol. 2", year=2004), Item(id="2", title="National Lampoon's Van Wilder", year=2002),
+                 Item(id="3", title="Texas Chainsaw Massacre, The", year=1974), Item(id="4", title="Cabin Fever", year=2002),
+                 Item(id="5", title="Straw Dogs", year=1971), Item(id="6", title="Paranormal Activity 3", year=2011),
+                 Item(id="7", title="Stand Up Guys", year=2012), Item(id="8", title="Stand Up", year=2012)]
+    movies = [BenchmarkMovie.from_name("a", "Kill Bill: Volume 2 (2004)"),            # vol / volume
+              BenchmarkMovie.from_name("b", "Van Wilder (2002)"),                     # a credit before the title
+              BenchmarkMovie.from_name("c", "The Texas Chain Saw Massacre (1974)"),   # near-identical spelling
+              BenchmarkMovie.from_name("d", "Cabin Fever (2000)"),                    # festival vs release year
+              BenchmarkMovie.from_name("e", "Straw Dogs (2011)"),                     # a remake: not linked
+              BenchmarkMovie.from_name("f", "Paranormal Activity 4 (2012)"),          # another number: not linked
+              BenchmarkMovie.from_name("g", "Stand (2012)"),                          # one word: too little to go on
+              BenchmarkMovie.from_name("h", "Van Wilder (2003)")]                     # a second entry for "b"
+    links, report = link_movies(movies, catalogue)
+    assert links == {"a": "1", "b": "2", "c": "3", "d": "4"}
+    assert (report.variant, report.two_years, report.duplicates, report.linked) == (3, 1, 1, 4)
+    assert "3 by a variant spelling, 1 two years off" in report.describe()
 
 
 def test_dense_scores_equal_the_live_ranker_features(tiny_items):
