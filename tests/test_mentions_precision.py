@@ -10,7 +10,9 @@ from retrieval.titles import TitleResolver
 ITEMS = [Item(id="a", title="A", year=1998), Item(id="to", title="To", year=1964),
          Item(id="help", title="The Help", year=2011), Item(id="mr", title="Moulin Rouge!", year=2001),
          Item(id="2001", title="2001: A Space Odyssey", year=1968), Item(id="it", title="It", year=2017),
-         Item(id="ts", title="Toy Story", year=1995)]
+         Item(id="ts", title="Toy Story", year=1995), Item(id="help!", title="Help!", year=1965),
+         Item(id="speed", title="Speed", year=1994), Item(id="bean", title="Mr. Bean's Holiday", year=2007),
+         Item(id="holiday", title="Holiday, The", year=2006), Item(id="shrek", title="Shrek", year=2001)]
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +28,8 @@ def found(finder, text):
     "I would like to watch a comedy.",
     "hi, how can I help you.",
     "Thanks for your help tonight.",
+    "Hi, I need some help.",  # "Help!" (1965) is its exact title, yet an everyday word
+    "That one is not my speed.",
 ])
 def test_everyday_words_are_not_titles(finder, text):
     assert found(finder, text) == []
@@ -36,6 +40,9 @@ def test_everyday_words_are_not_titles(finder, text):
     ("It (2017) is a great movie choice.", ["it"]),
     ("have you seen The Help?", ["help"]),
     ("we watched toy story yesterday", ["ts"]),
+    ("have you seen speed?", ["speed"]),  # an everyday word after a cue
+    ("my son loves shrek", ["shrek"]),  # not an everyday word: no cue needed
+    ("Mr. Bean's Holiday (2007) made me laugh", ["bean"]),  # the abbreviation's full stop is inside
 ])
 def test_real_mentions_still_count(finder, text, expected):
     assert found(finder, text) == expected

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from agent.understanding.lexicon import COMMON_WORDS, LIKE_CUES, SEEN_CUES
 from agent.understanding.text import Token
@@ -17,6 +18,10 @@ from retrieval.titles import Match, TitleResolver, normalize_title
 _CONNECTORS = {"of", "the", "and", "in", "a", "an", "on", "to", "for", "&", "at", "with", "from", "vs"}
 _CUE_WORDS = {w for p in LIKE_CUES + SEEN_CUES for w in p.split()} | {"about", "is", "was", "watch"}
 _MAX_NGRAM = 9
+# Zipf frequency (wordfreq: log10 per billion words) from which a word is everyday English:
+# "help" 5.8, "speed" 5.0, "frozen" 4.3, "halloween" 4.2 are; "titanic" 3.6, "shrek" 3.3 are not.
+EVERYDAY_ZIPF = 4.0
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "vol", "no"}
 
 
 @dataclass
@@ -67,6 +72,33 @@ def _needs_case(norms: list[str]) -> bool:
     return all(w in COMMON_WORDS or w in _CUE_WORDS or w.isdigit() for w in words) or len("".join(words)) <= 3
 
 
+@lru_cache(maxsize=8192)
+def everyday_word(word: str) -> bool:
+    """Whether a lower-case word is common in English text (``EVERYDAY_ZIPF``)."""
+    from wordfreq import zipf_frequency  # loads its word lists on first use, not at import
+
+    return zipf_frequency(word, "en", wordlist="small") >= EVERYDAY_ZIPF  # the small list: zipf >= 3
+
+
+def _bare_everyday_word(tokens: list[Token], i: int, length: int, year: int | None) -> bool:
+    """One lower-case everyday word with no year and no cue before it ("I need help", "not my
+    speed", "wanted something lighter"): the word, not *The Help*, *Speed* or *Wanted*. After a
+    cue ("have you seen speed?") it still counts."""
+    t = tokens[i]
+    if length != 1 or year is not None or t.capitalised or (i > 0 and tokens[i - 1].norm in _CUE_WORDS):
+        return False
+    return everyday_word(t.norm)
+
+
+def _span_token(tokens: list[Token], k: int) -> bool:
+    """Whether token ``k`` may sit inside a title: a word, '&', an apostrophe, or the full stop
+    of an abbreviation ("Mr. Bean's Holiday", "Dr. Strangelove")."""
+    t = tokens[k]
+    if _is_word(t) or t.text in ("&", "'"):
+        return True
+    return t.text == "." and k > 0 and (tokens[k - 1].norm in _ABBREVIATIONS or len(tokens[k - 1].norm) == 1)
+
+
 def _capitalised(span: list[Token]) -> bool:
     """Every content word capitalised ("Lord of the Rings"); a span of only connectors ("A",
     "To") must be capitalised itself."""
@@ -83,6 +115,7 @@ def _article_dropped(span: list[Token], key: str, matches: list[Match]) -> bool:
 class TitleFinder:
     def __init__(self, resolver: TitleResolver):
         self.resolver = resolver
+        everyday_word("the")  # load the word list now, not during someone's first turn
 
     def scan(self, tokens: list[Token]) -> TitleScan:
         scan = TitleScan()
@@ -124,7 +157,7 @@ class TitleFinder:
     def _exact_at(self, tokens, norms, i, shouting) -> FoundTitle | None:
         for length in range(min(_MAX_NGRAM, len(tokens) - i), 0, -1):
             span = tokens[i : i + length]
-            if not all(_is_word(t) or t.text in "&'" for t in span) or not _is_word(span[-1]):
+            if not all(_span_token(tokens, k) for k in range(i, i + length)) or not _is_word(span[-1]):
                 continue
             key = " ".join(n for n in norms[i : i + length] if n)
             if not key or not self.resolver.has_alias(key):
@@ -137,6 +170,8 @@ class TitleFinder:
                 # a capitalised title with its year, "It (2017)", is a title even first in a sentence
                 if shouting or not caps or (sentence_start and length == 1 and year is None and not title_context):
                     continue
+            if _bare_everyday_word(tokens, i, length, year):
+                continue
             matches = self.resolver.exact(key, year)
             if matches and year is None and _article_dropped(span, key, matches):
                 continue
