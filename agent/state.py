@@ -211,11 +211,33 @@ class DialogueState(BaseModel):
             if target:
                 _add(s.accepted_items, target)
                 s.focus_item = target
-        if u.intent == "reject":
+        if u.intent == "reject" and u.shown_verdict != "seen":  # "seen those" is no dislike
             low_all = not refs and not u.refers_to_focus
             targets = refs or ([s.focus_item] if s.focus_item and u.refers_to_focus else []) or (s.last_shown if low_all else [])
             for t in targets:
                 _add(s.disliked_items, t)
+        if u.shown_verdict:
+            self._apply_verdict(s, u, refs)
+
+    @staticmethod
+    def _apply_verdict(s: DialogueState, u: Understanding, refs: list[str]) -> None:
+        """"I loved all of those", "I didn't like it", "seen both": a verdict on the titles just shown."""
+        if refs or u.verdict_on_all:
+            targets = refs or list(s.last_shown)
+        elif s.focus_item and u.refers_to_focus:
+            targets = [s.focus_item]
+        else:
+            targets = s.last_shown[:1] if len(s.last_shown) == 1 else []
+        if u.shown_verdict == "seen":
+            for t in targets:
+                _add(s.seen_items, t)
+            return
+        liked = u.shown_verdict == "liked"
+        for t in targets:
+            _add(s.liked_items if liked else s.disliked_items, t)
+            other = s.disliked_items if liked else s.liked_items
+            if t in other:
+                other.remove(t)
 
     @staticmethod
     def _apply_critique(s: DialogueState, kind: str, ref_index: int | None, lookup: Lookup) -> None:

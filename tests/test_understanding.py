@@ -104,3 +104,38 @@ def test_mood_by_embedding_prototypes(embedder, tiny_items):
     nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(tiny_items)), moods=moods)
     assert nlu.understand("I need something to forget my awful week").scene.mood == ["uplifting"]
     assert nlu.understand("a funny one").scene.mood == ["funny"]  # the lexicon comes first
+
+
+@pytest.mark.parametrize("text,shown,verdict,targets", [
+    ("I loved all of those.", ["1", "9"], "liked", ["1", "9"]),
+    ("I've seen both and liked them.", ["1", "9"], "liked", ["1", "9"]),
+    ("Oh yes, classic.", ["1"], "liked", ["1"]),  # a short reply about the one title just named
+    ("I didn't like it, too long.", ["1"], "disliked", ["1"]),
+    ("I've seen all of those.", ["1", "9"], "seen", ["1", "9"]),  # known, not disliked
+    ("Loved the second one", ["1", "9"], "liked", ["9"]),
+])
+def test_verdicts_on_the_titles_just_shown(nlu, tiny_items, text, shown, verdict, targets):
+    from agent.state import DialogueState
+
+    u = nlu.understand(text, TurnContext(last_shown=shown))
+    assert u.shown_verdict == verdict
+    state = DialogueState(last_shown=shown, shown_items=shown).apply(u, {it.id: it for it in tiny_items}.get)
+    lists = {"liked": state.liked_items, "disliked": state.disliked_items, "seen": state.seen_items}
+    assert lists[verdict] == targets
+    assert all(not other for name, other in lists.items() if name != verdict)
+
+
+@pytest.mark.parametrize("text,shown", [
+    ("great, thanks!", ["1", "9", "3"]),  # thanks for five picks is not "I loved all five"
+    ("I liked it", ["1", "9"]),  # which one?
+    ("is it good?", ["1"]),  # a question
+    ("I haven't seen it", ["1"]),
+    ("I loved Shrek", ["1"]),  # the verdict is on the title named, not on the one shown
+])
+def test_no_verdict_without_a_clear_target(nlu, text, shown):
+    assert nlu.understand(text, TurnContext(last_shown=shown)).shown_verdict is None
+
+
+def test_never_seen_is_no_seen_mention(nlu):
+    u = nlu.understand("I have never seen Toy Story, I will check it out")
+    assert [(m.item_id, m.polarity) for m in u.mentions] == [("1", "neutral")]

@@ -18,6 +18,7 @@ from agent.understanding.mentions import TitleFinder
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, tokenize
+from agent.understanding.verdicts import NOT_SEEN, shown_verdict
 from retrieval.people import PeopleIndex, PersonHit
 
 _NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|half an?)"
@@ -276,6 +277,8 @@ class EmbeddedUnderstander:
             after = " ".join(t.norm for t in tokens[f.end : f.end + 3])
             if re.match(r"(is|was) (my |our )?(all time |all-time )?(favou?rite|great|amazing|awesome|the best)|(favou?rite|great)\b", after):
                 polarity = "liked"
+            elif NOT_SEEN.search(window):
+                polarity = "neutral"  # "I've never seen Heat": new to them, no verdict
             elif _contains_phrase(window, lx.SEEN_CUES) or re.match(r"(already|before)\b", after):
                 polarity = "seen"
             elif _contains_phrase(window, lx.DISLIKE_CUES) or f.start in negated:
@@ -359,6 +362,10 @@ class EmbeddedUnderstander:
         item_ref = bool(u.references or (u.refers_to_focus and (ctx.focus_item or has_shown))
                         or (u.mentions and not stated_taste))
         is_question = raw.rstrip().endswith("?") or low.startswith(lx.QUESTION_STARTS)
+        verdict = None if is_question else shown_verdict(low, len(ctx.last_shown), bool(u.references),
+                                                         names_titles=bool(u.mentions))
+        if verdict:
+            u.shown_verdict, u.verdict_on_all = verdict.polarity, verdict.plural
         asks_for_more = _contains_phrase(low, ["recommend", "suggest", "something like", "similar", "more like",
                                                "anything like", "what else", "would i like", "should i watch",
                                                "anything else", "others like", "like that", "like this", "like it",
@@ -381,7 +388,7 @@ class EmbeddedUnderstander:
             return "smalltalk"
         only_seen = u.mentions and all(m.polarity == "seen" for m in u.mentions)
         rejects = _contains_phrase(low, lx.REJECT_PHRASES) or (u.references and re.search(r"\bnot (?:the|that|this)\b", low))
-        if has_shown and (rejects or only_seen) and not (slots or u.critiques):
+        if has_shown and (rejects or only_seen) and not (slots or u.critiques) and u.shown_verdict != "liked":
             return "reject"
         if has_shown and u.critiques:
             return "refine"

@@ -180,7 +180,10 @@ ACCEPT_PHRASES = ["i'll watch", "ill watch", "i will watch", "we'll watch", "wel
                   "going with", "go with", "perfect", "that works", "we'll go with", "i'll go with",
                   "watching it", "great choice", "love it", "good pick", "i'll try", "let's do", "lets do",
                   "it is", "sold", "putting on", "put on", "give it a try", "give it a go", "looks good",
-                  "i'll go for", "we'll try", "we'll give", "that's the one", "thats the one", "deal"]
+                  "i'll go for", "we'll try", "we'll give", "that's the one", "thats the one", "deal",
+                  "check it out", "check that out", "check them out", "i'll check", "i will check", "will try",
+                  "have to see", "have to watch", "have to try", "have to rent", "want to see it",
+                  "like to see it", "add it to my list", "on my list", "i will try", "i'll give"]
 REJECT_PHRASES = ["seen it", "seen that", "seen them", "not that one", "not those", "already seen",
                   "watched it", "watched that", "nah", "none of those", "none of these",
                   "don't like those", "not interested", "something else", "other options",

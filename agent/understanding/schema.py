@@ -73,6 +73,8 @@ class Understanding(BaseModel):
     critiques: list[Critique] = Field(default_factory=list)
     references: list[int] = Field(default_factory=list)  # ordinal refs into the last shown list
     refers_to_focus: bool = False  # "it", "that one"
+    shown_verdict: Literal["liked", "disliked", "seen"] | None = None  # on titles just shown: "loved those"
+    verdict_on_all: bool = False  # the verdict is about every title just shown ("both", "all of those")
     question: QuestionAttribute | None = None
     keywords: list[str] = Field(default_factory=list)  # free content words for the semantic query
     source: str = "embedded"
