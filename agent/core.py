@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from agent import replies
 from agent.explain import Grounds, TemplateExplainer
 from agent.grounding import request_facts
-from agent.personalize import PersonalContext, Personalizer, scene_key
+from agent.personalize import PersonalContext, Personalizer, UserModel, scene_key
 from agent.planning import RecommendationPlan, plan_recommendation, query_text
 from agent.policy import decide
 from agent.results import InterestSnapshot, RecommendedItem, TurnResult, UserProfile
@@ -81,14 +81,16 @@ class SceneRecAgent:
                 notices.append(f"I took \"{m.surface}\" as {self._name(m.item_id)} (also possible: {alt}).")
 
         previous, state = state, state.apply(u, self.engine.get)
-        before = self.interest(user_id, scene_key(state)) if user_id else None
-        self._learn(user_id, previous, state, session_id)
-        # only a thin request can be answered from the profile: skip the profile read otherwise
-        decision = decide(u, state, knows_user=state.is_thin() and self._knows(user_id))
+        # the person's model is built once a turn (one profile-version read) and passed along
+        user = self.personalizer.user_model(user_id) if user_id and self.personalizer else None
+        before = self.interest(user, scene_key(state)) if user else None
+        if self._learn(user_id, previous, state, session_id):
+            user = self.personalizer.rebuild(user_id)  # this turn's feedback changed the evidence
+        decision = decide(u, state, knows_user=state.is_thin() and self._knows(user))
         items: list[RecommendedItem] = []
         if decision.action == "recommend":
             t1 = time.perf_counter()
-            items = self._recommend(state, timings, user_id)
+            items = self._recommend(state, timings, user)
             timings["retrieve_rank_explain"] = _ms(t1)
             reply = self._recommend_reply(state, items, decision.why)
             state.last_shown = [it.id for it in items] or state.last_shown
@@ -105,7 +107,7 @@ class SceneRecAgent:
         if notices:
             reply = " ".join(notices) + "\n\n" + reply
         self.sessions.save(session_id, state, user_id)
-        profile = self.interest(user_id, scene_key(state), before) if user_id else None
+        profile = self.interest(user, scene_key(state), before) if user else None
         timings["total"] = _ms(t0)
         return TurnResult(session_id=session_id, action=decision.action, intent=u.intent, reply=reply,
                           items=items, state=state.summary(), notices=notices, timings_ms=timings,
@@ -150,11 +152,11 @@ class SceneRecAgent:
         return removed + (self.personalizer.forget(user_id) if self.personalizer else 0)
 
     # -- profiles ---------------------------------------------------------------------------------
-    def interest(self, user_id: str | None, scene: str | None = None,
+    def interest(self, person: str | UserModel | None, scene: str | None = None,
                  before: InterestSnapshot | None = None) -> InterestSnapshot | None:
         """A person's interest distribution (a scene's view when there is one), with the change
-        since ``before``."""
-        return self.personalizer.snapshot(user_id, scene, before) if self.personalizer else None
+        since ``before``; ``person`` is a user id or their model already built this turn."""
+        return self.personalizer.snapshot(person, scene, before) if self.personalizer else None
 
     def export_user(self, user_id: str) -> dict:
         """Everything stored about a person (ratings, feedback, cached vectors, sessions, interests)."""
@@ -164,14 +166,15 @@ class SceneRecAgent:
         data["interest"] = snapshot.model_dump() if snapshot else None
         return data
 
-    def _learn(self, user_id: str | None, old: DialogueState, new: DialogueState, session_id: str) -> None:
-        """Write feedback that appeared in this turn (likes, rejections, seen, accepted) to the profile."""
+    def _learn(self, user_id: str | None, old: DialogueState, new: DialogueState, session_id: str) -> bool:
+        """Write feedback that appeared in this turn (likes, rejections, seen, accepted) to the profile;
+        True when something was written."""
         if not (user_id and self.personalizer):
-            return
+            return False
         fresh = {kind: [i for i in getattr(new, attr) if i not in set(getattr(old, attr))]
                  for kind, attr in (("like", "liked_items"), ("dislike", "disliked_items"),
                                     ("seen", "seen_items"), ("accept", "accepted_items"))}
-        self.personalizer.record(user_id, fresh, scene_key(new), session_id)
+        return self.personalizer.record(user_id, fresh, scene_key(new), session_id) > 0
 
     # -- recommendation -------------------------------------------------------------------------
     def query_text(self, state: DialogueState) -> str:
@@ -184,12 +187,13 @@ class SceneRecAgent:
                                    self.engine.vectors.embedder.encode_query, self.settings.candidate_pool,
                                    self.engine.people)
 
-    def ranking_inputs(self, state: DialogueState, user_id: str | None = None,
+    def ranking_inputs(self, state: DialogueState, person: str | UserModel | None = None,
                        timings: dict[str, float] | None = None) -> RankingInputs:
-        """Candidates and the rank request for a state (and a person): everything but the weights."""
+        """Candidates and the rank request for a state (and a person: a user id or their model):
+        everything but the weights."""
         timings = {} if timings is None else timings
         t = time.perf_counter()
-        personal = self.personalizer.context(user_id, state) if self.personalizer else None
+        personal = self.personalizer.context(person, state) if self.personalizer else None
         timings["personalize"] = _ms(t)
         t = time.perf_counter()
         plan = self.plan(state)
@@ -208,8 +212,8 @@ class SceneRecAgent:
         return RankingInputs(candidates, request, personal, {a: self._name(a) for a in plan.anchors})
 
     def _recommend(self, state: DialogueState, timings: dict[str, float],
-                   user_id: str | None = None) -> list[RecommendedItem]:
-        inputs = self.ranking_inputs(state, user_id, timings)
+                   user: UserModel | None = None) -> list[RecommendedItem]:
+        inputs = self.ranking_inputs(state, user, timings)
         t = time.perf_counter()
         ranked = rank(inputs.candidates, inputs.request, self.settings.weights.model_dump(), self.settings.top_k)
         timings["rank"] = _ms(t)
@@ -248,11 +252,9 @@ class SceneRecAgent:
             return f"Great choice — enjoy {self._name(state.focus_item)}! Ask me again any time."
         return replies.ACKNOWLEDGEMENTS.get(why, replies.ACKNOWLEDGEMENTS["smalltalk"])
 
-    def _knows(self, user_id: str | None) -> bool:
+    def _knows(self, user: UserModel | None) -> bool:
         """Enough of this person's history to answer a vague request from their profile."""
-        if not user_id or self.personalizer is None:
-            return False
-        return len(self.personalizer.user_model(user_id).history) >= self.settings.profile.history_to_skip_questions
+        return user is not None and len(user.history) >= self.settings.profile.history_to_skip_questions
 
     def _name(self, item_id: str) -> str:
         item = self.engine.get(item_id)

@@ -141,12 +141,16 @@ class Personalizer:
 
     # -- the person's model -----------------------------------------------------------------------
     def user_model(self, user_id: str) -> UserModel:
-        version = self.profiles.version(user_id)
-        with self._lock:
-            hit = self._cache.get(user_id)
-            if hit and hit[0] == version:
-                return hit[1]
-        events = self.profiles.events(user_id)
+        """The person's model: one version read, rebuilt only when their events changed."""
+        return self._cached(user_id, self.profiles.version(user_id)) or self.rebuild(user_id)
+
+    def rebuild(self, user_id: str) -> UserModel:
+        """The person's model from their events as stored now (e.g. right after this turn's feedback):
+        events and version come from one read."""
+        version, events = self.profiles.history(user_id)
+        hit = self._cached(user_id, version)  # another thread may have built it meanwhile
+        if hit:
+            return hit
         history = list(self.base.get(user_id, [])) + [
             HistoryEntry(e.item_id, e.kind, e.rating, e.ts, e.scene) for e in events]
         model = self._build(user_id, history, self._fingerprint(version, len(history)))
@@ -156,6 +160,17 @@ class Personalizer:
             while len(self._cache) > USER_MODELS_CACHED:  # API keys may name any number of users
                 self._cache.popitem(last=False)
         return model
+
+    def _cached(self, user_id: str, version: int) -> UserModel | None:
+        with self._lock:
+            hit = self._cache.get(user_id)
+        return hit[1] if hit and hit[0] == version else None
+
+    def _model(self, user: str | UserModel | None) -> UserModel | None:
+        """A person's model from their id, or the one already built this turn; None for nobody."""
+        if isinstance(user, UserModel):
+            return user
+        return self.user_model(user) if user else None
 
     def _fingerprint(self, version: int, n_history: int) -> str:
         """Identifies the evidence and model a cached posterior was computed from."""
@@ -199,8 +214,9 @@ class Personalizer:
         return profile
 
     # -- one turn ---------------------------------------------------------------------------------
-    def context(self, user_id: str | None, state: DialogueState) -> PersonalContext:
-        user = self.user_model(user_id) if user_id else None
+    def context(self, person: str | UserModel | None, state: DialogueState) -> PersonalContext:
+        """One turn's signals for a user id (or their model, already built this turn) or nobody."""
+        user = self._model(person)
         seeds = dict(user.seeds) if user else {}
         recent = dict(user.recent) if user else {}
         boost = self.settings.session_seed_weight
@@ -296,10 +312,12 @@ class Personalizer:
         return self.profiles.add(ProfileEvent(user_id, i, kind, scene=scene, session_id=session_id)
                                  for kind, ids in items.items() for i in ids)
 
-    def snapshot(self, user_id: str | None, scene: str | None = None,
+    def snapshot(self, person: str | UserModel | None, scene: str | None = None,
                  before: InterestSnapshot | None = None) -> InterestSnapshot:
-        """The interest distribution of a view (top values per family), with the change since ``before``."""
-        profile = self.user_model(user_id).profile if user_id else self.interest.build([])
+        """The interest distribution of a view (top values per family), with the change since ``before``;
+        ``person`` is a user id or their model already built this turn."""
+        user = self._model(person)
+        profile = user.profile if user else self.interest.build([])
         view = profile.view(scene)
         mean = view.mean(self.space)
         was = {(a.family, a.value): a.share for a in before.attributes} if before else {}
@@ -310,7 +328,7 @@ class Personalizer:
                 shares.append(InterestShare(family=family, value=a.value, share=round(float(mean[c]), 4),
                                             prior=round(float(profile.prior[c]), 4),
                                             before=was.get((family, a.value))))
-        return InterestSnapshot(user_id=user_id, scene=scene, scene_view=bool(scene and scene in profile.views),
+        return InterestSnapshot(user_id=user.user_id if user else None, scene=scene, scene_view=bool(scene and scene in profile.views),
                                 evidence=round(view.evidence, 2), attributes=shares)
 
     def export(self, user_id: str) -> dict:

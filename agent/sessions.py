@@ -47,6 +47,11 @@ class SessionStore(SQLiteStore):
                                       (user_id,)).fetchall()
         return [{"id": i, "updated": u, "state": DialogueState.model_validate_json(s).summary()} for i, u, s in rows]
 
+    def delete(self, session_id: str) -> bool:
+        """Remove one session; False when there was none."""
+        with self._lock, self._conn:
+            return self._conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0
+
     def delete_user(self, user_id: str) -> int:
         with self._lock, self._conn:
             return self._conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount

@@ -116,15 +116,19 @@ def simulate_agent(agent: SceneRecAgent, users: list[SimulatedUser], max_turns: 
     result = SimulationResult("agent", max_turns)
     t0 = time.perf_counter()
     for user in users:
-        # a fresh session id: sessions persist in the data dir, and a rerun must not continue them
+        # a fresh session, deleted at the end: sessions persist in the data dir, and simulated
+        # dialogues must neither pile up there nor be continued by a rerun
         session, success, shown = agent.sessions.new_id(), None, False
-        for t in range(max_turns):
-            said = user.utterance(t, rejected=shown)
-            res = agent.turn(said.text, session_id=session)
-            shown = bool(res.items)
-            if user.target.id in [it.id for it in res.items[:k]]:
-                success = t + 1
-                break
+        try:
+            for t in range(max_turns):
+                said = user.utterance(t, rejected=shown)
+                res = agent.turn(said.text, session_id=session)
+                shown = bool(res.items)
+                if user.target.id in [it.id for it in res.items[:k]]:
+                    success = t + 1
+                    break
+        finally:
+            agent.sessions.delete(session)
         result.turns_to_success.append(success)
         advance(1)
     result.seconds = time.perf_counter() - t0

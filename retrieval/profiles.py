@@ -80,11 +80,15 @@ class ProfileStore(SQLiteStore):
         return len(rows)
 
     def events(self, user_id: str) -> list[ProfileEvent]:
+        return self.history(user_id)[1]
+
+    def history(self, user_id: str) -> tuple[int, list[ProfileEvent]]:
+        """The user's events and the :meth:`version` they make up, read together (one query)."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT user_id, item_id, kind, rating, scene, session_id, ts FROM profile_events "
+                "SELECT seq, user_id, item_id, kind, rating, scene, session_id, ts FROM profile_events "
                 "WHERE user_id = ? ORDER BY seq", (user_id,)).fetchall()
-        return [ProfileEvent(*r) for r in rows]
+        return (rows[-1][0] if rows else 0), [ProfileEvent(*r[1:]) for r in rows]
 
     def version(self, user_id: str) -> int:
         """Changes whenever the user's events change (the last sequence number)."""

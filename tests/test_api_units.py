@@ -9,6 +9,7 @@ import pytest
 from ui.api.auth import visitor_id
 from ui.api.keys import KeyStore, normalize_origin
 from ui.api.limits import SlidingWindowLimiter
+from ui.api.ownership import SessionOwners
 from ui.api.streaming import reply_chunks
 
 
@@ -56,6 +57,22 @@ def test_keys_are_stored_hashed_and_verified(tmp_path):
     assert store.publishable_origins() == {"https://new.example"}  # the cached allowlist is read again
     with pytest.raises(ValueError, match="origin"):
         store.create("publishable", [])
+
+
+def test_session_owner_writes_do_not_reread_the_allowlist(tmp_path, monkeypatch):
+    path = tmp_path / "api.sqlite3"
+    store = KeyStore(path)
+    store.create("publishable", ["https://shop.example"])
+    assert store.publishable_origins() == {"https://shop.example"}
+    reads, real = [], store._db.read
+    monkeypatch.setattr(store._db, "read", lambda sql, args=(): reads.append(sql) or real(sql, args))
+    owners = SessionOwners(path)  # the API's session rows: another connection committing to the same file
+    for n in range(3):
+        owners.add(f"s{n}", "key", None)
+        assert store.publishable_origins() == {"https://shop.example"}
+    assert not [sql for sql in reads if "origins" in sql]  # the cached allowlist was kept
+    KeyStore(path).create("publishable", ["https://new.example"])  # a key change still shows at once
+    assert store.publishable_origins() == {"https://shop.example", "https://new.example"}
 
 
 def test_visitor_ids_are_stable_per_key_and_need_a_wellformed_anonymous_id():

@@ -163,3 +163,27 @@ def test_profile_delete_leaves_nothing_behind(data_dir, tmp_path):
     assert exported["ratings"] == [] and exported["feedback"] == [] and exported["sessions"] == []
     assert exported["cached_vectors"] == [] and agent.interest(user).evidence == 0
     assert all(_rows_mentioning(p, user) == {} for p in paths)  # looking again wrote nothing
+
+
+def _counting(monkeypatch, obj, name):
+    """Wrap ``obj.name`` so each call is counted; returns the list of calls' arguments."""
+    calls, real = [], getattr(obj, name)
+    monkeypatch.setattr(obj, name, lambda *a, **kw: calls.append(a) or real(*a, **kw))
+    return calls
+
+
+def test_a_turn_reads_the_profile_version_once(agent, monkeypatch):
+    user = "ml:91"
+    profiles = agent.personalizer.profiles
+    versions = _counting(monkeypatch, profiles, "version")
+    r = agent.turn("can you recommend a movie?", user_id=user)  # thin: answered from the profile
+    assert r.action == "recommend" and r.profile is not None
+    assert versions == [(user,)]
+
+    versions.clear()
+    events = _counting(monkeypatch, profiles, "history")
+    liked = agent.engine.resolver.resolve("Toy Story")[0].item_id
+    r = agent.turn("I loved Toy Story, something like it", session_id=r.session_id)
+    assert versions == [(user,)] and len(events) == 1  # the turn's own write: events read again, version not
+    assert any(e.item_id == liked and e.kind == "like" for e in profiles.events(user))  # this turn wrote feedback
+    assert r.profile.evidence > 0 and any(a.before is not None for a in r.profile.attributes)

@@ -1,7 +1,14 @@
 """The agenda-based simulated user and the success@turns bookkeeping."""
 
+import sqlite3
+
 from evaluation.dialogues import Context
-from evaluation.simulator import SimulatedUser, build_agenda, simulate_system
+from evaluation.simulator import (
+    SimulatedUser,
+    build_agenda,
+    simulate_agent,
+    simulate_system,
+)
 from retrieval.items import Item
 
 TARGET = Item(id="t", title="Alien", year=1979, genres=["Horror", "Sci-Fi"])
@@ -40,3 +47,22 @@ def test_success_counts_the_turn_the_target_is_shown():
     s = result.summary()
     assert s["success@1"] == 0.0 and s["success@2"] == 0.5 and s["success@3"] == 0.5
     assert s["mean_turns_to_success"] == 2.0
+
+
+def _sessions(agent) -> int:
+    conn = sqlite3.connect(agent.sessions.path)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_simulated_dialogues_leave_no_sessions_behind(agent, monkeypatch):
+    monkeypatch.setattr(agent, "settings", agent.settings)  # simulate_agent sets top_k: restored after
+    toy, up, nemo = (agent.engine.get(agent.engine.resolver.resolve(t)[0].item_id)
+                     for t in ("Toy Story", "Up", "Finding Nemo"))
+    users = [SimulatedUser(toy, build_agenda(toy, [up])), SimulatedUser(nemo, build_agenda(nemo, [toy]))]
+    before = _sessions(agent)
+    result = simulate_agent(agent, users, max_turns=2, k=agent.settings.top_k)
+    assert len(result.turns_to_success) == 2
+    assert _sessions(agent) == before

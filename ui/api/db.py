@@ -17,11 +17,6 @@ class Tables(SQLiteStore):
         with self._lock:
             return self._conn.execute(sql, args).fetchall()
 
-    def data_version(self) -> int:
-        """Changes whenever another connection (another process, ``scenerec keys``) commits."""
-        with self._lock:
-            return self._conn.execute("PRAGMA data_version").fetchone()[0]
-
     def write(self, sql: str, args: tuple = ()) -> int:
         """Run one statement in its own transaction; returns the rows it changed."""
         with self._lock, self._conn:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import itertools
 import json
 import secrets
 import time
@@ -26,6 +25,14 @@ from ui.api.db import Tables
 KeyKind = Literal["publishable", "secret"]
 _PREFIX: dict[str, str] = {"publishable": "pk", "secret": "sk"}
 _KIND_OF_PREFIX = {v: k for k, v in _PREFIX.items()}
+# The allowlist's version: one row, bumped by triggers on any change to api_keys (by any process),
+# so a cached allowlist survives the commits of other tables in the same file (session owners).
+_VERSION_DDL = (
+    "CREATE TABLE IF NOT EXISTS api_keys_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO api_keys_version VALUES (1, 0)",
+    *(f"CREATE TRIGGER IF NOT EXISTS api_keys_{event.lower()} AFTER {event} ON api_keys "
+      "BEGIN UPDATE api_keys_version SET version = version + 1; END" for event in ("INSERT", "UPDATE", "DELETE")),
+)
 
 
 @dataclass(frozen=True)
@@ -63,11 +70,9 @@ class KeyStore:
     def __init__(self, path: Path):
         self._db = Tables(path, "CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
                                 "secret_hash TEXT NOT NULL, origins TEXT NOT NULL, label TEXT NOT NULL, "
-                                "created REAL NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)")
-        # CORS asks for the allowlist on every request: cached, keyed by (our writes, data_version)
-        self._generation = itertools.count(1)
-        self._writes = 0
-        self._origins: tuple[tuple[int, int], set[str]] | None = None
+                                "created REAL NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)", *_VERSION_DDL)
+        # CORS asks for the allowlist on every request: cached, keyed by the api_keys_version row
+        self._origins: tuple[int, set[str]] | None = None
 
     def create(self, kind: KeyKind, origins: list[str] | None = None, label: str = "") -> CreatedKey:
         clean = tuple(dict.fromkeys(normalize_origin(o) for o in origins or []))
@@ -77,7 +82,6 @@ class KeyStore:
         key = ApiKey(key_id, kind, clean, label, time.time())
         self._db.write("INSERT INTO api_keys (id, kind, secret_hash, origins, label, created) VALUES (?, ?, ?, ?, ?, ?)",
                        (key_id, kind, _hash(secret), json.dumps(list(clean)), label, key.created))
-        self._writes = next(self._generation)
         return CreatedKey(key, f"sr_{_PREFIX[kind]}_{key_id}_{secret}")
 
     def verify(self, token: str) -> ApiKey | None:
@@ -96,14 +100,12 @@ class KeyStore:
         return [self._key(r) for r in self._db.read("SELECT * FROM api_keys ORDER BY created")]
 
     def revoke(self, key_id: str) -> bool:
-        changed = self._db.write("UPDATE api_keys SET revoked = 1 WHERE id = ?", (key_id,)) > 0
-        self._writes = next(self._generation)
-        return changed
+        return self._db.write("UPDATE api_keys SET revoked = 1 WHERE id = ?", (key_id,)) > 0
 
     def publishable_origins(self) -> set[str]:
         """Every origin some live publishable key allows (the CORS allowlist). Read again only when
-        the table may have changed: a write through this store, or a commit by another process."""
-        version = (self._writes, self._db.data_version())  # taken before the read: a racing write misses
+        api_keys changed (here or in another process): one single-row read per call otherwise."""
+        version = self._db.read("SELECT version FROM api_keys_version")[0][0]  # before the read: a racing write misses
         if self._origins is None or self._origins[0] != version:
             rows = self._db.read("SELECT origins FROM api_keys WHERE kind = 'publishable' AND revoked = 0")
             self._origins = (version, {o for (origins,) in rows for o in json.loads(origins)})
