@@ -22,6 +22,9 @@ _MAX_NGRAM = 9
 # "help" 5.8, "speed" 5.0, "frozen" 4.3, "halloween" 4.2 are; "titanic" 3.6, "shrek" 3.3 are not.
 EVERYDAY_ZIPF = 4.0
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "vol", "no"}
+# words after which even an everyday word is a title ("have you seen speed?"); not "is", "to", "the"
+_BARE_TITLE_CUES = {"seen", "saw", "watched", "watch", "watching", "rewatch", "love", "loved", "loves", "like",
+                    "liked", "likes", "enjoy", "enjoyed", "enjoys", "adore", "adored"}
 
 
 @dataclass
@@ -85,16 +88,17 @@ def _bare_everyday_word(tokens: list[Token], i: int, length: int, year: int | No
     speed", "wanted something lighter"): the word, not *The Help*, *Speed* or *Wanted*. After a
     cue ("have you seen speed?") it still counts."""
     t = tokens[i]
-    if length != 1 or year is not None or t.capitalised or (i > 0 and tokens[i - 1].norm in _CUE_WORDS):
+    if length != 1 or year is not None or t.capitalised or (i > 0 and tokens[i - 1].norm in _BARE_TITLE_CUES):
         return False
     return everyday_word(t.norm)
 
 
 def _span_token(tokens: list[Token], k: int) -> bool:
-    """Whether token ``k`` may sit inside a title: a word, '&', an apostrophe, or the full stop
-    of an abbreviation ("Mr. Bean's Holiday", "Dr. Strangelove")."""
+    """Whether token ``k`` may sit inside a title: a word, '&', an apostrophe, a comma or colon
+    ("I, Robot", "Monsters, Inc.", "Insidious: Chapter 2"), or the full stop of an abbreviation
+    ("Mr. Bean's Holiday", "Dr. Strangelove"). The whole span must still be a catalogue title."""
     t = tokens[k]
-    if _is_word(t) or t.text in ("&", "'"):
+    if _is_word(t) or t.text in ("&", "'", ",", ":"):
         return True
     return t.text == "." and k > 0 and (tokens[k - 1].norm in _ABBREVIATIONS or len(tokens[k - 1].norm) == 1)
 
@@ -235,7 +239,8 @@ class TitleFinder:
             year, new_end = _year_after(tokens, end)
             matches = [m for m in self.resolver.resolve(text, year) if m.score >= cutoff]
             if matches and not strong and year is None and not _capitalised(span) and (
-                    _needs_case(words) or _article_dropped(span, " ".join(words), matches)):
+                    _needs_case(words) or _article_dropped(span, " ".join(words), matches)
+                    or _bare_everyday_word(tokens, start, len(span), year)):
                 continue  # a lower-case everyday phrase after a cue word ("can I help you")
             if matches:
                 scan.found.append(FoundTitle(start, new_end, text, matches, year))
