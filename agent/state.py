@@ -77,7 +77,10 @@ class DialogueState(BaseModel):
 
     # -- derived views --------------------------------------------------------------------
     def excluded_ids(self) -> set[str]:
-        return set(self.shown_items) | set(self.seen_items) | set(self.disliked_items)
+        """Never recommended again: shown, seen, disliked, and what the person said they liked or
+        chose (they know those already)."""
+        return (set(self.shown_items) | set(self.seen_items) | set(self.disliked_items) | set(self.liked_items)
+                | set(self.accepted_items))
 
     def family_safe(self) -> bool:
         return self.scene.companions in lx.FAMILY_SAFE_COMPANIONS

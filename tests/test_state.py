@@ -49,3 +49,13 @@ def test_an_explicit_rating_ceiling_wins_over_the_kids_default():
     s = DialogueState().apply(Understanding(scene=SceneUpdate(companions="kids")), lambda i: None)
     s = s.apply(Understanding.model_validate({"constraints": {"mpaa_max": "PG-13"}}), lambda i: None)
     assert s.filters().mpaa_allowed == ["G", "PG", "PG-13", "NR"] and "Horror" in s.filters().exclude_genres
+
+
+def test_titles_the_person_liked_or_chose_are_not_recommended_back(tiny_items):
+    look = lookup_from(tiny_items)
+    s = DialogueState().apply(Understanding(mentions=[Mention(item_id="1", title="Toy Story", polarity="liked"),
+                                                      Mention(item_id="9", title="Shrek", polarity="liked")]), look)
+    s = s.apply(Understanding(mentions=[Mention(item_id="3", title="Up", polarity="liked")]), look)
+    assert s.anchor_items == ["3"]  # only the latest is the anchor; the earlier likes stay excluded too
+    s = s.model_copy(update={"last_shown": ["12"], "shown_items": ["12"]}).apply(Understanding(intent="accept"), look)
+    assert {"1", "9", "3", "12"} <= s.excluded_ids()
