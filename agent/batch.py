@@ -19,8 +19,7 @@ from agent.core import SceneRecAgent
 from agent.planning import plan_recommendation, query_text
 from agent.state import DialogueState
 from agent.understanding.embedded import TurnContext
-from agent.understanding.mentions import TitleFinder
-from agent.understanding.text import clean_text, tokenize
+from agent.understanding.text import clean_text
 from retrieval.dense import DenseIndex
 
 
@@ -33,7 +32,8 @@ class BatchRanker:
             index = DenseIndex.build(items, self.engine.embeddings([it.id for it in items]))
         self.index = index
         self.weights = agent.settings.weights.model_dump()
-        self.titles = TitleFinder(self.engine.resolver)
+        # the rule-based understander (the LLM one wraps it): it finds titles in others' words
+        self.embedded = getattr(agent.understander, "embedded", agent.understander)
 
     # -- building the state --------------------------------------------------------------
     def observe_user(self, state: DialogueState, text: str) -> DialogueState:
@@ -46,7 +46,7 @@ class BatchRanker:
         """The state after someone else recommends in ``text``: the titles named there are shown and
         discussed (weak evidence of taste until the person gives a verdict)."""
         text, _ = clean_text(text, self.agent.settings.max_message_chars)
-        named = [f.matches[0].item_id for f in self.titles.scan(tokenize(text)).found]
+        named = self.embedded.titles_in(text)
         if not named:
             return state
         s = state.model_copy(deep=True)

@@ -61,6 +61,8 @@ def test_a_name_beats_a_title_inside_it_and_a_longer_title_beats_a_name(nlu):
     assert u.liked_people == ["Adam Sandler"] and u.mentions == [] and "adam" not in u.keywords
     u = nlu.understand("I loved Being John Malkovich")
     assert u.liked_people == [] and [m.title for m in u.mentions] == ["Being John Malkovich"]
+    # others' words (a recommender replayed in evaluation) are read the same way
+    assert nlu.titles_in("If you like Adam Sandler, try Big (1988) or Being John Malkovich") == ["1", "5"]
 
 
 def test_negated_names_are_not_wanted_and_a_later_turn_can_flip_them(nlu):

@@ -294,6 +294,14 @@ class EmbeddedUnderstander:
             ))
         u.unknown_titles = list(scan.unknown)
 
+    def titles_in(self, text: str) -> list[str]:
+        """The catalogue ids of the titles named in ``text``, best match each, in order; names
+        beat titles inside them ("Jack Nicholson" is no mention of *Jack*)."""
+        tokens = tokenize(text)
+        scan = self.titles.scan(tokens)
+        self._names(tokens, scan)
+        return list(dict.fromkeys(f.matches[0].item_id for f in scan.found))
+
     # -- people --------------------------------------------------------------------------
     def _names(self, tokens: list[Token], scan) -> list[PersonHit]:
         """Directors and cast named in the text. A name beats a title found inside it ("Adam
