@@ -131,6 +131,8 @@ def test_verdicts_on_the_titles_just_shown(nlu, tiny_items, text, shown, verdict
     ("is it good?", ["1"]),  # a question
     ("I haven't seen it", ["1"]),
     ("I loved Shrek", ["1"]),  # the verdict is on the title named, not on the one shown
+    ("No, not those. I really liked Shrek.", ["1", "3"]),  # a rejection, and praise for another title
+    ("None of those, I loved them all years ago", ["1", "3"]),  # a rejection first
 ])
 def test_no_verdict_without_a_clear_target(nlu, text, shown):
     assert nlu.understand(text, TurnContext(last_shown=shown)).shown_verdict is None

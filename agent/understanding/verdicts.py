@@ -31,6 +31,8 @@ _EVALUATIVE = re.compile(r"\b(great|good|fun|funny|cool|nice)\b")
 _NEGATIVE = re.compile(r"\b(hated?|disliked?|boring|awful|terrible|horrible|overrated|stupid|dumb|worst)\b"
                        r"|\b(?:didn't|did not|don't|do not|wasn't|was not|isn't|not|never) (?:really |that |so |too )?"
                        r"(?:like|love|enjoy|care for|good|great|funny|a fan)\b|not (?:my|for me)\b")
+# a rejection of what was shown ("no, not those"): the dialogue's reject handles it, no verdict here
+_REJECTION = re.compile(r"\b(?:no|not|none of|nah|nope)(?: ,)? (?:those|these|them|that one|this one|that|it)\b|^(?:no|nah|nope)\b")
 _SEEN = re.compile(r"\b(seen|watched|saw)\b")
 NOT_SEEN = re.compile(r"\b(?:not|never|haven't|havent|hasn't|didn't|have not) (?:yet |ever |even )?(?:seen|watched|saw)\b")
 _SHORT_REPLY_WORDS = 6
@@ -51,10 +53,12 @@ def shown_verdict(low: str, shown: int, explicit_refs: bool, names_titles: bool 
         return None
     plural = _PLURAL.search(low) is not None
     singular = explicit_refs or _SINGULAR.search(low) is not None
-    if not (plural or singular or (shown == 1 and not names_titles)):
+    if not (plural or singular or (shown == 1 and not names_titles)) or _REJECTION.search(low):
         return None
     if _NEGATIVE.search(low):
         polarity = "disliked"
+    elif names_titles and _POSITIVE.search(low):
+        return None  # "not those, I really liked Heat": the praise is for the title named
     elif _POSITIVE.search(low):
         polarity = "liked"
     elif (shown == 1 or explicit_refs) and _EVALUATIVE.search(low) and len(low.split()) <= _SHORT_REPLY_WORDS:
