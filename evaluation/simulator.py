@@ -112,7 +112,16 @@ class SimulationResult:
 def simulate_agent(agent: SceneRecAgent, users: list[SimulatedUser], max_turns: int, k: int,
                    advance: Advance = lambda n: None) -> SimulationResult:
     """Talk to the real agent (``turn``): its questions count as turns without recommendations."""
-    agent.settings = agent.settings.model_copy(update={"top_k": k})
+    original = agent.settings
+    agent.settings = original.model_copy(update={"top_k": k})
+    try:
+        return _simulate(agent, users, max_turns, k, advance)
+    finally:
+        agent.settings = original  # the agent is the caller's: leave its settings as they were
+
+
+def _simulate(agent: SceneRecAgent, users: list[SimulatedUser], max_turns: int, k: int,
+              advance: Advance) -> SimulationResult:
     result = SimulationResult("agent", max_turns)
     t0 = time.perf_counter()
     for user in users:

@@ -57,12 +57,13 @@ def _sessions(agent) -> int:
         conn.close()
 
 
-def test_simulated_dialogues_leave_no_sessions_behind(agent, monkeypatch):
-    monkeypatch.setattr(agent, "settings", agent.settings)  # simulate_agent sets top_k: restored after
+def test_simulated_dialogues_leave_no_sessions_behind(agent):
+    settings = agent.settings
     toy, up, nemo = (agent.engine.get(agent.engine.resolver.resolve(t)[0].item_id)
                      for t in ("Toy Story", "Up", "Finding Nemo"))
     users = [SimulatedUser(toy, build_agenda(toy, [up])), SimulatedUser(nemo, build_agenda(nemo, [toy]))]
     before = _sessions(agent)
-    result = simulate_agent(agent, users, max_turns=2, k=agent.settings.top_k)
+    result = simulate_agent(agent, users, max_turns=2, k=settings.top_k + 3)
     assert len(result.turns_to_success) == 2
     assert _sessions(agent) == before
+    assert agent.settings is settings  # the simulation's top_k does not outlive it
