@@ -141,3 +141,18 @@ def test_no_verdict_without_a_clear_target(nlu, text, shown):
 def test_never_seen_is_no_seen_mention(nlu):
     u = nlu.understand("I have never seen Toy Story, I will check it out")
     assert [(m.item_id, m.polarity) for m in u.mentions] == [("1", "neutral")]
+
+
+@pytest.mark.parametrize("text", [
+    "I didn't really like Toy Story.",  # an adverb inside the negation
+    "I'm not into movies with a lot of singing, like Toy Story.",  # an example of what they don't want
+    "Toy Story is not my speed.",  # said after the title
+    "Shrek was much better than Toy Story",  # the worse of two
+])
+def test_titles_the_person_does_not_want(nlu, text):
+    assert [(m.item_id, m.polarity) for m in nlu.understand(text).mentions if m.item_id == "1"] == [("1", "disliked")]
+
+
+def test_an_aversion_in_another_clause_leaves_a_liked_example_alone(nlu):
+    u = nlu.understand("I'm not into horror, I love movies like Toy Story")
+    assert [(m.item_id, m.polarity) for m in u.mentions] == [("1", "liked")] and "Horror" in u.disliked_genres

@@ -18,7 +18,7 @@ from agent.understanding.mentions import TitleFinder
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, tokenize
-from agent.understanding.verdicts import NOT_SEEN, shown_verdict
+from agent.understanding.verdicts import AVERSION, NEGATIVE, NEGATIVE_AFTER, NOT_SEEN, WORSE_BEFORE, shown_verdict
 from retrieval.people import PeopleIndex, PersonHit
 
 _NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|half an?)"
@@ -281,7 +281,8 @@ class EmbeddedUnderstander:
                 polarity = "neutral"  # "I've never seen Heat": new to them, no verdict
             elif _contains_phrase(window, lx.SEEN_CUES) or re.match(r"(already|before)\b", after):
                 polarity = "seen"
-            elif _contains_phrase(window, lx.DISLIKE_CUES) or f.start in negated:
+            elif (_contains_phrase(window, lx.DISLIKE_CUES) or f.start in negated or NEGATIVE.search(window)
+                  or NEGATIVE_AFTER.match(after) or WORSE_BEFORE.search(window) or self._example_of_aversion(tokens, f.start)):
                 polarity = "disliked"
             elif _contains_phrase(window, lx.LIKE_CUES):
                 polarity = "liked"
@@ -293,6 +294,19 @@ class EmbeddedUnderstander:
                 surface=f.surface, alternatives=[m.item_id for m in f.matches[1:4]],
             ))
         u.unknown_titles = list(scan.unknown)
+
+    @staticmethod
+    def _example_of_aversion(tokens: list[Token], start: int) -> bool:
+        """'not into movies with a lot of blood like Saw': a title given after "like" / "such as"
+        in a clause that says what the person does not want."""
+        if start == 0 or tokens[start - 1].norm not in ("like", "as"):
+            return False
+        i = start - 1
+        if i > 0 and tokens[i - 1].norm == ",":
+            i -= 1  # "..., like Saw" belongs to the clause before the comma
+        while i > 0 and tokens[i - 1].norm not in lx.CLAUSE_BREAKS:
+            i -= 1
+        return AVERSION.search(" ".join(t.norm for t in tokens[i : start - 1])) is not None
 
     def titles_in(self, text: str) -> list[str]:
         """The catalogue ids of the titles named in ``text``, best match each, in order; names

@@ -161,6 +161,7 @@ NEGATION_CUES = ["anything but", "anything except", "except", "no", "not", "noth
                  "not into", "tired of", "sick of", "rather not", "no more", "nor", "neither",
                  "other than", "instead of", "not in the mood for", "can't handle", "too much"]
 SCOPE_BREAKERS = {"but", ".", ",", ";", "!", "?", "and", "though", "however", "instead", "just", "rather"}
+CLAUSE_BREAKS = {".", ",", "!", "?", ";", "but", "though", "however", "although"}
 
 LIKE_CUES = ["like", "liked", "love", "loved", "enjoy", "enjoyed", "fan of", "favorite", "favourite",
              "similar to", "something like", "more like", "in the vein of", "along the lines of",

@@ -28,13 +28,21 @@ _POSITIVE = re.compile(r"\b(loved?|liked|enjoyed|adored?|favou?rites?|one of my 
                        r"|awesome|amazing|fantastic|excellent|brilliant|hilarious|classic|masterpiece)\b")
 # evaluative words that are a verdict only in a short reply about one title ("oh that is great")
 _EVALUATIVE = re.compile(r"\b(great|good|fun|funny|cool|nice)\b")
-_NEGATIVE = re.compile(r"\b(hated?|disliked?|boring|awful|terrible|horrible|overrated|stupid|dumb|worst)\b"
+NEGATIVE = re.compile(r"\b(hated?|disliked?|boring|awful|terrible|horrible|overrated|stupid|dumb|worst)\b"
                        r"|\b(?:didn't|did not|don't|do not|wasn't|was not|isn't|not|never) (?:really |that |so |too )?"
                        r"(?:like|love|enjoy|care for|good|great|funny|a fan)\b|not (?:my|for me)\b")
 # a rejection of what was shown ("no, not those"): the dialogue's reject handles it, no verdict here
 _REJECTION = re.compile(r"\b(?:no|not|none of|nah|nope)(?: ,)? (?:those|these|them|that one|this one|that|it)\b|^(?:no|nah|nope)\b")
 _SEEN = re.compile(r"\b(seen|watched|saw)\b")
-NOT_SEEN = re.compile(r"\b(?:not|never|haven't|havent|hasn't|didn't|have not) (?:yet |ever |even )?(?:seen|watched|saw)\b")
+NOT_SEEN = re.compile(r"\b(?:not|never|haven't|havent|hasn't|didn't|have not) (?:yet |ever |even )?(?:seen|watched|saw)\b"
+                      r"|\byet to (?:see|watch)\b")
+# a title given as an example of what the person does not want: "not into gory movies like Saw",
+# "horror turns me off, stuff like Saw" (the clause holds the negative, "like" introduces the title)
+AVERSION = re.compile(r"\b(?:not into|not a fan of|not big on|turns? me off|can't stand|cant stand)\b")
+# said right after a title: "Mr. Bean's Holiday is not my speed", "Twilight wasn't as good"
+NEGATIVE_AFTER = re.compile(r"^(?:is|was|are|were) (?:not|n't)\b|^(?:isn't|wasn't|aren't|weren't)\b"
+                            r"|^(?:sucks|sucked|bored me)\b")
+WORSE_BEFORE = re.compile(r"\b(?:better|funnier|scarier) than$")
 _SHORT_REPLY_WORDS = 6
 
 
@@ -55,7 +63,7 @@ def shown_verdict(low: str, shown: int, explicit_refs: bool, names_titles: bool 
     singular = explicit_refs or _SINGULAR.search(low) is not None
     if not (plural or singular or (shown == 1 and not names_titles)) or _REJECTION.search(low):
         return None
-    if _NEGATIVE.search(low):
+    if NEGATIVE.search(low):
         polarity = "disliked"
     elif names_titles and _POSITIVE.search(low):
         return None  # "not those, I really liked Heat": the praise is for the title named
