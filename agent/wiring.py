@@ -88,8 +88,8 @@ def build_understander(engine: CatalogueEngine, embedder: Embedder, llm: LLM | N
     """The embedded understander, wrapped by the LLM one when a model is available."""
     moods = MoodPrototypes(embedder)
     moods.warm_up()
-    understander = EmbeddedUnderstander(TitleFinder(engine.resolver), max_year=engine.max_year, moods=moods,
-                                        people=engine.people)
+    understander = EmbeddedUnderstander(TitleFinder(engine.resolver, engine.people), max_year=engine.max_year,
+                                        moods=moods)
     if llm is not None and llm.available:
         return LLMUnderstander(understander, llm, engine.resolver,
                                title_of=lambda i: engine.get(i).display_title if engine.get(i) else i)
@@ -111,7 +111,7 @@ def build_agent(settings: Settings, progress: Progress = _no_progress, stores: S
     # profiles need every item's attributes in memory: catalogues beyond that run unpersonalised
     personalizer = (Personalizer(engine, ProfileStore(settings.state_path), settings.profile, lexicon.MOOD_GENRES)
                     if engine.items is not None else None)
-    checker = GroundingChecker(TitleFinder(engine.resolver), engine.get)
+    checker = GroundingChecker(TitleFinder(engine.resolver, engine.people), engine.get)
     explainer = LLMExplainer(llm, checker) if llm.available else TemplateExplainer()
     agent = SceneRecAgent(engine, understander, sessions, settings, explainer, personalizer)
     agent.llm = llm

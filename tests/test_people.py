@@ -34,7 +34,7 @@ def people():
 
 @pytest.fixture(scope="module")
 def nlu(people):
-    return EmbeddedUnderstander(TitleFinder(TitleResolver(FILMS)), people=people)
+    return EmbeddedUnderstander(TitleFinder(TitleResolver(FILMS), people))
 
 
 def test_names_are_found_whole_and_films_listed_by_popularity(people):
@@ -98,3 +98,14 @@ def test_wikidata_fills_people_runtime_and_mpaa_without_overriding_imdb():
     assert (heat.runtime, heat.mpaa, heat.directors) == (170, "R", ["Michael Mann"])  # one year off
     assert unknown.people == [] and match_rate == pytest.approx(1 / 3)
     assert "Tom Hanks" not in big.document()  # names are matched, not embedded (see README: they diluted genre queries)
+
+
+def test_the_grounding_check_reads_names_as_names(people):
+    from agent.factcheck import GroundingChecker
+
+    lookup = {it.id: it for it in FILMS}.get
+    facts = "Billy Madison (1995): stars Adam Sandler."
+    with_people = GroundingChecker(TitleFinder(TitleResolver(FILMS), people), lookup)
+    assert with_people.check("Billy Madison stars Adam Sandler, as you asked.", {"4"}, facts) == []
+    without = GroundingChecker(TitleFinder(TitleResolver(FILMS)), lookup)  # "Adam" (2009) is a title too
+    assert without.check("Billy Madison stars Adam Sandler, as you asked.", {"4"}, facts) != []

@@ -95,10 +95,8 @@ def _minutes(num: str, half: str | None, unit: str, half2: str | None = None) ->
 class EmbeddedUnderstander:
     name = "embedded"
 
-    def __init__(self, titles: TitleFinder, max_year: int = 2016, moods: MoodPrototypes | None = None,
-                 people: PeopleIndex | None = None):
-        self.titles = titles
-        self.people = people  # optional: directors and cast named in the message
+    def __init__(self, titles: TitleFinder, max_year: int = 2016, moods: MoodPrototypes | None = None):
+        self.titles = titles  # with a PeopleIndex, it also finds directors and cast
         self.max_year = max_year
         self.moods = moods  # optional: mood by embedding similarity when no word names one
         self._phrases = _index()
@@ -113,7 +111,7 @@ class EmbeddedUnderstander:
         tokens = tokenize(text)
         low = " ".join(t.norm for t in tokens)
         scan = self.titles.scan(tokens)
-        names = self._names(tokens, scan)
+        names = scan.names
         named = {i for h in names for i in range(h.start, h.end)}
         hits = self._phrases.find([t.norm for t in tokens], scan.masked() | named)
         negated = self._negated_positions(tokens, hits)
@@ -308,31 +306,16 @@ class EmbeddedUnderstander:
             i -= 1
         return AVERSION.search(" ".join(t.norm for t in tokens[i : start - 1])) is not None
 
+    @property
+    def people(self) -> PeopleIndex | None:
+        return self.titles.people
+
     def titles_in(self, text: str) -> list[str]:
         """The catalogue ids of the titles named in ``text``, best match each, in order; names
         beat titles inside them ("Jack Nicholson" is no mention of *Jack*)."""
-        tokens = tokenize(text)
-        scan = self.titles.scan(tokens)
-        self._names(tokens, scan)
-        return list(dict.fromkeys(f.matches[0].item_id for f in scan.found))
+        return list(dict.fromkeys(f.matches[0].item_id for f in self.titles.scan(tokenize(text)).found))
 
     # -- people --------------------------------------------------------------------------
-    def _names(self, tokens: list[Token], scan) -> list[PersonHit]:
-        """Directors and cast named in the text. A name beats a title found inside it ("Adam
-        Sandler" is no mention of "Adam"); a longer title beats a name inside it ("Being John
-        Malkovich"). Drops the titles a name beats from ``scan``."""
-        if self.people is None:
-            return []
-        norms = [t.norm for t in tokens]
-        names = self.people.find(norms, scan.hidden)
-        taken = scan.masked() | {i for h in names for i in range(h.start, h.end)}
-        names += self.people.find_surnames(norms, [t.text[:1].isupper() for t in tokens], taken, lx.COMMON_WORDS)
-        names = [h for h in names
-                 if not any(f.start <= h.start and h.end <= f.end and f.end - f.start > h.end - h.start
-                            for f in scan.found)]
-        scan.found = [f for f in scan.found if not any(h.start <= f.start and f.end <= h.end for h in names)]
-        return names
-
     @staticmethod
     def _people(u: Understanding, names: list[PersonHit], negated: set[int]) -> None:
         for hit in names:

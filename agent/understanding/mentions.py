@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from agent.understanding.lexicon import COMMON_WORDS, LIKE_CUES, SEEN_CUES
 from agent.understanding.text import Token
+from retrieval.people import PeopleIndex, PersonHit
 from retrieval.titles import Match, TitleResolver, normalize_title
 
 _CONNECTORS = {"of", "the", "and", "in", "a", "an", "on", "to", "for", "&", "at", "with", "from", "vs"}
@@ -41,6 +42,7 @@ class TitleScan:
     found: list[FoundTitle] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     hidden: set[int] = field(default_factory=set)  # quoted tokens, resolved as a whole
+    names: list[PersonHit] = field(default_factory=list)  # directors and cast named (with a PeopleIndex)
 
     def masked(self) -> set[int]:
         return {i for f in self.found for i in range(f.start, f.end)} | self.hidden
@@ -117,8 +119,12 @@ def _article_dropped(span: list[Token], key: str, matches: list[Match]) -> bool:
 
 
 class TitleFinder:
-    def __init__(self, resolver: TitleResolver):
+    """Titles in free text; with a ``PeopleIndex`` also the directors and cast it names, and a
+    name beats a title inside it ("Jack Nicholson" is no mention of *Jack*)."""
+
+    def __init__(self, resolver: TitleResolver, people: PeopleIndex | None = None):
         self.resolver = resolver
+        self.people = people
         everyday_word("the")  # load the word list now, not during someone's first turn
 
     def scan(self, tokens: list[Token]) -> TitleScan:
@@ -138,7 +144,22 @@ class TitleFinder:
             else:
                 i += 1
         self._fuzzy(tokens, scan)
+        if self.people is not None:
+            self._names(tokens, scan)
         return scan
+
+    def _names(self, tokens: list[Token], scan: TitleScan) -> None:
+        """Names in the text. A name beats a title found inside it ("Adam Sandler" is no mention
+        of "Adam"); a longer title beats a name inside it ("Being John Malkovich")."""
+        norms = [t.norm for t in tokens]
+        names = self.people.find(norms, scan.hidden)
+        taken = scan.masked() | {i for h in names for i in range(h.start, h.end)}
+        names += self.people.find_surnames(norms, [t.text[:1].isupper() for t in tokens], taken, COMMON_WORDS)
+        names = [h for h in names
+                 if not any(f.start <= h.start and h.end <= f.end and f.end - f.start > h.end - h.start
+                            for f in scan.found)]
+        scan.found = [f for f in scan.found if not any(h.start <= f.start and f.end <= h.end for h in names)]
+        scan.names = names
 
     def _quoted(self, tokens: list[Token], scan: TitleScan) -> set[int]:
         """Quoted text is one title or none: resolve it whole and hide it from n-gram matching."""
