@@ -236,11 +236,7 @@ class DialogueState(BaseModel):
                 _add(s.seen_items, t)
             return
         liked = u.shown_verdict == "liked"
-        for t in targets:
-            _add(s.liked_items if liked else s.disliked_items, t)
-            other = s.disliked_items if liked else s.liked_items
-            if t in other:
-                other.remove(t)
+        _take_sides(targets if liked else [], [] if liked else targets, s.liked_items, s.disliked_items)
 
     @staticmethod
     def _apply_critique(s: DialogueState, kind: str, ref_index: int | None, lookup: Lookup) -> None:
