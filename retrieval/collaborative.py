@@ -119,11 +119,11 @@ class CollaborativeModel:
         rows_a, cols_a = np.array(rows, dtype=int), np.array(cols, dtype=int)
         ratings_a = np.array(ratings, dtype=float)
         seen = sparse.csr_matrix((np.ones(len(rows_a)), (rows_a, cols_a)), shape=(n_users, n_items))
-        norms = np.sqrt(np.asarray(seen.sum(axis=0)).ravel())
+        seen.data[:] = 1.0  # a person rating an item twice still counts once (everywhere below)
         self.popularity = np.asarray(seen.sum(axis=0)).ravel()
+        norms = np.sqrt(self.popularity)
         self._xn = (seen @ sparse.diags(1.0 / np.maximum(norms, 1.0))).tocsr()
         self._xn_t = self._xn.T.tocsr()
-        seen.data[:] = 1.0  # a person rating an item twice still counts once
         self._ease = load_or_fit_ease(seen, self.item_ids, ease, cache)
         self._in_ease = (np.diff(self._ease.indptr) > 0) if self._ease is not None else np.zeros(n_items, bool)
         liked = np.nan_to_num(ratings_a, nan=LIKED_RATING) >= LIKED_RATING

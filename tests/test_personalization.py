@@ -187,3 +187,14 @@ def test_a_turn_reads_the_profile_version_once(agent, monkeypatch):
     assert versions == [(user,)] and len(events) == 1  # the turn's own write: events read again, version not
     assert any(e.item_id == liked and e.kind == "like" for e in profiles.events(user))  # this turn wrote feedback
     assert r.profile.evidence > 0 and any(a.before is not None for a in r.profile.attributes)
+
+
+def test_a_repeated_rating_counts_once_in_every_item_item_signal():
+    import pytest
+
+    from retrieval.collaborative import CollaborativeModel, EaseSettings
+
+    rows = [("u1", "a", 4.0, 1), ("u1", "a", 5.0, 2), ("u1", "b", 4.0, 3), ("u2", "a", 4.0, 4), ("u2", "b", 3.0, 5)]
+    model = CollaborativeModel(rows, ["a", "b"], ease=EaseSettings(l2=0))
+    assert list(model.popularity) == [2, 2]
+    assert model.item_scores({"a": 1.0})[1] == pytest.approx(1.0)  # cosine of identical columns
