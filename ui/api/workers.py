@@ -107,10 +107,11 @@ class TurnPool:
         except BrokenProcessPool:
             # a worker died (killed, out of memory): replace the pool and try this turn once more
             self._replace(pool)
+            retry = self._pool  # replaced at most once per death, whatever other turns do meanwhile
             try:
-                return await loop.run_in_executor(self._pool, _turn, message, session_id, user_id)
+                return await loop.run_in_executor(retry, _turn, message, session_id, user_id)
             except BrokenProcessPool as e:  # the fresh pool died too: say so, not a bare 500
-                self._replace(self._pool)
+                self._replace(retry)
                 raise ApiError(503, "turn_workers_restarting", "the turn workers are restarting; retry shortly",
                                {"Retry-After": "5"}) from e
 
