@@ -14,7 +14,8 @@ ITEMS = [Item(id="a", title="A", year=1998), Item(id="to", title="To", year=1964
          Item(id="speed", title="Speed", year=1994), Item(id="bean", title="Mr. Bean's Holiday", year=2007),
          Item(id="holiday", title="Holiday, The", year=2006), Item(id="shrek", title="Shrek", year=2001),
          Item(id="irobot", title="I, Robot", year=2004), Item(id="robots", title="Robots", year=2005),
-         Item(id="always", title="Always", year=1989), Item(id="water", title="Water", year=1985)]
+         Item(id="always", title="Always", year=1989), Item(id="water", title="Water", year=1985),
+         Item(id="smith", title="Mr. & Mrs. Smith", year=2005)]
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,8 @@ def test_everyday_words_are_not_titles(finder, text):
     ("my son loves shrek", ["shrek"]),  # not an everyday word: no cue needed
     ("Mr. Bean's Holiday (2007) made me laugh", ["bean"]),  # the abbreviation's full stop is inside
     ("something like I, Robot (2004) please", ["irobot"]),  # so is a comma (not "Robots")
+    ("I liked Mr. & Mrs. Smith", ["smith"]),  # a lone "&" reads as "and"
+    ("loved mr and mrs smith", ["smith"]),
 ])
 def test_real_mentions_still_count(finder, text, expected):
     assert found(finder, text) == expected

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"#?\d+(?:\.\d+)?(?:st|nd|rd|th|'?s)?|[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F0-9'’&-]*|[.,;!?()\"]")
+_TOKEN = re.compile(r"#?\d+(?:\.\d+)?(?:st|nd|rd|th|'?s)?|[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F0-9'’&-]*|[.,;!?()\"]|&")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 
@@ -35,12 +35,14 @@ class Token:
 _SUFFIX = re.compile(r"(\w)-(type|esque|like|style|ish)\b", re.I)
 
 
+def _norm(token: str) -> str:
+    return "and" if token == "&" else token.lower().replace("’", "'")
+
+
 def tokenize(text: str) -> list[Token]:
+    """Words, numbers and punctuation; a lone "&" reads as "and" ("Mr. & Mrs. Smith")."""
     text = _SUFFIX.sub(r"\1 \2", text)  # "Alien-type thriller" -> "Alien type thriller"
-    return [
-        Token(m.group(0), m.group(0).lower().replace("’", "'"), m.start())
-        for m in _TOKEN.finditer(text)
-    ]
+    return [Token(m.group(0), _norm(m.group(0)), m.start()) for m in _TOKEN.finditer(text)]
 
 
 @dataclass(frozen=True)
