@@ -2,6 +2,7 @@ import pytest
 
 from agent.understanding.embedded import EmbeddedUnderstander, TurnContext
 from agent.understanding.mentions import TitleFinder
+from agent.understanding.verdicts import mention_polarity
 from retrieval.titles import TitleResolver
 
 
@@ -148,6 +149,8 @@ def test_never_seen_is_no_seen_mention(nlu):
     "I'm not into movies with a lot of singing, like Toy Story.",  # an example of what they don't want
     "Toy Story is not my speed.",  # said after the title
     "Shrek was much better than Toy Story",  # the worse of two
+    "I can't stand Toy Story",
+    "something unlike Toy Story please",  # away from it
 ])
 def test_titles_the_person_does_not_want(nlu, text):
     assert [(m.item_id, m.polarity) for m in nlu.understand(text).mentions if m.item_id == "1"] == [("1", "disliked")]
@@ -156,3 +159,18 @@ def test_titles_the_person_does_not_want(nlu, text):
 def test_an_aversion_in_another_clause_leaves_a_liked_example_alone(nlu):
     u = nlu.understand("I'm not into horror, I love movies like Toy Story")
     assert [(m.item_id, m.polarity) for m in u.mentions] == [("1", "liked")] and "Horror" in u.disliked_genres
+
+
+@pytest.mark.parametrize("words,polarity", [
+    ("i hated heat", "disliked"),
+    ("heat is my all-time favourite", "liked"),
+    ("we saw heat yesterday", "seen"),
+    ("watched heat before", "seen"),
+    ("i've never seen heat", "neutral"),
+    ("i loved heat", "liked"),
+    ("what about heat ?", "neutral"),
+])
+def test_mention_polarity_from_the_words_around_a_title(words, polarity):
+    norms = words.split()
+    at = norms.index("heat")
+    assert mention_polarity(norms, at, at + 1, negated=False) == polarity

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from agent.understanding import lexicon as lx
 from agent.understanding.mentions import TitleFinder
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
-from agent.understanding.text import PhraseHit, PhraseIndex, Token, tokenize
-from agent.understanding.verdicts import AVERSION, NEGATIVE, NEGATIVE_AFTER, NOT_SEEN, WORSE_BEFORE, shown_verdict
+from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
+from agent.understanding.verdicts import mention_polarity, shown_verdict
 from retrieval.people import PeopleIndex, PersonHit
 
 _NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|half an?)"
@@ -67,17 +66,6 @@ def _index() -> PhraseIndex:
     idx.add_flat("recent", lx.RECENT_PHRASES)
     idx.add_flat("old", lx.OLD_PHRASES)
     return idx
-
-
-def _contains_phrase(text: str, phrases: list[str]) -> bool:
-    return _phrase_pattern(tuple(phrases)).search(text) is not None
-
-
-@lru_cache(maxsize=256)
-def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern:
-    """One compiled alternation per phrase list, each phrase bounded by non-letters."""
-    longest_first = sorted(phrases, key=len, reverse=True)
-    return re.compile(rf"(?<![a-z'])(?:{'|'.join(map(re.escape, longest_first))})(?![a-z'])")
 
 
 def _minutes(num: str, half: str | None, unit: str, half2: str | None = None) -> int:
@@ -235,7 +223,7 @@ class EmbeddedUnderstander:
         m = _YEAR_EXACT.search(low)
         if m and c.year_min is None and c.year_max is None:
             c.year_min = c.year_max = int(m.group(1))
-        if c.year_min is None and _contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
+        if c.year_min is None and contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
             c.year_min = ctx.max_year - 8
         # "old" / "classic" are tastes, not limits: they go to the semantic query as keywords
         m = _RATING_MIN.search(low)
@@ -270,41 +258,15 @@ class EmbeddedUnderstander:
 
     # -- titles --------------------------------------------------------------------------
     def _mentions(self, u: Understanding, tokens: list[Token], scan, negated: set[int]) -> None:
+        norms = [t.norm for t in tokens]
         for f in scan.found:
-            window = " ".join(t.norm for t in tokens[max(0, f.start - 5) : f.start])
-            after = " ".join(t.norm for t in tokens[f.end : f.end + 3])
-            if re.match(r"(is|was) (my |our )?(all time |all-time )?(favou?rite|great|amazing|awesome|the best)|(favou?rite|great)\b", after):
-                polarity = "liked"
-            elif NOT_SEEN.search(window):
-                polarity = "neutral"  # "I've never seen Heat": new to them, no verdict
-            elif _contains_phrase(window, lx.SEEN_CUES) or re.match(r"(already|before)\b", after):
-                polarity = "seen"
-            elif (_contains_phrase(window, lx.DISLIKE_CUES) or f.start in negated or NEGATIVE.search(window)
-                  or NEGATIVE_AFTER.match(after) or WORSE_BEFORE.search(window) or self._example_of_aversion(tokens, f.start)):
-                polarity = "disliked"
-            elif _contains_phrase(window, lx.LIKE_CUES):
-                polarity = "liked"
-            else:
-                polarity = "neutral"
             best = f.matches[0]
             u.mentions.append(Mention(
-                item_id=best.item_id, title=best.title, year=best.year, polarity=polarity,
+                item_id=best.item_id, title=best.title, year=best.year,
+                polarity=mention_polarity(norms, f.start, f.end, f.start in negated),
                 surface=f.surface, alternatives=[m.item_id for m in f.matches[1:4]],
             ))
         u.unknown_titles = list(scan.unknown)
-
-    @staticmethod
-    def _example_of_aversion(tokens: list[Token], start: int) -> bool:
-        """'not into movies with a lot of blood like Saw': a title given after "like" / "such as"
-        in a clause that says what the person does not want."""
-        if start == 0 or tokens[start - 1].norm not in ("like", "as"):
-            return False
-        i = start - 1
-        if i > 0 and tokens[i - 1].norm == ",":
-            i -= 1  # "..., like Saw" belongs to the clause before the comma
-        while i > 0 and tokens[i - 1].norm not in lx.CLAUSE_BREAKS:
-            i -= 1
-        return AVERSION.search(" ".join(t.norm for t in tokens[i : start - 1])) is not None
 
     @property
     def people(self) -> PeopleIndex | None:
@@ -354,14 +316,14 @@ class EmbeddedUnderstander:
     def _intent(self, u: Understanding, low: str, raw: str, ctx: TurnContext) -> str:
         has_shown = bool(ctx.last_shown)
         words = set(low.split())
-        if _contains_phrase(low, lx.RESET_PHRASES):
+        if contains_phrase(low, lx.RESET_PHRASES):
             return "reset"
         slots = u.model_copy(update={"keywords": []}).has_preferences()
-        if _contains_phrase(low, lx.GREETINGS) and len(words) <= 4 and not slots and not u.mentions \
-                and not _contains_phrase(low, lx.REQUEST_CUES):
+        if contains_phrase(low, lx.GREETINGS) and len(words) <= 4 and not slots and not u.mentions \
+                and not contains_phrase(low, lx.REQUEST_CUES):
             u.scene.time_of_day = None  # "good evening" is a greeting, not a scene
             return "greeting"
-        if _contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not slots:
+        if contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not slots:
             return "out_of_scope"
         stated_taste = any(m.polarity != "neutral" for m in u.mentions)
         item_ref = bool(u.references or (u.refers_to_focus and (ctx.focus_item or has_shown))
@@ -371,13 +333,13 @@ class EmbeddedUnderstander:
                                                          names_titles=bool(u.mentions))
         if verdict:
             u.shown_verdict, u.verdict_on_all = verdict.polarity, verdict.plural
-        asks_for_more = _contains_phrase(low, ["recommend", "suggest", "something like", "similar", "more like",
+        asks_for_more = contains_phrase(low, ["recommend", "suggest", "something like", "similar", "more like",
                                                "anything like", "what else", "would i like", "should i watch",
                                                "anything else", "others like", "like that", "like this", "like it",
                                                "like them"])
         if is_question and item_ref and not asks_for_more:
             for attr, phrases in lx.QUESTION_ATTRIBUTES.items():
-                if _contains_phrase(low, phrases):
+                if contains_phrase(low, phrases):
                     u.question = attr
                     break
             if u.question or not u.critiques:
@@ -385,28 +347,28 @@ class EmbeddedUnderstander:
                 u.critiques = []  # "is it too scary?" asks; it does not critique
                 return "ask_item"
         negative = re.search(r"\b(not|don't|dont|no|nope|none)\b", low)
-        if (has_shown or u.mentions) and _contains_phrase(low, lx.ACCEPT_PHRASES) \
-                and not _contains_phrase(low, lx.REJECT_PHRASES) and not u.critiques and not negative \
+        if (has_shown or u.mentions) and contains_phrase(low, lx.ACCEPT_PHRASES) \
+                and not contains_phrase(low, lx.REJECT_PHRASES) and not u.critiques and not negative \
                 and not (is_question and not u.references):
             return "accept"
-        if _contains_phrase(low, lx.THANKS) and not slots and not u.mentions:
+        if contains_phrase(low, lx.THANKS) and not slots and not u.mentions:
             return "smalltalk"
         only_seen = u.mentions and all(m.polarity == "seen" for m in u.mentions)
-        rejects = _contains_phrase(low, lx.REJECT_PHRASES) or (u.references and re.search(r"\bnot (?:the|that|this)\b", low))
+        rejects = contains_phrase(low, lx.REJECT_PHRASES) or (u.references and re.search(r"\bnot (?:the|that|this)\b", low))
         if has_shown and (rejects or only_seen) and not (slots or u.critiques) and u.shown_verdict != "liked":
             return "reject"
         if has_shown and u.critiques:
             return "refine"
         if has_shown and slots and re.search(r"\b(those|these|of them|less|instead|make it|same|but)\b", low):
             return "refine"
-        if has_shown and not u.has_preferences() and _contains_phrase(low, lx.MORE_PHRASES):
+        if has_shown and not u.has_preferences() and contains_phrase(low, lx.MORE_PHRASES):
             return "refine"
         if u.has_preferences():
             return "recommend"
         if u.unknown_titles:
             return "recommend"
-        if words & set(lx.GREETINGS) and not _contains_phrase(low, lx.REQUEST_CUES):
+        if words & set(lx.GREETINGS) and not contains_phrase(low, lx.REQUEST_CUES):
             return "greeting"
-        if _contains_phrase(low, lx.REQUEST_CUES):
+        if contains_phrase(low, lx.REQUEST_CUES):
             return "recommend"
         return "smalltalk"

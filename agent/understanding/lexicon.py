@@ -166,9 +166,7 @@ CLAUSE_BREAKS = {".", ",", "!", "?", ";", "but", "though", "however", "although"
 LIKE_CUES = ["like", "liked", "love", "loved", "enjoy", "enjoyed", "fan of", "favorite", "favourite",
              "similar to", "something like", "more like", "in the vein of", "along the lines of",
              "adore", "adored", "dig", "into"]
-DISLIKE_CUES = ["hate", "hated", "dislike", "disliked", "didn't like", "did not like", "didnt like",
-                "can't stand", "cant stand", "not a fan of", "boring", "awful", "terrible",
-                "not like", "nothing like", "unlike"]
+# dislike and aversion cues are patterns, in agent/understanding/verdicts.py
 SEEN_CUES = ["seen", "saw", "watched", "already seen", "we've seen", "i've seen", "have seen",
              "seen it", "watched it", "already watched"]
 
@@ -274,7 +272,7 @@ light dark home alone sad happy scary war love life man men woman women girl gir
 """.split())
 COMMON_WORDS.update("""dunno whatever actually changed mind fine sure maybe please idea ideas surprise
 really mean guess okay cool thanks thank hello hey hi great awesome nice lovely tell said say
-nope meh lol haha hmm helpful appeal feeling
+nope meh lol haha hmm helpful appeal feeling awful boring terrible unlike didn't didnt
 """.split())
 MORE_PHRASES = ["more", "more please", "show me more", "any more", "anymore", "others", "any others",
                 "what else", "next", "other ones", "more options", "give me more", "keep going", "again"]
@@ -283,7 +281,7 @@ for _table in (GENRE_PHRASES, MOOD_PHRASES, OCCASION_PHRASES, COMPANION_PHRASES,
     for _phrases in _table.values():
         for _p in _phrases:
             COMMON_WORDS.update(_p.split())
-for _phrases in (NEGATION_CUES, LIKE_CUES, DISLIKE_CUES, SEEN_CUES, GREETINGS, THANKS, RESET_PHRASES,
+for _phrases in (NEGATION_CUES, LIKE_CUES, SEEN_CUES, GREETINGS, THANKS, RESET_PHRASES,
                  ACCEPT_PHRASES, REJECT_PHRASES, REQUEST_CUES, QUALITY_PHRASES, MORE_PHRASES,
                  FAMILY_SAFE_PHRASES, RECENT_PHRASES, OLD_PHRASES):
     for _p in _phrases:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TOKEN = re.compile(r"#?\d+(?:\.\d+)?(?:st|nd|rd|th|'?s)?|[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F0-9'’&-]*|[.,;!?()\"]|&")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -91,3 +92,15 @@ class PhraseIndex:
                 i += matched or 1
         hits.sort(key=lambda h: (h.start, -h.end))
         return hits
+
+
+def contains_phrase(text: str, phrases: list[str]) -> bool:
+    """Whether normalised ``text`` holds one of ``phrases`` as whole words."""
+    return _phrase_pattern(tuple(phrases)).search(text) is not None
+
+
+@lru_cache(maxsize=256)
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern:
+    """One compiled alternation per phrase list, each phrase bounded by non-letters."""
+    longest_first = sorted(phrases, key=len, reverse=True)
+    return re.compile(rf"(?<![a-z'])(?:{'|'.join(map(re.escape, longest_first))})(?![a-z'])")

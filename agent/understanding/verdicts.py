@@ -1,5 +1,7 @@
-"""A person's verdict on the titles just shown or named to them: "I loved all of those", "I've
-seen both and liked them", "Oh yes, classic", "I didn't like it".
+"""How a person judges titles: a verdict on the titles just shown ("I loved all of those", "I've
+seen both and liked them", "Oh yes, classic", "I didn't like it"), and the polarity of a title
+they name themselves ("not into gory stuff like Saw", "Heat is my favourite"). Every sentiment
+cue of the understander lives here.
 
 Which titles: an explicit plural reference ("them", "those", "both", "all of ...") means every
 title just shown; otherwise the verdict needs exactly one shown title (or ordinal references,
@@ -10,6 +12,7 @@ Example::
 
     shown_verdict("i loved all of those .", shown=2, explicit_refs=False)  # Verdict("liked", True)
     shown_verdict("i didn't like it .", shown=1, explicit_refs=False)      # Verdict("disliked", False)
+    mention_polarity("i hated saw".split(), 2, 3, negated=False)          # "disliked"
 
 Questions ("did you like it?") are no verdict: the caller skips them.
 """
@@ -20,6 +23,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from agent.understanding.lexicon import CLAUSE_BREAKS, LIKE_CUES, SEEN_CUES
+from agent.understanding.text import contains_phrase
+
 _PLURAL = re.compile(r"\b(them|those|these|both|all of (?:them|those|these|his|her|their)|each of them|all three)\b")
 _SINGULAR = re.compile(r"\b(it|that one|this one|that movie|this movie|that film|this film|that|this|the one)\b")
 # strong positive words: a verdict wherever a reference makes the target clear
@@ -28,8 +34,9 @@ _POSITIVE = re.compile(r"\b(loved?|liked|enjoyed|adored?|favou?rites?|one of my 
                        r"|awesome|amazing|fantastic|excellent|brilliant|hilarious|classic|masterpiece)\b")
 # evaluative words that are a verdict only in a short reply about one title ("oh that is great")
 _EVALUATIVE = re.compile(r"\b(great|good|fun|funny|cool|nice)\b")
-NEGATIVE = re.compile(r"\b(hated?|disliked?|boring|awful|terrible|horrible|overrated|stupid|dumb|worst)\b"
-                       r"|\b(?:didn't|did not|don't|do not|wasn't|was not|isn't|not|never) (?:really |that |so |too )?"
+NEGATIVE = re.compile(r"\b(hated?|disliked?|boring|awful|terrible|horrible|overrated|stupid|dumb|worst"
+                       r"|can't stand|cant stand)\b"
+                       r"|\b(?:didn't|didnt|did not|don't|do not|wasn't|was not|isn't|not|never) (?:really |that |so |too )?"
                        r"(?:like|love|enjoy|care for|good|great|funny|a fan)\b|not (?:my|for me)\b")
 # a rejection of what was shown ("no, not those"): the dialogue's reject handles it, no verdict here
 _REJECTION = re.compile(r"\b(?:no|not|none of|nah|nope)(?: ,)? (?:those|these|them|that one|this one|that|it)\b|^(?:no|nah|nope)\b")
@@ -43,6 +50,11 @@ AVERSION = re.compile(r"\b(?:not into|not a fan of|not big on|turns? me off|can'
 NEGATIVE_AFTER = re.compile(r"^(?:is|was|are|were) (?:not|n't)\b|^(?:isn't|wasn't|aren't|weren't)\b"
                             r"|^(?:sucks|sucked|bored me)\b")
 WORSE_BEFORE = re.compile(r"\b(?:better|funnier|scarier) than$")
+CONTRAST = re.compile(r"\b(?:nothing like|unlike)\b")  # "something unlike Saw": away from it
+# said right after a title: "Heat is my all-time favourite", "Heat, great movie"; "Heat before"
+LIKED_AFTER = re.compile(r"(is|was) (my |our )?(all time |all-time )?(favou?rite|great|amazing|awesome|the best)"
+                         r"|(favou?rite|great)\b")
+SEEN_AFTER = re.compile(r"(already|before)\b")
 _SHORT_REPLY_WORDS = 6
 
 
@@ -78,3 +90,37 @@ def shown_verdict(low: str, shown: int, explicit_refs: bool, names_titles: bool 
     if not plural and not explicit_refs and shown > 1:
         return None  # "I liked it" after two titles: which one?
     return Verdict(polarity, plural and not explicit_refs)
+
+
+Polarity = Literal["liked", "disliked", "seen", "neutral"]
+
+
+def mention_polarity(norms: list[str], start: int, end: int, negated: bool) -> Polarity:
+    """How the person feels about the title at tokens ``[start, end)`` of ``norms`` (normalised
+    tokens), from the five words before it and the four after; ``negated``: inside the scope of a
+    negation ("no Saw", "nothing like Saw"). A title named with no cue is ``neutral``."""
+    before = " ".join(norms[max(0, start - 5) : start])
+    after = " ".join(norms[end : end + 4])
+    if LIKED_AFTER.match(after):
+        return "liked"
+    if NOT_SEEN.search(before):
+        return "neutral"  # "I've never seen Heat": new to them, no verdict
+    if contains_phrase(before, SEEN_CUES) or SEEN_AFTER.match(after):
+        return "seen"
+    if (negated or NEGATIVE.search(before) or CONTRAST.search(before) or NEGATIVE_AFTER.match(after)
+            or WORSE_BEFORE.search(before) or example_of_aversion(norms, start)):
+        return "disliked"
+    return "liked" if contains_phrase(before, LIKE_CUES) else "neutral"
+
+
+def example_of_aversion(norms: list[str], start: int) -> bool:
+    """'not into movies with a lot of blood like Saw': a title given after "like" / "such as"
+    in a clause that says what the person does not want."""
+    if start == 0 or norms[start - 1] not in ("like", "as"):
+        return False
+    i = start - 1
+    if i > 0 and norms[i - 1] == ",":
+        i -= 1  # "..., like Saw" belongs to the clause before the comma
+    while i > 0 and norms[i - 1] not in CLAUSE_BREAKS:
+        i -= 1
+    return AVERSION.search(" ".join(norms[i : start - 1])) is not None
