@@ -232,7 +232,9 @@ class Personalizer:
                 session[i] += boost * FEEDBACK_WEIGHT[kind]
         for i, w in session.items():
             seeds[i] = seeds.get(i, 0.0) + w
-        for i in liked:
+        # "what people watched next" follows viewing: what the person chose to watch here, not every
+        # title they said they like (a conversation's mentions have no viewing order)
+        for i in state.accepted_items:
             recent[i] = max(recent.get(i, 0.0), 1.0)
         # a person without a profile gets one from this conversation alone (the prior when it has none)
         profile = user.profile if user else self.interest.build(Evidence(i, w) for i, w in session.items())

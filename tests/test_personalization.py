@@ -198,3 +198,16 @@ def test_a_repeated_rating_counts_once_in_every_item_item_signal():
     model = CollaborativeModel(rows, ["a", "b"], ease=EaseSettings(l2=0))
     assert list(model.popularity) == [2, 2]
     assert model.item_scores({"a": 1.0})[1] == pytest.approx(1.0)  # cosine of identical columns
+
+
+def test_watched_next_follows_what_the_person_chose_not_every_title_they_like(agent):
+    """A conversation's liked mentions seed "people like this also liked" but not "watched next":
+    they have no viewing order. A pick the person accepted does seed it."""
+    from agent.state import DialogueState
+
+    liked = DialogueState(liked_items=["1"], anchor_items=["1"])  # Toy Story in the default catalogue
+    ctx = agent.personalizer.context(None, liked)
+    assert ctx.seeds.get("1", 0) > 0 and "1" not in ctx.recent
+    assert not ctx.sequence.any()
+    chosen = agent.personalizer.context(None, DialogueState(accepted_items=["1"]))
+    assert chosen.recent == {"1": 1.0} and chosen.sequence.any()
