@@ -12,24 +12,24 @@ token runs of two to four words, so a first name alone ("Tom") never matches. Ex
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from retrieval.items import Item
+from retrieval.titles import strip_accents
 
 MAX_NAME_WORDS = 4
 _POSSESSIVE = re.compile(r"['’]s?$")  # "Hanks's", "Hanks'" -> "Hanks"
 SURNAME_CUES_AFTER = frozenset({"movie", "movies", "film", "films", "flick", "flicks"})
 SURNAME_CUES_BEFORE = frozenset({"by", "from"})
 NOT_SURNAMES = frozenset({"bond"})  # "Bond films" are James Bond's (a character), not Ward Bond's
+_WORD = re.compile(r"[^\W_]+")
 
 
 def name_tokens(name: str) -> tuple[str, ...]:
     """'Robert Downey Jr.' -> ('robert', 'downey', 'jr'); accents folded ('Penélope' -> 'penelope')."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return tuple(re.findall(r"[a-z0-9]+", folded))
+    return tuple(_WORD.findall(strip_accents(name).lower()))
 
 
 @dataclass(frozen=True)
@@ -47,17 +47,16 @@ class PeopleIndex:
             for name in it.people:
                 films[name].append(it)
         self._films = {n: [it.id for it in sorted(its, key=lambda it: -it.popularity)] for n, its in films.items()}
+        words = {name: name_tokens(name) for name in self._films}
         by_tokens: dict[tuple[str, ...], str] = {}
         for name in sorted(self._films, key=lambda n: -len(self._films[n])):  # a shared name: the busiest
-            toks = name_tokens(name)
-            if 2 <= len(toks) <= MAX_NAME_WORDS:
-                by_tokens.setdefault(toks, name)
+            if 2 <= len(words[name]) <= MAX_NAME_WORDS:
+                by_tokens.setdefault(words[name], name)
         self._by_tokens = by_tokens
         # a surname alone stands for a person who clearly dominates it: at least 3 films and twice
         # as many as anyone else with that surname ("Spielberg", "Sandler"; not "Smith")
         by_surname: dict[str, list[str]] = defaultdict(list)
-        for name in self._films:
-            toks = name_tokens(name)
+        for name, toks in words.items():
             if len(toks) >= 2 and len(toks[-1]) >= 4:
                 by_surname[toks[-1]].append(name)
         # a surname that titles use as a word of their own is ambiguous ("A Christmas Story" vs Eric
@@ -70,7 +69,7 @@ class PeopleIndex:
         self._by_surname = {}
         for surname, names in by_surname.items():
             names.sort(key=lambda n: -len(self._films[n]))
-            first = name_tokens(names[0])[:-1]
+            first = words[names[0]][:-1]
             if surname in NOT_SURNAMES or any(before[len(before) - len(first):] != first
                                               for before in in_titles.get(surname, ())):
                 continue

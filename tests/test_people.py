@@ -9,7 +9,7 @@ from agent.understanding.mentions import TitleFinder
 from retrieval.dense import DenseIndex
 from retrieval.ingest import MovieRow, movielens_items
 from retrieval.items import Item
-from retrieval.people import PeopleIndex
+from retrieval.people import PeopleIndex, name_tokens
 from retrieval.ranking import Candidate, RankRequest, feature_values
 from retrieval.titles import TitleResolver
 
@@ -43,6 +43,12 @@ def test_names_are_found_whole_and_films_listed_by_popularity(people):
     assert people.find(["tom"]) == [] and people.find(norms, masked={3})[0].name == "Robert Zemeckis"
     assert people.films("Tom Hanks") == ["6", "2", "1"] and people.films("Tom Hanks", 1) == ["6"]
     assert people.films("Nobody Known") == []
+
+
+def test_name_tokens_fold_accents_and_punctuation():
+    assert name_tokens("Penélope Cruz") == ("penelope", "cruz")
+    assert name_tokens("Robert Downey Jr.") == ("robert", "downey", "jr")
+    assert name_tokens("Bjørn Floberg") == ("bjørn", "floberg")  # a letter of its own stays, and stays whole
 
 
 def test_a_surname_alone_needs_a_cue_a_capital_and_a_clear_owner(people, nlu):
