@@ -5,6 +5,7 @@ token runs of two to four words, so a first name alone ("Tom") never matches. Ex
 
     people = PeopleIndex(items)
     people.find(["a", "movie", "with", "tom", "hanks"])   # [PersonHit(3, 5, 'Tom Hanks')]
+    people.lookup("tom hanks")                             # 'Tom Hanks'
     people.find_surnames(["sandler", "movies"], [True, False])   # [PersonHit(0, 1, 'Adam Sandler')]
     people.films("Tom Hanks", 5)                           # item ids, most popular first
 """
@@ -80,9 +81,13 @@ class PeopleIndex:
     def __len__(self) -> int:
         return len(self._films)
 
+    def lookup(self, name: str) -> str | None:
+        """The catalogue's spelling of a whole name ("tom hanks" -> 'Tom Hanks'), or None."""
+        return self._by_tokens.get(_words(name.lower().split()))
+
     def find(self, norms: list[str], masked: set[int] = frozenset()) -> list[PersonHit]:
         """Every known name in the token norms (longest first, no overlaps, none in ``masked``)."""
-        words = [name_tokens(_POSSESSIVE.sub("", n)) for n in norms]  # once per token, not per span
+        words = [_words([n]) for n in norms]  # once per token, not per span
         hits, i = [], 0
         while i < len(norms):
             for size in range(MAX_NAME_WORDS, 1, -1):
@@ -118,3 +123,8 @@ class PeopleIndex:
     def films(self, name: str, n: int | None = None) -> list[str]:
         """Item ids featuring ``name``, most popular first."""
         return self._films.get(name, [])[:n]
+
+
+def _words(norms: list[str]) -> tuple[str, ...]:
+    """The name words of a run of token norms, possessives dropped ("hanks's" -> "hanks")."""
+    return tuple(t for n in norms for t in name_tokens(_POSSESSIVE.sub("", n)))

@@ -51,6 +51,12 @@ def test_name_tokens_fold_accents_and_punctuation():
     assert name_tokens("Bjørn Floberg") == ("bjørn", "floberg")  # a letter of its own stays, and stays whole
 
 
+def test_lookup_gives_the_catalogue_spelling_of_a_whole_name(people):
+    assert people.lookup("tom hanks") == "Tom Hanks" and people.lookup("TOM HANKS's") == "Tom Hanks"
+    assert people.lookup("Tom") is None and people.lookup("Made Up Person") is None
+    assert people.lookup("tom hanks cast away") is None  # a whole name, not a name in a phrase
+
+
 def test_a_surname_alone_needs_a_cue_a_capital_and_a_clear_owner(people, nlu):
     norms = "i love hanks movies".split()
     assert [h.name for h in people.find_surnames(norms, [True, False, True, False])] == ["Tom Hanks"]

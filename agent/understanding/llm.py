@@ -115,8 +115,7 @@ class LLMUnderstander:
         people = self.embedded.people
         if people is None:
             return []
-        return [h.name for n in names for h in people.find(n.lower().split())[:1]
-                if h.end - h.start == len(n.split())]
+        return [name for name in map(people.lookup, names) if name]
 
     def merge(self, base: Understanding, llm: LLMTurn, ctx: TurnContext) -> Understanding:
         """Rules and the catalogue win where they found something; the model fills the gaps."""
