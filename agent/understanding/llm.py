@@ -111,7 +111,8 @@ class LLMUnderstander:
         return out
 
     def _people(self, names: list[str]) -> list[str]:
-        """The catalogue's spelling of each name the model gave; names it does not know are dropped."""
+        """The catalogue's spelling of each name the model gave (a slip forgiven); names it does not
+        know are dropped."""
         people = self.embedded.people
         if people is None:
             return []
