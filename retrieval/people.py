@@ -135,11 +135,10 @@ class PeopleIndex:
         the same; None when there is none, or two as close. No differing word may be ``everyday``."""
         if not 2 <= len(toks) <= MAX_NAME_WORDS:
             return None
-        query, close = " ".join(toks), set()
-        for end in (0, -1):
-            choices = self._near.get((len(toks), end, toks[end]), {})
+        close = set()
+        for choices in filter(None, (self._near.get((len(toks), end, toks[end])) for end in (0, -1))):
             close.update((score, spelt, name) for spelt, score, name in process.extract(
-                query, choices, scorer=OSA.normalized_similarity, score_cutoff=NEAR_NAME, limit=2))
+                " ".join(toks), choices, scorer=OSA.normalized_similarity, score_cutoff=NEAR_NAME, limit=2))
         ranked = sorted(close, reverse=True)
         if not ranked or len(ranked) > 1 and ranked[1][0] == ranked[0][0]:
             return None
