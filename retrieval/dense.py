@@ -30,7 +30,8 @@ class DenseIndex:
     genre_matrix: np.ndarray  # n x g, 0/1
     popularity: np.ndarray  # log1p(popularity) / log1p(max)
     quality: np.ndarray
-    people: dict[str, np.ndarray] = field(default_factory=dict)  # person -> rows featuring them
+    # person -> rows featuring them: positions in this index (items with vectors), not PeopleIndex's ids
+    people: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def build(cls, items: list[Item], vectors: dict[str, np.ndarray]) -> DenseIndex:

@@ -90,12 +90,13 @@ def wikidata_metadata() -> dict[tuple[str, int], dict]:
     def split(names: str | None) -> list[str]:
         return [n.strip() for n in (names or "").split(",") if n.strip()]
 
-    credits = Counter(name for row in rows for name in set(split(row[3])))
+    casts = [set(split(row[3])) for row in rows]
+    credits = Counter(name for cast in casts for name in cast)
     by_key: dict[tuple[str, int], dict] = {}
-    for title, year, directors, cast, runtime, mpaa in rows:
+    for (title, year, directors, _, runtime, mpaa), cast in zip(rows, casts):
         if not title or year is None:
             continue
-        best_known = sorted(set(split(cast)), key=lambda n: (-credits[n], n))[:CAST_KEPT]
+        best_known = sorted(cast, key=lambda n: (-credits[n], n))[:CAST_KEPT]
         by_key[(normalize_title(title), int(year))] = {
             "directors": split(directors)[:3], "cast": best_known,
             "runtime": _clean_int(runtime) or None,

@@ -9,7 +9,7 @@ from agent.understanding.mentions import TitleFinder
 from retrieval.dense import DenseIndex
 from retrieval.ingest import MovieRow, movielens_items
 from retrieval.items import Item
-from retrieval.people import PeopleIndex
+from retrieval.people import PeopleIndex, PersonHit, name_tokens
 from retrieval.ranking import Candidate, RankRequest, feature_values
 from retrieval.titles import TitleResolver
 
@@ -41,8 +41,61 @@ def test_names_are_found_whole_and_films_listed_by_popularity(people):
     norms = "anything with tom hanks's or robert zemeckis films , not tom alone".split()
     assert [(h.start, h.end, h.name) for h in people.find(norms)] == [(2, 4, "Tom Hanks"), (5, 7, "Robert Zemeckis")]
     assert people.find(["tom"]) == [] and people.find(norms, masked={3})[0].name == "Robert Zemeckis"
+    assert people.find(". tom hanks !".split()) == [PersonHit(1, 3, "Tom Hanks")]  # a name starts and ends at a word
     assert people.films("Tom Hanks") == ["6", "2", "1"] and people.films("Tom Hanks", 1) == ["6"]
     assert people.films("Nobody Known") == []
+
+
+def test_name_tokens_fold_accents_and_punctuation():
+    assert name_tokens("Penélope Cruz") == ("penelope", "cruz")
+    assert name_tokens("Robert Downey Jr.") == ("robert", "downey", "jr")
+    assert name_tokens("Bjørn Floberg") == ("bjørn", "floberg")  # a letter of its own stays, and stays whole
+
+
+def test_lookup_gives_the_catalogue_spelling_of_a_whole_name(people):
+    assert people.lookup("tom hanks") == "Tom Hanks" and people.lookup("TOM HANKS's") == "Tom Hanks"
+    assert people.lookup("Tom Hnaks") == "Tom Hanks" and people.lookup("robert zemekis") == "Robert Zemeckis"
+    assert people.lookup("Tom") is None and people.lookup("Made Up Person") is None
+    assert people.lookup("tom hanks cast away") is None  # a whole name, not a name in a phrase
+
+
+TYPO_FILMS = FILMS + [
+    Item(id="7", title="Jaws", year=1975, popularity=90, directors=["Steven Spielberg"], cast=["Roy Scheider"]),
+    Item(id="8", title="Fast Five", year=2011, popularity=30, cast=["Paul Walker", "Vin Diesel", "Jet Li"]),
+    Item(id="9", title="The Big Lebowski", year=1998, popularity=70, directors=["Joel Coen"], cast=["Jeff Bridges"]),
+    Item(id="10", title="Banks", year=2001, popularity=1, cast=["Tom Banks"]),
+]
+
+
+@pytest.fixture(scope="module")
+def typo_nlu():
+    return EmbeddedUnderstander(TitleFinder(TitleResolver(TYPO_FILMS), PeopleIndex(TYPO_FILMS)))
+
+
+@pytest.mark.parametrize("text, name", [
+    ("tom hnaks movies", "Tom Hanks"), ("I love Tom Hanks", "Tom Hanks"), ("anything by steven spielburg", "Steven Spielberg"),
+    ("I loved Tom Hnaks in it", "Tom Hanks"), ("more with jeff bridgs please", "Jeff Bridges"),
+])
+def test_a_misspelt_full_name_is_read_as_the_person_and_no_unknown_title(typo_nlu, text, name):
+    u = typo_nlu.understand(text)
+    assert u.liked_people == [name] and u.unknown_titles == [] and u.mentions == []
+
+
+@pytest.mark.parametrize("text", [
+    "the big lebowski", "hi there how are you", "tom", "something with tom please",
+    "paul walked home and cried",  # "walked" is a word of its own, not a slip for Walker
+    "jet lu",  # too short to forgive a slip
+    "tom ganks",  # as close to Tom Banks as to Tom Hanks: nobody
+])
+def test_ordinary_words_and_ambiguous_slips_name_nobody(typo_nlu, text):
+    assert typo_nlu.understand(text).liked_people == []
+
+
+def test_a_misspelt_name_beats_a_title_inside_it_but_a_title_is_no_name(typo_nlu):
+    u = typo_nlu.understand("something funny with Adam Sandlr")
+    assert u.liked_people == ["Adam Sandler"] and u.mentions == []  # no mention of "Adam" (2009)
+    u = typo_nlu.understand("I loved The Big Lebowski")
+    assert u.liked_people == [] and [m.title for m in u.mentions] == ["The Big Lebowski"]
 
 
 def test_a_surname_alone_needs_a_cue_a_capital_and_a_clear_owner(people, nlu):

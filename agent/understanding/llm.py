@@ -111,12 +111,12 @@ class LLMUnderstander:
         return out
 
     def _people(self, names: list[str]) -> list[str]:
-        """The catalogue's spelling of each name the model gave; names it does not know are dropped."""
+        """The catalogue's spelling of each name the model gave (a slip forgiven); names it does not
+        know are dropped."""
         people = self.embedded.people
         if people is None:
             return []
-        return [h.name for n in names for h in people.find(n.lower().split())[:1]
-                if h.end - h.start == len(n.split())]
+        return [name for name in map(people.lookup, names) if name]
 
     def merge(self, base: Understanding, llm: LLMTurn, ctx: TurnContext) -> Understanding:
         """Rules and the catalogue win where they found something; the model fills the gaps."""

@@ -48,6 +48,10 @@ class TitleScan:
         return {i for f in self.found for i in range(f.start, f.end)} | self.hidden
 
 
+def _spans(hits: list[PersonHit]) -> set[int]:
+    return {i for h in hits for i in range(h.start, h.end)}
+
+
 def _norm_tokens(tokens: list[Token]) -> list[str]:
     return [normalize_title(t.text) for t in tokens]
 
@@ -149,16 +153,20 @@ class TitleFinder:
         return scan
 
     def _names(self, tokens: list[Token], scan: TitleScan) -> None:
-        """Names in the text. A name beats a title found inside it ("Adam Sandler" is no mention
-        of "Adam"); a longer title beats a name inside it ("Being John Malkovich")."""
+        """Names in the text, exact or with a slip ("tom hnaks"). A name beats a title found inside
+        it ("Adam Sandler" is no mention of "Adam"); a longer title beats a name inside it ("Being
+        John Malkovich"); a surname alone counts only outside titles. A name is no unknown title."""
         norms = [t.norm for t in tokens]
         names = self.people.find(norms, scan.hidden)
-        taken = scan.masked() | {i for h in names for i in range(h.start, h.end)}
+        names += self.people.find_misspelled(norms, scan.hidden | _spans(names), everyday_word)
+        taken = scan.masked() | _spans(names)
         names += self.people.find_surnames(norms, [t.text[:1].isupper() for t in tokens], taken, COMMON_WORDS)
         names = [h for h in names
                  if not any(f.start <= h.start and h.end <= f.end and f.end - f.start > h.end - h.start
                             for f in scan.found)]
         scan.found = [f for f in scan.found if not any(h.start <= f.start and f.end <= h.end for h in names)]
+        surfaces = [f' {" ".join(t.text for t in tokens[h.start:h.end])} ' for h in names]  # as unknown's
+        scan.unknown = [u for u in scan.unknown if not any(s in f" {u} " for s in surfaces)]
         scan.names = names
 
     def _quoted(self, tokens: list[Token], scan: TitleScan) -> set[int]:
