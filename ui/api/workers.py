@@ -1,30 +1,31 @@
-"""Turns in worker processes, so one server uses every core.
+"""Agent calls in worker processes, so one server uses every core.
 
 A turn is CPU-bound Python: in threads, the GIL runs one turn at a time however many cores
 there are. A :class:`TurnPool` keeps N processes, each with its own agent built from the same
 settings; sessions and profiles live in SQLite (WAL), so any worker can take any session, and
 the web process still serialises the turns of one session (:class:`ui.api.service.SessionLocks`).
+The web process itself holds no agent then (:class:`ui.api.pooled.PooledAgent`).
 
 Example::
 
     pool = TurnPool(settings, processes=2)
     pool.start()                      # returns at once; workers load in the background
-    result = await pool.turn("something funny", session_id, user_id)
+    result = pool.call("turn", "something funny", session_id, user_id)   # blocks this thread
     pool.close()
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
-from agent.results import TurnResult
 from agent.settings import Settings
 from ui.api.errors import ApiError
 
@@ -32,13 +33,13 @@ log = logging.getLogger(__name__)
 _agent = None  # the worker process's agent, built by _start_worker
 
 
-def _start_worker(settings: Settings) -> None:
+def _start_worker(settings: Settings, build: Callable[[Settings], Any] | None) -> None:
     global _agent
     from threadpoolctl import threadpool_limits
 
-    from agent.wiring import build_agent
-
-    _agent = build_agent(settings)
+    if build is None:
+        from agent.wiring import build_agent as build
+    _agent = build(settings)
     # one BLAS / OpenMP thread per worker (the workers themselves fill the cores); after the build,
     # because threadpoolctl can only limit the libraries already loaded
     threadpool_limits(1)
@@ -49,8 +50,8 @@ def _ready(pause_s: float) -> int:
     return os.getpid()
 
 
-def _turn(message: str, session_id: str | None, user_id: str | None) -> TurnResult:
-    return _agent.turn(message, session_id, user_id)
+def _call(method: str, args: tuple) -> Any:
+    return getattr(_agent, method)(*args)
 
 
 def default_processes(cpus: int | None = None) -> int:
@@ -60,10 +61,13 @@ def default_processes(cpus: int | None = None) -> int:
 
 
 class TurnPool:
-    def __init__(self, settings: Settings, processes: int):
+    """Worker processes that each build an agent (with ``build``, default
+    :func:`agent.wiring.build_agent`: a picklable function of the settings) and run its methods."""
+
+    def __init__(self, settings: Settings, processes: int, build: Callable[[Settings], Any] | None = None):
         if processes < 1:
             raise ValueError("a turn pool needs at least one process")
-        self.settings, self.processes = settings, processes
+        self.settings, self.processes, self._build = settings, processes, build
         self._pool = self._new_pool()
         self._ready = threading.Event()
         self._lock = threading.Lock()
@@ -72,7 +76,7 @@ class TurnPool:
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: the parent holds SQLite connections and torch threads
         return ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_worker, initargs=(self.settings,))
+                                   initializer=_start_worker, initargs=(self.settings, self._build))
 
     @property
     def ready(self) -> bool:
@@ -99,17 +103,17 @@ class TurnPool:
             self.error = e
             log.error("turn pool failed to start: %s", e)
 
-    async def turn(self, message: str, session_id: str | None, user_id: str | None) -> TurnResult:
-        loop = asyncio.get_running_loop()
+    def call(self, method: str, *args) -> Any:
+        """``agent.<method>(*args)`` in a worker, waiting for its result in this thread."""
         pool = self._pool
         try:
-            return await loop.run_in_executor(pool, _turn, message, session_id, user_id)
+            return pool.submit(_call, method, args).result()
         except BrokenProcessPool:
-            # a worker died (killed, out of memory): replace the pool and try this turn once more
+            # a worker died (killed, out of memory): replace the pool and try this call once more
             self._replace(pool)
-            retry = self._pool  # replaced at most once per death, whatever other turns do meanwhile
+            retry = self._pool  # replaced at most once per death, whatever other calls do meanwhile
             try:
-                return await loop.run_in_executor(retry, _turn, message, session_id, user_id)
+                return retry.submit(_call, method, args).result()
             except BrokenProcessPool as e:  # the fresh pool died too: say so, not a bare 500
                 self._replace(retry)
                 raise ApiError(503, "turn_workers_restarting", "the turn workers are restarting; retry shortly",
