@@ -152,6 +152,10 @@ class SceneRecAgent:
         return removed + (self.personalizer.forget(user_id) if self.personalizer else 0)
 
     # -- profiles ---------------------------------------------------------------------------------
+    def known_users(self) -> list[str]:
+        """Everyone with a profile: the catalogue's raters and people who gave feedback."""
+        return self.personalizer.known_users() if self.personalizer else []
+
     def interest(self, person: str | UserModel | None, scene: str | None = None,
                  before: InterestSnapshot | None = None) -> InterestSnapshot | None:
         """A person's interest distribution (a scene's view when there is one), with the change

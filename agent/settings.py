@@ -17,6 +17,8 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from retrieval import defaults
+
 
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("scenerec", appauthor=False))
@@ -50,17 +52,16 @@ class ProfileSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SCENEREC_PROFILE_")
 
-    prior_strength: float = 20.0  # pseudo-ratings of the population prior per attribute family
-    scene_strength: float = 8.0  # pseudo-ratings pulling a scene view towards the global view
-    scene_spillover: float = 0.3  # share of in-scene feedback that also updates the global view
+    prior_strength: float = defaults.PRIOR_STRENGTH  # pseudo-ratings of the population prior per attribute family
+    scene_strength: float = defaults.SCENE_STRENGTH  # pseudo-ratings pulling a scene view towards the global view
+    scene_spillover: float = defaults.SCENE_SPILLOVER  # share of in-scene feedback that also updates the global view
     half_life_events: float = 200.0  # recency: the 200th most recent rating/feedback counts half
-    transition_window: int = 5  # items after A that count as "watched after A"
+    transition_window: int = defaults.TRANSITION_WINDOW  # items after A that count as "watched after A"
     recent_items: int = 10  # most recent items seeding the sequence signal
     session_seed_weight: float = 2.0  # items liked in this conversation vs one 5-star rating
     collaborative_pool: int = 100  # collaborative candidates per turn
-    # item-item model: EASE's ridge strength, fitted on the MovieLens ratings (benchmarks/personalization.py
-    # ease); 0: cosine item-item only (no dense solve at start-up, for very large catalogues)
-    collaborative_l2: float = 500.0
+    # item-item model: EASE's ridge strength (fitted on MovieLens); 0: cosine item-item only
+    collaborative_l2: float = defaults.EASE_L2
     history_to_skip_questions: int = 10  # with this many ratings / feedback events, a vague request gets picks
 
 
@@ -72,12 +73,12 @@ class Settings(BaseSettings):
     # Chroma: embedded PersistentClient under data_dir unless a server URL is given.
     chroma_url: str | None = None
     embedding_model_path: Path | None = None
-    embedding_batch_size: int = 64
+    embedding_batch_size: int = defaults.EMBEDDING_BATCH_SIZE
     serve_torch_threads: int = 1  # torch threads while serving turns (ingest uses all cores)
     # Scale: up to this many items the engine keeps items / vectors in memory (exact search);
     # beyond, items are read from SQLite on demand and search uses Chroma's ANN index.
-    max_items_in_memory: int = 250_000
-    exact_search_max_items: int = 50_000
+    max_items_in_memory: int = defaults.MAX_ITEMS_IN_MEMORY
+    exact_search_max_items: int = defaults.EXACT_SEARCH_MAX_ITEMS
 
     # LLM: "none" is the embedded default (no generative model).
     llm_backend: Literal["none", "openai", "llamacpp"] = "none"

@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from retrieval.defaults import EASE_L2, TRANSITION_WINDOW
+
 Interaction = tuple[str, str, float | None, int | None]  # (user id, item id, rating, timestamp)
 LIKED_RATING = 4.0
 
@@ -42,10 +44,10 @@ class LikedTogether:
 
 @dataclass(frozen=True)
 class EaseSettings:
-    """EASE's ridge strength (fitted on MovieLens: benchmarks/personalization.py ease), the items
-    it covers and the weights kept per item. ``l2=0`` turns it off (cosine only)."""
+    """EASE's ridge strength, the items it covers and the weights kept per item. ``l2=0`` turns
+    it off (cosine only)."""
 
-    l2: float = 500.0
+    l2: float = EASE_L2
     min_raters: int = 3
     neighbours: int = 500
     max_items: int = 8000  # the dense solve is items^2 floats; above this, cosine only
@@ -101,7 +103,7 @@ def load_or_fit_ease(seen: sparse.csr_matrix, item_ids: Sequence[str], settings:
 
 
 class CollaborativeModel:
-    def __init__(self, interactions: Sequence[Interaction], item_ids: Sequence[str], window: int = 5,
+    def __init__(self, interactions: Sequence[Interaction], item_ids: Sequence[str], window: int = TRANSITION_WINDOW,
                  ease: EaseSettings = EaseSettings(), cache: Path | None = None):
         self.item_ids = list(item_ids)
         self.index = {i: k for k, i in enumerate(self.item_ids)}

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
+from retrieval.defaults import EMBEDDING_BATCH_SIZE
+
 DIMENSION = 384
 
 
@@ -32,7 +34,7 @@ def packaged_model_path() -> Path:
 class Embedder:
     """Thread-safe lazy wrapper around a SentenceTransformer model."""
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 64):
+    def __init__(self, model_path: Path | None = None, batch_size: int = EMBEDDING_BATCH_SIZE):
         self.model_path = Path(model_path) if model_path else None
         self.batch_size = batch_size
         self._model: Any = None

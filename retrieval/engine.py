@@ -30,6 +30,7 @@ import numpy as np
 from retrieval.catalogue import CatalogueStore
 from retrieval.people import PeopleIndex
 from retrieval.columns import ItemColumns
+from retrieval.defaults import EXACT_SEARCH_MAX_ITEMS, MAX_ITEMS_IN_MEMORY
 from retrieval.items import Item
 from retrieval.ranking import Candidate
 from retrieval.titles import TitleResolver
@@ -83,7 +84,7 @@ def plan_search(allowed: int, total: int, need: int, limits: PlanLimits = PlanLi
 
 class CatalogueEngine:
     def __init__(self, store: CatalogueStore, vectors: VectorStore, catalogue: str,
-                 max_items_in_memory: int = 250_000, exact_search_max_items: int = 50_000,
+                 max_items_in_memory: int = MAX_ITEMS_IN_MEMORY, exact_search_max_items: int = EXACT_SEARCH_MAX_ITEMS,
                  limits: PlanLimits = PlanLimits()):
         self.store = store
         self.vectors = vectors

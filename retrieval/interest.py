@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from retrieval.attributes import FAMILIES, AttributeSpace
+from retrieval.defaults import PRIOR_STRENGTH, SCENE_SPILLOVER, SCENE_STRENGTH
 
 GLOBAL = "*"
 
@@ -95,8 +96,8 @@ class InterestProfile:
 class InterestModel:
     """Builds profiles from evidence; holds the population prior and the smoothing strengths."""
 
-    def __init__(self, space: AttributeSpace, prior: np.ndarray, strength: float = 20.0,
-                 scene_strength: float = 8.0, spillover: float = 0.3):
+    def __init__(self, space: AttributeSpace, prior: np.ndarray, strength: float = PRIOR_STRENGTH,
+                 scene_strength: float = SCENE_STRENGTH, spillover: float = SCENE_SPILLOVER):
         self.space, self.prior = space, prior
         self.strength, self.scene_strength, self.spillover = strength, scene_strength, spillover
 

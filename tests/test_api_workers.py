@@ -1,13 +1,17 @@
-"""`scenerec serve` with turn worker processes: any worker takes any session, feedback given in
-the web process reaches the workers, and a killed worker is replaced without losing the session."""
+"""`scenerec serve` with turn worker processes: any worker takes any session, feedback, profiles
+and the Gradio UI go through the workers too (the web process holds no agent), and a killed worker
+is replaced without losing the session."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from gradio_client import Client
 
 from tests.live_server import cli_keys_create, cli_server, client, copy_data_dir
 from tests.test_api import read_sse
@@ -36,6 +40,10 @@ def _server_pid(port: int) -> int:
     raise AssertionError("server process not found")
 
 
+def _rss_kb(pid: int) -> int:
+    return int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))
+
+
 def test_turns_in_worker_processes(data_dir, tmp_path):
     data = copy_data_dir(data_dir, tmp_path / "data")
     key = cli_keys_create(data, tmp_path, "--secret", "--label", "workers test")
@@ -58,13 +66,26 @@ def test_turns_in_worker_processes(data_dir, tmp_path):
             assert second["state"]["turns"] == 2 and second["session_id"] == first["session_id"]
             assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
 
-        # feedback is handled by the web process; the next turn (in a worker) must honour it
+        # feedback runs in one worker; the next turn (in any worker) must honour it
         sid = results[0][1]["session_id"]
         disliked = results[0][1]["items"][0]["id"]
         assert c.post("/v1/feedback", json={"session_id": sid, "item_id": disliked, "kind": "dislike"}).status_code == 200
         after = c.post("/v1/chat", json={"session_id": sid, "message": "more please"}).json()
         assert after["items"] and after["state"]["turns"] == 3
         assert disliked not in {i["id"] for i in after["items"]}
+        assert c.post("/v1/feedback", json={"session_id": sid, "item_id": "no-such-item", "kind": "like"}).status_code == 404
+        profile = c.get("/v1/users/u0/profile").json()
+        assert profile["sessions"] == 1 and profile["disliked"][0]["id"] == disliked and profile["disliked"][0]["title"]
+        assert c.get(f"/v1/items/{disliked}").json()["id"] == disliked
+
+        # the Gradio UI's turns run in the workers too
+        ui = Client(f"{base}/ui/", auth=("tester", key), verbose=False)
+        out = ui.predict("a romantic comedy for date night", [], "ml:21", api_name="/chat")
+        assert "Here are" in str(out[0][-1]["content"]) and out[-3]["data"]  # the reply and ml:21's profile
+
+        workers = [p for p in _children(server) if b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()]
+        assert len(workers) >= 2, workers
+        assert _rss_kb(server) < _rss_kb(workers[0]) / 2  # each worker holds an agent; the web process none
 
         # streaming goes through the workers too
         with c.stream("POST", "/v1/chat/stream", json={"session_id": sid, "message": "a comedy instead"}) as r:
@@ -74,8 +95,6 @@ def test_turns_in_worker_processes(data_dir, tmp_path):
         assert dict(events)["done"]["state"]["turns"] == 4
 
         # kill one worker: the pool is replaced and the conversation goes on where it was
-        workers = [p for p in _children(server) if b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()]
-        assert len(workers) >= 2, workers
         os.kill(workers[0], signal.SIGKILL)
         time.sleep(0.5)
         resumed = c.post("/v1/chat", json={"session_id": sid, "message": "something from the 90s"}, timeout=180)

@@ -130,3 +130,18 @@ def test_liked_together_counts_people(collab):
     together = collab.liked_together("1", "9")  # fans of 1: a, b, c; all rated 9; a and b liked it
     assert (together.raters, together.liked) == (3, 2)
     assert collab.liked_together("1", "11") is None
+
+
+def test_profile_settings_start_from_the_models_defaults_and_read_the_environment(monkeypatch):
+    import inspect
+
+    from agent.settings import ProfileSettings
+
+    settings = ProfileSettings()
+    interest = inspect.signature(InterestModel).parameters
+    assert settings.collaborative_l2 == EaseSettings().l2 == 500.0
+    assert settings.transition_window == inspect.signature(CollaborativeModel).parameters["window"].default
+    assert (settings.prior_strength, settings.scene_strength, settings.scene_spillover) == tuple(
+        interest[name].default for name in ("strength", "scene_strength", "spillover"))
+    monkeypatch.setenv("SCENEREC_PROFILE_COLLABORATIVE_L2", "0")
+    assert ProfileSettings().collaborative_l2 == 0.0

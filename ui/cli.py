@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -30,16 +31,33 @@ def _settings(data_dir: Path | None = None, catalogue: str | None = None):
     return load_settings(data_dir=data_dir, catalogue=catalogue)
 
 
-def _agent(settings, quiet: bool = False):
-    from agent.wiring import CatalogueMissing, build_agent
+@contextmanager
+def _building(quiet: bool = False):
+    """Progress bars for a build; a catalogue that is not ingested ends the command (exit 2)."""
+    from agent.wiring import CatalogueMissing
     from ui.progress import rich_progress
 
     try:
         with rich_progress(enabled=not quiet) as progress:
-            return build_agent(settings, progress=progress)
+            yield progress
     except CatalogueMissing as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from e
+
+
+def _agent(settings, quiet: bool = False):
+    from agent.wiring import build_agent
+
+    with _building(quiet) as progress:
+        return build_agent(settings, progress=progress)
+
+
+def _ensure_catalogue(settings) -> None:
+    """Ingest the default catalogue on first use, here: worker processes must not race to do it."""
+    from agent.wiring import ensure_catalogue, open_stores
+
+    with _building() as progress:
+        ensure_catalogue(settings, open_stores(settings), progress)
 
 
 @app.command()
@@ -434,15 +452,20 @@ def serve(
     import uvicorn
 
     from ui.api import create_app
+    from ui.api.pooled import PooledAgent
     from ui.api.workers import TurnPool, default_processes
 
     settings = _settings(data_dir, catalogue)
     if open_mode:
         settings = settings.model_copy(update={"api_open": True})
-    agent = _agent(settings)
     processes = settings.api_turn_processes
     processes = default_processes() if processes is None else processes
-    app_ = create_app(agent, settings, pool=TurnPool(settings, processes) if processes > 0 else None)
+    if processes > 0:  # the workers build the agents; this process holds none
+        _ensure_catalogue(settings)
+        pool = TurnPool(settings, processes)
+        app_ = create_app(PooledAgent(settings, pool), settings, pool=pool)
+    else:
+        app_ = create_app(_agent(settings), settings)
     base = f"http://{host}:{port}"
     typer.echo(f"SceneRec API on {base} (docs {base}/docs, widget demo {base}/example?key=PUBLISHABLE_KEY, UI {base}/ui)")
     if settings.api_open:

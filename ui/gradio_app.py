@@ -44,8 +44,10 @@ def profile_caption(snapshot: InterestSnapshot | None) -> str:
 
 def build_app(agent, max_cards: int | None = None) -> gr.Blocks:
     k = max_cards or agent.settings.top_k
-    # API users belong to their key, never to this UI
-    users = [u for u in agent.personalizer.known_users() if not is_api_user(u)] if agent.personalizer else []
+
+    def user_choices():
+        """The profiles to pick from, read when a page loads; API users belong to their key, never to this UI."""
+        return gr.update(choices=[GUEST, *(u for u in agent.known_users() if not is_api_user(u))])
 
     def user_of(choice: str | None) -> str | None:
         choice = (choice or "").strip()
@@ -116,7 +118,7 @@ def build_app(agent, max_cards: int | None = None) -> gr.Blocks:
                                        color_map={"rose this turn": "#1a7f37", "fell this turn": "#cf222e",
                                                   "steady": "#8c959f"}, label="Interests (share %)")
             with gr.Column(scale=2):
-                user = gr.Dropdown([GUEST, *users], value=GUEST, label="Who's watching? (profile)",
+                user = gr.Dropdown([GUEST], value=GUEST, label="Who's watching? (profile)",
                                    allow_custom_value=True, elem_id="sr-user")
                 status = gr.Markdown("")
                 slots = []
@@ -135,6 +137,7 @@ def build_app(agent, max_cards: int | None = None) -> gr.Blocks:
                 api_why = gr.Button(visible=False)
         slot_outputs = [c for _, group, card, _ in slots for c in (group, card)]
         turn_outputs = [chat, *slot_outputs, why_box, chart, caption, session, shown, snapshot, box]
+        demo.load(user_choices, None, user, api_name=False)
         send.click(respond, [box, chat, user, session], turn_outputs, api_name="chat")
         box.submit(respond, [box, chat, user, session], turn_outputs, api_name=False)
         clear.click(reset, [user], turn_outputs, api_name=False)

@@ -29,9 +29,11 @@ _EXAMPLE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; styl
 
 
 def create_app(agent, settings: Settings, mount_ui: bool = True, pool: TurnPool | None = None) -> FastAPI:
-    """The app; with a ``pool``, turns run in its worker processes (started and closed with the app)."""
+    """The app; with a ``pool`` (started and closed with the app), ``agent`` is the
+    :class:`~ui.api.pooled.PooledAgent` that runs its calls in the pool's worker processes."""
     keys = KeyStore(settings.api_db_path)
-    service = ChatService(agent, SessionOwners(settings.api_db_path), settings, pool=pool)
+    service = ChatService(agent, SessionOwners(settings.api_db_path), settings,
+                          threads=pool.processes if pool else None)  # more threads would only queue
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):

@@ -1,8 +1,8 @@
 """The API's rules between the HTTP layer and the agent: ownership, limits, threads.
 
-Turns are CPU-bound and synchronous, so they run in worker processes (a :class:`TurnPool`,
-one per core) or, without one, in a bounded thread pool; turns on one session are serialised
-so concurrent requests cannot lose each other's updates.
+Turns are CPU-bound and synchronous: they run in a bounded thread pool, on the agent itself or,
+with worker processes, on a :class:`ui.api.pooled.PooledAgent` whose threads wait for a worker.
+Turns on one session are serialised so concurrent requests cannot lose each other's updates.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from ui.api.auth import Caller
 from ui.api.errors import ApiError
 from ui.api.limits import SlidingWindowLimiter, retry_after
 from ui.api.ownership import SessionOwner, SessionOwners
-from ui.api.workers import TurnPool
 
 HOUR_S = 3600.0
 
@@ -50,12 +49,13 @@ class SessionLocks:
 
 class ChatService:
     def __init__(self, agent, owners: SessionOwners, settings: Settings, clock: Callable[[], float] = time.monotonic,
-                 pool: TurnPool | None = None):
-        self.agent, self.owners, self.settings, self.clock, self.pool = agent, owners, settings, clock, pool
+                 threads: int | None = None):
+        """``threads``: agent calls at once (default ``settings.api_turn_threads``)."""
+        self.agent, self.owners, self.settings, self.clock = agent, owners, settings, clock
         self.per_key = SlidingWindowLimiter(settings.api_turns_per_minute_per_key)
         self.per_ip = SlidingWindowLimiter(settings.api_turns_per_minute_per_ip)
         self.sessions_per_ip = SlidingWindowLimiter(settings.api_sessions_per_hour_per_ip, HOUR_S)
-        self.threads = anyio.CapacityLimiter(settings.api_turn_threads)
+        self.threads = anyio.CapacityLimiter(threads or settings.api_turn_threads)
         self.locks = SessionLocks()
 
     # -- sessions ------------------------------------------------------------------------------
@@ -110,8 +110,6 @@ class ChatService:
         # even the small SQLite reads and writes stay off the event loop
         owner = await run_sync(self._session_for_turn, caller, session_id)
         async with self.locks.hold(owner.session_id):
-            if self.pool is not None:
-                return await self.pool.turn(message, owner.session_id, owner.user_id)
             return await run_sync(self.agent.turn, message, owner.session_id, owner.user_id, limiter=self.threads)
 
     def _session_for_turn(self, caller: Caller, session_id: str | None) -> SessionOwner:
