@@ -103,3 +103,33 @@ def test_a_worker_killed_while_idle_costs_no_call(pool, caplog):
     time.sleep(0.5)
     assert pool.call("turn", "hello") != victim
     assert _restarts(caplog) == 1
+
+
+PARENT = """
+import sys, time
+from agent.settings import load_settings
+from ui.api.workers import TurnPool
+pool = TurnPool(load_settings(data_dir=sys.argv[1]), processes=2, build=__import__("tests.test_turn_pool", fromlist=["x"]).build_stand_in)
+pids = {pool.call("turn", "hello") for _ in range(20)}
+print(" ".join(map(str, sorted(pids))), flush=True)
+time.sleep(600)
+"""
+
+
+def test_workers_end_when_the_web_process_is_killed_outright(tmp_path):
+    """SIGKILL gives the web process no chance to close its pool: the workers notice and end."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(tmp_path)], cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(p) for p in parent.stdout.readline().split()]
+        assert workers and all(_alive(p) for p in workers)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 15
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(p) for p in workers), "workers outlived their killed web process"
