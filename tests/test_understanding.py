@@ -141,7 +141,16 @@ def test_no_verdict_without_a_clear_target(nlu, text, shown):
 
 def test_never_seen_is_no_seen_mention(nlu):
     u = nlu.understand("I have never seen Toy Story, I will check it out")
-    assert [(m.item_id, m.polarity) for m in u.mentions] == [("1", "neutral")]
+    assert [(m.item_id, m.polarity) for m in u.mentions] == [("1", "unseen")]
+
+
+def test_a_title_never_seen_in_a_request_is_no_liked_title(nlu, tiny_items):
+    """ "I've seen Shrek but never seen Toy Story": Toy Story is new to them, not a taste to match."""
+    from agent.state import DialogueState
+
+    u = nlu.understand("Looking for a comedy. I've seen Shrek but never seen Toy Story.")
+    state = DialogueState().apply(u, {it.id: it for it in tiny_items}.get)
+    assert "1" not in state.liked_items and "1" not in state.seen_items
 
 
 @pytest.mark.parametrize("text", [
@@ -166,7 +175,7 @@ def test_an_aversion_in_another_clause_leaves_a_liked_example_alone(nlu):
     ("heat is my all-time favourite", "liked"),
     ("we saw heat yesterday", "seen"),
     ("watched heat before", "seen"),
-    ("i've never seen heat", "neutral"),
+    ("i've never seen heat", "unseen"),
     ("i loved heat", "liked"),
     ("what about heat ?", "neutral"),
 ])

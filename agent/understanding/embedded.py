@@ -325,7 +325,7 @@ class EmbeddedUnderstander:
             return "greeting"
         if contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not slots:
             return "out_of_scope"
-        stated_taste = any(m.polarity != "neutral" for m in u.mentions)
+        stated_taste = any(m.polarity not in ("neutral", "unseen") for m in u.mentions)
         item_ref = bool(u.references or (u.refers_to_focus and (ctx.focus_item or has_shown))
                         or (u.mentions and not stated_taste))
         is_question = raw.rstrip().endswith("?") or low.startswith(lx.QUESTION_STARTS)

@@ -18,7 +18,7 @@ Intent = Literal[
     "out_of_scope",
     "empty",
 ]
-Polarity = Literal["liked", "disliked", "seen", "neutral"]
+Polarity = Literal["liked", "disliked", "seen", "unseen", "neutral"]  # unseen: "never seen X", no verdict
 CritiqueKind = Literal[
     "shorter", "longer", "older", "newer", "less_violent", "funnier", "darker", "better_rated",
     "different", "another", "more_like",

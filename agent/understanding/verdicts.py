@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from agent.understanding.lexicon import CLAUSE_BREAKS, LIKE_CUES, SEEN_CUES
+from agent.understanding.schema import Polarity
 from agent.understanding.text import contains_phrase
 
 _PLURAL = re.compile(r"\b(them|those|these|both|all of (?:them|those|these|his|her|their)|each of them|all three)\b")
@@ -92,8 +93,6 @@ def shown_verdict(low: str, shown: int, explicit_refs: bool, names_titles: bool 
     return Verdict(polarity, plural and not explicit_refs)
 
 
-Polarity = Literal["liked", "disliked", "seen", "neutral"]
-
 
 def mention_polarity(norms: list[str], start: int, end: int, negated: bool) -> Polarity:
     """How the person feels about the title at tokens ``[start, end)`` of ``norms`` (normalised
@@ -104,7 +103,7 @@ def mention_polarity(norms: list[str], start: int, end: int, negated: bool) -> P
     if LIKED_AFTER.match(after):
         return "liked"
     if NOT_SEEN.search(before):
-        return "neutral"  # "I've never seen Heat": new to them, no verdict
+        return "unseen"  # "I've never seen Heat": new to them, no verdict
     if contains_phrase(before, SEEN_CUES) or SEEN_AFTER.match(after):
         return "seen"
     if (negated or NEGATIVE.search(before) or CONTRAST.search(before) or NEGATIVE_AFTER.match(after)
