@@ -26,6 +26,8 @@ _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "vol", "no"}
 # words after which even an everyday word is a title ("have you seen speed?"); not "is", "to", "the"
 _BARE_TITLE_CUES = {"seen", "saw", "watched", "watch", "watching", "rewatch", "love", "loved", "loves", "like",
                     "liked", "likes", "enjoy", "enjoyed", "enjoys", "adore", "adored"}
+# nouns after which an everyday word describes films rather than names one ("revenge movies")
+_KIND_NOUNS = {"movie", "movies", "film", "films", "flick", "flicks", "stuff", "type", "kind", "genre"}
 
 
 @dataclass
@@ -92,9 +94,14 @@ def everyday_word(word: str) -> bool:
 def _bare_everyday_word(tokens: list[Token], i: int, length: int, year: int | None) -> bool:
     """One lower-case everyday word with no year and no cue before it ("I need help", "not my
     speed", "wanted something lighter"): the word, not *The Help*, *Speed* or *Wanted*. After a
-    cue ("have you seen speed?") it still counts."""
+    cue ("have you seen speed?") it still counts, unless a noun says it is a kind of film ("I
+    love revenge movies")."""
     t = tokens[i]
-    if length != 1 or year is not None or t.capitalised or (i > 0 and tokens[i - 1].norm in _BARE_TITLE_CUES):
+    if length != 1 or year is not None or t.capitalised:
+        return False
+    if i + 1 < len(tokens) and tokens[i + 1].norm in _KIND_NOUNS:
+        return everyday_word(t.norm)  # "I love revenge flicks": a kind of film, even after a cue
+    if i > 0 and tokens[i - 1].norm in _BARE_TITLE_CUES:
         return False
     return everyday_word(t.norm)
 
