@@ -210,10 +210,15 @@ class DialogueState(BaseModel):
         if refs and u.intent in ("ask_item", "accept", "reject"):
             s.focus_item = refs[0]
         if u.intent == "accept":
-            target = refs[0] if refs else (s.focus_item or (s.last_shown[0] if s.last_shown else None))
-            if target:
+            if u.refers_to_all and not refs and s.last_shown:  # "I'll check them out"
+                targets = list(s.last_shown)
+            else:
+                target = refs[0] if refs else (s.focus_item or (s.last_shown[0] if s.last_shown else None))
+                targets = [target] if target else []
+            for target in targets:
                 _add(s.accepted_items, target)
-                s.focus_item = target
+            if targets:
+                s.focus_item = targets[0]
         if u.intent == "reject" and u.shown_verdict != "seen":  # "seen those" is no dislike
             low_all = not refs and not u.refers_to_focus
             targets = refs or ([s.focus_item] if s.focus_item and u.refers_to_focus else []) or (s.last_shown if low_all else [])

@@ -183,3 +183,18 @@ def test_mention_polarity_from_the_words_around_a_title(words, polarity):
     norms = words.split()
     at = norms.index("heat")
     assert mention_polarity(norms, at, at + 1, negated=False) == polarity
+
+
+@pytest.mark.parametrize("text,shown,accepted", [
+    ("I haven't seen that. I'll check it out!", ["1"], ["1"]),  # "seen that" inside "haven't seen that": no rejection
+    ("No I haven't, will keep an eye out for it.", ["1"], ["1"]),  # "no" answers "have you seen it?"
+    ("They sound good. I'll check them out.", ["1", "9"], ["1", "9"]),  # "them": every title just shown
+    ("I'll check out the second one.", ["1", "9"], ["9"]),
+])
+def test_accepting_titles_just_shown(nlu, tiny_items, text, shown, accepted):
+    from agent.state import DialogueState
+
+    u = nlu.understand(text, TurnContext(last_shown=shown))
+    assert u.intent == "accept"
+    state = DialogueState(last_shown=shown).apply(u, {it.id: it for it in tiny_items}.get)
+    assert state.accepted_items == accepted and not state.disliked_items

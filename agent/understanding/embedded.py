@@ -17,7 +17,7 @@ from agent.understanding.mentions import TitleFinder
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
-from agent.understanding.verdicts import mention_polarity, shown_verdict
+from agent.understanding.verdicts import mention_polarity, refers_to_all, shown_verdict, without_not_seen
 from retrieval.people import PeopleIndex, PersonHit
 
 _NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|half an?)"
@@ -302,6 +302,7 @@ class EmbeddedUnderstander:
                 u.references.append(idx)
         if re.search(r"\b(it|that one|this one|that movie|this movie|that film|this film|the one|them)\b", low):
             u.refers_to_focus = True
+        u.refers_to_all = refers_to_all(low)
         if re.search(r"\bmore like\b|\blike the\b|\bsimilar to the\b", low) and u.references:
             u.critiques.append(Critique(kind="more_like", ref_index=u.references[0]))
 
@@ -346,15 +347,16 @@ class EmbeddedUnderstander:
                 u.question = u.question or "general"
                 u.critiques = []  # "is it too scary?" asks; it does not critique
                 return "ask_item"
-        negative = re.search(r"\b(not|don't|dont|no|nope|none)\b", low)
+        new_to_them = without_not_seen(low)  # "I haven't seen that, I'll check it out" accepts
+        negative = re.search(r"\b(not|don't|dont|no|nope|none)\b", new_to_them)
         if (has_shown or u.mentions) and contains_phrase(low, lx.ACCEPT_PHRASES) \
-                and not contains_phrase(low, lx.REJECT_PHRASES) and not u.critiques and not negative \
+                and not contains_phrase(new_to_them, lx.REJECT_PHRASES) and not u.critiques and not negative \
                 and not (is_question and not u.references):
             return "accept"
         if contains_phrase(low, lx.THANKS) and not slots and not u.mentions:
             return "smalltalk"
         only_seen = u.mentions and all(m.polarity == "seen" for m in u.mentions)
-        rejects = contains_phrase(low, lx.REJECT_PHRASES) or (u.references and re.search(r"\bnot (?:the|that|this)\b", low))
+        rejects = contains_phrase(new_to_them, lx.REJECT_PHRASES) or (u.references and re.search(r"\bnot (?:the|that|this)\b", low))
         if has_shown and (rejects or only_seen) and not (slots or u.critiques) and u.shown_verdict != "liked":
             return "reject"
         if has_shown and u.critiques:

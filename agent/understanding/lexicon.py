@@ -182,7 +182,11 @@ ACCEPT_PHRASES = ["i'll watch", "ill watch", "i will watch", "we'll watch", "wel
                   "i'll go for", "we'll try", "we'll give", "that's the one", "thats the one", "deal",
                   "check it out", "check that out", "check them out", "i'll check", "i will check", "will try",
                   "have to see", "have to watch", "have to try", "have to rent", "want to see it",
-                  "like to see it", "add it to my list", "on my list", "i will try", "i'll give"]
+                  "like to see it", "add it to my list", "on my list", "i will try", "i'll give",
+                  "sound good", "sound great", "sounds amazing", "sound amazing", "sounds interesting",
+                  "sound interesting", "keep an eye out", "look for it", "look for them", "look it up",
+                  "look them up", "look into it", "look into them", "want to see that", "want to see them",
+                  "want to watch that", "going to watch", "gonna watch", "will watch"]
 REJECT_PHRASES = ["seen it", "seen that", "seen them", "not that one", "not those", "already seen",
                   "watched it", "watched that", "nah", "none of those", "none of these",
                   "don't like those", "not interested", "something else", "other options",

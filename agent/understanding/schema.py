@@ -73,6 +73,7 @@ class Understanding(BaseModel):
     critiques: list[Critique] = Field(default_factory=list)
     references: list[int] = Field(default_factory=list)  # ordinal refs into the last shown list
     refers_to_focus: bool = False  # "it", "that one"
+    refers_to_all: bool = False  # "them", "those", "both": every title just shown
     shown_verdict: Literal["liked", "disliked", "seen"] | None = None  # on titles just shown: "loved those"
     verdict_on_all: bool = False  # the verdict is about every title just shown ("both", "all of those")
     question: QuestionAttribute | None = None

@@ -57,6 +57,18 @@ LIKED_AFTER = re.compile(r"(is|was) (my |our )?(all time |all-time )?(favou?rite
                          r"|(favou?rite|great)\b")
 SEEN_AFTER = re.compile(r"(already|before)\b")
 _SHORT_REPLY_WORDS = 6
+_NO_I_HAVENT = re.compile(r"^(?:no|nope|nah)\b\W*(?:i )?(?:haven't|havent|have not)\b")  # "have you seen X?" "no I haven't"
+
+
+def refers_to_all(low: str) -> bool:
+    """'them', 'those', 'both', 'all of those': every title just shown."""
+    return _PLURAL.search(low) is not None
+
+
+def without_not_seen(low: str) -> str:
+    """``low`` without its "not seen" phrases ("I haven't seen that", "no I haven't"): they say a
+    title is new to the person, so "seen that" inside them is no rejection and "no" no refusal."""
+    return NOT_SEEN.sub(" ", _NO_I_HAVENT.sub(" ", low))
 
 
 @dataclass(frozen=True)
