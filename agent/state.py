@@ -210,13 +210,15 @@ class DialogueState(BaseModel):
         if refs and u.intent in ("ask_item", "accept", "reject"):
             s.focus_item = refs[0]
         if u.intent == "accept":
-            if u.refers_to_all and not refs and s.last_shown:  # "I'll check them out"
+            if refs:
+                targets = refs[:1]
+            elif u.refers_to_all and s.last_shown:  # "I'll check them out"
                 targets = list(s.last_shown)
             else:
-                target = refs[0] if refs else (s.focus_item or (s.last_shown[0] if s.last_shown else None))
+                target = s.focus_item or (s.last_shown[0] if s.last_shown else None)
                 targets = [target] if target else []
-            for target in targets:
-                _add(s.accepted_items, target)
+            for t in targets:
+                _add(s.accepted_items, t)
             if targets:
                 s.focus_item = targets[0]
         if u.intent == "reject" and u.shown_verdict != "seen":  # "seen those" is no dislike
@@ -230,7 +232,7 @@ class DialogueState(BaseModel):
     @staticmethod
     def _apply_verdict(s: DialogueState, u: Understanding, refs: list[str]) -> None:
         """"I loved all of those", "I didn't like it", "seen both": a verdict on the titles just shown."""
-        if refs or u.verdict_on_all:
+        if refs or (u.refers_to_all and not u.references):  # "the second one"; "both", "all of those"
             targets = refs or list(s.last_shown)
         elif s.focus_item and u.refers_to_focus:
             targets = [s.focus_item]

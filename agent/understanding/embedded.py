@@ -330,10 +330,8 @@ class EmbeddedUnderstander:
         item_ref = bool(u.references or (u.refers_to_focus and (ctx.focus_item or has_shown))
                         or (u.mentions and not stated_taste))
         is_question = raw.rstrip().endswith("?") or low.startswith(lx.QUESTION_STARTS)
-        verdict = None if is_question else shown_verdict(low, len(ctx.last_shown), bool(u.references),
-                                                         names_titles=bool(u.mentions))
-        if verdict:
-            u.shown_verdict, u.verdict_on_all = verdict.polarity, verdict.plural
+        if not is_question:
+            u.shown_verdict = shown_verdict(low, len(ctx.last_shown), bool(u.references), names_titles=bool(u.mentions))
         asks_for_more = contains_phrase(low, ["recommend", "suggest", "something like", "similar", "more like",
                                                "anything like", "what else", "would i like", "should i watch",
                                                "anything else", "others like", "like that", "like this", "like it",

@@ -99,11 +99,9 @@ def _bare_everyday_word(tokens: list[Token], i: int, length: int, year: int | No
     t = tokens[i]
     if length != 1 or year is not None or t.capitalised:
         return False
-    if i + 1 < len(tokens) and tokens[i + 1].norm in _KIND_NOUNS:
-        return everyday_word(t.norm)  # "I love revenge flicks": a kind of film, even after a cue
-    if i > 0 and tokens[i - 1].norm in _BARE_TITLE_CUES:
-        return False
-    return everyday_word(t.norm)
+    cue = i > 0 and tokens[i - 1].norm in _BARE_TITLE_CUES
+    kind_of_film = i + 1 < len(tokens) and tokens[i + 1].norm in _KIND_NOUNS
+    return (kind_of_film or not cue) and everyday_word(t.norm)
 
 
 def _span_token(tokens: list[Token], k: int) -> bool:

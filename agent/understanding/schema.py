@@ -75,7 +75,6 @@ class Understanding(BaseModel):
     refers_to_focus: bool = False  # "it", "that one"
     refers_to_all: bool = False  # "them", "those", "both": every title just shown
     shown_verdict: Literal["liked", "disliked", "seen"] | None = None  # on titles just shown: "loved those"
-    verdict_on_all: bool = False  # the verdict is about every title just shown ("both", "all of those")
     question: QuestionAttribute | None = None
     keywords: list[str] = Field(default_factory=list)  # free content words for the semantic query
     source: str = "embedded"

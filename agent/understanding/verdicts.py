@@ -10,8 +10,8 @@ short reply about a single title, so "great, thanks" after five picks is not "I 
 
 Example::
 
-    shown_verdict("i loved all of those .", shown=2, explicit_refs=False)  # Verdict("liked", True)
-    shown_verdict("i didn't like it .", shown=1, explicit_refs=False)      # Verdict("disliked", False)
+    shown_verdict("i loved all of those .", shown=2, explicit_refs=False)  # "liked" (both: refers_to_all)
+    shown_verdict("i didn't like it .", shown=1, explicit_refs=False)      # "disliked"
     mention_polarity("i hated saw".split(), 2, 3, negated=False)          # "disliked"
 
 Questions ("did you like it?") are no verdict: the caller skips them.
@@ -20,7 +20,6 @@ Questions ("did you like it?") are no verdict: the caller skips them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
 
 from agent.understanding.lexicon import CLAUSE_BREAKS, LIKE_CUES, SEEN_CUES
@@ -71,20 +70,18 @@ def without_not_seen(low: str) -> str:
     return NOT_SEEN.sub(" ", _NO_I_HAVENT.sub(" ", low))
 
 
-@dataclass(frozen=True)
-class Verdict:
-    polarity: Literal["liked", "disliked", "seen"]  # "seen": known, no verdict ("I've seen those")
-    plural: bool  # about every title just shown
+Verdict = Literal["liked", "disliked", "seen"]  # "seen": known, no verdict ("I've seen those")
 
 
 def shown_verdict(low: str, shown: int, explicit_refs: bool, names_titles: bool = False) -> Verdict | None:
-    """The verdict in a normalised message ``low`` on the ``shown`` titles just named, if any.
+    """The verdict in a normalised message ``low`` on the ``shown`` titles just named, if any; it is
+    about all of them when the message :func:`refers_to_all` and has no ordinal.
     ``explicit_refs``: the message points at shown titles by ordinal ("the second one");
     ``names_titles``: it names titles of its own, which then carry the verdict unless a
     reference points back ("loved Heat, and those too")."""
     if not shown:
         return None
-    plural = _PLURAL.search(low) is not None
+    plural = refers_to_all(low)
     singular = explicit_refs or _SINGULAR.search(low) is not None
     if not (plural or singular or (shown == 1 and not names_titles)) or _REJECTION.search(low):
         return None
@@ -102,8 +99,7 @@ def shown_verdict(low: str, shown: int, explicit_refs: bool, names_titles: bool 
         return None
     if not plural and not explicit_refs and shown > 1:
         return None  # "I liked it" after two titles: which one?
-    return Verdict(polarity, plural and not explicit_refs)
-
+    return polarity
 
 
 def mention_polarity(norms: list[str], start: int, end: int, negated: bool) -> Polarity:
