@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
 import time
@@ -37,20 +38,20 @@ log = logging.getLogger(__name__)
 _agent = None  # the worker process's agent, built by _start_worker
 
 
-def _exit_with_parent(parent: int, every_s: float = 1.0) -> None:
+def _exit_with_parent() -> None:
     """End this worker once the web process is gone, even killed outright (SIGKILL leaves its
-    workers behind otherwise, each holding an agent; a worker still building one never reads
-    the closed queue that would tell it)."""
-    while os.getppid() == parent:
-        time.sleep(every_s)
-    os._exit(0)
+    workers behind otherwise, each holding an agent): waits on the parent's sentinel."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
 
 
 def _start_worker(settings: Settings, build: Callable[[Settings], Any] | None) -> None:
     global _agent
     from threadpoolctl import threadpool_limits
 
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="exit-with-parent", daemon=True).start()
+    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
 
     if build is None:
         from agent.wiring import build_agent as build
