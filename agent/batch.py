@@ -13,6 +13,8 @@ every item (:mod:`retrieval.dense`). Example::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from agent.core import SceneRecAgent
@@ -23,6 +25,16 @@ from agent.understanding.text import clean_text
 from retrieval.dense import DenseIndex
 
 
+@dataclass
+class Scored:
+    features: dict[str, np.ndarray]  # feature -> one value per index row
+    exclude: set[str]  # never recommended (named, seen, rejected ...)
+    allowed: np.ndarray  # rows the hard filters accept
+
+    def total(self, weights: dict[str, float]) -> np.ndarray:
+        return sum(weights.get(name, 0.0) * values for name, values in self.features.items())
+
+
 class BatchRanker:
     def __init__(self, agent: SceneRecAgent, index: DenseIndex | None = None):
         self.agent = agent
@@ -31,7 +43,9 @@ class BatchRanker:
             items = list(self.engine.items.values())
             index = DenseIndex.build(items, self.engine.embeddings([it.id for it in items]))
         self.index = index
-        self.weights = agent.settings.weights.model_dump()
+        self.weights = agent.weights
+        learned = agent.learned
+        self._learned_rows = np.asarray([learned.pos.get(i, -1) for i in index.ids]) if learned else None
         # the rule-based understander (the LLM one wraps it): it finds titles in others' words
         self.embedded = getattr(agent.understander, "embedded", agent.understander)
 
@@ -40,7 +54,7 @@ class BatchRanker:
         """The state after the person says ``text`` (what a live turn does before deciding)."""
         text, _ = clean_text(text, self.agent.settings.max_message_chars)
         ctx = TurnContext(last_shown=state.last_shown, focus_item=state.focus_item, max_year=self.engine.max_year)
-        return state.apply(self.agent.understander.understand(text, ctx), self.engine.get)
+        return state.heard(text).apply(self.agent.understander.understand(text, ctx), self.engine.get)
 
     def observe_recommender(self, state: DialogueState, text: str) -> DialogueState:
         """The state after someone else recommends in ``text``: the titles named there are shown and
@@ -62,21 +76,37 @@ class BatchRanker:
         return [self.rank_one(s, n) for s in states]
 
     def prime(self, states: list[DialogueState]) -> None:
-        """Embed every state's query text in one batch (ranking them one by one is then fast)."""
-        self.engine.vectors.embedder.prime([t for t in map(query_text, states) if t])
+        """Embed every state's query text (and, for the learned text scorer, the person's words) in
+        one batch: ranking them one by one is then fast."""
+        texts = list(map(query_text, states)) + ([s.said_text() for s in states] if self.agent.learned else [])
+        self.engine.vectors.embedder.prime([t for t in texts if t])
 
     def rank_one(self, state: DialogueState, n: int) -> list[str]:
+        scored = self.score(state)
+        return self.index.top(scored.total(self.weights), n, exclude=scored.exclude, allowed=scored.allowed)
+
+    def score(self, state: DialogueState, learned: dict[str, np.ndarray] | None = None) -> Scored:
+        """Every feature of every item for a state (``learned``: the learned features to use instead
+        of the agent's own, e.g. from a model that did not see this dialogue), with what is excluded."""
         embedder = self.engine.vectors.embedder
         plan = plan_recommendation(state, self.engine.get, self._vectors_of, embedder.encode_query,
                                    self.agent.settings.candidate_pool, self.engine.people)
         exclude = plan.query.exclude
-        personal = None
+        personal = {}
         if self.agent.personalizer is not None:
             context = self.agent.personalizer.context(None, state)
             personal = context.feature_arrays(self.index.ids)
             exclude = exclude | context.exclude
-        scores = self.index.scores(plan.request, plan.vector, self.weights, personal)
-        return self.index.top(scores, n, exclude=exclude, allowed=self.index.allowed(plan.query.filters))
+        if learned is None and self._learned_rows is not None:
+            learned = self.learned_arrays(state)
+        features = self.index.features(plan.request, plan.vector, personal | (learned or {}))
+        return Scored(features, exclude, self.index.allowed(plan.query.filters))
+
+    def learned_arrays(self, state: DialogueState) -> dict[str, np.ndarray]:
+        """The learned features in this index's row order (0 for items the bundle's catalogue lacks)."""
+        rows = self._learned_rows
+        return {name: np.where(rows >= 0, values[rows], 0.0).astype(np.float32)
+                for name, values in self.agent.learned.arrays(state).items()}
 
     def _vectors_of(self, ids: list[str]) -> dict[str, np.ndarray]:
         return {i: v for i in ids if (v := self.index.vector(i)) is not None}

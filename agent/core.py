@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from agent import replies
 from agent.explain import Grounds, TemplateExplainer
 from agent.grounding import request_facts
+from agent.learned_signals import LearnedSignals
 from agent.personalize import PersonalContext, Personalizer, UserModel, scene_key
 from agent.planning import RecommendationPlan, plan_recommendation, query_text
 from agent.policy import decide
@@ -43,13 +44,21 @@ class RankingInputs:
 
 class SceneRecAgent:
     def __init__(self, engine: CatalogueEngine, understander, sessions: SessionStore, settings,
-                 explainer=None, personalizer: Personalizer | None = None):
+                 explainer=None, personalizer: Personalizer | None = None, learned: LearnedSignals | None = None):
         self.engine = engine
         self.understander = understander
         self.sessions = sessions
         self.settings = settings
         self.explainer = explainer or TemplateExplainer()
         self.personalizer = personalizer
+        self.learned = learned
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """The ranker's feature weights: learned from conversations when a model bundle is loaded
+        (fitted together, they replace the hand-set ones), else the settings' hand-set weights."""
+        hand_set = self.settings.weights.model_dump()
+        return hand_set | self.learned.weights if self.learned else hand_set
 
     # -- public entry point ------------------------------------------------------------------
     def turn(self, message: str, session_id: str | None = None, user_id: str | None = None) -> TurnResult:
@@ -80,7 +89,7 @@ class SceneRecAgent:
                 alt = ", ".join(self.engine.get(a).display_title for a in m.alternatives if self.engine.get(a))
                 notices.append(f"I took \"{m.surface}\" as {self._name(m.item_id)} (also possible: {alt}).")
 
-        previous, state = state, state.apply(u, self.engine.get)
+        previous, state = state, state.heard(text).apply(u, self.engine.get)
         # the person's model is built once a turn (one profile-version read) and passed along
         user = self.personalizer.user_model(user_id) if user_id and self.personalizer else None
         before = self.interest(user, scene_key(state)) if user else None
@@ -206,11 +215,17 @@ class SceneRecAgent:
         if personal:
             query.exclude |= personal.exclude
             query.personal = query.personal | self.personalizer.candidates(personal)
+        learned = self.learned.arrays(state) if self.learned else None
+        if learned:
+            query.personal = query.personal | {"learned": self.learned.top(learned)}
         t = time.perf_counter()
         candidates = self.engine.candidates(query)
         timings["retrieve"] = _ms(t)
         t = time.perf_counter()
-        signals = personal.features([c.item.id for c in candidates]) if personal else {}
+        ids = [c.item.id for c in candidates]
+        signals = personal.features(ids) if personal else {}
+        if learned:
+            signals["learned"] = self.learned.for_items(learned, ids)
         request = replace(plan.request, **signals)
         timings["features"] = _ms(t)
         return RankingInputs(candidates, request, personal, {a: self._name(a) for a in plan.anchors})
@@ -219,7 +234,7 @@ class SceneRecAgent:
                    user: UserModel | None = None) -> list[RecommendedItem]:
         inputs = self.ranking_inputs(state, user, timings)
         t = time.perf_counter()
-        ranked = rank(inputs.candidates, inputs.request, self.settings.weights.model_dump(), self.settings.top_k)
+        ranked = rank(inputs.candidates, inputs.request, self.weights, self.settings.top_k)
         timings["rank"] = _ms(t)
         t = time.perf_counter()
         shown = {r.item.id: r.item.display_title for r in ranked}

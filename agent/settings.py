@@ -45,6 +45,11 @@ class RankingWeights(BaseSettings):
     # while anonymous genre requests, ranked with the same weights, lost ~20% NDCG@10: kept at 0.6
     popularity: float = 0.6
     quality: float = 0.1
+    # learned from conversations (`scenerec train`): off in hand-set mode; a model bundle brings
+    # its own weights for every feature, fitted together (see agent/learned_signals.py)
+    co_mention: float = 0.0
+    text_match: float = 0.0
+    dialogue_popularity: float = 0.0
 
 
 class ProfileSettings(BaseSettings):
@@ -95,6 +100,11 @@ class Settings(BaseSettings):
     llm_breaker_failures: int = 3  # consecutive failed calls that open the circuit
     llm_breaker_reset_s: float = 30.0  # open circuit: seconds on the embedded path before one trial call
 
+    # Models learned from conversations (`scenerec train`): "auto" uses data_dir/models/redial when
+    # it is there, else the bundle packaged for the default catalogue; "off": hand-set weights only;
+    # anything else is a bundle folder.
+    learned_models: str = "auto"
+
     top_k: int = 5
     candidate_pool: int = 150
     max_message_chars: int = 2000
@@ -125,6 +135,11 @@ class Settings(BaseSettings):
     def api_db_path(self) -> Path:
         """API keys and session ownership."""
         return self.data_dir / "api.sqlite3"
+
+    @property
+    def models_path(self) -> Path:
+        """Where `scenerec train` writes its learned models (they map onto any catalogue by film name)."""
+        return self.data_dir / "models" / "redial"
 
     @property
     def state_path(self) -> Path:

@@ -16,6 +16,7 @@ from retrieval.items import MPAA_ORDER, Item
 from retrieval.vector_store import Filters, mpaa_up_to
 
 Lookup = Callable[[str], Item | None]
+SAID_KEPT, SAID_CHARS = 8, 400  # the person's messages a state remembers, and the characters of each
 
 
 class Scene(BaseModel):
@@ -71,6 +72,8 @@ class DialogueState(BaseModel):
     discussed_items: list[str] = Field(default_factory=list)
     focus_item: str | None = None
     keywords: list[str] = Field(default_factory=list)
+    # the person's own recent messages (the learned text scorer reads them); bounded, and gone on reset
+    said: list[str] = Field(default_factory=list)
     turns: int = 0
     clarify_streak: int = 0
     last_action: str | None = None
@@ -132,7 +135,23 @@ class DialogueState(BaseModel):
         )
 
     def summary(self) -> dict:
-        return self.model_dump(exclude={"shown_items", "discussed_items"})
+        return self.model_dump(exclude={"shown_items", "discussed_items", "said"})
+
+    def mentioned_items(self) -> list[str]:
+        """Every film named in the conversation, by the person or someone else (not the agent's own
+        lists): what recommenders in the training conversations went on from."""
+        return list(dict.fromkeys(self.liked_items + self.seen_items + self.disliked_items + self.accepted_items
+                                  + self.anchor_items + self.discussed_items))
+
+    def said_text(self) -> str:
+        return " ".join(self.said)
+
+    def heard(self, text: str) -> DialogueState:
+        """The state with the person's message remembered (the last SAID_KEPT, each clipped)."""
+        text = " ".join(text.split())[:SAID_CHARS]
+        if not text:
+            return self
+        return self.model_copy(update={"said": (self.said + [text])[-SAID_KEPT:]})
 
     # -- update ----------------------------------------------------------------------------
     def apply(self, u: Understanding, lookup: Lookup) -> DialogueState:

@@ -7,6 +7,7 @@ Example::
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from agent.explain import LLMExplainer, TemplateExplainer
 from agent.factcheck import GroundingChecker
 from agent.llm.base import LLM
 from agent.llm.none import NoLLM
+from agent.learned_signals import LearnedSignals
 from agent.personalize import Personalizer
 from agent.sessions import SessionStore
 from agent.settings import Settings
@@ -22,10 +24,12 @@ from agent.understanding import lexicon
 from agent.understanding.embedded import EmbeddedUnderstander
 from agent.understanding.llm import LLMUnderstander
 from agent.understanding.prototypes import MoodPrototypes
+from agent.understanding.sentiment import MentionSentiment, SentimentBacked
 from agent.understanding.mentions import TitleFinder
 from retrieval.catalogue import CatalogueStore
 from retrieval.embeddings import Embedder
 from retrieval.engine import CatalogueEngine
+from retrieval.learned import MANIFEST, ModelBundleError, load_bundle
 from retrieval.profiles import ProfileStore
 from retrieval.ingest import IngestReport, Progress, _no_progress, ingest_default, is_complete
 from retrieval.vector_store import VectorStore, make_client
@@ -33,6 +37,39 @@ from retrieval.vector_store import VectorStore, make_client
 
 class CatalogueMissing(RuntimeError):
     pass
+
+
+PACKAGED_MODELS = Path(__file__).resolve().parents[1] / "retrieval" / "trained" / "redial"
+log = logging.getLogger(__name__)
+
+
+def learned_models_path(settings: Settings) -> Path | None:
+    """The model bundle the settings ask for (None: hand-set weights only)."""
+    choice = settings.learned_models
+    if choice == "off":
+        return None
+    if choice != "auto":
+        return Path(choice)
+    own = settings.models_path
+    return own if (own / MANIFEST).exists() else PACKAGED_MODELS
+
+
+def load_learned(settings: Settings, engine: CatalogueEngine, embedder: Embedder) -> tuple[LearnedSignals | None, str]:
+    """The learned signals for this catalogue, and a line saying which mode the ranker is in. A
+    missing, corrupt or mismatched bundle is reported and the hand-set weights are used."""
+    folder = learned_models_path(settings)
+    if folder is None:
+        return None, "ranking: hand-set weights (learned models turned off)"
+    if engine.items is None:
+        return None, "ranking: hand-set weights (learned models need the catalogue in memory)"
+    try:
+        bundle = load_bundle(folder, encoder=embedder.model_name, dimension=engine.matrix.shape[1] if engine.matrix is not None and engine.matrix.size else None)
+    except ModelBundleError as e:
+        log.warning("%s; using the hand-set ranking weights", e)
+        return None, f"ranking: hand-set weights ({e})"
+    items = [engine.items[i] for i in engine.columns.ids]
+    signals = LearnedSignals(bundle, list(engine.columns.ids), items, engine.matrix, embedder.encode_query)
+    return signals, f"ranking: {bundle.label}, {signals.coverage:.0%} of its films in this catalogue"
 
 
 @dataclass
@@ -113,6 +150,10 @@ def build_agent(settings: Settings, progress: Progress = _no_progress, stores: S
                     if engine.items is not None else None)
     checker = GroundingChecker(TitleFinder(engine.resolver, engine.people), engine.get)
     explainer = LLMExplainer(llm, checker) if llm.available else TemplateExplainer()
-    agent = SceneRecAgent(engine, understander, sessions, settings, explainer, personalizer)
+    learned, mode = load_learned(settings, engine, stores.embedder)
+    if learned is not None and learned.bundle.sentiment:
+        understander = SentimentBacked(understander, MentionSentiment.from_json(learned.bundle.sentiment))
+    agent = SceneRecAgent(engine, understander, sessions, settings, explainer, personalizer, learned)
+    agent.ranking_mode = mode
     agent.llm = llm
     return agent

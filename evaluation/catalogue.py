@@ -20,16 +20,20 @@ from typing import Literal, get_args
 
 import numpy as np
 
-from evaluation.readers import BenchmarkMovie
+from pathlib import Path
+
+from evaluation.dialogues import DatasetError
+from evaluation.readers import BenchmarkMovie, clean_name
 from retrieval.catalogue import CatalogueStore
 from retrieval.ingest import meta_key
-from retrieval.items import Item
+from retrieval.items import CAST_KEPT, Item
+from retrieval.titles import normalize_title, split_year
 from retrieval.popularity import recent_counts
 from retrieval.vector_store import VectorStore
 
 Prior = Literal["recent", "movielens", "mentions"]
 PRIORS: tuple[str, ...] = get_args(Prior)
-BUILD_VERSION = 2
+BUILD_VERSION = 3  # 3: items carry the benchmark's own knowledge (movie_info.json)
 # Half-life of the "recent" prior, fitted on MovieLens ratings alone (benchmarks/popularity_recency.py:
 # the counts that best predict the held-out final year of ml-latest-small's ratings; 180-1095 days
 # score within 3% of each other).
@@ -37,12 +41,14 @@ RECENT_HALF_LIFE_DAYS = 730.0
 
 
 def benchmark_items(movies: list[BenchmarkMovie], links: dict[str, str], catalogue: dict[str, Item],
-                    prior: Prior = "movielens", interactions: list[tuple] = ()) -> list[Item]:
+                    prior: Prior = "movielens", interactions: list[tuple] = (),
+                    knowledge: dict[str, dict] | None = None) -> list[Item]:
     """Catalogue items for the benchmark movies. ``prior`` picks the popularity: ``recent``, the
     linked movie's MovieLens ratings weighted by age (half-life ``RECENT_HALF_LIFE_DAYS`` before
     the newest rating; needs the catalogue's ``interactions``), ``movielens``, its plain rating
     count, or -- a diagnostic only -- the benchmark's own mention counts (``mentions``: ReDial's
-    nbMentions counts mentions over the whole corpus, evaluation dialogues included)."""
+    nbMentions counts mentions over the whole corpus, evaluation dialogues included). ``knowledge``:
+    movie_info records keyed by normalised title + year (:func:`info_by_name`), see :func:`with_knowledge`."""
     recent = recent_counts(interactions, RECENT_HALF_LIFE_DAYS) if prior == "recent" else {}
     out = []
     for m in movies:
@@ -54,8 +60,60 @@ def benchmark_items(movies: list[BenchmarkMovie], links: dict[str, str], catalog
             item.popularity = m.mentions
         elif prior == "recent":
             item.popularity = round(recent.get(linked.id, 0.0)) if linked else 0
+        if knowledge:
+            item = with_knowledge(item, knowledge.get(f"{normalize_title(m.title)}|{m.year or ''}"))
         out.append(item)
     return out
+
+
+# movie_info.json writes genres in lower case; the catalogue uses MovieLens's spelling
+_GENRE_SPELLING = {"sci-fi": "Sci-Fi", "film-noir": "Film-Noir", "music": "Musical", "musical": "Musical",
+                   "family": "Children", "animation": "Animation", "documentary": "Documentary"}
+
+
+def read_movie_info(path: Path) -> dict[str, dict]:
+    """ReDial's movie_info.json (genres, one-line plot, directors, writers, stars per ReDial id)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise DatasetError(f"{path}: cannot be read as JSON ({e})") from None
+    if not isinstance(data, dict):
+        raise DatasetError(f"{path}: expected an object keyed by movie id")
+    return {str(k): v for k, v in data.items() if isinstance(v, dict)}
+
+
+def info_by_name(info: dict[str, dict]) -> dict[str, dict]:
+    """movie_info records keyed by normalised title + year, to reach them from another benchmark."""
+    out = {}
+    for record in info.values():
+        title, year = split_year(clean_name(str(record.get("name", ""))))
+        if title:
+            out.setdefault(f"{normalize_title(title)}|{year or ''}", record)
+    return out
+
+
+def with_knowledge(item: Item, record: dict | None) -> Item:
+    """The item with what the benchmark knows about it: genres (where the linked catalogue has
+    none), the plot line as its description, directors and stars (where it has none)."""
+    if not record:
+        return item
+    genres = item.genres or [_GENRE_SPELLING.get(g.lower(), g.title()) for g in record.get("genre") or []]
+    plot = str(record.get("plot") or "").strip()
+    return item.model_copy(update={
+        "genres": list(dict.fromkeys(genres)),
+        "description": plot or item.description,
+        "directors": item.directors or [str(d) for d in record.get("director") or []][:3],
+        "cast": item.cast or [str(a) for a in record.get("star") or []][:CAST_KEPT],
+    })
+
+
+def knowledge_coverage(items: list[Item]) -> dict[str, float]:
+    """Share of items that have each field (the note reports it)."""
+    n = max(1, len(items))
+    fields = {"year": lambda it: it.year, "genres": lambda it: it.genres, "description": lambda it: it.description,
+              "directors": lambda it: it.directors, "cast": lambda it: it.cast, "runtime": lambda it: it.runtime,
+              "mpaa": lambda it: it.mpaa, "ratings": lambda it: it.popularity}
+    return {name: round(sum(1 for it in items if get(it)) / n, 4) for name, get in fields.items()}
 
 
 def benchmark_interactions(links: dict[str, str], interactions: list[tuple]) -> list[tuple]:

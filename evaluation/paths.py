@@ -18,3 +18,5 @@ def default_file(*parts: str) -> Path:
 REDIAL_DIALOGUES = ("redial", "dev_data.jsonl")
 REDIAL_MOVIES = ("redial", "movies_with_mentions.csv")
 INSPIRED_DIALOGUES = ("inspired", "dev.tsv")
+REDIAL_TRAIN = ("redial", "train_data.jsonl")
+REDIAL_MOVIE_INFO = ("redial", "movie_info.json")

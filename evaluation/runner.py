@@ -24,7 +24,8 @@ from agent.batch import BatchRanker
 from agent.settings import Settings
 from agent.wiring import Stores, build_agent, ensure_catalogue, open_stores
 from evaluation.cache import cache_path, load_into, save_from
-from evaluation.catalogue import Prior, benchmark_interactions, benchmark_items, ensure_benchmark_catalogue, is_current
+from evaluation.catalogue import (Prior, benchmark_interactions, benchmark_items, ensure_benchmark_catalogue, is_current,
+                                  knowledge_coverage)
 from evaluation.dialogues import Dialogue
 from evaluation.linking import LinkReport, link_movies
 from evaluation.metrics import CURVE_KS, MetricAccumulator
@@ -80,6 +81,7 @@ class Setup:
     links: LinkReport
     seconds: float
     query_cache: Path | None = None
+    coverage: dict[str, float] = field(default_factory=dict)  # share of items with each field
 
     @property
     def size(self) -> int:
@@ -104,10 +106,12 @@ class Setup:
 
 
 def prepare(bench: Benchmark, settings: Settings, prior: Prior = "movielens", progress: Progress = _quiet,
-            movielens: Path | None = None) -> Setup:
+            movielens: Path | None = None, knowledge: dict[str, dict] | None = None) -> Setup:
     """Link the benchmark movies to a MovieLens-based catalogue and store them as a catalogue of
     their own. The link target is the default catalogue, or -- with ``movielens`` -- one read
-    from that MovieLens folder (e.g. ``ml-latest-small``: movies and ratings up to 2018)."""
+    from that MovieLens folder (e.g. ``ml-latest-small``: movies and ratings up to 2018).
+    ``knowledge`` (ReDial's movie_info, :func:`evaluation.catalogue.info_by_name`) makes every
+    movie a full item: genres, plot, directors and stars, also where no link exists."""
     t0 = time.perf_counter()
     default_settings = settings.model_copy(update={"catalogue": DEFAULT_CATALOGUE})
     default = open_stores(default_settings)
@@ -122,10 +126,11 @@ def prepare(bench: Benchmark, settings: Settings, prior: Prior = "movielens", pr
         default_vectors = {}  # other ids, other documents (tags): every movie is embedded
         target, tag = f"MovieLens {movielens.name}", "-" + _slug(movielens.name)
     links, report = link_movies(bench.movies, source_items, target)
-    items = benchmark_items(bench.movies, links, {it.id: it for it in source_items}, prior, source_ratings)
+    items = benchmark_items(bench.movies, links, {it.id: it for it in source_items}, prior, source_ratings, knowledge)
     interactions = benchmark_interactions(links, source_ratings)
-    known = {b: default_vectors[i] for b, i in links.items() if i in default_vectors}
-    name = f"bench-{bench.dataset}{tag}-{prior}"
+    # with the benchmark's knowledge every document is new (plots): all are embedded (and cached)
+    known = {} if knowledge else {b: default_vectors[i] for b, i in links.items() if i in default_vectors}
+    name = f"bench-{bench.dataset}{tag}-{prior}" + ("" if knowledge else "-linked-only")
     bench_settings = settings.model_copy(update={"catalogue": name})
     stores = open_stores(bench_settings, embedder=default.embedder)
     query_cache = cache_path(settings.data_dir / "eval-cache", stores.embedder)
@@ -141,7 +146,8 @@ def prepare(bench: Benchmark, settings: Settings, prior: Prior = "movielens", pr
     ensure_benchmark_catalogue(stores.catalogue, stores.vectors, name, items, interactions, known,
                                lambda: progress(label, len(items), 0))
     agent = build_agent(bench_settings, stores=stores)
-    return Setup(name, BatchRanker(agent), stores, report, time.perf_counter() - t0, query_cache)
+    return Setup(name, BatchRanker(agent), stores, report, time.perf_counter() - t0, query_cache,
+                 knowledge_coverage(items))
 
 
 def _slug(name: str) -> str:

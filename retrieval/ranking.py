@@ -34,8 +34,16 @@ class RankRequest:
     collaborative: dict[str, float] = field(default_factory=dict)  # item id -> 0..1
     profile: dict[str, float] = field(default_factory=dict)  # item id -> -1..1 interest affinity
     sequence: dict[str, float] = field(default_factory=dict)  # item id -> 0..1 "watched next"
+    # features learned from conversations (see LEARNED_FEATURES): feature -> item id -> value
+    learned: dict[str, dict[str, float]] = field(default_factory=dict)
     has_semantic_query: bool = True
     diversity: float = 0.25  # MMR: 0 = pure relevance
+
+
+# Features learned from conversations (retrieval.comention, retrieval.text_scorer), 0 for an item
+# without them: co_mention (suggested after the films mentioned so far), text_match (what was said vs
+# the item's text), dialogue_popularity (how often recommenders suggest it at all).
+LEARNED_FEATURES = ("co_mention", "text_match", "dialogue_popularity")
 
 
 @dataclass
@@ -87,7 +95,7 @@ def feature_values(c: Candidate, req: RankRequest, max_pop: float) -> dict[str, 
         "sequence": req.sequence.get(c.item.id, 0.0),
         "popularity": math.log1p(c.item.popularity) / math.log1p(max_pop) if max_pop > 0 else 0.0,
         "quality": quality_of(c.item),
-    }
+    } | {name: req.learned.get(name, {}).get(c.item.id, 0.0) for name in LEARNED_FEATURES}
 
 
 def rank(candidates: list[Candidate], req: RankRequest, weights: dict[str, float], k: int) -> list[Ranked]:

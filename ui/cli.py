@@ -247,6 +247,9 @@ def ui(
 eval_app = typer.Typer(help="Evaluate on conversational-recommendation benchmarks (ReDial, INSPIRED).",
                        no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+from ui.train_cli import train_app  # noqa: E402
+
+app.add_typer(train_app, name="train")
 
 Protocols = Annotated[str, typer.Option("--protocol", help="full, dedup (drop golds mentioned earlier) or both (rank once, score twice).")]
 Limit = Annotated[Optional[int], typer.Option("--limit", help="Sample this many dialogues (with --seed).")]
@@ -255,6 +258,7 @@ Systems = Annotated[str, typer.Option("--systems", help="Comma-separated: agent,
 JsonOut = Annotated[Optional[Path], typer.Option("--json", help="Write the results as JSON (with both protocols: OUT.full.json and OUT.dedup.json).")]
 PlotOut = Annotated[Optional[Path], typer.Option("--plot", help="Write a PNG of Recall@k curves.")]
 PriorOpt = Annotated[str, typer.Option("--prior", help="Popularity prior: 'recent' (ratings of the linked movie weighted by age, half-life 2 years before the newest rating), 'movielens' (all-time rating counts) or, as a leaky diagnostic only, 'mentions' (ReDial nbMentions: counts over the whole corpus, evaluation dialogues included).")]
+MovieInfoOpt = Annotated[Optional[str], typer.Option("--movie-info", help="Item knowledge for the benchmark catalogue: ReDial's movie_info.json (genres, plot, directors, stars; default ../shared/data/redial/movie_info.json when present). 'none': movies borrow only what links to the default catalogue give them.")]
 MovieLensOpt = Annotated[Optional[str], typer.Option("--movielens", help="Link the benchmark movies to a catalogue read from this MovieLens folder (movies.csv, ratings.csv, tags.csv) instead of the default catalogue (the issue's protocol, and the catalogue the product ships), e.g. ../shared/data/movielens/ml-latest-small (ratings up to 2018). Default / 'none': the default catalogue.")]
 
 
@@ -285,20 +289,34 @@ def _check_prior(prior: str) -> None:
         raise typer.BadParameter(f"--prior must be one of {', '.join(PRIORS)}")
 
 
-def _prepare(bench, data_dir, prior: str, progress, ml_dir: Path | None):
-    """The benchmark catalogue and systems; a malformed MovieLens folder is a clear error, not a traceback."""
+def _knowledge(value: str | None) -> dict | None:
+    from evaluation import paths
+    from evaluation.catalogue import info_by_name, read_movie_info
+
+    if value is not None and value.strip().lower() == "none":
+        return None
+    path = Path(value) if value else paths.default_file(*paths.REDIAL_MOVIE_INFO)
+    if value is None and not path.exists():
+        return None
+    return info_by_name(read_movie_info(path))
+
+
+def _prepare(bench, data_dir, prior: str, progress, ml_dir: Path | None, movie_info: str | None = None):
+    """The benchmark catalogue and systems; a malformed MovieLens folder or movie_info file is a
+    clear error, not a traceback."""
+    from evaluation.dialogues import DatasetError
     from evaluation.runner import prepare
     from retrieval.ingest import IngestError
 
     try:
-        return prepare(bench, _settings(data_dir), prior, progress, ml_dir)
-    except IngestError as e:
+        return prepare(bench, _settings(data_dir), prior, progress, ml_dir, _knowledge(movie_info))
+    except (IngestError, DatasetError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(1) from e
 
 
 def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_out, plot_out, prior: str,
-              data_dir, movielens: str | None = None) -> None:
+              data_dir, movielens: str | None = None, movie_info: str | None = None) -> None:
     from rich.console import Console
 
     from evaluation.dialogues import DatasetError
@@ -324,8 +342,10 @@ def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_
     console.print(f"{bench.dataset}: {len(bench.dialogues):,} dialogues, {len(pts):,} recommendation points ({counts})")
     names = _system_names(systems)
     with rich_progress() as progress:
-        setup = _prepare(bench, data_dir, prior, progress, ml_dir)
+        setup = _prepare(bench, data_dir, prior, progress, ml_dir, movie_info)
         console.print(f"catalogue: {setup.size:,} movies; {setup.links.describe()}; ready in {setup.seconds:.1f}s")
+        console.print("fields: " + ", ".join(f"{k} {v:.1%}" for k, v in setup.coverage.items()))
+        console.print(getattr(setup.ranker.agent, "ranking_mode", ""))
         run = run_benchmark(bench, setup, names, progress)
     reports = [run.report(p) for p in protocols]
     for rep in reports:
@@ -349,6 +369,7 @@ def eval_redial(
     protocol: Protocols = "both", limit: Limit = None, seed: Seed = 0,
     systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None, plot_out: PlotOut = None,
     prior: PriorOpt = "recent", data_dir: DataDir = None, movielens: MovieLensOpt = None,
+    movie_info: MovieInfoOpt = None,
 ) -> None:
     """ReDial: rank the 6,924-movie catalogue at every recommendation point; Recall@1/10/50, NDCG@10, MRR@10."""
     from evaluation import paths
@@ -356,7 +377,7 @@ def eval_redial(
 
     _run_eval(lambda: load_redial(dialogues or paths.default_file(*paths.REDIAL_DIALOGUES),
                                   movies or paths.default_file(*paths.REDIAL_MOVIES)),
-              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir, movielens)
+              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir, movielens, movie_info)
 
 
 @eval_app.command("inspired")
@@ -366,13 +387,14 @@ def eval_inspired(
     protocol: Protocols = "both", limit: Limit = None, seed: Seed = 0,
     systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None, plot_out: PlotOut = None,
     prior: PriorOpt = "recent", data_dir: DataDir = None, movielens: MovieLensOpt = None,
+    movie_info: MovieInfoOpt = None,
 ) -> None:
     """INSPIRED: the same protocol and metrics over the movies the dataset mentions."""
     from evaluation import paths
     from evaluation.runner import load_inspired
 
     _run_eval(lambda: load_inspired(dialogues or paths.default_file(*paths.INSPIRED_DIALOGUES), movies),
-              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir, movielens)
+              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir, movielens, movie_info)
 
 
 @app.command()

@@ -1,0 +1,109 @@
+"""What the models learned from conversations say about each item, for one dialogue state.
+
+A :class:`retrieval.learned.ModelBundle` knows films by name ("Title (Year)"); this maps those
+names onto one catalogue's ids (normalised title + year, a year off allowed) and turns a state into
+the three learned ranking features (``retrieval.ranking.LEARNED_FEATURES``), as arrays in the
+catalogue's row order:
+
+- ``co_mention``: what recommenders suggested after the films mentioned so far;
+- ``text_match``: the learned match between the person's own words and each item's text;
+- ``dialogue_popularity``: how often recommenders suggested it at all.
+
+Example::
+
+    signals = LearnedSignals(bundle, ids, items, matrix, encode)
+    signals.arrays(state)["co_mention"]       # one value per catalogue row
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from agent.state import DialogueState
+from retrieval.items import Item
+from retrieval.learned import ModelBundle
+from retrieval.text_scorer import squash
+from retrieval.titles import normalize_title, split_year
+
+CANDIDATES = 60  # items the learned scores add to a live turn's candidate pool
+
+
+def name_key(title: str, year: int | None) -> str:
+    return f"{normalize_title(title)}|{year or ''}"
+
+
+def map_names(names: list[str], items: list[Item]) -> dict[str, int]:
+    """Bundle film names -> catalogue rows: same normalised title and year, else a year off, else
+    the title alone when the catalogue has it once."""
+    rows: dict[str, int] = {}
+    by_title: dict[str, list[int]] = {}
+    for r, it in enumerate(items):
+        rows.setdefault(name_key(it.title, it.year), r)
+        by_title.setdefault(normalize_title(it.title), []).append(r)
+    out = {}
+    for name in names:
+        title, year = split_year(name)
+        key = normalize_title(title)
+        hit = rows.get(f"{key}|{year or ''}")
+        if hit is None and year:
+            hit = rows.get(f"{key}|{year - 1}", rows.get(f"{key}|{year + 1}"))
+        if hit is None and len(by_title.get(key, ())) == 1:
+            hit = by_title[key][0]
+        if hit is not None:
+            out[name] = hit
+    return out
+
+
+class LearnedSignals:
+    def __init__(self, bundle: ModelBundle, ids: list[str], items: list[Item], matrix: np.ndarray | None,
+                 encode: Callable[[str], np.ndarray]):
+        self.bundle = bundle
+        self.ids = ids
+        self.pos = {i: r for r, i in enumerate(ids)}
+        self.matrix = matrix
+        self.encode = encode
+        self.weights = bundle.weights
+        co = bundle.comention
+        self.row_of = map_names(sorted(set(co.suggested) | set(co.after)), items) if co else {}
+        self.name_of = {r: n for n, r in self.row_of.items()}
+        self.popularity = np.zeros(len(ids), np.float32)
+        for name, value in (co.popularity() if co else {}).items():
+            if name in self.row_of:
+                self.popularity[self.row_of[name]] = value
+
+    @property
+    def coverage(self) -> float:
+        """Share of the bundle's films found in this catalogue."""
+        co = self.bundle.comention
+        return len(self.row_of) / max(1, len(set(co.suggested) | set(co.after))) if co else 0.0
+
+    def arrays(self, state: DialogueState) -> dict[str, np.ndarray]:
+        n = len(self.ids)
+        co = np.zeros(n, np.float32)
+        if self.bundle.comention is not None:
+            seeds = [self.name_of[r] for i in state.mentioned_items()
+                     if (r := self.pos.get(i)) is not None and r in self.name_of]
+            for name, value in self.bundle.comention.scores(seeds).items():
+                if name in self.row_of:
+                    co[self.row_of[name]] += value
+        text = np.zeros(n, np.float32)
+        said = state.said_text()
+        if self.bundle.text_scorer is not None and self.matrix is not None and said:
+            text = squash(self.bundle.text_scorer.scores(self.encode(said), self.matrix))
+        return {"co_mention": co, "text_match": text, "dialogue_popularity": self.popularity}
+
+    def for_items(self, arrays: dict[str, np.ndarray], item_ids: list[str]) -> dict[str, dict[str, float]]:
+        """The arrays as the live ranker's per-item dicts, for some items."""
+        rows = [(i, self.pos[i]) for i in item_ids if i in self.pos]
+        return {name: {i: float(values[r]) for i, r in rows if values[r]} for name, values in arrays.items()}
+
+    def top(self, arrays: dict[str, np.ndarray], n: int = CANDIDATES) -> list[str]:
+        """The items the learned part of the score likes best (candidates for a live turn)."""
+        score = sum(self.weights.get(name, 0.0) * values for name, values in arrays.items())
+        if not np.any(score):
+            return []
+        n = min(n, len(score))
+        top = np.argpartition(-score, n - 1)[:n]
+        return [self.ids[r] for r in top[np.argsort(-score[top])]]

@@ -1,0 +1,130 @@
+"""The models ``scenerec train`` learns from conversations, as one versioned bundle on disk.
+
+A bundle is a folder:
+
+- ``manifest.json``: format version, what data (file names, sizes, sha256) and code made it, the
+  seed, the sentence encoder its vectors come from, the ranker's feature weights, and the
+  validation figures measured when it was chosen;
+- ``comention.npz``: :class:`retrieval.comention.CoMention` (film names and counts);
+- ``text_scorer.npz``: :class:`retrieval.text_scorer.TextScorer` (one square matrix);
+- ``sentiment.json``: n-gram weights of the mention-sentiment model
+  (:class:`agent.understanding.sentiment.MentionSentiment` reads it).
+
+Only learned numbers, ids and titles are stored: never third-party text. ``load_bundle`` checks
+everything and raises :class:`ModelBundleError` with a message a person can act on; callers fall
+back to the hand-set weights (see :func:`agent.wiring.load_learned`).
+
+Example::
+
+    bundle = load_bundle(Path("models/redial"), encoder="all-MiniLM-L6-v2", dimension=384)
+    bundle.weights["co_mention"]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.comention import CoMention
+from retrieval.text_scorer import TextScorer
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+COMENTION = "comention.npz"
+TEXT_SCORER = "text_scorer.npz"
+SENTIMENT = "sentiment.json"
+
+
+class ModelBundleError(RuntimeError):
+    """A learned-model bundle is missing, corrupt or made for something else."""
+
+
+@dataclass
+class ModelBundle:
+    manifest: dict
+    comention: CoMention | None = None
+    text_scorer: TextScorer | None = None
+    weights: dict[str, float] = field(default_factory=dict)
+    sentiment: str | None = None  # the mention-sentiment model, as JSON text
+
+    @property
+    def label(self) -> str:
+        data = ", ".join(self.manifest.get("data", {}))
+        return f"learned models v{self.manifest.get('format_version')} ({data or 'no data recorded'})"
+
+
+def file_digest(path: Path) -> dict:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return {"bytes": path.stat().st_size, "sha256": h.hexdigest()}
+
+
+def save_bundle(folder: Path, bundle: ModelBundle) -> None:
+    """Write the bundle; the manifest goes last, so a half-written folder never loads."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MANIFEST).unlink(missing_ok=True)
+    files = {}
+    if bundle.comention is not None:
+        np.savez_compressed(folder / COMENTION, **bundle.comention.to_arrays())
+        files[COMENTION] = file_digest(folder / COMENTION)
+    if bundle.text_scorer is not None:
+        np.savez_compressed(folder / TEXT_SCORER, weights=bundle.text_scorer.weights)
+        files[TEXT_SCORER] = file_digest(folder / TEXT_SCORER)
+    if bundle.sentiment is not None:
+        (folder / SENTIMENT).write_text(bundle.sentiment, encoding="utf-8")
+        files[SENTIMENT] = file_digest(folder / SENTIMENT)
+    manifest = dict(bundle.manifest, format_version=FORMAT_VERSION, files=files,
+                    weights={k: round(float(v), 6) for k, v in bundle.weights.items()})
+    tmp = folder / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+    tmp.replace(folder / MANIFEST)
+
+
+def load_bundle(folder: Path, encoder: str | None = None, dimension: int | None = None) -> ModelBundle:
+    """Read and check a bundle; ``encoder`` / ``dimension`` are the running sentence encoder's."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise ModelBundleError(f"no learned models in {folder} (no {MANIFEST}): run `scenerec train`")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict):
+            raise ValueError("not a JSON object")
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ModelBundleError(f"{path} is corrupt ({e}): run `scenerec train` again") from None
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ModelBundleError(f"{folder} holds learned models of format {version!r}; this SceneRec reads "
+                               f"format {FORMAT_VERSION}: run `scenerec train` again")
+    made_with = manifest.get("encoder") or {}
+    if encoder and made_with.get("name") not in (None, encoder):
+        raise ModelBundleError(f"{folder} was trained on {made_with.get('name')} vectors, the catalogue uses "
+                               f"{encoder}: run `scenerec train` again")
+    files = manifest.get("files") or {}
+    for name, digest in files.items():
+        f = folder / name
+        if not f.is_file() or file_digest(f) != digest:
+            raise ModelBundleError(f"{f} is missing or does not match its manifest: run `scenerec train` again")
+    bundle = ModelBundle(manifest, weights={str(k): float(v) for k, v in (manifest.get("weights") or {}).items()})
+    try:
+        if COMENTION in files:
+            with np.load(folder / COMENTION, allow_pickle=False) as z:
+                bundle.comention = CoMention.from_arrays({k: z[k] for k in z.files})
+        if TEXT_SCORER in files:
+            with np.load(folder / TEXT_SCORER, allow_pickle=False) as z:
+                bundle.text_scorer = TextScorer(z["weights"])
+        if SENTIMENT in files:
+            bundle.sentiment = (folder / SENTIMENT).read_text(encoding="utf-8")
+            json.loads(bundle.sentiment)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
+        raise ModelBundleError(f"{folder}: a model file cannot be read ({e}): run `scenerec train` again") from None
+    if bundle.text_scorer is not None and dimension and bundle.text_scorer.dimension != dimension:
+        raise ModelBundleError(f"{folder}: the text scorer expects {bundle.text_scorer.dimension}-d vectors, the "
+                               f"encoder gives {dimension}-d: run `scenerec train` again")
+    return bundle

@@ -1,0 +1,164 @@
+"""Learning from conversations: co-mention counts, the model bundle and its failure modes, and
+`scenerec train` end to end on tiny hand-made dialogues (tests/fixtures/train)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.comention import CoMention
+from retrieval.learned import FORMAT_VERSION, MANIFEST, ModelBundle, ModelBundleError, load_bundle, save_bundle
+from retrieval.text_scorer import TextScorer, squash
+from tests.helpers import run_cli, says
+
+FIXTURES = Path(__file__).parent / "fixtures" / "train"
+
+
+def test_co_mention_counts_what_was_suggested_after_a_film_and_never_a_repeat():
+    model = CoMention.fit([(["Toy Story (1995)"], ["Up (2009)", "Cars (2006)"]),
+                           (["Toy Story (1995)", "Up (2009)"], ["Up (2009)", "Finding Nemo (2003)"]),
+                           ([], ["Up (2009)"])], alpha=0.0)
+    scores = model.scores(["Toy Story (1995)"])
+    # Up was suggested once after Toy Story (the second time it had been named already)
+    assert scores == pytest.approx({"Up (2009)": 1 / 3, "Cars (2006)": 1 / 3, "Finding Nemo (2003)": 1 / 3})
+    assert model.suggested["Up (2009)"] == 2 and "Toy Story (1995)" not in model.suggested
+    assert max(model.popularity().values()) == pytest.approx(1.0)
+    assert model.scores(["Unknown (1900)"]) == {}
+    again = CoMention.from_arrays(model.to_arrays())
+    assert again.scores(["Up (2009)"]) == pytest.approx(model.scores(["Up (2009)"]))
+
+
+def test_smoothing_trusts_a_seed_seen_often_more_than_one_seen_once():
+    model = CoMention.fit([(["A (2000)"], ["B (2001)"])] + [(["C (2000)"], ["D (2001)"])] * 20, alpha=10.0)
+    assert model.scores(["C (2000)"])["D (2001)"] > model.scores(["A (2000)"])["B (2001)"]
+
+
+def test_the_text_scorer_ranks_by_its_learned_map_and_squash_is_monotone():
+    rng = np.random.default_rng(0)
+    items = rng.normal(size=(50, 8)).astype(np.float32)
+    scorer = TextScorer(np.eye(8, dtype=np.float32))
+    raw = scorer.scores(items[7], items)
+    assert int(np.argmax(raw)) == 7 or raw[7] >= np.sort(raw)[-2]
+    s = squash(raw)
+    assert np.all((s > 0) & (s < 1)) and np.array_equal(np.argsort(s), np.argsort(raw))
+    with pytest.raises(ValueError):
+        TextScorer(np.zeros((3, 4)))
+
+
+def _bundle() -> ModelBundle:
+    co = CoMention.fit([(["Toy Story (1995)"], ["Up (2009)"])])
+    return ModelBundle({"encoder": {"name": "all-MiniLM-L6-v2"}}, co, TextScorer(np.eye(4, dtype=np.float32)),
+                       {"co_mention": 1.5, "content": 0.5})
+
+
+def test_a_bundle_round_trips_and_every_broken_one_is_refused_with_a_clear_message(tmp_path):
+    folder = tmp_path / "models"
+    save_bundle(folder, _bundle())
+    loaded = load_bundle(folder, encoder="all-MiniLM-L6-v2", dimension=4)
+    assert loaded.weights == {"co_mention": 1.5, "content": 0.5}
+    assert loaded.comention.scores(["Toy Story (1995)"]) and loaded.text_scorer.dimension == 4
+
+    with pytest.raises(ModelBundleError, match="scenerec train"):
+        load_bundle(tmp_path / "nowhere")
+    with pytest.raises(ModelBundleError, match="trained on all-MiniLM-L6-v2 vectors"):
+        load_bundle(folder, encoder="another-encoder")
+    with pytest.raises(ModelBundleError, match="expects 4-d vectors"):
+        load_bundle(folder, dimension=384)
+
+    manifest = json.loads((folder / MANIFEST).read_text())
+    (folder / MANIFEST).write_text(json.dumps(manifest | {"format_version": FORMAT_VERSION + 1}))
+    with pytest.raises(ModelBundleError, match="format"):
+        load_bundle(folder)
+    (folder / MANIFEST).write_text("{not json")
+    with pytest.raises(ModelBundleError, match="corrupt"):
+        load_bundle(folder)
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+    (folder / "comention.npz").write_bytes(b"garbage")
+    with pytest.raises(ModelBundleError, match="does not match its manifest"):
+        load_bundle(folder)
+
+
+def test_the_agent_falls_back_to_hand_set_weights_on_a_broken_bundle(settings, tmp_path):
+    from agent.wiring import build_agent
+
+    broken = tmp_path / "broken"
+    save_bundle(broken, _bundle())
+    (broken / MANIFEST).write_text("{not json")
+    agent = build_agent(settings.model_copy(update={"learned_models": str(broken)}))
+    assert agent.learned is None and "hand-set" in agent.ranking_mode and "corrupt" in agent.ranking_mode
+    assert agent.weights == settings.weights.model_dump()
+    result = agent.turn("a funny movie for the kids")
+    assert result.action == "recommend" and result.items  # still recommends
+
+    off = build_agent(settings.model_copy(update={"learned_models": "off"}))
+    assert off.learned is None and "turned off" in off.ranking_mode
+
+
+@pytest.mark.slow
+def test_scenerec_train_learns_from_hand_made_dialogues_end_to_end(data_dir, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(data_dir, data)
+    out = tmp_path / "bundle"
+    args = ["train", "--dialogues", str(FIXTURES / "dialogues.jsonl"), "--movies", str(FIXTURES / "movies.csv"),
+            "--movie-info", str(FIXTURES / "movie_info.json"), "--data-dir", str(data), "--out", str(out),
+            "--seed", "3", "--text-epochs", "2"]
+    proc = run_cli(args, tmp_path, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert says(proc.stdout, "trained on 8 dialogues")
+    bundle = load_bundle(out)
+    # what the fixture conversations teach: after Toy Story, recommenders suggested Up, Cars, Finding Nemo
+    after_toy_story = bundle.comention.scores(["Toy Story (1995)"])
+    assert set(after_toy_story) == {"Up (2009)", "Cars (2006)", "Finding Nemo (2003)", "Shrek (2001)"}
+    assert bundle.manifest["seed"] == 3 and "dialogues.jsonl" in bundle.manifest["data"]
+    assert all(v >= 0 for v in bundle.weights.values()) and set(bundle.weights) >= {"co_mention", "text_match"}
+    # nothing but numbers, ids and titles: no plot text from movie_info made it into the bundle
+    blob = b"".join(p.read_bytes() for p in out.iterdir())
+    assert b"clownfish" not in blob and b"ocean liner" not in blob
+
+    # an evaluation split is refused
+    refused = run_cli(["train", "--dialogues", str(tmp_path / "dev_data.jsonl"), "--data-dir", str(data)], tmp_path)
+    assert refused.returncode == 2 and says(refused.stderr, "is an evaluation split")
+
+
+def test_learned_sentiment_backs_the_rules_only_where_it_is_confident():
+    from agent.understanding.schema import Mention, Understanding
+    from agent.understanding.sentiment import MentionSentiment, SentimentBacked, window_text
+
+    assert window_text("Honestly, Heat put me to sleep!", 10, 14, 3, 4) == "honestly moviex put me to sleep"
+    model = MentionSentiment({"sleep": -3.0, "put me": -1.0, "loved": 2.0}, bias=1.0, threshold=0.3)
+    assert model.p_liked("moviex put me to sleep") < 0.3 < model.p_liked("i loved moviex")
+    assert MentionSentiment.from_json(model.to_json()).p_liked("i loved moviex") == pytest.approx(
+        model.p_liked("i loved moviex"))
+
+    class Rules:
+        def understand(self, text, ctx=None):
+            return Understanding(mentions=[Mention(item_id="1", title="Heat", surface="Heat", polarity="liked"),
+                                           Mention(item_id="2", title="Up", surface="Up", polarity="seen")])
+
+    u = SentimentBacked(Rules(), model).understand("Heat put me to sleep, Up was fine", None)
+    assert [m.polarity for m in u.mentions] == ["disliked", "seen"]  # a "seen" verdict is the rules' own
+    u = SentimentBacked(Rules(), model).understand("I loved Heat. Up was fine", None)
+    assert u.mentions[0].polarity == "liked"
+
+
+def test_fitting_is_deterministic_under_the_seed():
+    from evaluation.training import FEATURE_ORDER, TrainConfig, fit_ranker_weights, fit_text_scorer
+
+    rng = np.random.default_rng(1)
+    blocks = []
+    for _ in range(20):
+        mat = rng.random((30, len(FEATURE_ORDER)))
+        gold = np.zeros(30, bool)
+        gold[int(np.argmax(mat[:, FEATURE_ORDER.index("co_mention")]))] = True  # co-mention finds the gold
+        blocks.append((mat, gold))
+    cfg = TrainConfig(seed=5, ranker_epochs=60, text_epochs=2)
+    w1, w2 = fit_ranker_weights(blocks, cfg), fit_ranker_weights(blocks, cfg)
+    assert w1 == w2 and w1["co_mention"] == max(w1.values()) and min(w1.values()) >= 0
+    ctx, items = rng.normal(size=(40, 6)).astype(np.float32), rng.normal(size=(25, 6)).astype(np.float32)
+    targets = [[k % 25] for k in range(40)]
+    a, b = fit_text_scorer(ctx, targets, items, cfg), fit_text_scorer(ctx, targets, items, cfg)
+    assert np.array_equal(a.weights, b.weights)
