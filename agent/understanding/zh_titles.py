@@ -1,0 +1,189 @@
+"""Chinese film titles and people's names: the alias table (``data/zh_titles.tsv``) and the
+names table (``data/zh.yaml``, ``people``), matched in Simplified script.
+
+The alias table is keyed by catalogue item id and year, with the mainland and the Taiwan / Hong
+Kong release titles (several per cell separated by ``|``); a row whose ``ambiguous`` column is set
+allows its aliases to name other films too (e.g. remakes). Titles in 《》 are a strong cue;
+bare titles are found by longest match on word boundaries (jieba's segmentation).
+
+Example::
+
+    titles = ChineseTitles.load()
+    titles.lookup("盗梦空间")         # ['79132']
+    titles.lookup("全面啟動")         # ['79132'] (Taiwan title, Traditional script)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from agent.understanding.language import to_simplified
+
+TITLES = "data/zh_titles.tsv"
+_SPLIT = re.compile(r"\s*[|｜;；/／、]\s*")
+_PUNCT = re.compile(r"[\s:：·・•\-—–_,，.。!！?？'\"“”‘’（）()《》「」『』]+")
+
+
+def norm_alias(text: str) -> str:
+    return _PUNCT.sub("", to_simplified(text).lower())
+
+
+@dataclass
+class AliasRow:
+    item_id: str
+    year: int | None
+    english_title: str
+    aliases: list[str]
+    ambiguous: bool = False
+
+
+@dataclass
+class ChineseTitles:
+    rows: list[AliasRow]
+    index: dict[str, list[str]] = field(default_factory=dict)  # normalised alias -> item ids
+    longest: int = 1
+
+    @classmethod
+    def from_rows(cls, rows: list[AliasRow]) -> ChineseTitles:
+        index: dict[str, list[str]] = defaultdict(list)
+        for r in rows:
+            for a in r.aliases:
+                key = norm_alias(a)
+                if len(key) >= 2 and r.item_id not in index[key]:
+                    index[key].append(r.item_id)
+        longest = max((len(k) for k in index), default=1)
+        return cls(rows, dict(index), longest)
+
+    @classmethod
+    def parse(cls, text: str) -> ChineseTitles:
+        rows = []
+        reader = csv.DictReader(io.StringIO(text), delimiter="\t")
+        for rec in reader:
+            item_id = (rec.get("item_id") or "").strip()
+            if not item_id or item_id.startswith("#"):
+                continue
+            cells = [rec.get("zh_mainland") or "", rec.get("zh_tw_hk") or ""]
+            aliases = [a for c in cells for a in _SPLIT.split(c.strip()) if a]
+            year = (rec.get("year") or "").strip()
+            rows.append(AliasRow(item_id, int(year) if year.isdigit() else None, (rec.get("english_title") or "").strip(),
+                                 list(dict.fromkeys(aliases)), bool((rec.get("ambiguous") or "").strip())))
+        return cls.from_rows(rows)
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> ChineseTitles:
+        try:
+            text = resources.files("agent.understanding").joinpath(TITLES).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = "item_id\tyear\tenglish_title\tzh_mainland\tzh_tw_hk\n"
+        return cls.parse(text)
+
+    def lookup(self, text: str) -> list[str]:
+        return list(self.index.get(norm_alias(text), []))
+
+    def conflicts(self) -> dict[str, list[str]]:
+        """Aliases naming two films where no row involved is marked ambiguous."""
+        marked = {r.item_id for r in self.rows if r.ambiguous}
+        return {a: ids for a, ids in self.index.items() if len(ids) > 1 and not set(ids) & marked}
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    value: str  # an item id (titles) or a person's name
+    surface: str
+    quoted: bool = False
+    alternatives: tuple[str, ...] = ()
+
+
+class Segmenter:
+    """jieba with the aliases and names as words, so a title is found only on word boundaries
+    ("大白" is no title inside "大白天")."""
+
+    def __init__(self, words: list[str]):
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._tok = jieba.Tokenizer()
+        self._tok.initialize()
+        for w in words:
+            if len(w) >= 2:
+                self._tok.add_word(w, freq=50_000)
+
+    def boundaries(self, text: str) -> set[int]:
+        cuts, pos = {0}, 0
+        for w in self._tok.cut(text, HMM=False):
+            pos += len(w)
+            cuts.add(pos)
+        return cuts
+
+
+class NameFinder:
+    """Titles (quoted and bare) and people's names in Simplified text."""
+
+    def __init__(self, titles: ChineseTitles, people: dict[str, list[str]], everyday: set[str]):
+        self.titles = titles
+        self.people: dict[str, str] = {}
+        for name, aliases in people.items():
+            for a in aliases:
+                self.people[norm_alias(str(a))] = name
+        self._people_longest = max((len(k) for k in self.people), default=1)
+        # vocabulary words are never bare titles ("恐怖" is no film even if one is called that)
+        self.everyday = {norm_alias(w) for w in everyday}
+        self.segmenter = Segmenter(list(titles.index) + list(self.people))
+
+    def quoted(self, text: str) -> list[tuple[int, int, str]]:
+        return [(m.start(), m.end(), m.group(1).strip()) for m in re.finditer(r"《([^》]{1,60})》", text)]
+
+    def bare(self, text: str, masked: set[int]) -> tuple[list[Span], list[Span]]:
+        """(titles, people) found by longest match on word boundaries, names before titles."""
+        # aliases are stored without punctuation ("哈利波特与魔法石"): match on the text without
+        # it, then map the spans back to the text's own offsets
+        keep = [i for i, c in enumerate(text) if not _PUNCT.fullmatch(c)]
+        compact = "".join(text[i] for i in keep)
+        where = {j for j, i in enumerate(keep) if i in masked}
+        cuts = self.segmenter.boundaries(compact)
+        people = self._scan(compact, where, cuts, self.people, self._people_longest, lambda v: v)
+        taken = where | {i for s in people for i in range(s.start, s.end)}
+        titles = self._scan(compact, taken, cuts, self.titles.index, self.titles.longest, None)
+        keep.append(len(text))
+
+        def back(s: Span) -> Span:
+            start, end = keep[s.start], keep[s.end - 1] + 1
+            return Span(start, end, s.value, text[start:end], s.quoted, s.alternatives)
+
+        return [back(s) for s in titles], [back(s) for s in people]
+
+    def _scan(self, text, masked, cuts, table, longest, as_value) -> list[Span]:
+        out, i, n = [], 0, len(text)
+        while i < n:
+            found = None
+            if i in cuts:
+                for length in range(min(longest, n - i), 1, -1):
+                    key = text[i : i + length]
+                    if i + length not in cuts or key in self.everyday:
+                        continue
+                    if any(j in masked for j in range(i, i + length)):
+                        continue
+                    value = table.get(key)
+                    if value:
+                        if as_value:
+                            found = Span(i, i + length, as_value(value), key)
+                        else:
+                            found = Span(i, i + length, value[0], key, alternatives=tuple(value[1:4]))
+                        break
+            if found:
+                out.append(found)
+                i = found.end
+            else:
+                i += 1
+        return out
