@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from agent.understanding import lexicon as lx
 from agent.understanding.embedded import TurnContext
 from agent.understanding.language import to_simplified
 from agent.understanding.schema import ConstraintUpdate, Critique, Mention, SceneUpdate, Understanding
@@ -30,15 +31,29 @@ _RUNTIME_MAX_BEFORE = re.compile(r"(不|别|没|不要|千万别|不能|不可�
 _RUNTIME_MAX_AFTER = re.compile(r"^(以内|之内|以下|内|之下|不到|的不要|以上的不要|以上不要|的都不要)")
 _RUNTIME_MIN = re.compile(r"至少|起码|最少|不少于|超过|多于|长于|以上")
 _BUDGET = re.compile(r"只有|还有|就|最多|顶多|左右|能看完|看完|空档|到站|有大概|大概有|剩")
-_DECADE_PAIR = re.compile(r"([一二三四五六七八九])([一二三四五六七八九])十年代|(\d)0\s*[、,，/和或到至\-~]\s*(\d)0\s*年代")
-_DECADE = re.compile(r"((?:19|20)?\d0)\s*(?:年代|s\b)|(\d0)后(?:的电影|的片)|(?<!\d)([0-9])零\s*(?=\d零|年代)")
+_DECADE_PAIR = re.compile(r"([一二三四五六七八九])([一二三四五六七八九])十年代|(\d)0\s*[、,，/和或到至\-~]?\s*(\d)0\s*年代"
+                          r"|([七八九])零\s*([八九零])零\s*年代")
+_DECADE = re.compile(r"((?:19|20)?\d0)\s*(?:年代|'?s(?![a-z]))|(\d0)后(?:的电影|的片)|(?<!\d)([0-9])零\s*(?=\d零|年代)")
 _YEAR_RANGE = re.compile(r"((?:19|20)\d\d)\s*年?\s*(?:到|至|-|~|—|–)\s*((?:19|20)\d\d)\s*年?")
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年?\s*(以后|之后|后|以来|起|开始|往后|以前|之前|前|往前|的|上映)?")
 _RATING = re.compile(r"(?:评分|豆瓣|imdb|分数|打分|评价|口碑|至少|起码|最少|最低)(?:在|要|是|:|：|\s)*(\d(?:\.\d)?)\s*分?\s*(?:以上|及以上|往上|起|\+|/10)?"
                      r"|(\d(?:\.\d)?)\s*分\s*(?:以上|及以上|往上|起|\+)")
-_MPAA = re.compile(r"\b(nc-17|pg-13|pg13|pg|g|r)\s*级?\s*(以下|以内|及以下|为止)?")
+_MPAA = re.compile(r"(?<![a-z])(nc-17|pg-13|pg13|pg|g|r)\s*级?\s*(以下|以内|及以下|为止)?")
 _AGE = re.compile(r"(\d{1,2})\s*(?:岁|周岁)")
-_REF = re.compile(r"(第[一二三四五12345]|最后一?|头一|[12345]号)\s*(部|个|条|项|号|支|)")
+_REF = re.compile(r"(第[一二三四五12345]|最后一?|头一|[12345]号|the (?:first|second|third|fourth|fifth|last)(?= one| movie))"
+                  r"\s*(部|个|条|项|号|支| one| movie|)")
+
+
+def _clause(s: str, i: int) -> tuple[int, int]:
+    """The clause around position ``i`` (between punctuation marks)."""
+    start = max([s.rfind(p, 0, i) for p in "，。！？；,.!?;~～"] + [-1]) + 1
+    ends = [e for e in (s.find(p, i) for p in "，。！？；,.!?;~～") if e >= 0]
+    return start, min(ends, default=len(s))
+
+
+def _last(s: str, phrases: list[str]) -> int:
+    """Where the last of ``phrases`` in ``s`` ends (-1: none)."""
+    return max((s.rfind(str(p)) + len(str(p)) for p in phrases if str(p) in s), default=-1)
 
 
 def _without(s: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
@@ -104,6 +119,17 @@ class ChineseUnderstander:
             "not_negation": flat(v["negation"]["not_negation"], "not_negation"),
         })
         self.heads = {str(p): g for g, ps in v["genre_heads"].items() for p in ps}
+        # English genre and mood words inside a Chinese sentence ("不要 horror", "找个 rom-com"),
+        # from the English vocabulary, matched as whole words; an English genre word names the genre
+        self._latin: dict[str, list[tuple[str, str]]] = {}
+        for category, table in (("genre", lx.GENRE_PHRASES), ("mood", lx.MOOD_PHRASES)):
+            for value, phrases in table.items():
+                for p in phrases:
+                    self._latin.setdefault(p.lower(), []).append((category, value))
+                    if category == "genre":
+                        self.heads[p.lower()] = value
+        self._latin_re = re.compile(r"(?<![a-z])(" + "|".join(map(re.escape, sorted(self._latin, key=len, reverse=True)))
+                                    + r")(?![a-z])")
 
     # -- entry point ----------------------------------------------------------------------------
     def understand(self, text: str, ctx: TurnContext | None = None) -> Understanding:
@@ -114,8 +140,9 @@ class ChineseUnderstander:
             return u
         raw = to_simplified(text)
         s = raw.lower() if len(raw.lower()) == len(raw) else raw
-        masked, spans = self._titles_and_names(u, s, raw)
-        hits = self.phrases.find(s, masked)
+        masked, spans, people = self._titles_and_names(u, s, raw)
+        hits = sorted(self.phrases.find(s, masked) + self._latin_hits(s, masked), key=lambda h: (h.start, -h.end))
+        hits = self._opinions(s, hits, spans)
         # "再好笑一点", "新一点": a critique of the list, not a new mood or year limit
         critiqued = {i for h in hits if h.category == "critique" for i in range(h.start, h.end)}
         if ctx.last_shown and critiqued:
@@ -123,12 +150,17 @@ class ChineseUnderstander:
         negated, degree = self._negation(s, hits)
         self._slots(u, s, hits, negated, degree)
         self._post_negation(u, s, hits)
+        self._english_words(u, raw, masked)
+        self._people_polarity(u, s, people, negated)
         self._numbers(u, s, ctx)
         if ctx.last_shown and u.critiques:  # "这几个都两个半小时了": about the list, not the time they have
             u.scene.time_budget_min = None
+        if not ctx.last_shown:
+            if u.mentions or u.unknown_titles:
+                u.critiques = []
+            self._without_list(u)
         self._references(u, s)
         self._mention_polarity(u, s, spans, negated)
-        self._english_words(u, raw, masked)
         wishes = any(h.category in ("attribute", "genre", "mood") for h in hits)
         u.intent = self._intent(u, s, ctx, wishes)
         if u.intent == "ask_item":  # "适合孩子看吗？" asks about the item; it is no taste, no scene
@@ -144,7 +176,7 @@ class ChineseUnderstander:
         return list(dict.fromkeys(m.item_id for m in u.mentions))
 
     # -- titles and people ----------------------------------------------------------------------
-    def _titles_and_names(self, u: Understanding, s: str, raw: str) -> tuple[set[int], list[Span]]:
+    def _titles_and_names(self, u: Understanding, s: str, raw: str) -> tuple[set[int], list[Span], list[Span]]:
         """Mentions and people into ``u``; returns the positions they take and the title spans.
         ``raw`` is ``s`` before lower-casing (English titles keep their capitals)."""
         masked: set[int] = set()
@@ -160,7 +192,9 @@ class ChineseUnderstander:
         spans += titles
         for p in people:
             masked |= set(range(p.start, p.end))
-            u.liked_people.append(p.value)
+            if p.value not in u.liked_people:
+                u.liked_people.append(p.value)
+
         for t in titles:
             masked |= set(range(t.start, t.end))
         # English titles and names inside the Chinese sentence ("像 Inception 一样")
@@ -185,7 +219,29 @@ class ChineseUnderstander:
             u.mentions.append(Mention(item_id=sp.value, title=item.title if item else sp.surface,
                                       year=item.year if item else None, surface=sp.surface,
                                       alternatives=list(sp.alternatives)))
-        return masked, spans
+        return masked, spans, people
+
+    def _latin_hits(self, s: str, masked: set[int]) -> list[PhraseHit]:
+        if not re.search(r"[a-z]{3}", s):
+            return []
+        return [PhraseHit(m.start(), m.end(), category, value) for m in self._latin_re.finditer(s)
+                if not masked & set(range(m.start(), m.end())) for category, value in self._latin[m.group(1)]]
+
+    def _opinions(self, s: str, hits: list[PhraseHit], spans: list[Span]) -> list[PhraseHit]:
+        """Words about a named film ("《美丽人生》好好哭", "《蝙蝠侠》是最好的超英片") or after a degree
+        adverb ("太恐怖了") are opinions, not wishes: no genre or mood from them."""
+        keep = []
+        for h in hits:
+            if h.category in ("genre", "mood"):
+                if re.search(r"(太|好|真|超|特别|非常|很)$", s[max(0, h.start - 1):h.start]) and \
+                        not re.search(r"(想|要|来点|找)", s[max(0, h.start - 4):h.start]):
+                    continue
+                clause = _clause(s, h.start)
+                if any(clause[0] <= sp.start < clause[1] for sp in spans) and \
+                        not re.search(r"想看|想找|要|来点|找|推荐|还有|类似|这种|那种|这样|那样", s[clause[0]:clause[1]]):
+                    continue
+            keep.append(h)
+        return keep
 
     def _english_words(self, u: Understanding, raw: str, masked: set[int]) -> None:
         """English words inside a Chinese message ("no horror pls，其他随意", "今晚 movie night"):
@@ -196,16 +252,12 @@ class ChineseUnderstander:
         if len(latin.split()) < 2:
             return
         e = self.english.understand(latin, TurnContext(max_year=self.max_year))
-        for g in e.liked_genres:
-            if g not in u.liked_genres and g not in u.disliked_genres:
-                u.liked_genres.append(g)
-        for g in e.disliked_genres:
+        for g in e.disliked_genres:  # "no horror pls" (liked genres and moods: read above as words)
             if g not in u.disliked_genres:
                 u.disliked_genres.append(g)
             if g in u.liked_genres:
                 u.liked_genres.remove(g)
         sc, es = u.scene, e.scene
-        sc.mood = list(dict.fromkeys(sc.mood + es.mood))
         sc.companions = sc.companions or es.companions
         sc.occasion = sc.occasion or es.occasion
         sc.time_of_day = sc.time_of_day or es.time_of_day
@@ -309,6 +361,17 @@ class ChineseUnderstander:
         u.scene.mood = [m for m in u.scene.mood if m not in u.scene.not_moods]
         u.keywords = list(dict.fromkeys(keywords))[:12]
 
+    def _people_polarity(self, u: Understanding, s: str, people: list[Span], negated: dict[int, int]) -> None:
+        """"不要诺兰的片", "周星驰的就不要了", "汤姆·克鲁斯的片别推了": people to avoid."""
+        cues = sorted(self.vocab["negation"]["post_cues"] + ["别推", "不要了", "别再"], key=len, reverse=True)
+        for p in people:
+            rest = re.sub(r"^(的|演的|导的|拍的|那种|片子?|电影|作品|就|也|都|我)+", "", s[p.end:p.end + 10])
+            if p.start in negated or any(rest.startswith(c) for c in cues):
+                if p.value in u.liked_people:
+                    u.liked_people.remove(p.value)
+                if p.value not in u.disliked_people:
+                    u.disliked_people.append(p.value)
+
     def _post_negation(self, u: Understanding, s: str, hits: list[PhraseHit]) -> None:
         """"爱情片免了", "恐怖片以外的都行", "超级英雄那种就算了": the cue comes after the genre."""
         neg = self.vocab["negation"]
@@ -330,15 +393,12 @@ class ChineseUnderstander:
         n = cn_numbers(s)
         if self._durations(u, n):
             pass
-        elif re.search(r"(别|不要|不能|不想|不会|不)太长|短(一点|点|些)?的(片|电影)?|时间短|片子短|短片", s) and not u.critiques:
-            c.max_runtime = 120 if re.search(r"(别|不要|不能|不想|不会|不)太长", s) else 100
-        elif re.search(r"短(一点|点|些)", s) and not ctx.last_shown:
-            c.max_runtime = 100
-            u.critiques = [k for k in u.critiques if k.kind != "shorter"]
+        elif re.search(r"(别|不要|不能|不想|不会|不)太长", s):
+            c.max_runtime = 120
         n = n.replace("千禧年", "2000年")
         if pair:
-            if pair.group(1):
-                a, b = _digit(pair.group(1)), _digit(pair.group(2))
+            if pair.group(1) or pair.group(5):
+                a, b = _digit(pair.group(1) or pair.group(5)), _digit(pair.group(2) or pair.group(6))
             else:
                 a, b = int(pair.group(3)), int(pair.group(4))
             c.year_min, c.year_max = self._decade(a * 10), self._decade(b * 10) + 9
@@ -395,6 +455,18 @@ class ChineseUnderstander:
             c.mpaa_max = next(r for limit, r in self._AGE_CEILINGS if min(ages) <= limit)
 
     @staticmethod
+    def _without_list(u: Understanding) -> None:
+        """No list shown: "短点的" asks for short films, "评分高的" for well-rated ones; there is
+        nothing to critique or point at ("要就要第一部" is no reference)."""
+        c = u.constraints
+        for crit in u.critiques:
+            if crit.kind == "shorter" and not (c.max_runtime or u.scene.time_budget_min):
+                c.max_runtime = 100
+            elif crit.kind == "better_rated" and c.min_rating is None:
+                c.min_rating = 7.0
+        u.critiques, u.references = [], []
+
+    @staticmethod
     def _decade(two: int) -> int:
         if two >= 1900:
             return two
@@ -443,13 +515,13 @@ class ChineseUnderstander:
             if s.startswith("次", m.end()) or s.startswith("时间", m.end()) or (not m.group(2) and after and after not in "，。！？?!,、吧呢呀啊的那这也还和"):
                 continue
             key = m.group(1)
-            idx = v["ordinals"].get(key, v["ordinals"].get(key[:2]))
+            idx = v["ordinals"].get(key, v["ordinals"].get(key[:2], v["ordinals"].get(key.removeprefix("the "))))
             if idx is not None and idx not in u.references:
                 u.references.append(int(idx))
         u.refers_to_focus = contains_any(s, v["focus_refs"])
         u.refers_to_all = bool(re.search(r"(这些|那些|这几部|那几部|这几个|它们|全部|全都|两部都|都)(看过|不|没|挺|很|喜欢|还)", s)) \
             or contains_any(s, ["这些", "那些", "这几部", "那几部", "它们"])
-        if u.references and re.search(r"(那样|那种|一样|这样|类似|像|more like|similar)", s):
+        if u.references and re.search(r"(那样|那种|一样|这样|类似|像|差不多|相似|more like|similar)", s):
             u.critiques.append(Critique(kind="more_like", ref_index=u.references[0]))
             u.critiques = [c for c in u.critiques if c.kind != "another"] + []
 
@@ -482,18 +554,18 @@ class ChineseUnderstander:
                 and not contains_any(s, v["request"]):
             u.scene.time_of_day = None  # "晚上好" is a greeting, not a scene
             return "greeting"
-        injection = re.search(r"忽略|指令|提示词|扮演|越狱|system prompt|ignore", s)
-        about_films = slots or re.search(r"电影|片|想看|推荐", s)
+        injection = re.search(r"忽略|指令|提示词|扮演|越狱|system prompt|ignore|废物|傻逼|白痴|滚", s)
+        about_films = slots or re.search(r"电影|片|想看", s)
         if contains_any(s, v["out_of_scope"]) and (injection or not about_films):
             return "out_of_scope"
         if re.match(r"^(你|您)(是|会|叫|能|喜欢|觉得|好|真|挺)", bare) and not slots and not u.mentions \
                 and not contains_any(s, v["request"]):
             return "smalltalk"  # "你是机器人吗": about the assistant, no request
         stated_taste = any(m.polarity not in ("neutral", "unseen") for m in u.mentions)
-        item_ref = bool(u.references or (u.refers_to_focus and (ctx.focus_item or has_shown))
+        item_ref = bool(u.references or ((u.refers_to_focus or u.refers_to_all) and (ctx.focus_item or has_shown))
                         or (u.mentions and not stated_taste))
         is_question = bool(re.search(r"[？?]\s*$|[吗呢么嘛][\s？?~～。！!]*$", s)) or contains_any(s, v["question_words"])
-        asks_for_more = bool(re.search(r"(?<!为什么)(?<!为啥)推荐(?!这|那|给我)|类似|像|那样|一样的|还有|别的|其他|同类|有吗|有没有|来点|换", s))
+        asks_for_more = not re.search(r"为什么|为啥|为何", s) and bool(re.search(r"(?<!为什么)(?<!为啥)推荐(?!这|那|给我)|类似|像|那样|一样的|还有|别的|其他|同类|有吗|有没有|来点|换", s))
         # "适合孩子看吗？" after a list: the subject (the film in focus) goes unsaid
         implicit = (ctx.focus_item or has_shown) and not u.mentions and not contains_any(s, v["request"]) \
             and any(contains_any(s, p) for p in v["questions"].values())
@@ -509,17 +581,23 @@ class ChineseUnderstander:
         seen = contains_any(s, v["seen"]) and not contains_any(s, v["unseen"])
         if seen and (u.references or u.refers_to_all or u.refers_to_focus or not u.mentions) and has_shown:
             u.shown_verdict = "seen"
-        rejects = contains_any(s, v["reject"]) and not contains_any(s, v["unseen"])
+        rejected_at = _last(s, v["reject"]) if not contains_any(s, v["unseen"]) else -1
+        accepted_at = _last(s, v["accept"])
+        rejects = rejected_at >= 0 and rejected_at >= accepted_at  # "第一部看过了，第二部…就它吧" accepts
+        wishes_beyond_titles = u.model_copy(update={"keywords": [], "mentions": []}).has_preferences()
+        pointed = bool(u.references or u.refers_to_focus or u.refers_to_all)
+        if has_shown and rejects and (pointed or not (wishes_beyond_titles or u.critiques)):
+            return "reject"  # "第二部不要", "这个不行，我老婆不看恐怖片" (the wishes still count)
         if has_shown and contains_any(s, v["more"]) and not seen and not slots:
             return "refine"  # "没一个想看的，换换": show others
-        accepts = contains_any(s, v["accept"]) and not rejects and not u.critiques
+        accepts = accepted_at >= 0 and not rejects and not u.critiques
         if (has_shown or u.mentions) and accepts and not (is_question and not u.references) \
-                and not (slots and not u.references and not u.refers_to_focus):
+                and not (wishes_beyond_titles and not pointed):
             return "accept"
         if contains_any(s, v["thanks"]) and not slots and not u.mentions:
             return "smalltalk"
         only_seen = u.mentions and all(m.polarity == "seen" for m in u.mentions)
-        if has_shown and (rejects or only_seen) and not (slots or u.critiques):
+        if has_shown and (rejects or only_seen) and not (wishes_beyond_titles or u.critiques):
             return "reject"
         if has_shown and u.critiques:
             return "refine"

@@ -55,8 +55,10 @@ class ChineseTitles:
         for r in rows:
             for a in r.aliases:
                 key = norm_alias(a)
-                if len(key) >= 2 and r.item_id not in index[key]:
-                    index[key].append(r.item_id)
+                # "肖申克救赎": people drop the particle 的
+                for k in {key, key.replace("的", "")} if len(key) >= 5 else {key}:
+                    if len(k) >= 2 and r.item_id not in index[k]:
+                        index[k].append(r.item_id)
         longest = max((len(k) for k in index), default=1)
         return cls(rows, dict(index), longest)
 
@@ -85,12 +87,44 @@ class ChineseTitles:
         return cls.parse(text)
 
     def lookup(self, text: str) -> list[str]:
-        return list(self.index.get(norm_alias(text), []))
+        key = norm_alias(text)
+        return list(self.index.get(key) or typo_index(self.index, 4).get(key, None) or [])
 
     def conflicts(self) -> dict[str, list[str]]:
         """Aliases naming two films where no row involved is marked ambiguous."""
         marked = {r.item_id for r in self.rows if r.ambiguous}
         return {a: ids for a, ids in self.index.items() if len(ids) > 1 and not set(ids) & marked}
+
+
+class OneTypo(dict):
+    """Keys with one character wrong (the usual slip of a pinyin keyboard: 盗梦空问, 星级穿越):
+    each key is stored once per position with that position blanked; ``get`` probes the same
+    way. A probe matching keys with different values is no match."""
+
+    def __init__(self, table: dict, min_len: int):
+        super().__init__()
+        for key, value in table.items():
+            if len(key) >= min_len:
+                for i in range(len(key)):
+                    probe = key[:i] + "\0" + key[i + 1:]
+                    dict.__setitem__(self, probe, value if dict.get(self, probe, value) == value else None)
+
+    def get(self, text: str, default=None):
+        for i in range(len(text)):
+            value = dict.get(self, text[:i] + "\0" + text[i + 1:])
+            if value:
+                return value
+        return default
+
+
+_TYPO_CACHE: dict[tuple[int, int], OneTypo] = {}
+
+
+def typo_index(table: dict, min_len: int) -> OneTypo:
+    key = (id(table), min_len)
+    if key not in _TYPO_CACHE:
+        _TYPO_CACHE[key] = OneTypo(table, min_len)
+    return _TYPO_CACHE[key]
 
 
 @dataclass(frozen=True)
@@ -152,9 +186,18 @@ class NameFinder:
         compact = "".join(text[i] for i in keep)
         where = {j for j, i in enumerate(keep) if i in masked}
         cuts = self.segmenter.boundaries(compact)
+        # exact names, then exact titles, then each with one character wrong
         people = self._scan(compact, where, cuts, self.people, self._people_longest, lambda v: v)
         taken = where | {i for s in people for i in range(s.start, s.end)}
         titles = self._scan(compact, taken, cuts, self.titles.index, self.titles.longest, None)
+        taken |= {i for s in titles for i in range(s.start, s.end)}
+        people += self._scan(compact, taken, set(), self.people, self._people_longest, lambda v: v,
+                             typo_index(self.people, 3))
+        taken |= {i for s in people for i in range(s.start, s.end)}
+        titles += self._scan(compact, taken, set(), self.titles.index, self.titles.longest, None,
+                             typo_index(self.titles.index, 4))
+        people.sort(key=lambda s: s.start)
+        titles.sort(key=lambda s: s.start)
         keep.append(len(text))
 
         def back(s: Span) -> Span:
@@ -163,18 +206,19 @@ class NameFinder:
 
         return [back(s) for s in titles], [back(s) for s in people]
 
-    def _scan(self, text, masked, cuts, table, longest, as_value) -> list[Span]:
+    def _scan(self, text, masked, cuts, table, longest, as_value, typos: OneTypo | None = None) -> list[Span]:
         out, i, n = [], 0, len(text)
         while i < n:
             found = None
-            if i in cuts:
+            if i in cuts or typos is not None:  # (typos: no word boundaries to go by)
                 for length in range(min(longest, n - i), 1, -1):
                     key = text[i : i + length]
-                    if i + length not in cuts or key in self.everyday:
+                    if key in self.everyday or any(j in masked for j in range(i, i + length)):
                         continue
-                    if any(j in masked for j in range(i, i + length)):
-                        continue
-                    value = table.get(key)
+                    exact = typos is None and i in cuts and i + length in cuts
+                    value = table.get(key) if exact else None
+                    if typos is not None and key not in table:
+                        value = typos.get(key)  # one character off: no word boundaries to go by
                     if value:
                         if as_value:
                             found = Span(i, i + length, as_value(value), key)
