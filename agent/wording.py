@@ -112,7 +112,7 @@ class ChineseWording:
     def _limits(self, state: DialogueState) -> list[str]:
         lim, f, out = self.r["limits"], state.filters(), []
         if f.exclude_genres or state.avoid_people:
-            out.append(lim["no"].format(what="、".join([self.genre(g) for g in f.exclude_genres] + state.avoid_people)))
+            out.append(lim["exclude"].format(what="、".join([self.genre(g) for g in f.exclude_genres] + state.avoid_people)))
         if f.max_runtime:
             out.append(lim["max_runtime"].format(n=f.max_runtime))
         if f.min_runtime:
@@ -212,6 +212,8 @@ class ChineseWording:
             if not options:
                 continue
             data = self._zh_data(f.kind, f.data)
+            if "title" in data and f.titles and f.titles[0] in self.titles:
+                data["title"] = f"《{self.titles[f.titles[0]]}》"
             out.append(options[(variant_for(f.kind) + start + grounds.position) % len(options)].format(**data))
         return (self.t["reason_joiner"].join(out) + "。") if out else self.t["reason_fallback"]
 

@@ -36,7 +36,10 @@ class BilingualUnderstander:
 
     def understand(self, text: str, ctx: TurnContext | None = None) -> Understanding:
         detected = self.detect(text)
-        language = detected or getattr(ctx, "language", None) or "en"
+        session = getattr(ctx, "language", None) or "en"
+        if detected == "en" and session != "en" and len(text.split()) <= 2 and len(text) <= 12:
+            detected = None  # "ok", "thx", "Inception": too little to change the session's language
+        language = detected or session
         reader = self.chinese if language == "zh" else self.english
         u = reader.understand(text, ctx)
         u.language = detected
