@@ -4,7 +4,7 @@ reference, question kind and people), title resolution (all gold titles, and tho
 table), and latency per utterance.
 
 Usage:
-    python benchmarks/understanding_zh.py [--data-dir DIR] [--gold '/work/gold/zh/part-*.yaml' ...]
+    python benchmarks/understanding_zh.py [--data-dir DIR] [--gold benchmarks/understanding_gold_zh.yaml ...]
                                           [--show-errors 30] [--json OUT]
 
 The gold set (format: one YAML list per file) was written by a separate session without reading
@@ -46,7 +46,7 @@ def evaluate_extra(nlu, engine, gold: list[dict], aliased: set[str]) -> dict:
 
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     errors: list[str] = []
-    in_table = in_table_ok = 0
+    in_table = in_table_ok = spurious = mentions = 0
     for ex in gold:
         ctx = SessionContext(last_shown=SHOWN if ex.get("shown") else [], max_year=engine.max_year, language="zh")
         u = nlu.understand(ex["text"], ctx)
@@ -72,19 +72,25 @@ def evaluate_extra(nlu, engine, gold: list[dict], aliased: set[str]) -> dict:
             if pred[name] != want[name]:
                 errors.append(f"{name} {sorted(pred[name])} != {sorted(want[name])}: {ex['text']}")
         found = {m.item_id for m in u.mentions}
+        gold_ids = set(title_ids(ex.get("titles") or [], engine))
+        for extra in found - gold_ids:  # a title read where the person named none (or another)
+            spurious += 1
+            errors.append(f"title {extra} read but not named: {ex['text']}")
+        mentions += len(found)
         for gid in title_ids(ex.get("titles") or [], engine):
             if gid in aliased:
                 in_table += 1
                 in_table_ok += gid in found
     return {"slots": {k: prf(*v) for k, v in counts.items()},
             "title_accuracy_alias_table": round(in_table_ok / in_table, 3) if in_table else None,
-            "titles_in_alias_table": in_table, "errors": errors}
+            "titles_in_alias_table": in_table,
+            "title_precision": round(1 - spurious / mentions, 3) if mentions else None, "errors": errors}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", type=Path, default=None)
-    ap.add_argument("--gold", nargs="+", default=[str(ROOT.parent / "gold" / "zh" / "part-*.yaml")])
+    ap.add_argument("--gold", nargs="+", default=[str(ROOT / "benchmarks" / "understanding_gold_zh.yaml")])
     ap.add_argument("--show-errors", type=int, default=20)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
@@ -111,7 +117,8 @@ def main() -> None:
         print(f"{name:18s} {s['precision']:6.3f} {s['recall']:6.3f} {s['f1']:6.3f} {s['support']:5d}")
     print(f"title resolution {g['title_accuracy']} over {g['titles']} gold titles "
           f"({g['titles_not_in_catalogue']} not in the catalogue); over titles in the alias table: "
-          f"{x['title_accuracy_alias_table']} ({x['titles_in_alias_table']})")
+          f"{x['title_accuracy_alias_table']} ({x['titles_in_alias_table']}); titles read that were named: "
+          f"{x['title_precision']}")
     print(f"latency per utterance: p50 {g['latency_ms']['p50']} ms, p95 {g['latency_ms']['p95']} ms")
     for e in (g["errors"] + x["errors"])[: args.show_errors]:
         print("  ✗", e)

@@ -41,7 +41,7 @@ _RATING = re.compile(r"(?:评分|豆瓣|imdb|分数|打分|评价|口碑|至少|
 _MPAA = re.compile(r"(?<![a-z])(nc-17|pg-13|pg13|pg|g|r)\s*级?\s*(以下|以内|及以下|为止)?")
 _AGE = re.compile(r"(\d{1,2})\s*(?:岁|周岁)")
 _REF = re.compile(r"(第[一二三四五12345]|最后一?|头一|[12345]号|the (?:first|second|third|fourth|fifth|last)(?= one| movie))"
-                  r"\s*(部|个|条|项|号|支| one| movie|)")
+                  r"\s*(部|个|条|项|号|支|one|movie|)")
 
 
 def _clause(s: str, i: int) -> tuple[int, int]:
@@ -183,12 +183,15 @@ class ChineseUnderstander:
         spans: list[Span] = []
         for start, end, inner in self.names.quoted(s):
             masked |= set(range(start, end))
-            ids = self.names.titles.lookup(inner) or self._english_ids(inner, whole=True)
+            ids = self.names.titles.lookup(inner) or self._english_ids(inner, whole=True) \
+                or self.names.titles.series(inner)
             if ids:
                 spans.append(Span(start, end, ids[0], inner, True, tuple(ids[1:4])))
             else:
                 u.unknown_titles.append(inner)
-        titles, people = self.names.bare(s, masked)
+        vocabulary = {i for h in self.phrases.find(s) if h.end - h.start >= 2 for i in range(h.start, h.end)}
+        vocabulary |= {i for m in _REF.finditer(s) for i in range(m.start(), m.end())}
+        titles, people = self.names.bare(s, masked, vocabulary)
         spans += titles
         for p in people:
             masked |= set(range(p.start, p.end))

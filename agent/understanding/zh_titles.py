@@ -90,6 +90,15 @@ class ChineseTitles:
         key = norm_alias(text)
         return list(self.index.get(key) or typo_index(self.index, 4).get(key, None) or [])
 
+    def series(self, text: str) -> list[str]:
+        """Films whose title begins with ``text`` ("《指环王》": the trilogy), earliest first."""
+        key = norm_alias(text)
+        if len(key) < 2:
+            return []
+        years = {r.item_id: r.year or 0 for r in self.rows}
+        ids = {i for alias, found in self.index.items() if alias.startswith(key) for i in found}
+        return sorted(ids, key=lambda i: (years.get(i, 0), i))
+
     def conflicts(self) -> dict[str, list[str]]:
         """Aliases naming two films where no row involved is marked ambiguous."""
         marked = {r.item_id for r in self.rows if r.ambiguous}
@@ -161,6 +170,14 @@ class Segmenter:
         return cuts
 
 
+_FUNCTION = set("的和是我你他她它一了在有就也都跟与或像吗呢吧啊")
+
+
+def _function_edge(key: str) -> bool:
+    """A window starting or ending in a function character ("和机器人") is no misspelt title."""
+    return key[0] in _FUNCTION or key[-1] in _FUNCTION
+
+
 class NameFinder:
     """Titles (quoted and bare) and people's names in Simplified text."""
 
@@ -173,28 +190,32 @@ class NameFinder:
         self._people_longest = max((len(k) for k in self.people), default=1)
         # vocabulary words are never bare titles ("恐怖" is no film even if one is called that)
         self.everyday = {norm_alias(w) for w in everyday}
-        self.segmenter = Segmenter(list(titles.index) + list(self.people))
+        # vocabulary words are words too: "超级英雄" holds no title "英雄"
+        self.segmenter = Segmenter(list(titles.index) + list(self.people) + list(self.everyday))
 
     def quoted(self, text: str) -> list[tuple[int, int, str]]:
         return [(m.start(), m.end(), m.group(1).strip()) for m in re.finditer(r"《([^》]{1,60})》", text)]
 
-    def bare(self, text: str, masked: set[int]) -> tuple[list[Span], list[Span]]:
-        """(titles, people) found by longest match on word boundaries, names before titles."""
+    def bare(self, text: str, masked: set[int], vocabulary: set[int] = frozenset()) -> tuple[list[Span], list[Span]]:
+        """(titles, people) found by longest match on word boundaries, names before titles;
+        a title or name with one character wrong only outside ``vocabulary`` (positions of
+        the person's everyday words: "最后一部" is no typo of 最后一击)."""
         # aliases are stored without punctuation ("哈利波特与魔法石"): match on the text without
         # it, then map the spans back to the text's own offsets
         keep = [i for i, c in enumerate(text) if not _PUNCT.fullmatch(c)]
         compact = "".join(text[i] for i in keep)
         where = {j for j, i in enumerate(keep) if i in masked}
+        soft = {j for j, i in enumerate(keep) if i in vocabulary}
         cuts = self.segmenter.boundaries(compact)
         # exact names, then exact titles, then each with one character wrong
         people = self._scan(compact, where, cuts, self.people, self._people_longest, lambda v: v)
         taken = where | {i for s in people for i in range(s.start, s.end)}
         titles = self._scan(compact, taken, cuts, self.titles.index, self.titles.longest, None)
         taken |= {i for s in titles for i in range(s.start, s.end)}
-        people += self._scan(compact, taken, set(), self.people, self._people_longest, lambda v: v,
+        people += self._scan(compact, taken | soft, set(), self.people, self._people_longest, lambda v: v,
                              typo_index(self.people, 3))
         taken |= {i for s in people for i in range(s.start, s.end)}
-        titles += self._scan(compact, taken, set(), self.titles.index, self.titles.longest, None,
+        titles += self._scan(compact, taken | soft, set(), self.titles.index, self.titles.longest, None,
                              typo_index(self.titles.index, 4))
         people.sort(key=lambda s: s.start)
         titles.sort(key=lambda s: s.start)
@@ -213,11 +234,12 @@ class NameFinder:
             if i in cuts or typos is not None:  # (typos: no word boundaries to go by)
                 for length in range(min(longest, n - i), 1, -1):
                     key = text[i : i + length]
-                    if key in self.everyday or any(j in masked for j in range(i, i + length)):
-                        continue
+                    if key in self.everyday or (key.isascii() and as_value is None) \
+                            or any(j in masked for j in range(i, i + length)):
+                        continue  # (English titles are the English title finder's)
                     exact = typos is None and i in cuts and i + length in cuts
                     value = table.get(key) if exact else None
-                    if typos is not None and key not in table:
+                    if typos is not None and key not in table and not _function_edge(key):
                         value = typos.get(key)  # one character off: no word boundaries to go by
                     if value:
                         if as_value:
