@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     llm_breaker_failures: int = 3  # consecutive failed calls that open the circuit
     llm_breaker_reset_s: float = 30.0  # open circuit: seconds on the embedded path before one trial call
 
+    ui_language: Literal["en", "zh"] = "en"  # the Gradio UI's own words (replies follow the person)
     top_k: int = 5
     candidate_pool: int = 150
     max_message_chars: int = 2000
