@@ -87,6 +87,19 @@ def evaluate_extra(nlu, engine, gold: list[dict], aliased: set[str]) -> dict:
             "title_precision": round(1 - spurious / mentions, 3) if mentions else None, "errors": errors}
 
 
+def engine_and_understander(data_dir: Path | None):
+    """The default catalogue's engine and the product's understander (English and Chinese)."""
+    from agent.settings import load_settings
+    from agent.wiring import build_understander, ensure_catalogue, open_stores
+    from retrieval.engine import CatalogueEngine
+
+    settings = load_settings(data_dir=data_dir)
+    stores = open_stores(settings)
+    ensure_catalogue(settings, stores)
+    engine = CatalogueEngine(stores.catalogue, stores.vectors, settings.catalogue)
+    return engine, build_understander(engine, stores.embedder)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", type=Path, default=None)
@@ -95,16 +108,9 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
 
-    from agent.settings import load_settings
     from agent.understanding.zh_titles import ChineseTitles
-    from agent.wiring import build_understander, ensure_catalogue, open_stores
-    from retrieval.engine import CatalogueEngine
 
-    settings = load_settings(data_dir=args.data_dir)
-    stores = open_stores(settings)
-    ensure_catalogue(settings, stores)
-    engine = CatalogueEngine(stores.catalogue, stores.vectors, settings.catalogue)
-    nlu = build_understander(engine, stores.embedder)
+    engine, nlu = engine_and_understander(args.data_dir)
     gold = load_gold(args.gold)
     if not gold:
         sys.exit(f"no gold utterances in {args.gold}")
