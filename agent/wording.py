@@ -76,6 +76,10 @@ class ChineseWording:
         self.t = _zh()
         self.r = self.t["replies"]
         self.titles = {row.item_id: row.aliases[0] for row in ChineseTitles.load().rows if row.aliases}
+        from agent.understanding.zh_vocab import load_vocabulary
+
+        self.people = {name: next((a for a in aliases if any("\u4e00" <= c <= "\u9fff" for c in a)), name)
+                       for name, aliases in load_vocabulary()["people"].items()}
 
     # -- words for catalogue values ---------------------------------------------------------------
     def genre(self, g: str) -> str:
@@ -103,7 +107,7 @@ class ChineseWording:
         else:
             head = (head + "的片子") if head else r["picks"]
         if state.liked_people:
-            head += r["with_people"].format(people="、".join(state.liked_people[:2]))
+            head += r["with_people"].format(people="、".join(self.people.get(p, p) for p in state.liked_people[:2]))
         if anchor_titles:
             head += r["spirit_of"].format(titles="、".join(anchor_titles[:2]))
         limits = self._limits(state)
@@ -112,7 +116,8 @@ class ChineseWording:
     def _limits(self, state: DialogueState) -> list[str]:
         lim, f, out = self.r["limits"], state.filters(), []
         if f.exclude_genres or state.avoid_people:
-            out.append(lim["exclude"].format(what="、".join([self.genre(g) for g in f.exclude_genres] + state.avoid_people)))
+            out.append(lim["exclude"].format(what="、".join([self.genre(g) for g in f.exclude_genres]
+                                                           + [self.people.get(p, p) for p in state.avoid_people])))
         if f.max_runtime:
             out.append(lim["max_runtime"].format(n=f.max_runtime))
         if f.min_runtime:
@@ -228,7 +233,7 @@ class ChineseWording:
         if "details" in d:
             d["details"] = str(d["details"]).replace("rated ", "").replace(" min", "分钟").replace(", ", "，")
         if "names" in d:
-            d["names"] = str(d["names"]).replace(" and ", "、")
+            d["names"] = "、".join(self.people.get(n, n) for n in str(d["names"]).split(" and "))
         if "value" in d:
             d["value"] = self.genre(str(d["value"]))
         return d

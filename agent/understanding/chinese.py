@@ -586,6 +586,9 @@ class ChineseUnderstander:
             u.shown_verdict = "seen"
         rejected_at = _last(s, v["reject"]) if not contains_any(s, v["unseen"]) else -1
         accepted_at = _last(s, v["accept"])
+        if u.references and re.search(r"不喜欢|不想看|不要|不行|没兴趣|算了|讨厌|pass|不太行|一般", s) \
+                and not contains_any(s, v["accept"]):
+            rejected_at = max(rejected_at, len(s))  # "我不喜欢第一部"
         rejects = rejected_at >= 0 and rejected_at >= accepted_at  # "第一部看过了，第二部…就它吧" accepts
         wishes_beyond_titles = u.model_copy(update={"keywords": [], "mentions": []}).has_preferences()
         pointed = bool(u.references or u.refers_to_focus or u.refers_to_all)
