@@ -396,7 +396,7 @@ class ChineseUnderstander:
         n = cn_numbers(s)
         if self._durations(u, n):
             pass
-        elif re.search(r"(别|不要|不能|不想|不会|不)太长", s):
+        elif re.search(r"(别|不要|不能|不想|不会|不)(太|那么|是很|要太)长", s):
             c.max_runtime = 120
         n = n.replace("千禧年", "2000年")
         if pair:
