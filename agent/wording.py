@@ -76,10 +76,10 @@ class ChineseWording:
         self.t = _zh()
         self.r = self.t["replies"]
         self.titles = {row.item_id: row.aliases[0] for row in ChineseTitles.load().rows if row.aliases}
-        from agent.understanding.zh_vocab import load_vocabulary
+        from agent.understanding.zh_vocab import people_aliases
 
         self.people = {name: next((a for a in aliases if any("\u4e00" <= c <= "\u9fff" for c in a)), name)
-                       for name, aliases in load_vocabulary()["people"].items()}
+                       for name, aliases in people_aliases().items()}
 
     # -- words for catalogue values ---------------------------------------------------------------
     def genre(self, g: str) -> str:

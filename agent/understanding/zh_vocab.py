@@ -62,6 +62,27 @@ class CharPhrases:
         return hits
 
 
+@lru_cache(maxsize=1)
+def people_aliases() -> dict[str, list[str]]:
+    """Directors' and actors' Chinese names: the table in zh.yaml and ``data/zh_people.tsv``
+    (``name<TAB>alias|alias``); an alias naming two people names neither."""
+    table: dict[str, list[str]] = {n: [str(a) for a in al] for n, al in load_vocabulary()["people"].items()}
+    try:
+        text = resources.files("agent.understanding").joinpath("data/zh_people.tsv").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    for line in text.splitlines()[1:]:
+        name, _, aliases = line.partition("\t")
+        if name.strip() and aliases.strip():
+            table.setdefault(name.strip(), [])
+            table[name.strip()] += [a.strip() for a in aliases.split("|") if len(a.strip()) >= 2]
+    owners: dict[str, set[str]] = {}
+    for name, aliases in table.items():
+        for a in aliases:
+            owners.setdefault(a.lower(), set()).add(name)
+    return {name: list(dict.fromkeys(a for a in aliases if len(owners[a.lower()]) == 1)) for name, aliases in table.items()}
+
+
 def flat(phrases: list[str], name: str) -> dict[str, list[str]]:
     return {name: [str(p) for p in phrases]}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from agent.understanding.bilingual import BilingualUnderstander
 from agent.understanding.chinese import ChineseUnderstander
 from agent.understanding.zh_titles import ChineseTitles, NameFinder
-from agent.understanding.zh_vocab import load_vocabulary
+from agent.understanding.zh_vocab import load_vocabulary, people_aliases
 
 
 def vocabulary_words(vocab: dict) -> set[str]:
@@ -31,7 +31,7 @@ def chinese_reader(engine, english_embedded) -> ChineseUnderstander:
     people = engine.people
     # the catalogue's own spelling of each name; names it does not know are left out
     known = {(people.lookup(name) if people is not None else name): aliases
-             for name, aliases in vocab["people"].items() if people is None or people.lookup(name)}
+             for name, aliases in people_aliases().items() if people is None or people.lookup(name)}
     names = NameFinder(ChineseTitles.load(), known, vocabulary_words(vocab))
     return ChineseUnderstander(names, english=english_embedded, lookup=engine.get, max_year=engine.max_year)
 
