@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import dataclass, replace
 
-from agent import replies
+from agent.wording import wording_for
 from agent.explain import Grounds, TemplateExplainer
 from agent.grounding import request_facts
 from agent.learned_signals import LearnedSignals
@@ -23,7 +23,7 @@ from agent.policy import decide
 from agent.results import InterestSnapshot, RecommendedItem, TurnResult, UserProfile
 from agent.sessions import SessionStore
 from agent.state import DialogueState
-from agent.understanding.embedded import TurnContext
+from agent.understanding.bilingual import SessionContext
 from agent.understanding.schema import Understanding
 from agent.understanding.text import clean_text
 from retrieval.engine import CatalogueEngine
@@ -68,26 +68,28 @@ class SceneRecAgent:
         if isinstance(message, bytes):
             message = message.decode("utf-8", errors="replace")
         text, cut = clean_text(str(message or ""), self.settings.max_message_chars)
-        if cut:
-            notices.append(f"Your message was long; I read the first {len(text):,} characters.")
         session_id = session_id or self.sessions.new_id()
         loaded = self.sessions.load(session_id)
         state, stored_user = loaded if loaded else (DialogueState(), None)
         user_id = user_id or stored_user
 
-        ctx = TurnContext(last_shown=state.last_shown, focus_item=state.focus_item, max_year=self.engine.max_year)
+        ctx = SessionContext(last_shown=state.last_shown, focus_item=state.focus_item, max_year=self.engine.max_year,
+                             language=state.language)
         u = self.understander.understand(text, ctx)
         timings["understand"] = _ms(t0)
-        if u.intent == "smalltalk" and text and not _mostly_latin(text):
-            notices.append("I work best in English; here is what I could make of your message.")
+        words = wording_for(u.language or state.language)  # replies in the person's language
+        if cut:
+            notices.append(words.notice_long(len(text)))
+        if u.intent == "smalltalk" and text and not _mostly_latin(text) and not u.language:
+            notices.append("I work best in English or Chinese; here is what I could make of your message.")
         for title in u.unknown_titles:
-            notices.append(f"I don't know the title \"{title}\" — it isn't in my catalogue.")
+            notices.append(words.notice_unknown_title(title))
         for m in u.mentions:
-            if m.surface and normalize_title(m.surface) not in title_aliases(m.title) and not m.alternatives:
-                notices.append(f"I took \"{m.surface}\" as {self._name(m.item_id)}.")
             if m.alternatives:
-                alt = ", ".join(self.engine.get(a).display_title for a in m.alternatives if self.engine.get(a))
-                notices.append(f"I took \"{m.surface}\" as {self._name(m.item_id)} (also possible: {alt}).")
+                alt = ", ".join(self._name(a, words) for a in m.alternatives if self.engine.get(a))
+                notices.append(words.notice_took(m.surface, self._name(m.item_id, words), alt))
+            elif m.surface and normalize_title(m.surface) not in title_aliases(m.title) and words.language == "en":
+                notices.append(words.notice_took(m.surface, self._name(m.item_id, words)))
 
         previous, state = state, state.heard(text).apply(u, self.engine.get)
         # the person's model is built once a turn (one profile-version read) and passed along
@@ -101,17 +103,19 @@ class SceneRecAgent:
             t1 = time.perf_counter()
             items = self._recommend(state, timings, user)
             timings["retrieve_rank_explain"] = _ms(t1)
-            reply = self._recommend_reply(state, items, decision.why)
+            anchors = [self._name(a, words) for a in state.anchor_items if self.engine.get(a)]
+            reply = words.recommend_reply(state, bool(items), decision.why, anchors)
             state.last_shown = [it.id for it in items] or state.last_shown
             state.shown_items = list(dict.fromkeys(state.shown_items + [it.id for it in items]))
             state.clarify_streak = 0
         elif decision.action == "ask":
-            reply = replies.clarifying_question(state, decision.why)
+            reply = words.clarifying_question(state, decision.why)
             state.clarify_streak += 1
         elif decision.action == "answer":
-            reply = replies.answer_question(self.engine.get(state.focus_item), u.question)
+            reply = words.answer_question(self.engine.get(state.focus_item), u.question)
         else:
-            reply = self._acknowledge(state, decision.why)
+            focus = self._name(state.focus_item, words) if state.focus_item and decision.why == "accept" else None
+            reply = words.acknowledge(decision.why, focus)
         state.last_action = decision.action
         if notices:
             reply = " ".join(notices) + "\n\n" + reply
@@ -238,7 +242,7 @@ class SceneRecAgent:
         timings["rank"] = _ms(t)
         t = time.perf_counter()
         shown = {r.item.id: r.item.display_title for r in ranked}
-        request = replies.describe_request(state, list(inputs.anchors.values()))
+        request = wording_for(state.language).describe_request(state, list(inputs.anchors.values()))
         out = [self._explained(r, state, inputs, shown, request, n) for n, r in enumerate(ranked)]
         timings["explain"] = _ms(t)
         return out
@@ -253,31 +257,17 @@ class SceneRecAgent:
             id=r.item.id, title=r.item.name, year=r.item.year, genres=r.item.genres,
             runtime=r.item.runtime, mpaa=r.item.mpaa, rating=r.item.rating, directors=r.item.directors,
             cast=r.item.cast, score=r.score,
-            reason=self.explainer.explain(grounds), contributions=r.contributions,
+            reason=wording_for(state.language).explain(self.explainer, grounds), contributions=r.contributions,
             facts=[f.text for f in sorted(facts, key=lambda f: -f.weight)],
         )
-
-    def _recommend_reply(self, state: DialogueState, items: list[RecommendedItem], why: str) -> str:
-        if not items:
-            return ("I couldn't find anything in the catalogue that fits all of that: "
-                    f"{replies.describe_request(state)}. Try loosening one of those limits.")
-        lead = {"refine": "Updated to your feedback — here are", "reject": "Got it — here are other",
-                "profile": "Going by what you have enjoyed before, here are some"}.get(why, "Here are some")
-        anchors = [self._name(a) for a in state.anchor_items if self.engine.get(a)]
-        return f"{lead} {replies.describe_request(state, anchors)}:"
-
-    def _acknowledge(self, state: DialogueState, why: str) -> str:
-        if why == "accept" and state.focus_item:
-            return f"Great choice — enjoy {self._name(state.focus_item)}! Ask me again any time."
-        return replies.ACKNOWLEDGEMENTS.get(why, replies.ACKNOWLEDGEMENTS["smalltalk"])
 
     def _knows(self, user: UserModel | None) -> bool:
         """Enough of this person's history to answer a vague request from their profile."""
         return user is not None and len(user.history) >= self.settings.profile.history_to_skip_questions
 
-    def _name(self, item_id: str) -> str:
+    def _name(self, item_id: str, words=None) -> str:
         item = self.engine.get(item_id)
-        return item.display_title if item else item_id
+        return (words or wording_for("en")).name(item) if item else item_id
 
 
 class UnknownSession(KeyError):

@@ -27,6 +27,7 @@ from retrieval.items import Item
 
 log = logging.getLogger(__name__)
 MAX_FACTS = 3
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese (Simplified)"}
 MAX_WORDS = 60
 
 
@@ -91,22 +92,26 @@ class LLMExplainer:
         self.stats: Counter[str] = Counter()
         self.rejections: list[tuple[str, list[str]]] = []  # (rejected text, problems), most recent last
 
-    def explain(self, grounds: Grounds) -> str:
+    def explain(self, grounds: Grounds, language: str = "en", fallback=None) -> str:
+        """``language``: the person's ('en', 'zh'); the reason is written in it. ``fallback``: the
+        template reason in that language (a callable on the grounds)."""
+        fallback = fallback or self.fallback.explain
         facts = "\n".join(f"- {f.text}" for f in grounds.given())
         prompt = render_prompt("explain", title=grounds.item.display_title, facts=facts,
-                               request=grounds.request or "no particular request")
+                               request=grounds.request or "no particular request",
+                               language=LANGUAGE_NAMES.get(language, "English"))
         try:
             text = " ".join(self.llm.complete([Message(role="user", content=prompt)]).split())
         except LLMError as e:
             log.info("explanation LLM failed (%s); using the template", e)
             self.stats["llm_error"] += 1
-            return self.fallback.explain(grounds)
+            return fallback(grounds)
         problems = self.checker.check(text, grounds.allowed_ids(), grounds.allowed_text())
         if not text or len(text.split()) > MAX_WORDS:
             problems.append("empty or too long")
         if problems:
             self.stats["rejected"] += 1
             self.rejections = (self.rejections + [(text, problems)])[-50:]
-            return self.fallback.explain(grounds)
+            return fallback(grounds)
         self.stats["accepted"] += 1
         return text

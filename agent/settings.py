@@ -105,6 +105,7 @@ class Settings(BaseSettings):
     # anything else is a bundle folder.
     learned_models: str = "auto"
 
+    ui_language: Literal["en", "zh"] = "en"  # the Gradio UI's own words (replies follow the person)
     top_k: int = 5
     candidate_pool: int = 150
     max_message_chars: int = 2000

@@ -77,6 +77,7 @@ class DialogueState(BaseModel):
     turns: int = 0
     clarify_streak: int = 0
     last_action: str | None = None
+    language: str = "en"  # the language the person writes in (the latest turn that showed one)
 
     # -- derived views --------------------------------------------------------------------
     def excluded_ids(self) -> set[str]:
@@ -158,9 +159,11 @@ class DialogueState(BaseModel):
         if u.intent == "reset":
             # preferences go; facts about what the person has seen or rejected stay
             return DialogueState(seen_items=list(self.seen_items), disliked_items=list(self.disliked_items),
-                                 shown_items=list(self.shown_items), turns=self.turns + 1)
+                                 shown_items=list(self.shown_items), turns=self.turns + 1,
+                                 language=u.language or self.language)
         s = self.model_copy(deep=True)
         s.turns += 1
+        s.language = u.language or s.language
         if u.intent != "ask_item":  # "is it scary?" asks; it does not ask for scary movies
             self._apply_scene(s, u)
             self._apply_preferences(s, u)

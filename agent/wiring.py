@@ -22,6 +22,7 @@ from agent.sessions import SessionStore
 from agent.settings import Settings
 from agent.understanding import lexicon
 from agent.understanding.embedded import EmbeddedUnderstander
+from agent.understanding.zh_wiring import bilingual
 from agent.understanding.llm import LLMUnderstander
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.sentiment import MentionSentiment, SentimentBacked
@@ -127,10 +128,11 @@ def build_understander(engine: CatalogueEngine, embedder: Embedder, llm: LLM | N
     moods.warm_up()
     understander = EmbeddedUnderstander(TitleFinder(engine.resolver, engine.people), max_year=engine.max_year,
                                         moods=moods)
+    english = understander
     if llm is not None and llm.available:
-        return LLMUnderstander(understander, llm, engine.resolver,
-                               title_of=lambda i: engine.get(i).display_title if engine.get(i) else i)
-    return understander
+        english = LLMUnderstander(understander, llm, engine.resolver,
+                                  title_of=lambda i: engine.get(i).display_title if engine.get(i) else i)
+    return bilingual(english, understander, engine)  # Chinese turns go to the Chinese reader
 
 
 def build_agent(settings: Settings, progress: Progress = _no_progress, stores: Stores | None = None,

@@ -31,15 +31,24 @@ DIALOGUES = [
      "well reviewed please"],
     ["I want a dark crime drama like The Godfather", "newer than 2000", "less violent", "start over"],
 ]
+DIALOGUES_ZH = [  # the same kinds of turns in Chinese (Simplified, Traditional, mixed)
+    ["今晚想和两个孩子看点轻松搞笑的，不要恐怖片", "我们看过《玩具总动员》了，九十分钟以内的", "第一部吓人吗？",
+     "第二部那样的"],
+    ["九十年代的惊悚片", "短一点的", "我很喜欢《七宗罪》", "第一部有多长？"],
+    ["約會看的，浪漫一點但別太長", "除了歌舞片都行", "更老一点", "就看第二部吧"],
+    ["你好", "和朋友电影之夜，想看外星人的科幻片", "完全不一样的", "要评分高的"],
+    ["有没有像 The Godfather 一样黑暗的犯罪片", "2000年以后的", "太暴力了，温和一点", "重新开始"],
+]
 STAGES = ("understand", "embed", "retrieve", "rank", "explain")
 
 
-def run_dialogues(agent, turns: int, cold: bool = False, stop: threading.Event | None = None):
+def run_dialogues(agent, turns: int, cold: bool = False, stop: threading.Event | None = None,
+                  dialogues: list[list[str]] = DIALOGUES):
     """Take ``turns`` turns (or until ``stop``); returns per-turn totals and per-stage times in ms."""
     totals: list[float] = []
     stages: dict[str, list[float]] = {}
     while len(totals) < turns and not (stop and stop.is_set()):
-        for dialogue in DIALOGUES:
+        for dialogue in dialogues:
             sid = None
             for msg in dialogue:
                 if cold:
@@ -53,14 +62,14 @@ def run_dialogues(agent, turns: int, cold: bool = False, stop: threading.Event |
     return totals, stages
 
 
-def under_load(agent, threads: int, seconds: float) -> dict:
+def under_load(agent, threads: int, seconds: float, dialogues: list[list[str]] = DIALOGUES) -> dict:
     """Several threads take turns for ``seconds``; returns throughput, latency and peak RSS."""
     stop = threading.Event()
     results: list[list[float]] = [[] for _ in range(threads)]
     peak = {"rss_mb": 0.0}
 
     def worker(i: int) -> None:
-        results[i] = run_dialogues(agent, 10**9, stop=stop)[0]
+        results[i] = run_dialogues(agent, 10**9, stop=stop, dialogues=dialogues)[0]
 
     def sample() -> None:
         while not stop.is_set():
@@ -91,6 +100,7 @@ def main() -> None:
     ap.add_argument("--load-threads", type=int, default=4)
     ap.add_argument("--load-seconds", type=float, default=20)
     ap.add_argument("--name", default="turn_latency")
+    ap.add_argument("--language", choices=("en", "zh"), default="en", help="the language of the dialogues")
     args = ap.parse_args()
 
     from agent.settings import load_settings
@@ -106,11 +116,12 @@ def main() -> None:
     build_s = time.perf_counter() - t
     print(f"build_agent (incl. {'first-use ingest' if tmp else 'open'}): {build_s:.1f} s")
 
-    run_dialogues(agent, 40)  # warm-up
+    dialogues = DIALOGUES_ZH if args.language == "zh" else DIALOGUES
+    run_dialogues(agent, 40, dialogues=dialogues)  # warm-up
     warm_rss = rss_mb()
-    totals, stages = run_dialogues(agent, args.turns, cold=args.cold)
+    totals, stages = run_dialogues(agent, args.turns, cold=args.cold, dialogues=dialogues)
     report = {
-        "catalogue_items": len(agent.engine), "cold_embedding_cache": args.cold, "build_s": round(build_s, 1),
+        "catalogue_items": len(agent.engine), "language": args.language, "cold_embedding_cache": args.cold, "build_s": round(build_s, 1),
         "turn_ms": summary(totals),
         "stages_ms": {k: summary(v) for k, v in stages.items() if k in STAGES},
         "rss_after_warmup": warm_rss,
@@ -121,7 +132,7 @@ def main() -> None:
         print(f"  {k:12s} p50 {s['p50']:8.2f}   p95 {s['p95']:8.2f}   p99 {s['p99']:8.2f} ms  ({s['n']} turns)")
     print(f"RSS after warm-up: {warm_rss['rss_mb']} MB")
     if args.load_threads:
-        load = under_load(agent, args.load_threads, args.load_seconds)
+        load = under_load(agent, args.load_threads, args.load_seconds, dialogues)
         report["under_load"] = load
         print(f"under load ({load['threads']} threads, {load['seconds']} s): {load['turns_per_s']} turns/s, "
               f"p95 {load['latency_ms']['p95']} ms, peak RSS {load['peak_rss_mb_sampled']} MB")

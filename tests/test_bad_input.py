@@ -20,9 +20,11 @@ def test_binary_bytes_are_decoded_not_crashed_on(agent):
     assert r.reply
 
 
-def test_non_english_gets_a_clear_reply(agent):
-    r = agent.turn("我想看一部有趣的电影")
-    assert "English" in r.reply
+def test_chinese_is_read_and_other_languages_get_a_clear_reply(agent):
+    r = agent.turn("我想看一部有趣的电影")  # Chinese is served (tests/test_chinese.py)
+    assert r.state["language"] == "zh" and "English" not in r.reply
+    r = agent.turn("Я хочу посмотреть смешной фильм")
+    assert "English or Chinese" in r.reply
 
 
 def test_hostile_html_and_injection_are_treated_as_text(agent):

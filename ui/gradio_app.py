@@ -3,7 +3,11 @@ a user picker and a profile panel; the session is kept per browser tab."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+from importlib import resources
+
 import gradio as gr
+import yaml
 import pandas as pd
 
 from agent.results import InterestSnapshot, RecommendedItem
@@ -11,14 +15,16 @@ from ui.api.auth import is_api_user
 from ui.cards import CARD_CSS, render_card
 from ui.render import moved, scene_words, why_lines
 
-EXAMPLES = [
-    "something light and funny to watch with my two kids tonight, nothing scary",
-    "a thriller from the 90s, under 2 hours",
-    "date night, something romantic but not too long",
-]
-GUEST = "guest (no profile)"
-NOTES = {"like": "👍 noted — more like this", "dislike": "👎 noted — it won't come back",
-         "seen": "👁 noted as seen — it won't come back", "accept": "✔ enjoy!"}
+@lru_cache(maxsize=4)
+def ui_words(language: str = "en") -> dict:
+    """The UI's own words in a language (``ui/locales/<language>.yaml``; English when unknown)."""
+    language = language if language in ("en", "zh") else "en"
+    return yaml.safe_load(resources.files("ui").joinpath(f"locales/{language}.yaml").read_text(encoding="utf-8"))
+
+
+EXAMPLES = ui_words("en")["examples"]
+GUEST = ui_words("en")["guest"]
+NOTES = ui_words("en")["notes"]
 CHART_COLUMNS = ["attribute", "share %", "population %", "change", "moved pts"]
 
 
@@ -32,9 +38,9 @@ def profile_frame(snapshot: InterestSnapshot | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CHART_COLUMNS)
 
 
-def profile_caption(snapshot: InterestSnapshot | None) -> str:
+def profile_caption(snapshot: InterestSnapshot | None, words: dict | None = None) -> str:
     if not snapshot or not snapshot.user_id:
-        return "Pick a user to see their interest profile."
+        return (words or ui_words("en"))["pick_user"]
     text = f"**{snapshot.user_id}** — {scene_words(snapshot)}; evidence ≈ {snapshot.evidence:g} ratings."
     changes = moved(snapshot)
     if changes:
@@ -42,16 +48,22 @@ def profile_caption(snapshot: InterestSnapshot | None) -> str:
     return text
 
 
-def build_app(agent, max_cards: int | None = None) -> gr.Blocks:
+def build_app(agent, max_cards: int | None = None, language: str | None = None) -> gr.Blocks:
+    """``language``: of the UI's own words ('en', 'zh'; default: the ``ui_language`` setting)."""
     k = max_cards or agent.settings.top_k
+    words = ui_words(language or getattr(agent.settings, "ui_language", "en"))
+    guest, notes = words["guest"], words["notes"]
+
+    def caption_of(snapshot):
+        return profile_caption(snapshot, words)
 
     def user_choices():
         """The profiles to pick from, read when a page loads; API users belong to their key, never to this UI."""
-        return gr.update(choices=[GUEST, *(u for u in agent.known_users() if not is_api_user(u))])
+        return gr.update(choices=[guest, *(u for u in agent.known_users() if not is_api_user(u))])
 
     def user_of(choice: str | None) -> str | None:
         choice = (choice or "").strip()
-        return None if not choice or choice == GUEST or is_api_user(choice) else choice
+        return None if not choice or choice in (guest, GUEST) or is_api_user(choice) else choice
 
     def slot_updates(items: list[RecommendedItem], notes: dict[int, str] | None = None) -> list:
         out = []
@@ -71,25 +83,25 @@ def build_app(agent, max_cards: int | None = None) -> gr.Blocks:
         ]
         snapshot = result.profile
         items = result.items if result.items else []
-        return (history, *slot_updates(items), "", profile_frame(snapshot), profile_caption(snapshot),
+        return (history, *slot_updates(items), "", profile_frame(snapshot), caption_of(snapshot),
                 result.session_id, [it.model_dump() for it in items], snapshot, "")
 
     def feedback(position: float, kind: str, user_choice: str, session_id: str | None, items: list, snapshot):
         n = int(position) - 1
-        if not session_id or not (0 <= n < len(items or [])) or kind not in NOTES:
-            return (*slot_updates([RecommendedItem(**i) for i in items or []]), "Nothing to rate yet.",
-                    profile_frame(snapshot), profile_caption(snapshot), snapshot)
+        if not session_id or not (0 <= n < len(items or [])) or kind not in notes:
+            return (*slot_updates([RecommendedItem(**i) for i in items or []]), words["nothing_to_rate"],
+                    profile_frame(snapshot), caption_of(snapshot), snapshot)
         shown = [RecommendedItem(**i) for i in items]
         agent.feedback(session_id, shown[n].id, kind)
         user = agent.sessions.load(session_id)[1] or user_of(user_choice)  # whose session this is
         fresh = agent.interest(user, snapshot.scene if snapshot else None, snapshot) if user else snapshot
-        status = f"{NOTES[kind]}: **{shown[n].title}**" + (" — your profile was updated." if user else ".")
-        return (*slot_updates(shown, {n: NOTES[kind]}), status, profile_frame(fresh), profile_caption(fresh), fresh)
+        status = f"{notes[kind]}: **{shown[n].title}**" + (words["profile_updated"] if user else ".")
+        return (*slot_updates(shown, {n: notes[kind]}), status, profile_frame(fresh), caption_of(fresh), fresh)
 
     def why(position: float, items: list):
         n = int(position) - 1
         if not (0 <= n < len(items or [])):
-            return "Nothing shown yet."
+            return words["nothing_shown"]
         lines = why_lines(RecommendedItem(**items[n]))
         return "**" + lines[0] + "**\n\n" + "\n".join(
             ("- " + ln.strip().lstrip("• ")) if ln.strip().startswith("•") else f"    {ln.strip()}" for ln in lines[1:])
@@ -97,28 +109,28 @@ def build_app(agent, max_cards: int | None = None) -> gr.Blocks:
     def reset(user_choice: str):
         user = user_of(user_choice)
         snapshot = agent.interest(user) if user else None
-        return ([], *slot_updates([]), "", profile_frame(snapshot), profile_caption(snapshot), None, [], snapshot, "")
+        return ([], *slot_updates([]), "", profile_frame(snapshot), caption_of(snapshot), None, [], snapshot, "")
 
     with gr.Blocks(title="SceneRec") as demo:
-        gr.Markdown("## SceneRec\nTell me who's watching, the mood, and anything you've seen or loved.")
+        gr.Markdown(words["heading"])
         session, shown, snapshot = gr.State(None), gr.State([]), gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Conversation", height=420)
-                box = gr.Textbox(placeholder="e.g. something funny with the kids, nothing scary",
-                                 label="Message", max_lines=4, elem_id="sr-message")
+                chat = gr.Chatbot(label=words["conversation"], height=420)
+                box = gr.Textbox(placeholder=words["placeholder"],
+                                 label=words["message"], max_lines=4, elem_id="sr-message")
                 with gr.Row():
-                    send = gr.Button("Send", variant="primary", elem_id="sr-send")
-                    clear = gr.Button("New conversation")
-                gr.Examples(EXAMPLES, inputs=box)
-                with gr.Accordion("Your interest profile", open=True):
-                    caption = gr.Markdown(profile_caption(None))
+                    send = gr.Button(words["send"], variant="primary", elem_id="sr-send")
+                    clear = gr.Button(words["new_conversation"])
+                gr.Examples(words["examples"], inputs=box)
+                with gr.Accordion(words["profile_accordion"], open=True):
+                    caption = gr.Markdown(caption_of(None))
                     chart = gr.BarPlot(profile_frame(None), x="attribute", y="share %", color="change",
                                        tooltip=CHART_COLUMNS, x_label_angle=-40, height=300,
                                        color_map={"rose this turn": "#1a7f37", "fell this turn": "#cf222e",
-                                                  "steady": "#8c959f"}, label="Interests (share %)")
+                                                  "steady": "#8c959f"}, label=words["interests"])
             with gr.Column(scale=2):
-                user = gr.Dropdown([GUEST], value=GUEST, label="Who's watching? (profile)",
+                user = gr.Dropdown([guest], value=guest, label=words["whos_watching"],
                                    allow_custom_value=True, elem_id="sr-user")
                 status = gr.Markdown("")
                 slots = []
@@ -127,7 +139,8 @@ def build_app(agent, max_cards: int | None = None) -> gr.Blocks:
                         card = gr.HTML("")
                         with gr.Row():
                             buttons = {kind: gr.Button(label, size="sm", min_width=0) for kind, label in
-                                       (("like", "👍"), ("dislike", "👎"), ("seen", "Seen it"), ("why", "Why this?"))}
+                                       (("like", words["like"]), ("dislike", words["dislike"]), ("seen", words["seen"]),
+                                        ("why", words["why"]))}
                     slots.append((n + 1, group, card, buttons))
                 why_box = gr.Markdown("", elem_id="sr-why")
                 # API-only inputs for the feedback / why endpoints (the buttons fill them in)

@@ -78,6 +78,7 @@ class Understanding(BaseModel):
     question: QuestionAttribute | None = None
     keywords: list[str] = Field(default_factory=list)  # free content words for the semantic query
     source: str = "embedded"
+    language: str | None = None  # the turn's language ("en", "zh"); None: no evidence either way
 
     def has_preferences(self) -> bool:
         s = self.scene

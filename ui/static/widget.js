@@ -4,7 +4,8 @@
  *
  * Options (data attributes on the script tag): data-key, data-api (defaults to the script's
  * origin), data-title, data-greeting, data-position ("right" | "left"), data-accent (a CSS colour),
- * data-theme ("light" | "dark"), data-open ("true" opens the panel at load).
+ * data-theme ("light" | "dark"), data-open ("true" opens the panel at load), data-lang ("en" |
+ * "zh"; defaults to the page's <html lang>): the language of the widget's own words.
  * Theming: set CSS variables on #scenerec-widget from the host page, e.g.
  *   #scenerec-widget { --sr-accent: #d6336c; --sr-radius: 8px; }
  *
@@ -19,18 +20,35 @@
   window.__sceneRecWidgetLoaded = true;
 
   var data = script.dataset || {};
+  // The widget's own words per language (replies come from the server, in the person's language).
+  var STRINGS = {
+    en: { title: "Movie ideas", greeting: "Hi! Tell me who's watching, the mood, and anything you've loved or already seen.",
+          like: "Like", dislike: "Dislike", seen: "Seen it", open: "Open chat: ", closeChat: "Close chat: ",
+          close: "Close chat", conversation: "Conversation", message: "Message",
+          placeholder: "What would you like to watch?", send: "Send", directed: "Dir. ", starring: "with ",
+          feedbackOn: "Feedback on ", feedbackFailed: "Feedback could not be saved.",
+          recommendations: "Recommendations", unreachable: "Sorry, the recommender is unreachable right now." },
+    zh: { title: "看什么电影", greeting: "你好！告诉我和谁一起看、想要什么感觉，以及你喜欢或看过的电影。",
+          like: "喜欢", dislike: "不喜欢", seen: "看过了", open: "打开对话：", closeChat: "关闭对话：",
+          close: "关闭对话", conversation: "对话", message: "消息",
+          placeholder: "想看点什么？", send: "发送", directed: "导演：", starring: "主演：",
+          feedbackOn: "评价：", feedbackFailed: "评价没能保存。",
+          recommendations: "推荐", unreachable: "抱歉，推荐服务暂时连不上。" }
+  };
+  var lang = String(data.lang || document.documentElement.lang || "en").toLowerCase().indexOf("zh") === 0 ? "zh" : "en";
+  var T = STRINGS[lang];
   var cfg = {
     key: data.key || "",
     api: (data.api || new URL(script.src, location.href).origin).replace(/\/+$/, ""),
-    title: data.title || "Movie ideas",
-    greeting: data.greeting || "Hi! Tell me who's watching, the mood, and anything you've loved or already seen.",
+    title: data.title || T.title,
+    greeting: data.greeting || T.greeting,
     position: data.position === "left" ? "left" : "right",
     accent: data.accent || "",
     theme: data.theme === "dark" ? "dark" : "light",
     open: data.open === "true"
   };
   var storeKey = "scenerec:" + cfg.api + ":" + (cfg.key || "open");
-  var FEEDBACK = [["like", "Like"], ["dislike", "Dislike"], ["seen", "Seen it"]];
+  var FEEDBACK = [["like", T.like], ["dislike", T.dislike], ["seen", T.seen]];
 
   var CSS = [
     ":host{all:initial;--sr-accent:#3b5bdb;--sr-accent-fg:#fff;--sr-bg:#fff;--sr-fg:#1f2328;--sr-muted:#57606a;",
@@ -195,22 +213,22 @@
     var shadow = host.attachShadow({ mode: "open" });
     shadow.appendChild(el("style", {}, CSS));
 
-    var root = el("div", { "class": "root " + cfg.position });
-    var bubble = el("button", { "class": "bubble", type: "button", "aria-label": "Open chat: " + cfg.title,
+    var root = el("div", { "class": "root " + cfg.position, lang: lang === "zh" ? "zh-CN" : "en" });
+    var bubble = el("button", { "class": "bubble", type: "button", "aria-label": T.open + cfg.title,
                                 "aria-expanded": "false", "aria-controls": "sr-panel" });
     bubble.appendChild(chatIcon());
     var panel = el("section", { "class": "panel", id: "sr-panel", role: "dialog", "aria-labelledby": "sr-title" });
     panel.hidden = true;
     var header = el("header");
     header.appendChild(el("h2", { id: "sr-title" }, cfg.title));
-    var close = el("button", { "class": "close", type: "button", "aria-label": "Close chat" }, "\u00d7");
+    var close = el("button", { "class": "close", type: "button", "aria-label": T.close }, "\u00d7");
     header.appendChild(close);
-    var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
+    var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": T.conversation });
     var form = el("form", { "class": "composer" });
-    form.appendChild(el("label", { "class": "sr-only", "for": "sr-input" }, "Message"));
+    form.appendChild(el("label", { "class": "sr-only", "for": "sr-input" }, T.message));
     var input = el("textarea", { id: "sr-input", rows: "1", maxlength: "2000",
-                                 placeholder: "What would you like to watch?" });
-    var send = el("button", { "class": "send", type: "submit" }, "Send");
+                                 placeholder: T.placeholder });
+    var send = el("button", { "class": "send", type: "submit" }, T.send);
     form.appendChild(input);
     form.appendChild(send);
     panel.appendChild(header);
@@ -223,7 +241,7 @@
     function setOpen(open) {
       panel.hidden = !open;
       bubble.setAttribute("aria-expanded", String(open));
-      bubble.setAttribute("aria-label", (open ? "Close chat: " : "Open chat: ") + cfg.title);
+      bubble.setAttribute("aria-label", (open ? T.closeChat : T.open) + cfg.title);
       if (open) input.focus(); else bubble.focus();
     }
 
@@ -241,12 +259,12 @@
       var meta = [item.year ? String(item.year) : "", (item.genres || []).slice(0, 3).join(", ")]
         .filter(Boolean).join(" \u00b7 ");
       article.appendChild(el("p", { "class": "meta" }, meta));
-      var credits = [(item.directors || []).length ? "Dir. " + item.directors.slice(0, 2).join(", ") : "",
-                     (item.cast || []).length ? "with " + item.cast.slice(0, 3).join(", ") : ""]
+      var credits = [(item.directors || []).length ? T.directed + item.directors.slice(0, 2).join(", ") : "",
+                     (item.cast || []).length ? T.starring + item.cast.slice(0, 3).join(", ") : ""]
         .filter(Boolean).join(" \u00b7 ");
       if (credits) { article.appendChild(el("p", { "class": "meta credits" }, credits)); }
       article.appendChild(el("p", { "class": "reason" }, item.reason || ""));
-      var actions = el("div", { "class": "actions", role: "group", "aria-label": "Feedback on " + item.title });
+      var actions = el("div", { "class": "actions", role: "group", "aria-label": T.feedbackOn + item.title });
       FEEDBACK.forEach(function (pair) {
         var button = el("button", { type: "button", "aria-pressed": "false", "data-kind": pair[0],
                                     "aria-label": pair[1] + ": " + item.title }, pair[1]);
@@ -267,7 +285,7 @@
           var other = opposite && button.parentNode.querySelector('[data-kind="' + opposite + '"]');
           if (other) other.setAttribute("aria-pressed", "false");  // the latest opinion shows
         })
-        .catch(function (err) { say("error", err.message || "Feedback could not be saved."); })
+        .catch(function (err) { say("error", err.message || T.feedbackFailed); })
         .then(function () { button.disabled = false; });
     }
 
@@ -284,14 +302,14 @@
           reply.classList.remove("busy");
           reply.textContent += payload.text;
         } else if (name === "items" && payload.items.length) {
-          var list = el("ul", { "class": "cards", "aria-label": "Recommendations" });
+          var list = el("ul", { "class": "cards", "aria-label": T.recommendations });
           payload.items.forEach(function (item) { list.appendChild(card(item)); });
           log.appendChild(list);
         }
         log.scrollTop = log.scrollHeight;
       }).catch(function (err) {
         reply.remove();
-        say("error", err && err.message ? err.message : "Sorry, the recommender is unreachable right now.");
+        say("error", err && err.message ? err.message : T.unreachable);
       }).then(function () {
         reply.classList.remove("busy");
         send.disabled = false;
