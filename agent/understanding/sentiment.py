@@ -51,7 +51,9 @@ class MentionSentiment:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def disliked(self, text: str, start: int, end: int) -> bool:
-        return self.p_liked(window_text(text, start, end, self.before, self.after)) < self.threshold
+        """Confidently not liked; a window with no English word around the film says nothing."""
+        window = window_text(text, start, end, self.before, self.after)
+        return window != PLACEHOLDER and self.p_liked(window) < self.threshold
 
     def to_json(self) -> str:
         return json.dumps({"weights": self.weights, "bias": self.bias, "threshold": self.threshold,
@@ -78,6 +80,8 @@ class SentimentBacked:
 
     def understand(self, text: str, ctx=None) -> Understanding:
         u = self.inner.understand(text, ctx) if ctx is not None else self.inner.understand(text)
+        if u.language not in (None, "en"):
+            return u  # learned from English conversations
         low = text.lower()
         for m in u.mentions:
             if m.polarity not in ("liked", "neutral") or not m.surface:
