@@ -112,6 +112,11 @@ class Embedder:
         with self._cache_lock:
             return dict(self._cache)
 
+    def clear_cache(self) -> None:
+        """Forget every cached query vector (benchmarks of cold turns)."""
+        with self._cache_lock:
+            self._cache.clear()
+
     def prime(self, texts: list[str]) -> None:
         """Embed the uncached texts in batches and cache them (batch work before many queries)."""
         with self._cache_lock:
