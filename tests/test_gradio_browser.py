@@ -36,7 +36,9 @@ class Page:
         self.driver, self.shots = driver, shots
         driver.get(url)
         self.wait = WebDriverWait(driver, 90)
-        self.wait.until(lambda d: d.find_elements("css selector", "#sr-message textarea"))
+        self.wait.until(lambda d: d.find_elements("css selector", "#sr-message textarea")
+                        and d.find_elements("css selector", "#sr-user input"))
+        self.settle()
 
     def all(self, css: str) -> list:
         return self.driver.find_elements("css selector", css)
@@ -46,6 +48,11 @@ class Page:
 
     def visible_cards(self) -> list:
         return [c for c in self.all(".sr-card") if c.is_displayed()]
+
+    def card_count(self) -> int:
+        """Cards on screen, counted in the page (no stale references while Gradio re-renders)."""
+        return self.driver.execute_script(
+            "return [...document.querySelectorAll('.sr-card')].filter(e => e.offsetParent !== null).length")
 
     def send(self, message: str) -> None:
         bots = len(self.all("[data-testid=bot]"))
@@ -58,7 +65,9 @@ class Page:
 
     def settle(self) -> None:
         """Wait until Gradio has no event pending (no progress overlay)."""
-        self.wait.until(lambda d: not [e for e in self.all(".progress-text, .eta-bar") if e.is_displayed()])
+        pending = ("return [...document.querySelectorAll('.progress-text, .eta-bar, .timer, .wrap.pending')]"
+                   ".filter(e => e.offsetParent !== null).length")
+        self.wait.until(lambda d: d.execute_script(pending) == 0)
 
     def pick_user(self, user: str) -> None:
         from selenium.webdriver.common.keys import Keys
@@ -71,9 +80,11 @@ class Page:
         self.settle()
 
     def shot(self, name: str) -> Path:
+        """The whole page: the window grows to the page's height first."""
+        self.settle()
         path = self.shots / f"{name}.png"
         self.driver.set_window_size(1280, max(900, self.driver.execute_script(
-            "return document.documentElement.scrollHeight") + 40))
+            "return document.documentElement.scrollHeight") + 120))
         assert self.driver.save_screenshot(str(path)) and path.stat().st_size > 10_000
         return path
 
@@ -122,20 +133,22 @@ def test_gradio_ui_in_chromium(browser, agent, artefacts):  # noqa: F811 - the f
         page.wait.until(lambda d: "Liked" in page.one("#sr-status").text)
         assert "Liked" in cards[0].text and "date night" in page.one("#sr-caption").text
 
-        second = page.all(".sr-slot")[1]
+        second = page.one("#sr-slot-2")
         second.find_element("css selector", "button.sr-why").click()
-        page.wait.until(lambda d: "Why" in second.find_element("css selector", ".sr-why").text)
-        why = second.find_element("css selector", ".sr-why")
-        third = page.all(".sr-slot")[2]
-        assert cards[1].rect["y"] < why.rect["y"] < third.rect["y"]  # right under the card clicked
+        page.wait.until(lambda d: "Why" in second.find_element("css selector", ".sr-why-text").text)
+        why = second.find_element("css selector", ".sr-why-text")
+        page.shot("1-liked-and-why")
+        top = "return arguments[0].getBoundingClientRect().top"
+        card_two, why_top, slot_three = (browser.execute_script(top, e) for e in
+                                         (second.find_element("css selector", ".sr-card"), why, page.one("#sr-slot-3")))
+        assert card_two < why_top < slot_three, (card_two, why_top, slot_three)  # right under the card clicked
         assert "What weighed most" in why.text and not re.search(r"[+-]\d\.\d{3}", why.text)
         body = page.one("body").text
         for leak in ("scene '", "evidence ≈", "date_night", "movie_night"):
             assert leak not in body, leak
-        page.shot("1-liked-and-why")
 
         page.one("#sr-clear").click()
-        page.wait.until(lambda d: not page.visible_cards())
+        page.wait.until(lambda d: page.card_count() == 0)
         page.settle()
         assert page.one("#sr-status").text == ""  # a new conversation drops the old note
         page.shot("2-new-conversation")

@@ -15,7 +15,7 @@ CARD_CSS = """
 .sr-empty{color:#57606a}
 .sr-note{margin-top:6px;font-size:.85em;color:#0969da}
 .sr-slot button{min-width:0}
-.sr-why{font-size:.9em;padding:0 12px 8px 12px}
+.sr-why-text{font-size:.9em;padding:0 12px 8px 12px}
 """
 
 

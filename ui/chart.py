@@ -26,7 +26,6 @@ CHART_CSS = """
 .sr-chart-empty{color:#57606a;padding:12px;border:1px dashed #d0d7de;border-radius:8px}
 """
 MAX_BARS = 12
-TICKS = 4
 
 
 def change_of(a: InterestShare) -> str:
@@ -37,10 +36,13 @@ def change_of(a: InterestShare) -> str:
     return "rose" if delta >= 0.05 else "fell" if delta <= -0.05 else "steady"
 
 
-def _axis_max(shares: list[float]) -> float:
-    """A round upper end of the axis in percent (10, 20, 25, 40, 50, 75, 100)."""
+AXES = ((10, 2), (20, 5), (25, 5), (40, 10), (50, 10), (75, 25), (100, 25))  # (end %, tick step %)
+
+
+def _axis(shares: list[float]) -> tuple[int, int]:
+    """A round end of the axis in percent and its tick step: 0% 10% 20% 30% 40%, never 19% or 38%."""
     top = max(shares, default=0.0) * 100
-    return next((m for m in (10, 20, 25, 40, 50, 75) if top <= m), 100)
+    return next(((end, step) for end, step in AXES if top <= end), AXES[-1])
 
 
 def render_chart(snapshot: InterestSnapshot | None, guest_text: str) -> str:
@@ -49,7 +51,7 @@ def render_chart(snapshot: InterestSnapshot | None, guest_text: str) -> str:
     if not attributes:
         return f'<div class="sr-chart-empty" id="sr-chart-empty">{escape(guest_text)}</div>'
     shown = attributes[:MAX_BARS]
-    top = _axis_max([a.share for a in shown] + [a.prior for a in shown])
+    top, step = _axis([a.share for a in shown] + [a.prior for a in shown])
     rows = []
     for a in shown:
         width, prior = min(100.0, 100 * a.share / top * 100), min(100.0, 100 * a.prior / top * 100)
@@ -62,7 +64,7 @@ def render_chart(snapshot: InterestSnapshot | None, guest_text: str) -> str:
             f'<span class="sr-chart-track"><span class="sr-bar" data-change="{change}" style="width:{width:.1f}%"></span>'
             f'<span class="sr-prior" style="left:{prior:.1f}%"></span></span>'
             f'<span class="sr-chart-value">{100 * a.share:.1f}%</span></div>')
-    ticks = "".join(f"<span>{round(top * n / TICKS):g}%</span>" for n in range(TICKS + 1))
+    ticks = "".join(f"<span>{v}%</span>" for v in range(0, top + 1, step))
     more = f" {len(attributes) - len(shown)} smaller ones not shown." if len(attributes) > len(shown) else ""
     return (f'<div class="sr-chart" id="sr-chart" role="img" aria-label="Interest profile: share of each '
             f'attribute">{"".join(rows)}<div class="sr-chart-axis"><span></span><span class="sr-chart-ticks">'

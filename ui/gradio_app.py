@@ -137,7 +137,7 @@ def build_app(agent, max_cards: int | None = None) -> gr.Blocks:
                         with gr.Row():
                             buttons = {kind: gr.Button(label, size="sm", min_width=0, elem_classes=f"sr-{kind}")
                                        for kind, label in BUTTONS}
-                        why_md = gr.Markdown("", elem_classes="sr-why")
+                        why_md = gr.Markdown("", elem_classes="sr-why-text")
                     slots.append((n + 1, group, card, why_md, buttons))
                 # API-only inputs and output for the feedback / why endpoints (the buttons fill them in)
                 position = gr.Number(value=1, visible=False)
