@@ -93,12 +93,13 @@ def export_onnx(model: Any, target: Path) -> Path:
 
 
 class OnnxEncoder:
-    """The exported model under onnxruntime, with the model's fast tokenizer (no torch). Queries
-    (a few texts) run on a session with ``threads`` intra-op threads (1 by default: a query is tiny
-    and concurrency comes from concurrent turns); batches on one using every core. Each session is
-    created on first use, so a command that embeds one query loads the model once."""
+    """The exported model under onnxruntime, with the model's fast tokenizer (no torch). Queries and
+    small batches (prototype sentences) run on a session with ``threads`` intra-op threads (1 by
+    default: a query is tiny and concurrency comes from concurrent turns); bulk work (an ingest's
+    batches of ``BULK_TEXTS`` or more) on one using every core. Each session is created on first
+    use, so a command that only embeds queries loads the model once."""
 
-    QUERY_BATCH = 4
+    BULK_TEXTS = 256  # VectorStore.build embeds 256 documents per call
 
     def __init__(self, onnx_path: Path, model_path: Path, threads: int = 1):
         from tokenizers import Tokenizer
@@ -130,7 +131,7 @@ class OnnxEncoder:
             return self._sessions[threads]
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        session = self._session(self.threads if len(texts) <= self.QUERY_BATCH else None)
+        session = self._session(None if len(texts) >= self.BULK_TEXTS else self.threads)
         out = []
         for start in range(0, len(texts), batch_size):
             encoded = self.tokenizer.encode_batch(texts[start:start + batch_size])
