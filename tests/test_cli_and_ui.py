@@ -31,10 +31,11 @@ def test_terminal_chat(data_dir, tmp_path):
     import sys
 
     proc = subprocess.run([sys.executable, "-m", "ui.cli", "chat", "--data-dir", str(data_dir)], cwd=ROOT,
-                          input="a scary movie from the 80s\nis the first one scary?\nquit\n",
+                          input="a scary movie from the 80s\nis the first one scary?\n:why 1\nquit\n",
                           env=offline_env(tmp_path), capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "1." in proc.stdout and "It may be" in proc.stdout
+    assert "you> Why " in proc.stdout  # ':why 1' still means the first card after a question about it
 
 
 def test_gradio_chat_feedback_and_why_over_http(agent):
