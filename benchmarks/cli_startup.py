@@ -1,5 +1,6 @@
 """How fast the command line answers on a built catalogue: ``scenerec ask`` end to end, and
-``scenerec chat`` until its prompt appears, each in a fresh process (median of --runs).
+``scenerec chat`` until its prompt appears and until it answers a first message typed at once,
+each in a fresh process (median of --runs).
 
 Usage: python -m benchmarks.cli_startup --data-dir DIR [--runs 5] [--message "..."]
 
@@ -43,21 +44,29 @@ def time_ask(data_dir: Path, message: str) -> tuple[float, float]:
     return elapsed, _children_cpu() - cpu
 
 
-def time_chat_prompt(data_dir: Path) -> float:
-    """Seconds from starting ``scenerec chat`` until it prints its first prompt."""
+def time_chat(data_dir: Path, message: str) -> tuple[float, float]:
+    """Seconds from starting ``scenerec chat`` until its first prompt, and until its answer to a
+    message typed at once (the agent is built while the prompt waits)."""
     t = time.perf_counter()
     proc = subprocess.Popen([*CLI, "chat", "--data-dir", str(data_dir)], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    seen = b""
-    try:
+
+    def read_to_prompt() -> float:
+        seen = b""
         while not seen.endswith(PROMPT):
             byte = proc.stdout.read(1)
             if not byte:
                 raise RuntimeError(f"chat ended before its prompt: {seen[-500:]!r}")
             seen += byte
-        elapsed = time.perf_counter() - t
+        return time.perf_counter() - t
+
+    try:
+        prompt = read_to_prompt()
+        proc.stdin.write(message.encode() + b"\n")
+        proc.stdin.flush()
+        answered = read_to_prompt()
         proc.communicate(b"quit\n", timeout=60)
-        return elapsed
+        return prompt, answered
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -89,16 +98,19 @@ def main() -> None:
     time_ask(args.data_dir, args.message)  # a first call may still build what later calls load
     asks = [time_ask(args.data_dir, args.message) for _ in range(args.runs)]
     ask, ask_cpu = describe([wall for wall, _ in asks]), describe([cpu for _, cpu in asks])
-    chat = describe([time_chat_prompt(args.data_dir) for _ in range(args.runs)])
+    chats = [time_chat(args.data_dir, args.message) for _ in range(args.runs)]
+    chat, chat_answer = describe([p for p, _ in chats]), describe([a for _, a in chats])
     heavy = heavy_modules(args.data_dir)
     print(f"scenerec ask:         median {ask['median_s']:.2f} s (min {ask['min_s']:.2f}, max {ask['max_s']:.2f}; "
           f"{args.runs} runs; target <= 3 s)")
     print(f"  CPU time of ask:    median {ask_cpu['median_s']:.2f} s (user + system; what it costs on an idle core)")
     print(f"scenerec chat prompt: median {chat['median_s']:.2f} s (min {chat['min_s']:.2f}, max {chat['max_s']:.2f}; "
           f"target <= 5 s)")
+    print(f"  chat's first answer: median {chat_answer['median_s']:.2f} s after start (message typed at the prompt)")
     print(f"heavy modules after a turn: {', '.join(heavy) or 'none'}")
     print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
-    write_report("cli_startup", {"ask": ask, "ask_cpu": ask_cpu, "chat_prompt": chat, "heavy_modules": heavy, "message": args.message})
+    write_report("cli_startup", {"ask": ask, "ask_cpu": ask_cpu, "chat_prompt": chat, "chat_first_answer": chat_answer,
+                                 "heavy_modules": heavy, "message": args.message})
 
 
 if __name__ == "__main__":
