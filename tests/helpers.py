@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,3 +40,16 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+_BOX = re.compile(r"[\u2500-\u257f]")  # rich's panel borders
+
+
+def says(output: str, message: str) -> bool:
+    """Whether a CLI's output carries ``message`` however the terminal wrapped it: rich draws errors
+    in a box as wide as the terminal and folds long words (a temp path) across lines, so borders and
+    all whitespace are ignored on both sides."""
+    def flat(text: str) -> str:
+        return "".join(_BOX.sub("", text).split())
+
+    return flat(message) in flat(output)

@@ -7,7 +7,7 @@ from evaluation import paths
 from evaluation.protocol import instance_count, points
 from evaluation.readers import read_inspired
 from evaluation.runner import Benchmark, load_redial, prepare, run_benchmark
-from tests.helpers import run_cli
+from tests.helpers import run_cli, says
 
 REDIAL = paths.default_file(*paths.REDIAL_DIALOGUES)
 MOVIES = paths.default_file(*paths.REDIAL_MOVIES)
@@ -96,7 +96,7 @@ def test_a_malformed_file_fails_with_its_line_number(tmp_path):
     proc = run_cli(["eval", "redial", "--dialogues", str(bad), "--movies", str(movies),
                     "--data-dir", str(tmp_path / "data")], tmp_path, timeout=120)
     assert proc.returncode == 1
-    assert f"{bad}: line 2: invalid JSON" in proc.stderr
+    assert says(proc.stderr, f"{bad}: line 2: invalid JSON")
 
 
 def test_an_unknown_system_is_refused_before_any_work(tmp_path):
@@ -106,7 +106,7 @@ def test_an_unknown_system_is_refused_before_any_work(tmp_path):
     dialogues.write_text('{"respondentWorkerId": 1, "messages": [{"text": "@1", "senderWorkerId": 1}]}\n')
     proc = run_cli(["eval", "redial", "--dialogues", str(dialogues), "--movies", str(movies), "--systems", "agent,foo",
                     "--data-dir", str(tmp_path / "data")], tmp_path, timeout=120)
-    assert proc.returncode == 2 and "unknown system(s) foo" in proc.stderr
+    assert proc.returncode == 2 and says(proc.stderr, "unknown system(s) foo")
     assert not (tmp_path / "data").exists()
 
 
@@ -115,7 +115,7 @@ def test_a_bad_movielens_folder_or_prior_is_refused_before_any_work(tmp_path):
     movies.write_text("movieId,movieName,nbMentions\n1,Toy Story (1995),3\n")
     base = ["eval", "redial", "--movies", str(movies), "--data-dir", str(tmp_path / "data")]
     proc = run_cli(base + ["--movielens", str(tmp_path / "nowhere")], tmp_path, timeout=120)
-    assert proc.returncode == 2 and "no movies.csv and ratings.csv" in proc.stderr
+    assert proc.returncode == 2 and says(proc.stderr, "no movies.csv and ratings.csv")
     proc = run_cli(base + ["--prior", "oracle"], tmp_path, timeout=120)
-    assert proc.returncode == 2 and "--prior must be one of recent, movielens, mentions" in proc.stderr
+    assert proc.returncode == 2 and says(proc.stderr, "--prior must be one of recent, movielens, mentions")
     assert not (tmp_path / "data").exists()
