@@ -97,3 +97,12 @@ def test_every_scene_reads_naturally_with_and_without_a_request(companions, occa
 ])
 def test_heads_read_as_english(moods, genres, expected):
     assert replies.request_head(moods, genres) == expected
+
+
+@pytest.mark.parametrize("message", [
+    "a romantic comedy for date night", "something light and funny to watch with my two kids tonight, nothing scary",
+    "a scary movie from the 80s", "a dark crime thriller with friends, under 2 hours",
+    "an epic adventure or fantasy for the family over the holidays", "a sad romantic drama on my own"])
+def test_the_agents_replies_read_naturally(agent, message):
+    reply = agent.turn(message).reply
+    assert not problems(reply), (reply, problems(reply))
