@@ -85,7 +85,8 @@ def test_turns_in_worker_processes(data_dir, tmp_path):
 
         workers = [p for p in _children(server) if b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()]
         assert len(workers) >= 2, workers
-        assert _rss_kb(server) < _rss_kb(workers[0]) / 2  # each worker holds an agent; the web process none
+        # each worker holds an agent (its ONNX embedding model alone is 90 MB); the web process none
+        assert _rss_kb(workers[0]) - _rss_kb(server) > 100_000
 
         # streaming goes through the workers too
         with c.stream("POST", "/v1/chat/stream", json={"session_id": sid, "message": "a comedy instead"}) as r:
