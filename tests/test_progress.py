@@ -45,8 +45,8 @@ def test_a_pipe_gets_lines_and_quiet_gets_nothing():
 
 def test_the_first_build_reports_progress_as_it_goes(first_use):
     """The real first use (stderr is a pipe here): the embedding's lines arrive while it runs."""
-    lines = [ln for ln in first_use["stderr"].splitlines() if "embedding items:" in ln]
-    counts = [int(re.search(r"items: ([\d,]+)/", ln).group(1).replace(",", "")) for ln in lines]
+    lines = [ln for ln in first_use["stderr"].splitlines() if "(embedding items" in ln]
+    counts = [int(re.search(r"\): ([\d,]+)/", ln).group(1).replace(",", "")) for ln in lines]
     assert len(counts) >= 3 and counts == sorted(counts) and counts[-1] > 9000
     assert "reading MovieLens, IMDb and Wikidata" in first_use["stderr"]
     assert "Loading weights" not in first_use["stderr"]
