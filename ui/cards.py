@@ -15,12 +15,13 @@ CARD_CSS = """
 .sr-empty{color:#57606a}
 .sr-note{margin-top:6px;font-size:.85em;color:#0969da}
 .sr-slot button{min-width:0}
+.sr-why-text{font-size:.9em;padding:0 12px 8px 12px}
 """
 
 
 def render_card(n: int, it: RecommendedItem, note: str = "") -> str:
     meta = " · ".join(escape(x) for x in filter(None, [
-        str(it.year) if it.year else "", ", ".join(it.genres[:3]),
+        str(it.year) if it.year else "", ", ".join(it.genres),  # every genre: a reason may praise any
         f"{it.runtime} min" if it.runtime else "", it.mpaa or "",
     ]))
     people = credits(it)

@@ -152,28 +152,40 @@ def chat(
 ) -> None:
     """Chat in the terminal (Ctrl-D or 'quit' to leave). ':like 2', ':dislike 1', ':seen 3' give
     feedback on a card, ':why 2' shows what drove it, ':profile' your interests, ':help' the rest."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from ui.chat_commands import HELP, handle
     from ui.render import render_text
 
-    agent = _agent(_settings(data_dir, catalogue))
-    typer.echo("SceneRec — tell me what you'd like to watch. ('quit' to leave)")
-    typer.echo(HELP)
-    last = None
-    while True:
-        try:
-            line = input("you> ")
-        except (EOFError, KeyboardInterrupt):
-            typer.echo("")
-            break
-        if line.strip().lower() in ("quit", "exit", ":q"):
-            break
-        answer = handle(agent, line.strip(), last, user)
-        if answer is not None:
-            typer.echo(answer)
-            continue
-        last = agent.turn(line, session_id=session, user_id=user)
-        session = last.session_id
-        typer.echo(render_text(last))
+    settings = _settings(data_dir, catalogue)
+    # The prompt comes at once; the agent is built while the person types its first message.
+    with ThreadPoolExecutor(1, thread_name_prefix="scenerec-build") as pool:
+        building = pool.submit(_agent, settings)
+        typer.echo("SceneRec — tell me what you'd like to watch. ('quit' to leave)")
+        typer.echo(HELP)
+        last = None
+        while True:
+            try:
+                line = input("you> ")
+            except (EOFError, KeyboardInterrupt):
+                typer.echo("")
+                break
+            if line.strip().lower() in ("quit", "exit", ":q"):
+                break
+            agent = building.result()  # raises what the build raised (e.g. a catalogue to ingest first)
+            last, session = _chat_turn(agent, line, last, session, user, handle, render_text)
+
+
+def _chat_turn(agent, line: str, last, session: str | None, user: str | None, handle, render_text):
+    """One line of the terminal chat: a ':command' or a turn; returns (the last result that showed
+    cards, which ':like 2' or ':why 1' refer to even after a question about one, session id)."""
+    answer = handle(agent, line.strip(), last, user)
+    if answer is not None:
+        typer.echo(answer)
+        return last, session
+    result = agent.turn(line, session_id=session, user_id=user)
+    typer.echo(render_text(result))
+    return (result if result.items or last is None else last), result.session_id
 
 
 @profile_app.command("show")

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from agent.grounding import SCENE_WORDS
 from agent.results import InterestSnapshot, RecommendedItem, TurnResult
 
 FEATURE_NAMES = {
     "content": "matches your words", "genre": "genres you asked for", "scene": "fits the scene",
     "liked_items": "close to titles you liked", "collaborative": "liked by people with your taste",
     "profile": "your interest profile", "sequence": "what people watch next", "popularity": "popular",
-    "quality": "well rated", "diversity": "variety in the list",
+    "quality": "well rated", "diversity": "variety in the list", "people": "people you asked for",
+}
+# The same features as a person would say what weighed in a pick.
+FEATURE_WORDS = {
+    "content": "how closely it matches what you said", "genre": "the genres you asked for",
+    "scene": "how well it suits who's watching", "liked_items": "how close it is to titles you liked",
+    "collaborative": "people with your taste liked it", "profile": "your interest profile",
+    "sequence": "what people watched next", "popularity": "how many people watched it",
+    "quality": "how well it's rated", "diversity": "keeping the list varied",
+    "people": "the people you asked for",
 }
 
 
@@ -16,7 +26,7 @@ def render_text(result: TurnResult) -> str:
     lines = [result.reply]
     for n, it in enumerate(result.items, start=1):
         facts = ", ".join(filter(None, [
-            "/".join(it.genres[:3]), f"{it.runtime} min" if it.runtime else "", it.mpaa or "",
+            ", ".join(it.genres), f"{it.runtime} min" if it.runtime else "", it.mpaa or "",
         ]))
         year = f" ({it.year})" if it.year else ""
         lines.append(f"  {n}. {it.title}{year} — {facts}\n     {it.reason}")
@@ -39,17 +49,49 @@ def moved(snapshot: InterestSnapshot, limit: int = 4) -> list[tuple[str, float]]
     return sorted(deltas, key=lambda d: -abs(d[1]))[:limit]
 
 
+def scene_name(scene: str) -> str:
+    """'date night', 'a night with the kids': never the internal label."""
+    return SCENE_WORDS.get(scene, scene.replace("_", " "))
+
+
 def scene_words(snapshot: InterestSnapshot) -> str:
     if not snapshot.scene:
-        return "all scenes"
+        return "their taste across every scene"
     if snapshot.scene_view:
-        return f"scene '{snapshot.scene}'"
-    return f"scene '{snapshot.scene}': no feedback there yet, so your overall view"
+        return f"their taste for {scene_name(snapshot.scene)}"
+    return f"their overall taste (no feedback for {scene_name(snapshot.scene)} yet)"
+
+
+def evidence_words(snapshot: InterestSnapshot) -> str:
+    n = round(snapshot.evidence)
+    return "no ratings yet" if n == 0 else "1 rating" if n == 1 else f"about {n:,} ratings"
+
+
+def sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def why_words(item: RecommendedItem) -> str:
+    """"Why this?" for people (Markdown): the facts behind the pick as sentences, then what
+    weighed most in its score, as shares ("how closely it matches what you said, 45%")."""
+    lines = [f"**Why {item.title}{f' ({item.year})' if item.year else ''}?**", ""]
+    lines += [f"- {sentence(fact)}" for fact in item.facts]
+    helped = {k: v for k, v in item.contributions.items() if v > 0}
+    total = sum(helped.values())
+    if total > 0:
+        parts = [f"{FEATURE_WORDS.get(name, name.replace('_', ' '))} ({100 * v / total:.0f}%)"
+                 for name, v in sorted(helped.items(), key=lambda kv: -kv[1]) if 100 * v / total >= 1]
+        lines += ["", "What weighed most: " + ", ".join(parts) + "."]
+    held = [FEATURE_WORDS.get(name, name.replace("_", " ")) for name, v in item.contributions.items() if v < 0]
+    if held:
+        lines.append("Held back a little by " + ", ".join(held) + ".")
+    return "\n".join(lines)
 
 
 def render_profile(snapshot: InterestSnapshot, width: int = 30) -> str:
     view = scene_words(snapshot)
-    lines = [f"Interest profile of {snapshot.user_id} ({view}; evidence ≈ {snapshot.evidence:g} ratings)"]
+    lines = [f"Interest profile of {snapshot.user_id}: {view}, from {evidence_words(snapshot)}"]
     family = None
     for a in snapshot.attributes:
         if a.family != family:
