@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -258,6 +259,41 @@ def test_chat_feedback_profile_and_delete(api):
         assert gone.status_code == 404 and error_of(gone)["code"] == "unknown_session"
 
 
+def test_delete_racing_the_users_turns_leaves_nothing(api):
+    """DELETE while the user's turns and likes run: a 200 DELETE leaves no session, profile event or
+    vector behind, and a deleted like never comes back (5 rounds)."""
+    created = api.keys.create("secret")
+    user = f"{created.key.id}/racer"
+    profiles = api.agent.personalizer.profiles
+    with client(api.base, created.token) as c:
+        for _round in range(5):
+            sids = [api.session(c, user_id="racer")["session_id"] for _ in range(3)]
+            first = c.post("/v1/chat", json={"session_id": sids[0], "message": KIDS}).json()
+            pick = first["items"][0]["id"]
+            assert c.post("/v1/feedback", json={"session_id": sids[0], "item_id": pick, "kind": "like"}).status_code == 200
+            started = threading.Barrier(len(sids) + 1)
+
+            def converse(sid: str) -> list[int]:
+                started.wait()
+                codes = [c.post("/v1/chat", json={"session_id": sid, "message": f"I loved {first['items'][1]['title']}, "
+                                                  "something like it"}).status_code]
+                codes.append(c.post("/v1/feedback", json={"session_id": sid, "item_id": pick, "kind": "like"}).status_code)
+                return codes
+
+            with ThreadPoolExecutor(len(sids)) as pool:
+                runs = [pool.submit(converse, sid) for sid in sids]
+                started.wait()
+                time.sleep(0.05)  # the turns are under way
+                deleted = c.delete("/v1/users/racer")
+                codes = [code for r in runs for code in r.result()]
+            assert deleted.status_code == 200, deleted.text
+            assert set(codes) <= {200, 404, 409}, codes
+            assert api.agent.sessions.user_states(user) == [] and api.agent.sessions.load(sids[0]) is None
+            assert profiles.events(user) == [] and profiles.vector_names(user) == []
+            assert c.get("/v1/users/racer/profile").status_code == 404
+            assert c.delete("/v1/users/racer").status_code == 404
+
+
 def test_sessions_and_users_are_isolated_between_keys(api):
     key_a, key_b = api.secret(), api.secret()
     with client(api.base, key_a) as a, client(api.base, key_b) as b:
@@ -268,7 +304,7 @@ def test_sessions_and_users_are_isolated_between_keys(api):
         assert b.post("/v1/feedback", json={"session_id": sid, "item_id": "1", "kind": "seen"}).status_code == 404
         # the same user id under another key is another user: nothing of carol's is visible or deletable
         assert b.get("/v1/users/carol/profile").status_code == 404
-        assert b.delete("/v1/users/carol").json()["deleted_records"] == 0
+        assert b.delete("/v1/users/carol").status_code == 404  # nothing stored for it under this key
         assert a.get("/v1/users/carol/profile").json()["sessions"] == 1
 
 

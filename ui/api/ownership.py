@@ -46,5 +46,8 @@ class SessionOwners:
                              (key_id, since))
         return [r[0] for r in rows]
 
+    def sessions_of(self, user_id: str) -> list[str]:
+        return [r[0] for r in self._db.read("SELECT session_id FROM session_owners WHERE user_id = ?", (user_id,))]
+
     def delete_user(self, user_id: str) -> int:
         return self._db.write("DELETE FROM session_owners WHERE user_id = ?", (user_id,))

@@ -67,9 +67,9 @@ def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter
                           liked_genres=p.liked_genres, avoid_genres=p.avoid_genres)
 
     @router.delete("/users/{user_id}", response_model=UserDeleted, tags=["privacy"])
-    def delete_user(caller: CallerDep, user_id: UserId):
-        """Delete every stored session of the user."""
-        return UserDeleted(user_id=user_id, deleted_records=service.delete_user(caller, user_id))
+    async def delete_user(caller: CallerDep, user_id: UserId):
+        """Delete every stored session of the user (404 for a user with nothing stored)."""
+        return UserDeleted(user_id=user_id, deleted_records=await service.delete_user(caller, user_id))
 
     def refs(ids: list[str]) -> list[ItemRef]:
         items = [(i, engine.get(i)) for i in ids]

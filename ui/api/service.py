@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import anyio
 from anyio.to_thread import run_sync
@@ -31,6 +31,15 @@ class SessionLocks:
 
     def __init__(self):
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold_all(self, session_ids: list[str]):
+        """Every one of these sessions' locks, taken in one order (no deadlock with another holder
+        of several; a turn holds one)."""
+        async with AsyncExitStack() as stack:
+            for sid in sorted(set(session_ids)):
+                await stack.enter_async_context(self.hold(sid))
+            yield
 
     @asynccontextmanager
     async def hold(self, session_id: str):
@@ -97,9 +106,11 @@ class ChatService:
         self.check_rate(caller)
 
     def check_rate(self, caller: Caller) -> None:
-        """Turns and feedback share the per-key and per-address request limits."""
+        """Turns and feedback share the per-key and per-address request limits. The address is
+        checked first: a request it rejects is not counted against the key (one address must not
+        spend a public key's budget for every other visitor)."""
         now = self.clock()
-        for limiter, name, what in ((self.per_key, caller.key_id, "key"), (self.per_ip, caller.ip, "address")):
+        for limiter, name, what in ((self.per_ip, caller.ip, "address"), (self.per_key, caller.key_id, "key")):
             wait = limiter.hit(name, now)
             if wait is not None:
                 raise ApiError(429, "rate_limited", f"too many requests for this {what} (limit {limiter.limit} "
@@ -109,8 +120,17 @@ class ChatService:
         self.check_turn_allowed(caller, message)
         # even the small SQLite reads and writes stay off the event loop
         owner = await run_sync(self._session_for_turn, caller, session_id)
-        async with self.locks.hold(owner.session_id):
+        async with self.owned_lock(owner.session_id):
             return await run_sync(self.agent.turn, message, owner.session_id, owner.user_id, limiter=self.threads)
+
+    @asynccontextmanager
+    async def owned_lock(self, session_id: str):
+        """The session's lock, then its owner row once more: a user deleted while this request
+        waited for the lock is gone, and nothing may be written for it again."""
+        async with self.locks.hold(session_id):
+            if await run_sync(self.owners.get, session_id) is None:
+                raise ApiError(404, "unknown_session", "no such session for this key; create one with POST /v1/sessions")
+            yield
 
     def _session_for_turn(self, caller: Caller, session_id: str | None) -> SessionOwner:
         return self.owned_session(caller, session_id) if session_id else self.create_session(caller, None)
@@ -120,7 +140,7 @@ class ChatService:
         await run_sync(self.owned_session, caller, session_id)
         if self.agent.engine.get(item_id) is None:
             raise ApiError(404, "unknown_item", f"no item {item_id!r} in the catalogue")
-        async with self.locks.hold(session_id):
+        async with self.owned_lock(session_id):
             try:
                 return await run_sync(self.agent.feedback, session_id, item_id, kind, limiter=self.threads)
             except UnknownSession as e:  # the owner row exists, but no turn was stored yet
@@ -140,8 +160,15 @@ class ChatService:
             raise ApiError(404, "unknown_user", f"no stored sessions for user {user_id!r}")
         return profile
 
-    def delete_user(self, caller: Caller, user_id: str) -> int:
+    async def delete_user(self, caller: Caller, user_id: str) -> int:
+        """Delete everything of the user, holding the locks of all their sessions: a turn running
+        on one finishes first, one waiting finds the session gone (404). The ownership rows go
+        last, so a failure half-way leaves the user deletable again."""
         namespaced = self.authorised_user(caller, user_id)
-        deleted = self.agent.delete_user(namespaced)
-        self.owners.delete_user(namespaced)
+        sessions = await run_sync(self.owners.sessions_of, namespaced)
+        async with self.locks.hold_all(sessions):
+            deleted = await run_sync(self.agent.delete_user, namespaced, limiter=self.threads)
+            owned = await run_sync(self.owners.delete_user, namespaced)
+        if not deleted and not owned:
+            raise ApiError(404, "unknown_user", f"no stored data for user {user_id!r}")
         return deleted
