@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     llm_backoff_s: float = 0.25  # first retry delay; doubles per retry
     llm_breaker_failures: int = 3  # consecutive failed calls that open the circuit
     llm_breaker_reset_s: float = 30.0  # open circuit: seconds on the embedded path before one trial call
+    # one time budget per turn shared by all its LLM calls (agent/llm/budget.py): what is not done
+    # in time takes the embedded path; 0: no budget (each call has llm_timeout_s × (1 + retries))
+    llm_turn_budget_s: float = 2.0
 
     top_k: int = 5
     candidate_pool: int = 150
