@@ -259,9 +259,20 @@ def test_chat_feedback_profile_and_delete(api):
         assert gone.status_code == 404 and error_of(gone)["code"] == "unknown_session"
 
 
-def test_delete_racing_the_users_turns_leaves_nothing(api):
+@pytest.fixture(scope="module")
+def roomy_api(agent, settings):
+    """The API with the default (roomy) limits."""
+    from ui.api import create_app
+
+    app = create_app(agent, settings, mount_ui=False)
+    with thread_server(app) as base:
+        yield Api(base, app.state.keys, agent)
+
+
+def test_delete_racing_the_users_turns_leaves_nothing(roomy_api):
     """DELETE while the user's turns and likes run: a 200 DELETE leaves no session, profile event or
     vector behind, and a deleted like never comes back (5 rounds)."""
+    api = roomy_api
     created = api.keys.create("secret")
     user = f"{created.key.id}/racer"
     profiles = api.agent.personalizer.profiles
