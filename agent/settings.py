@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SCENEREC_", extra="ignore")
 
     data_dir: Path = Field(default_factory=_default_data_dir)
+    # postgresql://user@host:port/db: sessions, profiles, keys, owners and limits in that shared
+    # database (any number of replicas); None: SQLite files under data_dir (the embedded default)
+    database_url: str | None = None
     catalogue: str = "movies"
     # Chroma: embedded PersistentClient under data_dir unless a server URL is given.
     chroma_url: str | None = None
@@ -107,6 +110,9 @@ class Settings(BaseSettings):
     # HTTP API (`scenerec serve`). Keys are required unless api_open is set (local development only).
     api_open: bool = False
     api_max_body_bytes: int = 32 * 1024
+    api_body_timeout_s: float = 10.0  # a request body not fully received by then: 408
+    # proxies whose X-Forwarded-For is believed (comma-separated addresses); none by default
+    api_trusted_proxies: str = ""
     api_turns_per_minute_per_key: int = 600
     api_turns_per_minute_per_ip: int = 120
     api_sessions_per_hour_per_key: int = 1000

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from agent.settings import Settings
+from store import open_database
 from ui.api.auth import Authenticator, KeyOriginCORS
 from ui.api.errors import install_error_handlers
 from ui.api.keys import KeyStore
@@ -31,8 +32,8 @@ _EXAMPLE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; styl
 def create_app(agent, settings: Settings, mount_ui: bool = True, pool: TurnPool | None = None) -> FastAPI:
     """The app; with a ``pool`` (started and closed with the app), ``agent`` is the
     :class:`~ui.api.pooled.PooledAgent` that runs its calls in the pool's worker processes."""
-    keys = KeyStore(settings.api_db_path)
-    service = ChatService(agent, SessionOwners(settings.api_db_path), settings,
+    keys = KeyStore(open_database(settings, "api"))
+    service = ChatService(agent, SessionOwners(open_database(settings, "api")), settings,
                           threads=pool.processes if pool else None)  # more threads would only queue
 
     @asynccontextmanager
@@ -52,7 +53,8 @@ def create_app(agent, settings: Settings, mount_ui: bool = True, pool: TurnPool 
     _add_pages(app, agent, pool)
     if mount_ui:
         _mount_gradio(app, agent, keys, settings.api_open)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes,
+                       timeout_s=settings.api_body_timeout_s)
     app.add_middleware(KeyOriginCORS, keys=keys, open_mode=settings.api_open)  # outermost: errors get CORS too
     return app
 

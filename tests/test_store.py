@@ -1,0 +1,122 @@
+"""The per-person stores on both engines (a SQLite file; a real PostgreSQL with the migrations
+applied): the same behaviour, whichever one holds the data."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from agent.sessions import SessionStore
+from agent.state import DialogueState
+from retrieval.profiles import ProfileEvent, ProfileStore
+from ui.api.keys import KeyStore
+from ui.api.ownership import SessionOwners
+
+
+def test_sessions_round_trip_and_delete(database):
+    store = SessionStore(database)
+    state = DialogueState(liked_items=["1", "2"])
+    store.save("s1", state, "k/alice")
+    store.save("s1", DialogueState(liked_items=["3"]))  # the user id stays
+    store.save("s2", state, "k/alice")
+    loaded, user = store.load("s1")
+    assert loaded.liked_items == ["3"] and user == "k/alice"
+    assert [s.liked_items for s in store.user_states("k/alice")] == [["3"], ["1", "2"]]
+    assert [r["id"] for r in store.for_user("k/alice")] == ["s1", "s2"]
+    assert store.delete("s2") and not store.delete("s2")
+    assert store.delete_user("k/alice") == 1 and store.load("s1") is None and store.user_states("k/alice") == []
+
+
+def test_profiles_events_vectors_and_delete(database):
+    store = ProfileStore(database)
+    assert store.add([ProfileEvent("u", "1", "like", scene="kids", session_id="s"),
+                      ProfileEvent("u", "2", "rating", rating=4.5), ProfileEvent("v", "3", "seen")]) == 3
+    version, events = store.history("u")
+    assert [(e.item_id, e.kind, e.rating, e.scene) for e in events] == [("1", "like", None, "kids"), ("2", "rating", 4.5, None)]
+    assert version == store.version("u") > 0 and store.users() == ["u", "v"]
+    store.put_vectors("u", "fp", {"interest:all": np.array([0.25, 0.75])})
+    assert store.get_vectors("u", "fp")["interest:all"].tolist() == [0.25, 0.75] and store.get_vectors("u", "x") == {}
+    store.add([ProfileEvent("u", "4", "dislike")])  # new evidence: the cached vectors are stale
+    assert store.vector_names("u") == [] and store.version("u") > version
+    store.put_vectors("u", "fp2", {"a": np.zeros(3)})
+    assert store.delete_user("u") == 4 and store.events("u") == [] and store.vector_names("u") == []
+    assert store.users() == ["v"]
+
+
+def test_profile_events_are_all_or_none(database):
+    store = ProfileStore(database)
+    with pytest.raises(Exception):  # noqa: B017 - the engine's own error type
+        store.add([ProfileEvent("u", "1", "like"), ProfileEvent("u", None, "like")])  # NOT NULL item_id
+    assert store.events("u") == []
+
+
+def test_keys_and_owners(database):
+    keys = KeyStore(database)
+    pk = keys.create("publishable", ["https://shop.example"])
+    assert keys.verify(pk.token).origins == ("https://shop.example",)
+    assert keys.publishable_origins() == {"https://shop.example"}
+    KeyStore(database).create("publishable", ["https://new.example"])  # another process or replica
+    assert keys.publishable_origins() == {"https://shop.example", "https://new.example"}
+    assert keys.revoke(pk.key.id) and keys.verify(pk.token) is None
+    owners = SessionOwners(database)
+    owners.add("s1", "k", "k/alice")
+    owners.add("s2", "k", None)
+    assert owners.get("s1").user_id == "k/alice" and owners.get("nope") is None
+    assert owners.sessions_of("k/alice") == ["s1"] and len(owners.created_since("k", 0)) == 2
+    assert owners.delete_user("k/alice") == 1 and owners.get("s1") is None
+
+
+def test_a_named_lock_is_exclusive(database):
+    inside, overlaps = [], []
+
+    def hold(n: int) -> None:
+        with database.lock("session s1"):
+            inside.append(n)
+            overlaps.append(len(inside))
+            threading.Event().wait(0.05)
+            inside.remove(n)
+
+    threads = [threading.Thread(target=hold, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert overlaps == [1, 1, 1, 1]
+
+
+# -- PostgreSQL only ----------------------------------------------------------------------------------
+def test_migrations_are_versioned_and_idempotent(postgres):
+    from store.migrate import SchemaOutOfDate, applied, migrations, upgrade
+    from store.postgres import PostgresDatabase
+
+    db = PostgresDatabase(postgres.fresh_database("migrations_test"))
+    try:
+        with pytest.raises(SchemaOutOfDate, match="scenerec db upgrade"):
+            SessionStore(db)  # a store on an unmigrated database says what to run
+        assert [m.version for m in upgrade(db)] == [m.version for m in migrations()]
+        assert upgrade(db) == [] and applied(db) == [m.version for m in migrations()]
+        SessionStore(db).save("s", DialogueState())
+    finally:
+        db.close()
+
+
+def test_a_dropped_connection_is_retried(postgres):
+    from store.migrate import upgrade
+    from store.postgres import PostgresDatabase
+
+    db = PostgresDatabase(postgres.fresh_database("dropped_test"), min_size=1, max_size=1)
+    try:
+        upgrade(db)
+        store = SessionStore(db)
+        store.save("s", DialogueState(liked_items=["1"]))
+        import psycopg
+
+        with psycopg.connect(postgres.url, autocommit=True) as admin:  # the server ends our connection
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'dropped_test'")
+        assert store.load("s")[0].liked_items == ["1"]
+        store.save("s", DialogueState(liked_items=["2"]))
+        assert store.load("s")[0].liked_items == ["2"]
+    finally:
+        db.close()
