@@ -29,6 +29,7 @@ class SQLiteDatabase:
     def __init__(self, path: Path):
         self.path = path
         self._conn = connect(path)
+        self._conn.execute("PRAGMA secure_delete=ON")  # a deleted row's bytes are overwritten, not left in free pages
         self._lock = threading.RLock()
         self._named: dict[str, threading.Lock] = {}
 

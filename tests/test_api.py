@@ -428,3 +428,29 @@ def test_slow_turns_run_in_threads_without_blocking_the_server(agent, settings):
     assert results == [200] * 4
     assert elapsed < 2.5  # the four one-second sleeps overlapped instead of queuing (>= 4 s)
     assert len(pings) >= 3 and max(pings) < 0.4
+
+
+def test_a_stalled_request_body_gets_408_in_time(agent, settings):
+    import socket
+
+    from ui.api import create_app
+
+    app = create_app(agent, settings.model_copy(update={"api_body_timeout_s": 0.5}), mount_ui=False)
+    with thread_server(app) as base:
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as s:
+            s.sendall(b"POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 100\r\n\r\n{\"message\": ")  # and then nothing more
+            t = time.monotonic()
+            answer = s.recv(4096)
+            waited = time.monotonic() - t
+    assert answer.startswith(b"HTTP/1.1 408") and b"body_timeout" in answer
+    assert waited < 3.0
+
+
+def test_forwarded_for_is_believed_only_from_configured_proxies(settings):
+    from ui.cli import proxy_options
+
+    assert proxy_options(settings) == {"proxy_headers": False, "forwarded_allow_ips": ""}
+    trusted = settings.model_copy(update={"api_trusted_proxies": "10.0.0.5, 10.0.0.6"})
+    assert proxy_options(trusted) == {"proxy_headers": True, "forwarded_allow_ips": ["10.0.0.5", "10.0.0.6"]}

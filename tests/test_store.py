@@ -120,3 +120,16 @@ def test_a_dropped_connection_is_retried(postgres):
         assert store.load("s")[0].liked_items == ["2"]
     finally:
         db.close()
+
+
+def test_deleted_rows_leave_no_bytes_in_the_sqlite_files(tmp_path):
+    from store.sqlite import SQLiteDatabase
+
+    db = SQLiteDatabase(tmp_path / "state.sqlite3")
+    sessions, profiles = SessionStore(db), ProfileStore(db)
+    sessions.save("s1", DialogueState(keywords=["MARKER-7f3a-forget-me"]), "k/zed")
+    profiles.add([ProfileEvent("k/zed-MARKER-7f3a", "1", "like")])
+    sessions.delete_user("k/zed")
+    profiles.delete_user("k/zed-MARKER-7f3a")
+    for f in tmp_path.glob("state.sqlite3*"):  # the database and its -wal file
+        assert b"MARKER-7f3a" not in f.read_bytes(), f.name
