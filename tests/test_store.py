@@ -4,6 +4,7 @@ applied): the same behaviour, whichever one holds the data."""
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -133,3 +134,56 @@ def test_deleted_rows_leave_no_bytes_in_the_sqlite_files(tmp_path):
     profiles.delete_user("k/zed-MARKER-7f3a")
     for f in tmp_path.glob("state.sqlite3*"):  # the database and its -wal file
         assert b"MARKER-7f3a" not in f.read_bytes(), f.name
+
+
+def test_rate_limits_are_shared_by_replicas(postgres):
+    from store.migrate import upgrade
+    from store.postgres import PostgresDatabase
+    from ui.api.limits import SharedWindowLimiter
+
+    db = PostgresDatabase(postgres.fresh_database("limits_test"))
+    try:
+        upgrade(db)
+        one, two = (SharedWindowLimiter(db, "turns per key", limit=3) for _ in range(2))  # two replicas
+        assert [one.hit("k", 100.0), two.hit("k", 101.0), one.hit("k", 102.0)] == [None, None, None]
+        assert two.hit("k", 103.0) == 57.0 and one.hit("k", 103.0) == 57.0  # the first hit leaves at 160
+        assert one.hit("other", 103.0) is None
+        assert two.hit("k", 160.5) is None  # the window moved on
+        with ThreadPoolExecutor(8) as pool:  # racing replicas never both take the last slot
+            waits = list(pool.map(lambda n: (one if n % 2 else two).hit("race", 500.0), range(20)))
+        assert waits.count(None) == 3
+    finally:
+        db.close()
+
+
+def test_session_locks_hold_across_replicas(postgres):
+    """Two replicas' lock holders on one session: the second waits for the first."""
+    import asyncio
+
+    from store.migrate import upgrade
+    from store.postgres import PostgresDatabase
+    from ui.api.service import SessionLocks
+
+    url = postgres.fresh_database("locks_test")
+    dbs = [PostgresDatabase(url) for _ in range(2)]
+    try:
+        upgrade(dbs[0])
+        order = []
+
+        async def turn(locks: SessionLocks, name: str) -> None:
+            async with locks.hold("s1"):
+                order.append(f"{name} in")
+                await asyncio.sleep(0.3)
+                order.append(f"{name} out")
+
+        async def both() -> None:
+            one, two = SessionLocks(dbs[0]), SessionLocks(dbs[1])
+            first = asyncio.create_task(turn(one, "a"))
+            await asyncio.sleep(0.1)
+            await asyncio.gather(first, turn(two, "b"))
+
+        asyncio.run(both())
+        assert order == ["a in", "a out", "b in", "b out"]
+    finally:
+        for db in dbs:
+            db.close()

@@ -32,9 +32,11 @@ _EXAMPLE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; styl
 def create_app(agent, settings: Settings, mount_ui: bool = True, pool: TurnPool | None = None) -> FastAPI:
     """The app; with a ``pool`` (started and closed with the app), ``agent`` is the
     :class:`~ui.api.pooled.PooledAgent` that runs its calls in the pool's worker processes."""
-    keys = KeyStore(open_database(settings, "api"))
-    service = ChatService(agent, SessionOwners(open_database(settings, "api")), settings,
-                          threads=pool.processes if pool else None)  # more threads would only queue
+    api_db = open_database(settings, "api")
+    keys = KeyStore(api_db)
+    service = ChatService(agent, SessionOwners(api_db), settings,
+                          threads=pool.processes if pool else None,  # more threads would only queue
+                          shared_db=api_db if api_db.engine == "postgresql" else None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):

@@ -41,6 +41,30 @@ class SlidingWindowLimiter:
             return None
 
 
+class SharedWindowLimiter:
+    """The same sliding window counted in the shared database (PostgreSQL), so every replica spends
+    one budget: ``rate_hits`` rows, pruned as they leave the window; one transaction per hit, under
+    a transaction-scoped advisory lock on the name (two replicas never both take the last slot).
+    ``now`` must be wall-clock time (``time.time``): replicas share no monotonic clock."""
+
+    def __init__(self, db, kind: str, limit: int, window_s: float = 60.0):
+        self.db, self.kind, self.limit, self.window_s = db, kind, limit, window_s
+
+    def hit(self, name: str, now: float) -> float | None:
+        def work(tx) -> float | None:
+            tx.rows("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (f"{self.kind}:{name}",))
+            tx.run("DELETE FROM rate_hits WHERE limiter = ? AND name = ? AND at <= ?",
+                   (self.kind, name, now - self.window_s))
+            count, oldest = tx.rows("SELECT COUNT(*), MIN(at) FROM rate_hits WHERE limiter = ? AND name = ?",
+                                    (self.kind, name))[0]
+            if count >= self.limit:
+                return retry_after(oldest, self.window_s, now)
+            tx.run("INSERT INTO rate_hits (limiter, name, at) VALUES (?, ?, ?)", (self.kind, name, now))
+            return None
+
+        return self.db.run_in_transaction(work)
+
+
 def retry_after(oldest: float, window_s: float, now: float) -> float:
     """Seconds until the oldest hit in a full window expires (at least one)."""
     return max(1.0, math.ceil(oldest + window_s - now))

@@ -20,17 +20,20 @@ from agent.results import TurnResult, UserProfile
 from agent.settings import Settings
 from ui.api.auth import Caller
 from ui.api.errors import ApiError
-from ui.api.limits import SlidingWindowLimiter, retry_after
+from ui.api.limits import SharedWindowLimiter, SlidingWindowLimiter, retry_after
 from ui.api.ownership import SessionOwner, SessionOwners
 
 HOUR_S = 3600.0
 
 
 class SessionLocks:
-    """One asyncio lock per busy session; idle sessions hold no lock object."""
+    """One asyncio lock per busy session; idle sessions hold no lock object. With a shared
+    database (``shared_db``: PostgreSQL) the holder also takes the session's advisory lock there,
+    so two replicas never run one session's turns at once."""
 
-    def __init__(self):
+    def __init__(self, shared_db=None):
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self.shared_db = shared_db
 
     @asynccontextmanager
     async def hold_all(self, session_ids: list[str]):
@@ -47,7 +50,11 @@ class SessionLocks:
         self._locks[session_id] = (lock, users + 1)
         try:
             async with lock:
-                yield
+                if self.shared_db is None:
+                    yield
+                else:
+                    async with self._across_replicas(session_id):
+                        yield
         finally:
             lock, users = self._locks[session_id]
             if users <= 1:
@@ -56,16 +63,32 @@ class SessionLocks:
                 self._locks[session_id] = (lock, users - 1)
 
 
+    @asynccontextmanager
+    async def _across_replicas(self, session_id: str):
+        held = self.shared_db.lock(f"session {session_id}")
+        await run_sync(held.__enter__)
+        try:
+            yield
+        finally:
+            await run_sync(held.__exit__, None, None, None)
+
+
 class ChatService:
-    def __init__(self, agent, owners: SessionOwners, settings: Settings, clock: Callable[[], float] = time.monotonic,
-                 threads: int | None = None):
-        """``threads``: agent calls at once (default ``settings.api_turn_threads``)."""
+    def __init__(self, agent, owners: SessionOwners, settings: Settings, clock: Callable[[], float] = time.time,
+                 threads: int | None = None, shared_db=None):
+        """``threads``: agent calls at once (default ``settings.api_turn_threads``); ``shared_db``: the
+        PostgreSQL every replica shares (limits and session locks counted there), None for SQLite."""
         self.agent, self.owners, self.settings, self.clock = agent, owners, settings, clock
-        self.per_key = SlidingWindowLimiter(settings.api_turns_per_minute_per_key)
-        self.per_ip = SlidingWindowLimiter(settings.api_turns_per_minute_per_ip)
-        self.sessions_per_ip = SlidingWindowLimiter(settings.api_sessions_per_hour_per_ip, HOUR_S)
+
+        def limiter(kind: str, limit: int, window_s: float = 60.0):
+            return (SharedWindowLimiter(shared_db, kind, limit, window_s) if shared_db is not None
+                    else SlidingWindowLimiter(limit, window_s))
+
+        self.per_key = limiter("turns per key", settings.api_turns_per_minute_per_key)
+        self.per_ip = limiter("turns per address", settings.api_turns_per_minute_per_ip)
+        self.sessions_per_ip = limiter("sessions per address", settings.api_sessions_per_hour_per_ip, HOUR_S)
         self.threads = anyio.CapacityLimiter(threads or settings.api_turn_threads)
-        self.locks = SessionLocks()
+        self.locks = SessionLocks(shared_db)
 
     # -- sessions ------------------------------------------------------------------------------
     def create_session(self, caller: Caller, user_id: str | None) -> SessionOwner:
