@@ -109,9 +109,20 @@ def test_publishable_key_only_from_its_origins(api):
         with client(api.base, key, origin) as c:
             r = c.post("/v1/sessions")
         assert r.status_code == 403 and error_of(r)["code"] == "origin_not_allowed"
-    with client(api.base, key, ORIGIN) as c:
+    with client(api.base, key, ORIGIN, anon="shopper-0123456789abcdef") as c:
         r = c.post("/v1/sessions")
     assert r.status_code == 200 and r.headers["access-control-allow-origin"] == ORIGIN
+
+
+def test_browser_sessions_need_an_anonymous_id(api):
+    """Without one, a browser caller's sessions would belong to no one: shared by every caller of
+    the key, and deletable by none."""
+    key = api.publishable()
+    with client(api.base, key, ORIGIN) as nameless, client(api.base, key, ORIGIN, anon="x" * 20) as visitor:
+        for r in (nameless.post("/v1/sessions"), nameless.post("/v1/chat", json={"message": "something funny"})):
+            assert r.status_code == 422 and error_of(r)["code"] == "anonymous_id_required"
+        sid = api.session(visitor)["session_id"]
+        assert nameless.post("/v1/chat", json={"session_id": sid, "message": "hi"}).status_code == 404
 
 
 def test_cors_preflight_allows_key_origins_only(api):

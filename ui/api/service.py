@@ -95,6 +95,10 @@ class ChatService:
         if user_id is not None and not caller.trusted:
             raise ApiError(403, "user_id_not_allowed",
                            "browser keys cannot choose a user id; the server derives one for each visitor")
+        if not caller.trusted and caller.visitor is None:  # else every such caller of the key shares it
+            raise ApiError(422, "anonymous_id_required",
+                           "browser callers must send X-SceneRec-Anon: a random id of 16-64 letters, digits, "
+                           "'-' or '_', kept per visitor (the widget does this)")
         now = time.time()
         recent = self.owners.created_since(caller.key_id, now - HOUR_S)
         if len(recent) >= self.settings.api_sessions_per_hour_per_key:
@@ -115,7 +119,8 @@ class ChatService:
         """The session if this caller may use it; the same 404 whether it is foreign or absent."""
         owner = self.owners.get(session_id)
         visitor = caller.namespaced(caller.visitor) if caller.visitor else None
-        if owner is None or owner.key_id != caller.key_id or (not caller.trusted and owner.user_id != visitor):
+        foreign_visitor = not caller.trusted and (visitor is None or owner is None or owner.user_id != visitor)
+        if owner is None or owner.key_id != caller.key_id or foreign_visitor:
             raise ApiError(404, "unknown_session", "no such session for this key; create one with POST /v1/sessions")
         return owner
 
