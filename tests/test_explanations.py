@@ -113,7 +113,10 @@ def test_llm_explanations_never_show_an_invented_title_or_number(settings, check
     def reply(messages, schema):
         return writer(messages, schema)
 
-    agent = build_agent(settings, llm=ScriptedLLM(reply))
+    # no turn budget: the reasons are then asked for one by one, in the order of the list, which is
+    # how this test pairs each written reason with its item (the budgeted, concurrent path is
+    # tests/test_llm_budget.py's)
+    agent = build_agent(settings.model_copy(update={"llm_turn_budget_s": 0}), llm=ScriptedLLM(reply))
     assert isinstance(agent.explainer, LLMExplainer)  # an LLM is configured: the LLM writer is wired
     writer = HallucinatingWriter(agent.engine)
     template = TemplateExplainer()

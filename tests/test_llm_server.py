@@ -55,7 +55,8 @@ def llama_server(tmp_path_factory):
 def llm_settings(tmp_path, base_url, **over):
     values = dict(data_dir=tmp_path, llm_backend="openai", llm_base_url=base_url, llm_model=MODEL,
                   llm_structured_mode="json_object", llm_timeout_s=30, llm_max_tokens=24, llm_retries=0,
-                  llm_breaker_failures=2, llm_breaker_reset_s=1.0)
+                  llm_breaker_failures=2, llm_breaker_reset_s=1.0,
+                  llm_turn_budget_s=30.0)  # the tiny CPU model may take seconds on a busy machine
     return load_settings(**(values | over))
 
 
