@@ -389,7 +389,8 @@ def test_streaming_chat_sends_reply_deltas_then_items(api):
             assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
             events = read_sse(r)
         names = [n for n, _ in events]
-        assert names[0] == "session" and names[-2:] == ["items", "done"] and names.count("delta") >= 2
+        assert names[:2] == ["started", "session"] and names[-2:] == ["items", "done"] and names.count("delta") >= 2
+        assert events[0][1] == {"session_id": sid}
         reply = "".join(d["text"] for n, d in events if n == "delta")
         state = api.agent.sessions.load(sid)[0]
         items = dict(events)["items"]["items"]
@@ -412,6 +413,22 @@ class SlowAgent:
     def turn(self, *args, **kwargs):
         time.sleep(1.0)
         return self._agent.turn(*args, **kwargs)
+
+
+def test_streaming_starts_before_the_turn_ends(agent, settings):
+    from ui.api import create_app
+
+    app = create_app(SlowAgent(agent), settings, mount_ui=False)
+    with thread_server(app) as base, client(base, app.state.keys.create("secret").token) as c:
+        t = time.monotonic()
+        with c.stream("POST", "/v1/chat/stream", json={"message": "something funny"}) as r:
+            lines = r.iter_lines()
+            assert next(lines) == "event: started"
+            first = time.monotonic() - t
+            rest = list(lines)
+        whole = time.monotonic() - t
+    assert first < 0.8 < 1.0 <= whole  # the turn sleeps 1 s; the stream had begun before
+    assert "event: done" in rest
 
 
 def test_slow_turns_run_in_threads_without_blocking_the_server(agent, settings):

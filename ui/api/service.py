@@ -145,9 +145,16 @@ class ChatService:
                                f"turns and feedback per minute); retry in {wait:.0f} s", {"Retry-After": f"{wait:.0f}"})
 
     async def turn(self, caller: Caller, session_id: str | None, message: str) -> TurnResult:
+        return await self.run_turn(await self.prepare_turn(caller, session_id, message), message)
+
+    async def prepare_turn(self, caller: Caller, session_id: str | None, message: str) -> SessionOwner:
+        """Everything a turn may be refused for (message, limits, ownership), before it runs:
+        the session it will run on (created when none is given)."""
         self.check_turn_allowed(caller, message)
-        # even the small SQLite reads and writes stay off the event loop
-        owner = await run_sync(self._session_for_turn, caller, session_id)
+        # even the small store reads and writes stay off the event loop
+        return await run_sync(self._session_for_turn, caller, session_id)
+
+    async def run_turn(self, owner: SessionOwner, message: str) -> TurnResult:
         async with self.owned_lock(owner.session_id):
             return await run_sync(self.agent.turn, message, owner.session_id, owner.user_id, limiter=self.threads)
 
