@@ -35,8 +35,9 @@ class Database(Protocol):
     def compact(self) -> None:
         """After deletes: deleted rows leave the engine's logs (SQLite: WAL checkpoint)."""
 
-    def lock(self, name: str) -> AbstractContextManager[None]:
-        """A lock held across every process sharing this database (PostgreSQL: advisory lock)."""
+    def lock(self, *names: str) -> AbstractContextManager[None]:
+        """Locks held across every process sharing this database (PostgreSQL: advisory locks, all
+        on one connection, taken in one order)."""
 
     def close(self) -> None: ...
 

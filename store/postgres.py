@@ -108,17 +108,20 @@ class PostgresDatabase:
         return self._pool.connection()
 
     @contextmanager
-    def lock(self, name: str) -> Iterator[None]:
-        """A session-level advisory lock on a pooled connection, held until the block ends."""
-        key = lock_key(name)
+    def lock(self, *names: str) -> Iterator[None]:
+        """Session-level advisory locks, all on one pooled connection (in one order: no deadlock
+        between holders of several), held until the block ends; a connection that dies releases them."""
+        keys = sorted({lock_key(n) for n in names})
         with self._pool.connection() as conn:
             conn.autocommit = True
-            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
             try:
+                for key in keys:
+                    conn.execute("SELECT pg_advisory_lock(%s)", (key,))
                 yield
             finally:
-                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
-                conn.autocommit = False
+                if not conn.closed:
+                    conn.execute("SELECT pg_advisory_unlock_all()")
+                    conn.autocommit = False
 
     def close(self) -> None:
         with _shared_lock:

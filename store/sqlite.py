@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from retrieval.sqlite import connect
@@ -56,11 +56,13 @@ class SQLiteDatabase:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @contextmanager
-    def lock(self, name: str) -> Iterator[None]:
-        """One process owns an embedded database's writers: a process-local lock is enough."""
+    def lock(self, *names: str) -> Iterator[None]:
+        """One process owns an embedded database's writers: process-local locks are enough."""
         with self._lock:
-            named = self._named.setdefault(name, threading.Lock())
-        with named:
+            held = [self._named.setdefault(name, threading.Lock()) for name in sorted(set(names))]
+        with ExitStack() as stack:
+            for lock in held:
+                stack.enter_context(lock)
             yield
 
     def close(self) -> None:

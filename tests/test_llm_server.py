@@ -62,7 +62,9 @@ def llm_settings(tmp_path, base_url, **over):
 
 def llm_agent(agent, llm) -> SceneRecAgent:
     understander = LLMFirstUnderstander(llm, agent.understander)
-    return SceneRecAgent(agent.engine, understander, agent.sessions, agent.settings)
+    # the turn's LLM budget suits a CPU model on a busy machine (the budget's own tests: test_llm_budget.py)
+    return SceneRecAgent(agent.engine, understander, agent.sessions,
+                         agent.settings.model_copy(update={"llm_turn_budget_s": 30.0}))
 
 
 def test_doctor_passes_on_llama_cpp_and_explains_the_wrong_structured_mode(llama_server, tmp_path):

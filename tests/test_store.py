@@ -157,33 +157,27 @@ def test_rate_limits_are_shared_by_replicas(postgres):
 
 
 def test_session_locks_hold_across_replicas(postgres):
-    """Two replicas' lock holders on one session: the second waits for the first."""
-    import asyncio
-
+    """Two replicas (two pools) locking one session, and a delete locking several: never at once."""
     from store.migrate import upgrade
     from store.postgres import PostgresDatabase
-    from ui.api.service import SessionLocks
 
     url = postgres.fresh_database("locks_test")
     dbs = [PostgresDatabase(url) for _ in range(2)]
     try:
         upgrade(dbs[0])
-        order = []
+        inside, overlaps = [], []
 
-        async def turn(locks: SessionLocks, name: str) -> None:
-            async with locks.hold("s1"):
-                order.append(f"{name} in")
-                await asyncio.sleep(0.3)
-                order.append(f"{name} out")
+        def hold(n: int) -> None:
+            names = ["session s1"] if n % 2 else ["session s0", "session s1", "session s2"]
+            with dbs[n % 2].lock(*names):
+                inside.append(n)
+                overlaps.append(len(inside))
+                threading.Event().wait(0.05)
+                inside.remove(n)
 
-        async def both() -> None:
-            one, two = SessionLocks(dbs[0]), SessionLocks(dbs[1])
-            first = asyncio.create_task(turn(one, "a"))
-            await asyncio.sleep(0.1)
-            await asyncio.gather(first, turn(two, "b"))
-
-        asyncio.run(both())
-        assert order == ["a in", "a out", "b in", "b out"]
+        with ThreadPoolExecutor(6) as pool:
+            list(pool.map(hold, range(6)))
+        assert overlaps == [1] * 6
     finally:
         for db in dbs:
             db.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, nullcontext
 
 import anyio
 from anyio.to_thread import run_sync
@@ -27,13 +27,11 @@ HOUR_S = 3600.0
 
 
 class SessionLocks:
-    """One asyncio lock per busy session; idle sessions hold no lock object. With a shared
-    database (``shared_db``: PostgreSQL) the holder also takes the session's advisory lock there,
-    so two replicas never run one session's turns at once."""
+    """One asyncio lock per busy session; idle sessions hold no lock object. (Across replicas the
+    agent call itself also holds the session's lock in the shared database: :meth:`ChatService._exclusive`.)"""
 
-    def __init__(self, shared_db=None):
+    def __init__(self):
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-        self.shared_db = shared_db
 
     @asynccontextmanager
     async def hold_all(self, session_ids: list[str]):
@@ -50,11 +48,7 @@ class SessionLocks:
         self._locks[session_id] = (lock, users + 1)
         try:
             async with lock:
-                if self.shared_db is None:
-                    yield
-                else:
-                    async with self._across_replicas(session_id):
-                        yield
+                yield
         finally:
             lock, users = self._locks[session_id]
             if users <= 1:
@@ -62,15 +56,6 @@ class SessionLocks:
             else:
                 self._locks[session_id] = (lock, users - 1)
 
-
-    @asynccontextmanager
-    async def _across_replicas(self, session_id: str):
-        held = self.shared_db.lock(f"session {session_id}")
-        await run_sync(held.__enter__)
-        try:
-            yield
-        finally:
-            await run_sync(held.__exit__, None, None, None)
 
 
 class ChatService:
@@ -88,7 +73,8 @@ class ChatService:
         self.per_ip = limiter("turns per address", settings.api_turns_per_minute_per_ip)
         self.sessions_per_ip = limiter("sessions per address", settings.api_sessions_per_hour_per_ip, HOUR_S)
         self.threads = anyio.CapacityLimiter(threads or settings.api_turn_threads)
-        self.locks = SessionLocks(shared_db)
+        self.locks = SessionLocks()
+        self.shared_db = shared_db
 
     # -- sessions ------------------------------------------------------------------------------
     def create_session(self, caller: Caller, user_id: str | None) -> SessionOwner:
@@ -149,40 +135,51 @@ class ChatService:
 
     async def prepare_turn(self, caller: Caller, session_id: str | None, message: str) -> SessionOwner:
         """Everything a turn may be refused for (message, limits, ownership), before it runs:
-        the session it will run on (created when none is given)."""
+        the session it will run on (created when none is given). Off the event loop: even small
+        store reads and writes (and the shared limits' transactions) must not block it."""
+        return await run_sync(self._prepare_turn, caller, session_id, message)
+
+    def _prepare_turn(self, caller: Caller, session_id: str | None, message: str) -> SessionOwner:
         self.check_turn_allowed(caller, message)
-        # even the small store reads and writes stay off the event loop
-        return await run_sync(self._session_for_turn, caller, session_id)
+        return self._session_for_turn(caller, session_id)
 
     async def run_turn(self, owner: SessionOwner, message: str) -> TurnResult:
-        async with self.owned_lock(owner.session_id):
-            return await run_sync(self.agent.turn, message, owner.session_id, owner.user_id, limiter=self.threads)
+        async with self.locks.hold(owner.session_id):
+            return await run_sync(self._exclusive, [owner.session_id], True, self.agent.turn, message,
+                                  owner.session_id, owner.user_id, limiter=self.threads)
 
-    @asynccontextmanager
-    async def owned_lock(self, session_id: str):
-        """The session's lock, then its owner row once more: a user deleted while this request
-        waited for the lock is gone, and nothing may be written for it again."""
-        async with self.locks.hold(session_id):
-            if await run_sync(self.owners.get, session_id) is None:
+    def _exclusive(self, session_ids: list[str], owned: bool, fn: Callable, *args):
+        """``fn(*args)`` in this thread, holding the sessions' locks in the shared database (when
+        there is one: replicas) and, with ``owned``, once their owner rows are checked again
+        under the lock: a user deleted while this request waited is gone, and nothing may be
+        written for it again."""
+        held = self.shared_db.lock(*(f"session {s}" for s in session_ids)) if self.shared_db else nullcontext()
+        with held:
+            if owned and any(self.owners.get(s) is None for s in session_ids):
                 raise ApiError(404, "unknown_session", "no such session for this key; create one with POST /v1/sessions")
-            yield
+            return fn(*args)
 
     def _session_for_turn(self, caller: Caller, session_id: str | None) -> SessionOwner:
         return self.owned_session(caller, session_id) if session_id else self.create_session(caller, None)
 
     async def feedback(self, caller: Caller, session_id: str, item_id: str, kind: str):
-        self.check_rate(caller)
+        await run_sync(self.check_rate, caller)
         await run_sync(self.owned_session, caller, session_id)
         if self.agent.engine.get(item_id) is None:
             raise ApiError(404, "unknown_item", f"no item {item_id!r} in the catalogue")
-        async with self.owned_lock(session_id):
+        async with self.locks.hold(session_id):
             try:
-                return await run_sync(self.agent.feedback, session_id, item_id, kind, limiter=self.threads)
+                return await run_sync(self._exclusive, [session_id], True, self.agent.feedback, session_id, item_id,
+                                      kind, limiter=self.threads)
             except UnknownSession as e:  # the owner row exists, but no turn was stored yet
                 raise ApiError(409, "no_turn_yet", "this session has no recommendations yet; "
                                "send a message with POST /v1/chat first") from e
 
     # -- users -------------------------------------------------------------------------------------
+    def _delete_user(self, namespaced: str) -> tuple[int, int]:
+        """The user's data, then the ownership rows (last: a failure half-way leaves the user deletable)."""
+        return self.agent.delete_user(namespaced), self.owners.delete_user(namespaced)
+
     def authorised_user(self, caller: Caller, user_id: str) -> str:
         """The namespaced id of a user this caller may read or delete."""
         if not caller.trusted and user_id != caller.visitor:
@@ -202,8 +199,8 @@ class ChatService:
         namespaced = self.authorised_user(caller, user_id)
         sessions = await run_sync(self.owners.sessions_of, namespaced)
         async with self.locks.hold_all(sessions):
-            deleted = await run_sync(self.agent.delete_user, namespaced, limiter=self.threads)
-            owned = await run_sync(self.owners.delete_user, namespaced)
+            deleted, owned = await run_sync(self._exclusive, sorted(set(sessions)), False, self._delete_user,
+                                            namespaced, limiter=self.threads)
         if not deleted and not owned:
             raise ApiError(404, "unknown_user", f"no stored data for user {user_id!r}")
         return deleted
