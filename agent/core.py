@@ -17,6 +17,7 @@ from agent.wording import wording_for
 from agent.explain import Grounds, TemplateExplainer
 from agent.grounding import request_facts
 from agent.learned_signals import LearnedSignals
+from agent.llm.budget import map_in_budget, turn_budget
 from agent.personalize import PersonalContext, Personalizer, UserModel, scene_key
 from agent.planning import RecommendationPlan, plan_recommendation, query_text
 from agent.policy import decide
@@ -62,6 +63,11 @@ class SceneRecAgent:
 
     # -- public entry point ------------------------------------------------------------------
     def turn(self, message: str, session_id: str | None = None, user_id: str | None = None) -> TurnResult:
+        """One turn; all of its LLM calls share one time budget (``settings.llm_turn_budget_s``)."""
+        with turn_budget(getattr(self.settings, "llm_turn_budget_s", None)):
+            return self._turn(message, session_id, user_id)
+
+    def _turn(self, message: str, session_id: str | None, user_id: str | None) -> TurnResult:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
         notices: list[str] = []
@@ -243,7 +249,12 @@ class SceneRecAgent:
         t = time.perf_counter()
         shown = {r.item.id: r.item.display_title for r in ranked}
         request = wording_for(state.language).describe_request(state, list(inputs.anchors.values()))
-        out = [self._explained(r, state, inputs, shown, request, n) for n, r in enumerate(ranked)]
+        # one LLM call per pick (with an LLM explainer): concurrently, within the turn's budget
+        def explained(pick: tuple[int, Ranked]) -> RecommendedItem:
+            return self._explained(pick[1], state, inputs, shown, request, pick[0])
+
+        picks = list(enumerate(ranked))
+        out = map_in_budget(explained, picks) if self.explainer.name == "llm" else [explained(p) for p in picks]
         timings["explain"] = _ms(t)
         return out
 

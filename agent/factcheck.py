@@ -30,6 +30,9 @@ _SPELLED_RE = re.compile(r"\b(" + "|".join(_SPELLED) + r")\b", re.I)
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{2,80})[\"“”]|\*([^*]{2,80})\*")
 _YEAR_PAREN = re.compile(r"\((\d{4})\)")
 _WORD = re.compile(r"[^\s(]+")
+# A reason is plain prose shown as text by any client: markup, entities, links and control
+# characters are refused outright (a client that renders HTML must never receive any).
+_NOT_PROSE = re.compile(r"[<>`{}\[\]\\\x00-\x08\x0b-\x1f\x7f]|&#?[a-z0-9]+;|https?://|www\.|javascript:", re.I)
 _CONNECTORS = {"of", "the", "and", "a", "an", "in", "on", "to", "for", "with", "at", "from", "vs", "-", "&", "or:"}
 
 
@@ -102,6 +105,8 @@ class GroundingChecker:
         the allowed titles as given to the writer; its numbers are the only ones allowed."""
         allowed_ids = set(allowed_ids)
         problems: list[str] = []
+        if (odd := _NOT_PROSE.search(text)) is not None:
+            problems.append(f"is not plain prose (markup, a link or a control character): {odd.group(0)!r}")
         plain = text.replace("“", '"').replace("”", '"').replace("’", "'")
         spans = self._allowed_spans(plain, allowed_ids)
 

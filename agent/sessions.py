@@ -1,4 +1,5 @@
-"""Persistent dialogue sessions in SQLite (WAL): a session survives restarts of any interface."""
+"""Persistent dialogue sessions (SQLite by default, or the shared PostgreSQL): a session survives
+restarts of any interface, and with PostgreSQL any replica can take any session."""
 
 from __future__ import annotations
 
@@ -7,51 +8,51 @@ import uuid
 from pathlib import Path
 
 from agent.state import DialogueState
-from retrieval.sqlite import SQLiteStore
+from store import Database, as_database
+
+SQLITE_SCHEMA = ("CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, user_id TEXT, "
+                 "state TEXT NOT NULL, updated REAL NOT NULL)")
 
 
-class SessionStore(SQLiteStore):
-    def __init__(self, path: Path):
-        super().__init__(path, "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, user_id TEXT, "
-                               "state TEXT NOT NULL, updated REAL NOT NULL)")
+class SessionStore:
+    def __init__(self, db: Path | Database):
+        self.db = as_database(db)
+        self.db.ensure_schema(SQLITE_SCHEMA)
+        self.path = getattr(self.db, "path", None)  # the SQLite file, when embedded
 
     @staticmethod
     def new_id() -> str:
         return uuid.uuid4().hex
 
     def load(self, session_id: str) -> tuple[DialogueState, str | None] | None:
-        with self._lock:
-            row = self._conn.execute("SELECT state, user_id FROM sessions WHERE id = ?", (session_id,)).fetchone()
-        return (DialogueState.model_validate_json(row[0]), row[1]) if row else None
+        rows = self.db.rows("SELECT state, user_id FROM sessions WHERE id = ?", (session_id,))
+        return (DialogueState.model_validate_json(rows[0][0]), rows[0][1]) if rows else None
 
     def save(self, session_id: str, state: DialogueState, user_id: str | None = None) -> None:
-        with self._lock, self._conn:
-            self._conn.execute(
-                "INSERT INTO sessions (id, user_id, state, updated) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET state = excluded.state, updated = excluded.updated, "
-                "user_id = COALESCE(excluded.user_id, sessions.user_id)",
-                (session_id, user_id, state.model_dump_json(), time.time()),
-            )
+        self.db.run(
+            "INSERT INTO sessions (id, user_id, state, updated) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET state = excluded.state, updated = excluded.updated, "
+            "user_id = COALESCE(excluded.user_id, sessions.user_id)",
+            (session_id, user_id, state.model_dump_json(), time.time()),
+        )
 
     def user_states(self, user_id: str) -> list[DialogueState]:
         """Every stored session state of one user, oldest first."""
-        with self._lock:
-            rows = self._conn.execute("SELECT state FROM sessions WHERE user_id = ? ORDER BY updated",
-                                      (user_id,)).fetchall()
+        rows = self.db.rows("SELECT state FROM sessions WHERE user_id = ? ORDER BY updated", (user_id,))
         return [DialogueState.model_validate_json(r[0]) for r in rows]
 
     def for_user(self, user_id: str) -> list[dict]:
         """Every session of a user: id, last update and state (for a privacy export)."""
-        with self._lock:
-            rows = self._conn.execute("SELECT id, updated, state FROM sessions WHERE user_id = ? ORDER BY updated",
-                                      (user_id,)).fetchall()
+        rows = self.db.rows("SELECT id, updated, state FROM sessions WHERE user_id = ? ORDER BY updated", (user_id,))
         return [{"id": i, "updated": u, "state": DialogueState.model_validate_json(s).summary()} for i, u, s in rows]
 
     def delete(self, session_id: str) -> bool:
         """Remove one session; False when there was none."""
-        with self._lock, self._conn:
-            return self._conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount > 0
+        gone = self.db.run("DELETE FROM sessions WHERE id = ?", (session_id,)) > 0
+        self.db.compact()
+        return gone
 
     def delete_user(self, user_id: str) -> int:
-        with self._lock, self._conn:
-            return self._conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,)).rowcount
+        n = self.db.run("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+        self.db.compact()
+        return n

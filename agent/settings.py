@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SCENEREC_", extra="ignore")
 
     data_dir: Path = Field(default_factory=_default_data_dir)
+    # postgresql://user@host:port/db: sessions, profiles, keys, owners and limits in that shared
+    # database (any number of replicas); None: SQLite files under data_dir (the embedded default)
+    database_url: str | None = None
     catalogue: str = "movies"
     # Chroma: embedded PersistentClient under data_dir unless a server URL is given.
     chroma_url: str | None = None
@@ -99,6 +102,9 @@ class Settings(BaseSettings):
     llm_backoff_s: float = 0.25  # first retry delay; doubles per retry
     llm_breaker_failures: int = 3  # consecutive failed calls that open the circuit
     llm_breaker_reset_s: float = 30.0  # open circuit: seconds on the embedded path before one trial call
+    # one time budget per turn shared by all its LLM calls (agent/llm/budget.py): what is not done
+    # in time takes the embedded path; 0: no budget (each call has llm_timeout_s × (1 + retries))
+    llm_turn_budget_s: float = 2.0
 
     # Models learned from conversations (`scenerec train`): "auto" uses data_dir/models/redial when
     # it is there, else the bundle packaged for the default catalogue; "off": hand-set weights only;
@@ -115,6 +121,9 @@ class Settings(BaseSettings):
     # HTTP API (`scenerec serve`). Keys are required unless api_open is set (local development only).
     api_open: bool = False
     api_max_body_bytes: int = 32 * 1024
+    api_body_timeout_s: float = 10.0  # a request body not fully received by then: 408
+    # proxies whose X-Forwarded-For is believed (comma-separated addresses); none by default
+    api_trusted_proxies: str = ""
     api_turns_per_minute_per_key: int = 600
     api_turns_per_minute_per_ip: int = 120
     api_sessions_per_hour_per_key: int = 1000

@@ -34,6 +34,7 @@ from retrieval.learned import MANIFEST, ModelBundleError, load_bundle
 from retrieval.profiles import ProfileStore
 from retrieval.ingest import IngestReport, Progress, _no_progress, ingest_default, is_complete
 from retrieval.vector_store import VectorStore, make_client
+from store import open_database
 
 
 class CatalogueMissing(RuntimeError):
@@ -147,9 +148,9 @@ def build_agent(settings: Settings, progress: Progress = _no_progress, stores: S
     stores.embedder.limit_threads(settings.serve_torch_threads)
     llm = llm or build_llm(settings)
     understander = build_understander(engine, stores.embedder, llm)
-    sessions = SessionStore(settings.state_path)
+    sessions = SessionStore(open_database(settings, "state"))
     # profiles need every item's attributes in memory: catalogues beyond that run unpersonalised
-    personalizer = (Personalizer(engine, ProfileStore(settings.state_path), settings.profile, lexicon.MOOD_GENRES)
+    personalizer = (Personalizer(engine, ProfileStore(open_database(settings, "state")), settings.profile, lexicon.MOOD_GENRES)
                     if engine.items is not None else None)
     checker = GroundingChecker(TitleFinder(engine.resolver, engine.people), engine.get)
     explainer = LLMExplainer(llm, checker) if llm.available else TemplateExplainer()

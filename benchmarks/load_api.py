@@ -99,14 +99,15 @@ async def send_turn(client: httpx.AsyncClient, session: str, message: str, since
         record["stages"].setdefault(stage, []).append(ms)
 
 
-async def conversation_loop(client: httpx.AsyncClient, worker: int, stop_at: float, record: dict,
+async def conversation_loop(clients: list[httpx.AsyncClient], worker: int, stop_at: float, record: dict,
                             think: float = 0.0, tickets: asyncio.Queue | None = None, seed: int = 0) -> None:
     """Hold 5-turn dialogues, one after another, until the deadline. Closed loop: the next turn
-    follows the last answer (+ think). Open loop: each turn waits for an arrival ticket."""
+    follows the last answer (+ think). Open loop: each turn waits for an arrival ticket. With
+    several servers (replicas) each turn goes to the next one: a conversation alternates."""
     rng = random.Random(seed * 1000 + worker)
     while time.monotonic() < stop_at:
         try:
-            r = await client.post("/v1/sessions")
+            r = await clients[worker % len(clients)].post("/v1/sessions")
         except httpx.HTTPError as e:
             record["errors"].append(type(e).__name__)
             await asyncio.sleep(0.1)
@@ -116,7 +117,8 @@ async def conversation_loop(client: httpx.AsyncClient, worker: int, stop_at: flo
             await asyncio.sleep(0.1)
             continue
         session = r.json()["session_id"]
-        for message in dialogue(rng):
+        for n, message in enumerate(dialogue(rng)):
+            client = clients[(worker + n) % len(clients)]
             if tickets is not None:
                 try:
                     arrival = await asyncio.wait_for(tickets.get(), timeout=max(0.0, stop_at - time.monotonic()))
@@ -141,30 +143,35 @@ async def arrivals(rate: float, stop_at: float, tickets: asyncio.Queue, seed: in
         tickets.put_nowait(due)
 
 
-async def drive(client: httpx.AsyncClient, sessions: int, duration: float, think: float, rate: float | None,
+async def drive(clients: list[httpx.AsyncClient], sessions: int, duration: float, think: float, rate: float | None,
                 seed: int) -> tuple[dict, float, int]:
     record: dict = {"latencies": [], "errors": [], "stages": {}}
     started = time.monotonic()
     stop_at = started + duration
     tickets: asyncio.Queue | None = asyncio.Queue() if rate else None
-    jobs = [conversation_loop(client, w, stop_at, record, think, tickets, seed) for w in range(sessions)]
+    jobs = [conversation_loop(clients, w, stop_at, record, think, tickets, seed) for w in range(sessions)]
     if rate:
         jobs.append(arrivals(rate, stop_at, tickets, seed))
     await asyncio.gather(*jobs)
     return record, time.monotonic() - started, tickets.qsize() if tickets else 0
 
 
-async def run_load(url: str, key: str, sessions: int, duration: float, warmup: float, think: float,
+async def run_load(url: str | list[str], key: str, sessions: int, duration: float, warmup: float, think: float,
                    rate: float | None = None, seed: int = 0, cpu=lambda: {}) -> dict:
     """Warm up, then measure; ``cpu()`` returns CPU seconds by process, read around the measured part."""
     limits = httpx.Limits(max_connections=sessions, max_keepalive_connections=sessions)
     headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=60, trust_env=False) as client:
+    urls = [url] if isinstance(url, str) else url
+    clients = [httpx.AsyncClient(base_url=u, headers=headers, limits=limits, timeout=60, trust_env=False) for u in urls]
+    try:
         if warmup:
-            await drive(client, sessions, warmup, think, rate, seed + 1)
+            await drive(clients, sessions, warmup, think, rate, seed + 1)
         cpu_before = cpu()
-        record, elapsed, unserved = await drive(client, sessions, duration, think, rate, seed)
+        record, elapsed, unserved = await drive(clients, sessions, duration, think, rate, seed)
         cpu_after = cpu()
+    finally:
+        for client in clients:
+            await client.aclose()
     lat = record["latencies"]
     return {
         "sessions": sessions, "think_s": think, "offered_rate": rate, "unserved_arrivals": unserved,
@@ -236,7 +243,8 @@ def start_server(data_dir: Path, port: int, threads: int | None, processes: int 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data-dir", type=Path, help="start `scenerec serve` on this data dir (default catalogue)")
-    p.add_argument("--url", help="target a running server instead (needs --key)")
+    p.add_argument("--url", help="target a running server instead (needs --key); several comma-separated "
+                                 "(replicas sharing one database): each conversation alternates between them")
     p.add_argument("--key", help="a secret API key for --url")
     p.add_argument("--sessions", type=int, default=32)
     p.add_argument("--duration", type=float, default=30.0)
@@ -266,7 +274,7 @@ def main() -> None:
         def cpu() -> dict[str, float]:
             return {"client": process_cpu_s(os.getpid())} | (server_cpu_s(proc.pid) if proc else {})
 
-        result = asyncio.run(run_load(url, key, args.sessions, args.duration, args.warmup, args.think,
+        result = asyncio.run(run_load(url.split(","), key, args.sessions, args.duration, args.warmup, args.think,
                                       args.rate, args.seed, cpu))
         if proc:
             result["server_rss_mb"] = server_rss_mb(proc.pid)

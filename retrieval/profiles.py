@@ -1,4 +1,4 @@
-"""Per-user profile records in embedded SQLite (WAL; one transaction per write).
+"""Per-user profile records in embedded SQLite (WAL) or the shared PostgreSQL (one transaction per write).
 
 A profile is the person's chat feedback (like, dislike, seen, accept — each with the scene it was
 given in), ratings they add, and cached vectors derived from them. The catalogue's own
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.sqlite import SQLiteStore
+from store import Database, as_database
 
 EVENT_KINDS = ("rating", "like", "dislike", "seen", "accept")
 
@@ -61,22 +61,22 @@ class ProfileEvent:
             raise ValueError(f"profile event kind must be one of {', '.join(EVENT_KINDS)}")
 
 
-class ProfileStore(SQLiteStore):
-    def __init__(self, path: Path):
-        super().__init__(path, _SCHEMA)
+class ProfileStore:
+    def __init__(self, db: Path | Database):
+        self.db = as_database(db)
+        self.db.ensure_schema(_SCHEMA)
 
     def add(self, events: Iterable[ProfileEvent]) -> int:
         """Append events atomically (all or none). Returns how many were written."""
         rows = [(e.user_id, e.item_id, e.kind, e.rating, e.scene, e.session_id, e.ts) for e in events]
         if not rows:
             return 0
-        with self._lock, self._conn:
-            self._conn.executemany(
+        with self.db.transaction() as tx:
+            tx.run_many(
                 "INSERT INTO profile_events (user_id, item_id, kind, rating, scene, session_id, ts) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             # derived vectors are stale once the evidence changes
-            self._conn.executemany("DELETE FROM profile_vectors WHERE user_id = ?",
-                                   [(u,) for u in {r[0] for r in rows}])
+            tx.run_many("DELETE FROM profile_vectors WHERE user_id = ?", [(u,) for u in {r[0] for r in rows}])
         return len(rows)
 
     def events(self, user_id: str) -> list[ProfileEvent]:
@@ -84,41 +84,34 @@ class ProfileStore(SQLiteStore):
 
     def history(self, user_id: str) -> tuple[int, list[ProfileEvent]]:
         """The user's events and the :meth:`version` they make up, read together (one query)."""
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT seq, user_id, item_id, kind, rating, scene, session_id, ts FROM profile_events "
-                "WHERE user_id = ? ORDER BY seq", (user_id,)).fetchall()
+        rows = self.db.rows("SELECT seq, user_id, item_id, kind, rating, scene, session_id, ts FROM profile_events "
+                            "WHERE user_id = ? ORDER BY seq", (user_id,))
         return (rows[-1][0] if rows else 0), [ProfileEvent(*r[1:]) for r in rows]
 
     def version(self, user_id: str) -> int:
         """Changes whenever the user's events change (the last sequence number)."""
-        with self._lock:
-            row = self._conn.execute("SELECT MAX(seq) FROM profile_events WHERE user_id = ?", (user_id,)).fetchone()
-        return int(row[0] or 0)
+        return int(self.db.rows("SELECT MAX(seq) FROM profile_events WHERE user_id = ?", (user_id,))[0][0] or 0)
 
     def users(self) -> list[str]:
-        with self._lock:
-            return [r[0] for r in self._conn.execute("SELECT DISTINCT user_id FROM profile_events ORDER BY user_id")]
+        return [r[0] for r in self.db.rows("SELECT DISTINCT user_id FROM profile_events ORDER BY user_id")]
 
     # -- cached vectors derived from the events (e.g. interest posteriors) -------------------------
     def get_vectors(self, user_id: str, fingerprint: str) -> dict[str, np.ndarray]:
         """The user's cached vectors, if they were computed from evidence with this fingerprint."""
-        with self._lock:
-            rows = self._conn.execute("SELECT name, vector FROM profile_vectors WHERE user_id = ? AND fingerprint = ?",
-                                      (user_id, fingerprint)).fetchall()
-        return {name: np.frombuffer(blob, dtype=np.float64).copy() for name, blob in rows}
+        rows = self.db.rows("SELECT name, vector FROM profile_vectors WHERE user_id = ? AND fingerprint = ?",
+                            (user_id, fingerprint))
+        return {name: np.frombuffer(bytes(blob), dtype=np.float64).copy() for name, blob in rows}
 
     def put_vectors(self, user_id: str, fingerprint: str, vectors: dict[str, np.ndarray]) -> None:
         """Replace the user's cached vectors (one transaction)."""
-        with self._lock, self._conn:
-            self._conn.execute("DELETE FROM profile_vectors WHERE user_id = ?", (user_id,))
-            self._conn.executemany("INSERT INTO profile_vectors VALUES (?, ?, ?, ?)",
-                                   [(user_id, name, fingerprint, np.asarray(v, dtype=np.float64).tobytes())
-                                    for name, v in vectors.items()])
+        with self.db.transaction() as tx:
+            tx.run("DELETE FROM profile_vectors WHERE user_id = ?", (user_id,))
+            tx.run_many("INSERT INTO profile_vectors VALUES (?, ?, ?, ?)",
+                        [(user_id, name, fingerprint, np.asarray(v, dtype=np.float64).tobytes())
+                         for name, v in vectors.items()])
 
     def vector_names(self, user_id: str) -> list[str]:
-        with self._lock:
-            return [r[0] for r in self._conn.execute("SELECT name FROM profile_vectors WHERE user_id = ?", (user_id,))]
+        return [r[0] for r in self.db.rows("SELECT name FROM profile_vectors WHERE user_id = ?", (user_id,))]
 
     # -- privacy --------------------------------------------------------------------------------
     def export(self, user_id: str) -> dict:
@@ -126,10 +119,12 @@ class ProfileStore(SQLiteStore):
                 "cached_vectors": self.vector_names(user_id)}
 
     def delete_user(self, user_id: str) -> int:
-        with self._lock, self._conn:
-            n = self._conn.execute("DELETE FROM profile_events WHERE user_id = ?", (user_id,)).rowcount
-            n += self._conn.execute("DELETE FROM profile_vectors WHERE user_id = ?", (user_id,)).rowcount
+        with self.db.transaction() as tx:
+            n = tx.run("DELETE FROM profile_events WHERE user_id = ?", (user_id,))
+            n += tx.run("DELETE FROM profile_vectors WHERE user_id = ?", (user_id,))
+        self.db.compact()  # the deleted rows leave the engine's log files too
         return n
 
     def close(self) -> None:
-        self._conn.close()
+        if self.db.engine == "sqlite":  # a PostgreSQL pool is shared by the process's stores
+            self.db.close()

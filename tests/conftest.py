@@ -101,3 +101,32 @@ def tiny_items():
     from retrieval.items import Item
 
     return [Item(**d) for d in TINY_ITEMS]
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the session (skipped cleanly where it is not installed)."""
+    from tests.postgres import running_postgres
+
+    with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """A fresh store database on each engine: a SQLite file, or a new migrated PostgreSQL database."""
+    import uuid
+
+    if request.param == "sqlite":
+        from store.sqlite import SQLiteDatabase
+
+        db = SQLiteDatabase(tmp_path / "state.sqlite3")
+    else:
+        from store.migrate import upgrade
+        from store.postgres import PostgresDatabase
+
+        server = request.getfixturevalue("postgres")
+        db = PostgresDatabase(server.fresh_database(f"t_{uuid.uuid4().hex[:12]}"))
+        upgrade(db)
+    yield db
+    db.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -108,9 +109,20 @@ def test_publishable_key_only_from_its_origins(api):
         with client(api.base, key, origin) as c:
             r = c.post("/v1/sessions")
         assert r.status_code == 403 and error_of(r)["code"] == "origin_not_allowed"
-    with client(api.base, key, ORIGIN) as c:
+    with client(api.base, key, ORIGIN, anon="shopper-0123456789abcdef") as c:
         r = c.post("/v1/sessions")
     assert r.status_code == 200 and r.headers["access-control-allow-origin"] == ORIGIN
+
+
+def test_browser_sessions_need_an_anonymous_id(api):
+    """Without one, a browser caller's sessions would belong to no one: shared by every caller of
+    the key, and deletable by none."""
+    key = api.publishable()
+    with client(api.base, key, ORIGIN) as nameless, client(api.base, key, ORIGIN, anon="x" * 20) as visitor:
+        for r in (nameless.post("/v1/sessions"), nameless.post("/v1/chat", json={"message": "something funny"})):
+            assert r.status_code == 422 and error_of(r)["code"] == "anonymous_id_required"
+        sid = api.session(visitor)["session_id"]
+        assert nameless.post("/v1/chat", json={"session_id": sid, "message": "hi"}).status_code == 404
 
 
 def test_cors_preflight_allows_key_origins_only(api):
@@ -258,6 +270,52 @@ def test_chat_feedback_profile_and_delete(api):
         assert gone.status_code == 404 and error_of(gone)["code"] == "unknown_session"
 
 
+@pytest.fixture(scope="module")
+def roomy_api(agent, settings):
+    """The API with the default (roomy) limits."""
+    from ui.api import create_app
+
+    app = create_app(agent, settings, mount_ui=False)
+    with thread_server(app) as base:
+        yield Api(base, app.state.keys, agent)
+
+
+def test_delete_racing_the_users_turns_leaves_nothing(roomy_api):
+    """DELETE while the user's turns and likes run: a 200 DELETE leaves no session, profile event or
+    vector behind, and a deleted like never comes back (5 rounds)."""
+    api = roomy_api
+    created = api.keys.create("secret")
+    user = f"{created.key.id}/racer"
+    profiles = api.agent.personalizer.profiles
+    with client(api.base, created.token) as c:
+        for _round in range(5):
+            sids = [api.session(c, user_id="racer")["session_id"] for _ in range(3)]
+            first = c.post("/v1/chat", json={"session_id": sids[0], "message": KIDS}).json()
+            pick = first["items"][0]["id"]
+            assert c.post("/v1/feedback", json={"session_id": sids[0], "item_id": pick, "kind": "like"}).status_code == 200
+            started = threading.Barrier(len(sids) + 1)
+
+            def converse(sid: str) -> list[int]:
+                started.wait()
+                codes = [c.post("/v1/chat", json={"session_id": sid, "message": f"I loved {first['items'][1]['title']}, "
+                                                  "something like it"}).status_code]
+                codes.append(c.post("/v1/feedback", json={"session_id": sid, "item_id": pick, "kind": "like"}).status_code)
+                return codes
+
+            with ThreadPoolExecutor(len(sids)) as pool:
+                runs = [pool.submit(converse, sid) for sid in sids]
+                started.wait()
+                time.sleep(0.05)  # the turns are under way
+                deleted = c.delete("/v1/users/racer")
+                codes = [code for r in runs for code in r.result()]
+            assert deleted.status_code == 200, deleted.text
+            assert set(codes) <= {200, 404, 409}, codes
+            assert api.agent.sessions.user_states(user) == [] and api.agent.sessions.load(sids[0]) is None
+            assert profiles.events(user) == [] and profiles.vector_names(user) == []
+            assert c.get("/v1/users/racer/profile").status_code == 404
+            assert c.delete("/v1/users/racer").status_code == 404
+
+
 def test_sessions_and_users_are_isolated_between_keys(api):
     key_a, key_b = api.secret(), api.secret()
     with client(api.base, key_a) as a, client(api.base, key_b) as b:
@@ -268,7 +326,7 @@ def test_sessions_and_users_are_isolated_between_keys(api):
         assert b.post("/v1/feedback", json={"session_id": sid, "item_id": "1", "kind": "seen"}).status_code == 404
         # the same user id under another key is another user: nothing of carol's is visible or deletable
         assert b.get("/v1/users/carol/profile").status_code == 404
-        assert b.delete("/v1/users/carol").json()["deleted_records"] == 0
+        assert b.delete("/v1/users/carol").status_code == 404  # nothing stored for it under this key
         assert a.get("/v1/users/carol/profile").json()["sessions"] == 1
 
 
@@ -331,7 +389,8 @@ def test_streaming_chat_sends_reply_deltas_then_items(api):
             assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
             events = read_sse(r)
         names = [n for n, _ in events]
-        assert names[0] == "session" and names[-2:] == ["items", "done"] and names.count("delta") >= 2
+        assert names[:2] == ["started", "session"] and names[-2:] == ["items", "done"] and names.count("delta") >= 2
+        assert events[0][1] == {"session_id": sid}
         reply = "".join(d["text"] for n, d in events if n == "delta")
         state = api.agent.sessions.load(sid)[0]
         items = dict(events)["items"]["items"]
@@ -354,6 +413,22 @@ class SlowAgent:
     def turn(self, *args, **kwargs):
         time.sleep(1.0)
         return self._agent.turn(*args, **kwargs)
+
+
+def test_streaming_starts_before_the_turn_ends(agent, settings):
+    from ui.api import create_app
+
+    app = create_app(SlowAgent(agent), settings, mount_ui=False)
+    with thread_server(app) as base, client(base, app.state.keys.create("secret").token) as c:
+        t = time.monotonic()
+        with c.stream("POST", "/v1/chat/stream", json={"message": "something funny"}) as r:
+            lines = r.iter_lines()
+            assert next(lines) == "event: started"
+            first = time.monotonic() - t
+            rest = list(lines)
+        whole = time.monotonic() - t
+    assert first < 0.8 < 1.0 <= whole  # the turn sleeps 1 s; the stream had begun before
+    assert "event: done" in rest
 
 
 def test_slow_turns_run_in_threads_without_blocking_the_server(agent, settings):
@@ -381,3 +456,29 @@ def test_slow_turns_run_in_threads_without_blocking_the_server(agent, settings):
     assert results == [200] * 4
     assert elapsed < 2.5  # the four one-second sleeps overlapped instead of queuing (>= 4 s)
     assert len(pings) >= 3 and max(pings) < 0.4
+
+
+def test_a_stalled_request_body_gets_408_in_time(agent, settings):
+    import socket
+
+    from ui.api import create_app
+
+    app = create_app(agent, settings.model_copy(update={"api_body_timeout_s": 0.5}), mount_ui=False)
+    with thread_server(app) as base:
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as s:
+            s.sendall(b"POST /v1/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 100\r\n\r\n{\"message\": ")  # and then nothing more
+            t = time.monotonic()
+            answer = s.recv(4096)
+            waited = time.monotonic() - t
+    assert answer.startswith(b"HTTP/1.1 408") and b"body_timeout" in answer
+    assert waited < 3.0
+
+
+def test_forwarded_for_is_believed_only_from_configured_proxies(settings):
+    from ui.cli import proxy_options
+
+    assert proxy_options(settings) == {"proxy_headers": False, "forwarded_allow_ips": ""}
+    trusted = settings.model_copy(update={"api_trusted_proxies": "10.0.0.5, 10.0.0.6"})
+    assert proxy_options(trusted) == {"proxy_headers": True, "forwarded_allow_ips": ["10.0.0.5", "10.0.0.6"]}

@@ -80,3 +80,26 @@ def test_visitor_ids_are_stable_per_key_and_need_a_wellformed_anonymous_id():
     assert visitor_id("key1", anon) == visitor_id("key1", anon) != visitor_id("key2", anon)
     assert visitor_id("key1", "short") is None and visitor_id("key1", None) is None
     assert visitor_id("key1", "<script>alert(1)</script>xxxxxxxx") is None
+
+
+def test_requests_the_address_limit_rejects_do_not_spend_the_keys_budget(tmp_path):
+    """One address hammering a publishable key must not lock the key for every other visitor."""
+    from agent.settings import load_settings
+    from ui.api.auth import Caller
+    from ui.api.errors import ApiError
+    from ui.api.service import ChatService
+
+    settings = load_settings(data_dir=tmp_path, api_turns_per_minute_per_key=5, api_turns_per_minute_per_ip=2)
+    service = ChatService(agent=None, owners=SessionOwners(tmp_path / "api.sqlite3"), settings=settings,
+                          clock=lambda: 100.0)
+    noisy, visitor = Caller("k1", "publishable", "203.0.113.9"), Caller("k1", "publishable", "198.51.100.7")
+    outcomes = []
+    for _ in range(20):
+        try:
+            service.check_rate(noisy)
+            outcomes.append("ok")
+        except ApiError as e:
+            outcomes.append("address" if "address" in e.message else "key")
+    assert outcomes == ["ok", "ok"] + ["address"] * 18
+    service.check_rate(visitor)  # the key has spent 2 of its 5, whatever the noisy address tried
+    service.check_rate(Caller("k1", "publishable", "192.0.2.1"))

@@ -113,7 +113,10 @@ def test_llm_explanations_never_show_an_invented_title_or_number(settings, check
     def reply(messages, schema):
         return writer(messages, schema)
 
-    agent = build_agent(settings, llm=ScriptedLLM(reply))
+    # no turn budget: the reasons are then asked for one by one, in the order of the list, which is
+    # how this test pairs each written reason with its item (the budgeted, concurrent path is
+    # tests/test_llm_budget.py's)
+    agent = build_agent(settings.model_copy(update={"llm_turn_budget_s": 0}), llm=ScriptedLLM(reply))
     assert isinstance(agent.explainer, LLMExplainer)  # an LLM is configured: the LLM writer is wired
     writer = HallucinatingWriter(agent.engine)
     template = TemplateExplainer()
@@ -156,3 +159,12 @@ def test_template_reasons_are_grounded_and_varied(agent, checker):
         reasons += [it.reason for it in result.items]
     openings = {" ".join(re.findall(r"\w+", r)[:2]).lower() for r in reasons}
     assert len(openings) >= 10
+
+
+@pytest.mark.parametrize("written", [
+    'A fun pick <img src=x onerror="alert(1)">.', "Great fun; see https://evil.example for more.",
+    "A comedy &lt;b&gt;you asked for&lt;/b&gt;.", "A comedy [click here](javascript:alert(1)).",
+    "A comedy\x1b[31m you asked for."])
+def test_reasons_with_markup_links_or_control_characters_are_refused(checker, agent, written):
+    toy = agent.engine.get("1")
+    assert any("plain prose" in p for p in checker.check(written, {"1"}, f"{toy.display_title}\\nA comedy"))

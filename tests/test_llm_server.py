@@ -55,13 +55,16 @@ def llama_server(tmp_path_factory):
 def llm_settings(tmp_path, base_url, **over):
     values = dict(data_dir=tmp_path, llm_backend="openai", llm_base_url=base_url, llm_model=MODEL,
                   llm_structured_mode="json_object", llm_timeout_s=30, llm_max_tokens=24, llm_retries=0,
-                  llm_breaker_failures=2, llm_breaker_reset_s=1.0)
+                  llm_breaker_failures=2, llm_breaker_reset_s=1.0,
+                  llm_turn_budget_s=30.0)  # the tiny CPU model may take seconds on a busy machine
     return load_settings(**(values | over))
 
 
 def llm_agent(agent, llm) -> SceneRecAgent:
     understander = LLMFirstUnderstander(llm, agent.understander)
-    return SceneRecAgent(agent.engine, understander, agent.sessions, agent.settings)
+    # the turn's LLM budget suits a CPU model on a busy machine (the budget's own tests: test_llm_budget.py)
+    return SceneRecAgent(agent.engine, understander, agent.sessions,
+                         agent.settings.model_copy(update={"llm_turn_budget_s": 30.0}))
 
 
 def test_doctor_passes_on_llama_cpp_and_explains_the_wrong_structured_mode(llama_server, tmp_path):

@@ -15,9 +15,11 @@ import typer
 app = typer.Typer(help="SceneRec: a conversational recommender (embedded offline mode by default).",
                   no_args_is_help=True, add_completion=False)
 
+from ui.db_cli import db_app
 from ui.keys_cli import keys_app
 
 app.add_typer(keys_app, name="keys")
+app.add_typer(db_app, name="db")
 profile_app = typer.Typer(help="Show, export or delete a person's profile (privacy).", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")
 
@@ -504,7 +506,14 @@ def serve(
     typer.echo(f"SceneRec API on {base} (docs {base}/docs, widget demo {base}/example?key=PUBLISHABLE_KEY, UI {base}/ui)")
     if settings.api_open:
         typer.echo("warning: open mode, no API key required; use only for local development", err=True)
-    uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)
+    uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False, **proxy_options(settings))
+
+
+def proxy_options(settings) -> dict:
+    """X-Forwarded-For is believed only from the configured proxies (none by default: any client
+    could otherwise name its own address and slip past the per-address limits)."""
+    proxies = [p.strip() for p in settings.api_trusted_proxies.split(",") if p.strip()]
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or ""}
 
 
 @app.command("test-dialogues")

@@ -16,9 +16,10 @@ DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Data dir (e
 
 def _store(data_dir: Path | None):
     from agent.settings import load_settings
+    from store import open_database
     from ui.api.keys import KeyStore
 
-    return KeyStore(load_settings(data_dir=data_dir).api_db_path)
+    return KeyStore(open_database(load_settings(data_dir=data_dir), "api"))
 
 
 @keys_app.command("create")

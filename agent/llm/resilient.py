@@ -1,6 +1,10 @@
 """Make any :class:`~agent.llm.base.LLM` safe to call from a turn: a hard per-call timeout,
 bounded retries with exponential backoff, a circuit breaker, and token/latency metrics.
 
+Inside a turn's time budget (:mod:`agent.llm.budget`) a call gets at most the time left, retries
+only while time is left, and is not started at all when the server's recent answers took longer
+than what is left: a hung or slow server costs a turn its budget at most, never more.
+
 Callers keep one rule: on :class:`LLMError` use the embedded path. While the breaker is open
 every call fails at once with :class:`LLMUnavailable` (no time is spent on a sick server);
 after ``reset_s`` one trial call goes through and, if it succeeds, the LLM path is back.
@@ -28,11 +32,19 @@ from dataclasses import dataclass, field
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from agent.llm import budget
 from agent.llm.base import LLM, LLMError, LLMUnavailable, Message
+
+MIN_CALL_S = 0.05  # less time than this left in the budget: no call is started
 
 
 class LLMTimeout(LLMError):
     """The model did not answer within the per-call timeout."""
+
+
+class BudgetCut(LLMTimeout):
+    """The turn's budget left this call too little time (under half the budget): it says nothing
+    about the server, so the breaker does not count it."""
 
 
 class InvalidOutput(LLMError):
@@ -86,6 +98,11 @@ class CircuitBreaker:
             self._opened_at = None
             self._trial_running = False
 
+    def release(self) -> None:
+        """A call that says nothing about the server ended: a half-open trial may run again."""
+        with self._lock:
+            self._trial_running = False
+
     def record_failure(self) -> None:
         with self._lock:
             self._consecutive += 1
@@ -107,6 +124,7 @@ class LLMMetrics:
     invalid_outputs: int = 0
     retries: int = 0
     short_circuited: int = 0
+    over_budget: int = 0  # calls not started: the turn's budget could not hold them
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latencies_ms: deque = field(default_factory=lambda: deque(maxlen=1000))
@@ -124,7 +142,13 @@ class LLMMetrics:
 
 def _retryable(e: BaseException) -> bool:
     """Transport errors and timeouts are worth another try; a refusal or bad output is not."""
-    return isinstance(e, LLMError) and not isinstance(e, (InvalidOutput, LLMUnavailable))
+    return isinstance(e, LLMError) and not isinstance(e, (InvalidOutput, LLMUnavailable, BudgetCut))
+
+
+def _budget_spent(_state) -> bool:
+    """Stop retrying once the turn's budget cannot hold another attempt."""
+    left = budget.remaining()
+    return left is not None and left < MIN_CALL_S
 
 
 def check_json_object(text: str) -> str:
@@ -152,6 +176,7 @@ class ResilientLLM:
         self.metrics = LLMMetrics()
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="llm-call")
+        self._answered_ms: deque[float] = deque(maxlen=20)  # recent calls the server answered (valid or not)
 
     @property
     def available(self) -> bool:
@@ -169,29 +194,56 @@ class ResilientLLM:
             for key, value in increments.items():
                 setattr(self.metrics, key, getattr(self.metrics, key) + value)
 
+    def expected_ms(self) -> float | None:
+        """The median time of the server's recent answers (None before any)."""
+        with self._lock:
+            recent = sorted(self._answered_ms)
+        return recent[len(recent) // 2] if recent else None
+
+    def _fits(self, left_s: float) -> bool:
+        expected = self.expected_ms()
+        return left_s >= MIN_CALL_S and (expected is None or expected / 1000 <= left_s)
+
+    def _timeout(self) -> float:
+        """This attempt's deadline: the per-call timeout, or less when the turn's budget has less."""
+        left = budget.remaining()
+        return self.timeout_s if left is None else min(self.timeout_s, left)
+
     def _attempt(self, messages: list[Message], schema: dict | None) -> str:
         """One call with a hard deadline, whatever the backend does with its own timeout."""
         def call() -> tuple[str, dict | None]:
             text = self.inner.complete(messages, schema)
             return text, getattr(self.inner, "last_usage", None)
 
+        timeout = self._timeout()
+        t0 = time.perf_counter()
         future = self._pool.submit(call)
         try:
-            text, usage = future.result(timeout=self.timeout_s)
+            text, usage = future.result(timeout=timeout)
         except FutureTimeout as e:
             future.cancel()
             self._count(timeouts=1)
-            raise LLMTimeout(f"no answer within {self.timeout_s:g} s") from e
+            whole = budget.total()
+            if whole is not None and timeout < min(self.timeout_s, whole / 2):
+                raise BudgetCut(f"no answer in the {timeout:.2g} s left of the turn's budget") from e
+            raise LLMTimeout(f"no answer within {timeout:.2g} s") from e
         except LLMError:
             raise
         except Exception as e:  # noqa: BLE001 - any backend failure means "no answer"
             raise LLMError(f"{type(e).__name__}: {e}") from e
+        with self._lock:
+            self._answered_ms.append((time.perf_counter() - t0) * 1000)
         if usage:
             self._count(prompt_tokens=int(usage.get("input_tokens", 0)),
                         completion_tokens=int(usage.get("output_tokens", 0)))
         return check_json_object(text) if schema else text
 
     def complete(self, messages: list[Message], schema: dict | None = None) -> str:
+        left = budget.remaining()
+        if left is not None and not self._fits(left):  # before the breaker: a trial call is not spent
+            self._count(over_budget=1)
+            raise LLMTimeout(f"{left:.2f} s left of the turn's time budget, less than this server's recent "
+                             "answers take (using the embedded path)")
         if not self.breaker.allow():
             self._count(short_circuited=1)
             raise LLMUnavailable(f"LLM circuit open after repeated failures; next try in "
@@ -199,7 +251,7 @@ class ResilientLLM:
         self._count(calls=1)
         t0 = time.perf_counter()
         retrying = Retrying(
-            stop=stop_after_attempt(self.retries + 1),
+            stop=stop_after_attempt(self.retries + 1) | _budget_spent,
             wait=wait_exponential(multiplier=self.backoff_s, max=4 * self.backoff_s),
             retry=retry_if_exception(_retryable),
             before_sleep=lambda _: self._count(retries=1),
@@ -207,6 +259,10 @@ class ResilientLLM:
         )
         try:
             text = retrying(self._attempt, messages, schema)
+        except BudgetCut:
+            self._count(over_budget=1)
+            self.breaker.release()
+            raise
         except LLMError as e:
             self._count(failures=1, invalid_outputs=int(isinstance(e, InvalidOutput)))
             self.breaker.record_failure()

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from agent.settings import Settings
+from store import open_database
 from ui.api.auth import Authenticator, KeyOriginCORS
 from ui.api.errors import install_error_handlers
 from ui.api.keys import KeyStore
@@ -31,9 +32,11 @@ _EXAMPLE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; styl
 def create_app(agent, settings: Settings, mount_ui: bool = True, pool: TurnPool | None = None) -> FastAPI:
     """The app; with a ``pool`` (started and closed with the app), ``agent`` is the
     :class:`~ui.api.pooled.PooledAgent` that runs its calls in the pool's worker processes."""
-    keys = KeyStore(settings.api_db_path)
-    service = ChatService(agent, SessionOwners(settings.api_db_path), settings,
-                          threads=pool.processes if pool else None)  # more threads would only queue
+    api_db = open_database(settings, "api")
+    keys = KeyStore(api_db)
+    service = ChatService(agent, SessionOwners(api_db), settings,
+                          threads=pool.processes if pool else None,  # more threads would only queue
+                          shared_db=api_db if api_db.engine == "postgresql" else None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -52,7 +55,8 @@ def create_app(agent, settings: Settings, mount_ui: bool = True, pool: TurnPool 
     _add_pages(app, agent, pool)
     if mount_ui:
         _mount_gradio(app, agent, keys, settings.api_open)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes,
+                       timeout_s=settings.api_body_timeout_s)
     app.add_middleware(KeyOriginCORS, keys=keys, open_mode=settings.api_open)  # outermost: errors get CORS too
     return app
 

@@ -1,23 +1,22 @@
-"""A small thread-safe SQLite helper for the API's own tables (keys, session owners)."""
+"""The API's own tables (keys, session owners) on either engine (:mod:`store`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from retrieval.sqlite import SQLiteStore
+from store import Database, as_database
 
 
-class Tables(SQLiteStore):
-    """One WAL connection shared by threads; creates its tables on open."""
+class Tables:
+    """A database with the API's tables: created on open in SQLite, by migrations in PostgreSQL."""
 
-    def __init__(self, path: Path, *ddl: str):
-        super().__init__(path, ";\n".join(ddl))
+    def __init__(self, db: Path | Database, *sqlite_ddl: str):
+        self.db = as_database(db)
+        self.db.ensure_schema(";\n".join(sqlite_ddl))
 
     def read(self, sql: str, args: tuple = ()) -> list[tuple]:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchall()
+        return self.db.rows(sql, args)
 
     def write(self, sql: str, args: tuple = ()) -> int:
         """Run one statement in its own transaction; returns the rows it changed."""
-        with self._lock, self._conn:
-            return self._conn.execute(sql, args).rowcount
+        return self.db.run(sql, args)

@@ -1,4 +1,4 @@
-"""API keys in SQLite: publishable widget keys bound to origins, secret server keys.
+"""API keys (SQLite, or the shared PostgreSQL): publishable widget keys bound to origins, secret server keys.
 
 A key reads ``sr_pk_<id>_<secret>`` (publishable) or ``sr_sk_<id>_<secret>`` (secret). Only a
 SHA-256 of the secret part is stored, so the database never holds a usable key. Example::
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from store import Database
 from ui.api.db import Tables
 
 KeyKind = Literal["publishable", "secret"]
@@ -67,8 +68,8 @@ def _hash(secret: str) -> str:
 
 
 class KeyStore:
-    def __init__(self, path: Path):
-        self._db = Tables(path, "CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
+    def __init__(self, db: Path | Database):
+        self._db = Tables(db, "CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
                                 "secret_hash TEXT NOT NULL, origins TEXT NOT NULL, label TEXT NOT NULL, "
                                 "created REAL NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)", *_VERSION_DDL)
         # CORS asks for the allowlist on every request: cached, keyed by the api_keys_version row

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import threading
@@ -40,6 +41,30 @@ class SlidingWindowLimiter:
             return None
 
 
+class SharedWindowLimiter:
+    """The same sliding window counted in the shared database (PostgreSQL), so every replica spends
+    one budget: ``rate_hits`` rows, pruned as they leave the window; one transaction per hit, under
+    a transaction-scoped advisory lock on the name (two replicas never both take the last slot).
+    ``now`` must be wall-clock time (``time.time``): replicas share no monotonic clock."""
+
+    def __init__(self, db, kind: str, limit: int, window_s: float = 60.0):
+        self.db, self.kind, self.limit, self.window_s = db, kind, limit, window_s
+
+    def hit(self, name: str, now: float) -> float | None:
+        def work(tx) -> float | None:
+            tx.rows("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (f"{self.kind}:{name}",))
+            tx.run("DELETE FROM rate_hits WHERE limiter = ? AND name = ? AND at <= ?",
+                   (self.kind, name, now - self.window_s))
+            count, oldest = tx.rows("SELECT COUNT(*), MIN(at) FROM rate_hits WHERE limiter = ? AND name = ?",
+                                    (self.kind, name))[0]
+            if count >= self.limit:
+                return retry_after(oldest, self.window_s, now)
+            tx.run("INSERT INTO rate_hits (limiter, name, at) VALUES (?, ?, ?)", (self.kind, name, now))
+            return None
+
+        return self.db.run_in_transaction(work)
+
+
 def retry_after(oldest: float, window_s: float, now: float) -> float:
     """Seconds until the oldest hit in a full window expires (at least one)."""
     return max(1.0, math.ceil(oldest + window_s - now))
@@ -49,10 +74,11 @@ class BodyLimitMiddleware:
     """Reject request bodies over ``max_bytes`` with a JSON 413, before any handler reads them.
 
     Applies to paths under ``prefix``; the body is read here (at most max_bytes + 1) and replayed.
+    A body not fully received within ``timeout_s`` gets a 408 (a stalled upload holds nothing long).
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, prefix: str = "/v1/"):
-        self.app, self.max_bytes, self.prefix = app, max_bytes, prefix
+    def __init__(self, app: ASGIApp, max_bytes: int, prefix: str = "/v1/", timeout_s: float = 10.0):
+        self.app, self.max_bytes, self.prefix, self.timeout_s = app, max_bytes, prefix, timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
@@ -63,8 +89,14 @@ class BodyLimitMiddleware:
             await self._too_large(send)
             return
         chunks, size, more = [], 0, True
+        deadline = asyncio.get_running_loop().time() + self.timeout_s
         while more:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - asyncio.get_running_loop().time()))
+            except asyncio.TimeoutError:
+                await self._error(send, 408, "body_timeout",
+                                  f"the request body did not arrive within {self.timeout_s:g} s")
+                return
             if message["type"] == "http.disconnect":
                 return
             chunk = message.get("body", b"")
@@ -87,9 +119,12 @@ class BodyLimitMiddleware:
         await self.app(scope, replay, send)
 
     async def _too_large(self, send: Send) -> None:
-        body = json.dumps({"error": {"code": "body_too_large",
-                                     "message": f"the request body is larger than {self.max_bytes:,} bytes"}}).encode()
-        await send({"type": "http.response.start", "status": 413,
+        await self._error(send, 413, "body_too_large", f"the request body is larger than {self.max_bytes:,} bytes")
+
+    @staticmethod
+    async def _error(send: Send, status: int, code: str, message: str) -> None:
+        body = json.dumps({"error": {"code": code, "message": message}}).encode()
+        await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})

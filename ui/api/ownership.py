@@ -1,4 +1,4 @@
-"""Which API key (and which user) owns each session, in SQLite so it survives restarts.
+"""Which API key (and which user) owns each session, stored (SQLite or PostgreSQL) so it survives restarts.
 
 User ids are namespaced by key (``<key id>/<user id>``): one key can never name another
 key's users, whatever ids its callers send.
@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from store import Database
 from ui.api.db import Tables
 
 
@@ -22,9 +23,9 @@ class SessionOwner:
 
 
 class SessionOwners:
-    def __init__(self, path: Path):
+    def __init__(self, db: Path | Database):
         self._db = Tables(
-            path,
+            db,
             "CREATE TABLE IF NOT EXISTS session_owners (session_id TEXT PRIMARY KEY, key_id TEXT NOT NULL, "
             "user_id TEXT, created REAL NOT NULL)",
             "CREATE INDEX IF NOT EXISTS session_owners_key ON session_owners (key_id, created)",
@@ -46,5 +47,10 @@ class SessionOwners:
                              (key_id, since))
         return [r[0] for r in rows]
 
+    def sessions_of(self, user_id: str) -> list[str]:
+        return [r[0] for r in self._db.read("SELECT session_id FROM session_owners WHERE user_id = ?", (user_id,))]
+
     def delete_user(self, user_id: str) -> int:
-        return self._db.write("DELETE FROM session_owners WHERE user_id = ?", (user_id,))
+        n = self._db.write("DELETE FROM session_owners WHERE user_id = ?", (user_id,))
+        self._db.db.compact()
+        return n

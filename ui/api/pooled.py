@@ -20,6 +20,7 @@ from agent.settings import Settings
 from agent.state import DialogueState
 from retrieval.catalogue import CatalogueStore
 from retrieval.items import Item
+from store import open_database
 from ui.api.workers import TurnPool
 
 
@@ -43,7 +44,7 @@ class PooledAgent:
 
     def __init__(self, settings: Settings, pool: TurnPool):
         self.settings, self.pool = settings, pool
-        self.sessions = SessionStore(settings.state_path)
+        self.sessions = SessionStore(open_database(settings, "state"))
         self.engine = StoredItems(CatalogueStore(settings.sqlite_path), settings.catalogue)
 
     def turn(self, message: str, session_id: str | None = None, user_id: str | None = None) -> TurnResult:

@@ -12,7 +12,7 @@ from ui.api.models import (
     ItemRef, ProfileOut, SessionCreated, UserDeleted,
 )
 from ui.api.service import ChatService
-from ui.api.streaming import turn_events
+from ui.api.streaming import event, turn_events
 
 _ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 413, 422, 429)}
 UserId = Annotated[str, Path(pattern=USER_ID)]
@@ -40,9 +40,20 @@ def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter
     @router.post("/chat/stream", tags=["chat"], response_class=EventSourceResponse,
                  responses={200: {"description": "Server-Sent Events: session, delta (reply text), items, done"}})
     async def chat_stream(caller: CallerDep, body: ChatRequest):
-        """The same turn as Server-Sent Events."""
-        result = await service.turn(caller, body.session_id, body.message)
-        return EventSourceResponse(turn_events(result))
+        """The same turn as Server-Sent Events; ``started`` comes at once, before the turn runs."""
+        owner = await service.prepare_turn(caller, body.session_id, body.message)  # refusals: plain HTTP errors
+
+        async def events():
+            yield event("started", {"session_id": owner.session_id})
+            try:
+                result = await service.run_turn(owner, body.message)
+            except ApiError as e:
+                yield event("error", {"code": e.code, "message": e.message})
+                return
+            for e in turn_events(result):
+                yield e
+
+        return EventSourceResponse(events())
 
     @router.post("/feedback", response_model=FeedbackResponse, tags=["chat"])
     async def feedback(caller: CallerDep, body: FeedbackRequest):
@@ -67,9 +78,9 @@ def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter
                           liked_genres=p.liked_genres, avoid_genres=p.avoid_genres)
 
     @router.delete("/users/{user_id}", response_model=UserDeleted, tags=["privacy"])
-    def delete_user(caller: CallerDep, user_id: UserId):
-        """Delete every stored session of the user."""
-        return UserDeleted(user_id=user_id, deleted_records=service.delete_user(caller, user_id))
+    async def delete_user(caller: CallerDep, user_id: UserId):
+        """Delete every stored session of the user (404 for a user with nothing stored)."""
+        return UserDeleted(user_id=user_id, deleted_records=await service.delete_user(caller, user_id))
 
     def refs(ids: list[str]) -> list[ItemRef]:
         items = [(i, engine.get(i)) for i in ids]

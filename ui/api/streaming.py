@@ -1,4 +1,5 @@
-"""A turn as Server-Sent Events: ``session`` → ``delta``… (the reply text) → ``items`` → ``done``.
+"""A turn as Server-Sent Events: ``started`` (at once, before the turn runs) → ``session`` →
+``delta``… (the reply text) → ``items`` → ``done``; or ``started`` → ``error`` when the turn fails.
 
 In embedded mode the reply is complete when the turn ends, so it is streamed in word chunks;
 the event protocol is the same one a token-streaming LLM backend would feed.
@@ -23,10 +24,11 @@ def reply_chunks(reply: str, words_per_chunk: int = 3) -> list[str]:
     return ["".join(words[i:i + words_per_chunk]) for i in range(0, len(words), words_per_chunk)]
 
 
-def turn_events(result: TurnResult) -> Iterator[ServerSentEvent]:
-    def event(name: str, data) -> ServerSentEvent:
-        return ServerSentEvent(data=json.dumps(data, ensure_ascii=False), event=name)
+def event(name: str, data) -> ServerSentEvent:
+    return ServerSentEvent(data=json.dumps(data, ensure_ascii=False), event=name)
 
+
+def turn_events(result: TurnResult) -> Iterator[ServerSentEvent]:
     yield event("session", {"session_id": result.session_id, "action": result.action, "intent": result.intent})
     for chunk in reply_chunks(result.reply):
         yield event("delta", {"text": chunk})

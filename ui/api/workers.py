@@ -6,9 +6,10 @@ settings; sessions and profiles live in SQLite (WAL), so any worker can take any
 the web process still serialises the turns of one session (:class:`ui.api.service.SessionLocks`).
 The web process itself holds no agent then (:class:`ui.api.pooled.PooledAgent`).
 
-A worker that dies takes its whole pool down (``BrokenProcessPool``). The pool is replaced, and
-each call that was running on it is tried once more alone, in a process of its own: a message
-that crashes its worker every time then costs one pool and gets a clear error, not two pools.
+Each worker is a one-process pool of its own: a worker that dies (``BrokenProcessPool``) is
+replaced alone, in the background, while the others go on serving. The call that was running on
+it is tried once more alone, in a process of its own: a message that crashes its worker every
+time then costs one worker and gets a clear error, not two.
 
 Example::
 
@@ -24,10 +25,10 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import queue
 import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -61,8 +62,7 @@ def _start_worker(settings: Settings, build: Callable[[Settings], Any] | None) -
     threadpool_limits(1)
 
 
-def _ready(pause_s: float) -> int:
-    time.sleep(pause_s)  # hold this worker so the next probe lands on another one
+def _ready() -> int:
     return os.getpid()
 
 
@@ -82,86 +82,158 @@ def _spawn_pool(processes: int, settings: Settings, build: Callable[[Settings], 
                                initializer=_start_worker, initargs=(settings, build))
 
 
+class _Worker:
+    """One worker process (a one-process executor): it dies alone, and is replaced alone."""
+
+    def __init__(self, settings: Settings, build: Callable[[Settings], Any] | None):
+        self.executor = _spawn_pool(1, settings, build)
+        self.replaced = False
+
+    def warm(self, deadline_s: float) -> int:
+        """Wait until the worker's agent is built (it answers a ping); returns its process id."""
+        return self.executor.submit(_ready).result(timeout=deadline_s)
+
+    def watch(self, on_death: Callable[[_Worker], None]) -> None:
+        """Call ``on_death(self)`` from a thread as soon as the process ends (even while idle)."""
+        sentinels = [p.sentinel for p in self.executor._processes.values()]  # noqa: SLF001 - no public handle
+
+        def wait() -> None:
+            multiprocessing.connection.wait(sentinels)
+            on_death(self)
+
+        threading.Thread(target=wait, name="turn-worker-watch", daemon=True).start()
+
+
 class TurnPool:
     """Worker processes that each build an agent (with ``build``, default
-    :func:`agent.wiring.build_agent`: a picklable function of the settings) and run its methods."""
+    :func:`agent.wiring.build_agent`: a picklable function of the settings) and run its methods.
 
-    def __init__(self, settings: Settings, processes: int, build: Callable[[Settings], Any] | None = None):
+    Each worker is a pool of its own: a worker that dies is replaced in the background while the
+    others go on serving (no stall for the turns beside it; /readyz stays ready while one serves)."""
+
+    def __init__(self, settings: Settings, processes: int, build: Callable[[Settings], Any] | None = None,
+                 warm_deadline_s: float = 600.0):
         if processes < 1:
             raise ValueError("a turn pool needs at least one process")
         self.settings, self.processes, self._build = settings, processes, build
-        self._pool = _spawn_pool(processes, settings, build)
-        self._alone = _Alone(lambda: _spawn_pool(1, settings, build))
-        self._ready = threading.Event()
+        self._warm_deadline_s = warm_deadline_s
+        self._free: queue.Queue[_Worker] = queue.Queue()  # live workers not running a call
+        self._live = 0  # workers built and not known dead
+        self._started = threading.Event()  # every first worker has loaded once
         self._lock = threading.Lock()
+        self._closed = self._starting = False
+        self._workers: list[_Worker] = []
+        self._alone = _Alone(lambda: _spawn_pool(1, settings, build))
         self.error: BaseException | None = None
 
     @property
     def ready(self) -> bool:
-        return self._ready.is_set()
+        """All first workers loaded, and at least one of them (or their replacements) alive."""
+        return self._started.is_set() and self._live > 0
 
     def start(self) -> None:
-        """Start every worker in the background; :attr:`ready` turns true when all have loaded."""
-        threading.Thread(target=self._warm, args=(self._pool,), name="turn-pool-warm-up", daemon=True).start()
+        """Start every worker in the background; :attr:`ready` turns true when all have loaded.
+        (The first call starts them when nothing did.)"""
+        with self._lock:
+            if self._starting:
+                return
+            self._starting = True
+        threading.Thread(target=self._start_all, name="turn-pool-warm-up", daemon=True).start()
 
-    def _warm(self, pool: ProcessPoolExecutor, deadline_s: float = 600.0) -> None:
-        """Ping until every worker has answered (each ping holds its worker a moment, so the next
-        lands on another one); a worker answers only once its agent is built."""
+    def _start_all(self) -> None:
+        threads = [threading.Thread(target=self._add_worker, name="turn-worker-warm-up", daemon=True)
+                   for _ in range(self.processes)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if self._live == self.processes:
+            log.info("turn pool ready: %d worker processes", self.processes)
+            self._started.set()
+
+    def _add_worker(self) -> None:
+        """Spawn one worker, wait for its agent, then let it take calls."""
+        worker = _Worker(self.settings, self._build)
+        with self._lock:
+            self._workers.append(worker)
         try:
-            pids: set[int] = set()
-            deadline = time.monotonic() + deadline_s
-            while len(pids) < self.processes and time.monotonic() < deadline:
-                futures: list[Future] = [pool.submit(_ready, 0.2) for _ in range(self.processes)]
-                pids |= {f.result() for f in futures}
-            if len(pids) < self.processes:
-                raise TimeoutError(f"{len(pids)} of {self.processes} turn workers answered in {deadline_s:.0f} s")
-            log.info("turn pool ready: %d worker processes %s", len(pids), sorted(pids))
-            if pool is self._pool:
-                self._ready.set()
+            worker.warm(self._warm_deadline_s)
         except BaseException as e:  # noqa: BLE001 - reported by /readyz, not raised in a thread
-            if pool is self._pool:  # not a pool already replaced (its calls restart it)
-                self.error = e
-                log.error("turn pool failed to start: %s", e)
+            self.error = e
+            log.error("a turn worker failed to start: %s", e)
+            self._retire(worker)
+            return
+        with self._lock:
+            if self._closed:
+                worker.executor.shutdown(wait=False, cancel_futures=True)
+                return
+            self._live += 1
+            self.error = None
+        worker.watch(self._replace)
+        self._free.put(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.executor.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            if worker in self._workers:
+                self._workers.remove(worker)
+
+    def _replace(self, dead: _Worker) -> None:
+        """A worker died: forget it, and start its replacement in the background (once, whoever
+        noticed first: its watcher or a call)."""
+        with self._lock:
+            if dead.replaced or self._closed:
+                return
+            dead.replaced = True
+            self._live -= 1
+        log.error("a turn worker died; replacing it (the other workers go on serving)")
+        self._retire(dead)
+        threading.Thread(target=self._add_worker, name="turn-worker-replace", daemon=True).start()
+
+    def _take(self) -> _Worker:
+        """A free live worker, waiting for one; a 503 when none can come (start failed, closed)."""
+        while True:
+            try:
+                worker = self._free.get(timeout=0.5)
+                if not worker.replaced:  # one that died while idle is dropped here
+                    return worker
+            except queue.Empty:
+                if self._closed or (self.error is not None and not self._live):
+                    raise ApiError(503, "turn_workers_unavailable", "the turn workers are not running; retry shortly",
+                                   {"Retry-After": "5"}) from self.error
 
     def call(self, method: str, *args) -> Any:
         """``agent.<method>(*args)`` in a worker, waiting for its result in this thread.
 
-        A worker that dies (crashed, killed, out of memory) takes its pool down; the pool is
-        replaced and the call tried once more, alone in a process of its own: it may be what
-        crashed the worker, and then it must not take the new pool down too."""
-        pool, future = self._submit(method, args)
+        A worker that dies (crashed, killed, out of memory) is replaced on its own. A call it was
+        running is tried once more, alone in a process of its own: it may be what crashed the
+        worker, and then it must not take another worker down too."""
+        self.start()
+        while True:
+            worker = self._take()
+            try:
+                future = worker.executor.submit(_call, method, args)
+            except BrokenProcessPool:  # it died while idle: not this call's doing
+                self._replace(worker)
+                continue
+            break
         try:
-            return future.result()
+            result = future.result()
         except BrokenProcessPool:
-            self._replace(pool)
+            self._replace(worker)
             return self._alone.call(method, args)
-
-    def _submit(self, method: str, args: tuple) -> tuple[ProcessPoolExecutor, Future]:
-        """Submit to the current pool; one that had died before this call is replaced first."""
-        pool = self._pool
-        try:
-            return pool, pool.submit(_call, method, args)
-        except BrokenProcessPool:  # not this call's doing
-            self._replace(pool)
-        pool = self._pool
-        try:
-            return pool, pool.submit(_call, method, args)
-        except BrokenProcessPool as e:  # the fresh pool is down already: say so, not a bare 500
-            raise ApiError(503, "turn_workers_restarting", "the turn workers are restarting; retry shortly",
-                           {"Retry-After": "5"}) from e
-
-    def _replace(self, broken: ProcessPoolExecutor) -> None:
-        with self._lock:
-            if self._pool is broken:  # concurrent calls that saw the same death replace it once
-                log.error("a turn worker died; restarting the turn pool")
-                broken.shutdown(wait=False, cancel_futures=True)
-                self._pool = _spawn_pool(self.processes, self.settings, self._build)
-                self._ready.clear()  # /readyz says "starting" until the new workers have loaded
-                self.error = None
-                self.start()
+        except BaseException:
+            self._free.put(worker)
+            raise
+        self._free.put(worker)
+        return result
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            self._closed = True
+            workers = list(self._workers)
+        for worker in workers:
+            worker.executor.shutdown(wait=True, cancel_futures=True)
         self._alone.close()
 
 

@@ -1,0 +1,43 @@
+"""The one interface both engines implement. SQL is written once, with ``?`` placeholders and the
+portable subset both engines share (``ON CONFLICT … DO UPDATE``, ``excluded``); only schemas differ
+(SQLite: each store's ``CREATE … IF NOT EXISTS``; PostgreSQL: the numbered migrations)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+
+class Tx(Protocol):
+    """Statements inside one transaction."""
+
+    def rows(self, sql: str, args: tuple = ()) -> list[tuple]: ...
+
+    def run(self, sql: str, args: tuple = ()) -> int: ...
+
+    def run_many(self, sql: str, rows: Iterable[tuple]) -> None: ...
+
+
+class Database(Protocol):
+    engine: str  # "sqlite" | "postgresql"
+
+    def ensure_schema(self, sqlite_ddl: str) -> None:
+        """SQLite: run the store's DDL. PostgreSQL: check the migrations are applied."""
+
+    def rows(self, sql: str, args: tuple = ()) -> list[tuple]: ...
+
+    def run(self, sql: str, args: tuple = ()) -> int:
+        """One statement in its own transaction; the rows it changed."""
+
+    def transaction(self) -> AbstractContextManager[Tx]: ...
+
+    def compact(self) -> None:
+        """After deletes: deleted rows leave the engine's logs (SQLite: WAL checkpoint)."""
+
+    def lock(self, *names: str) -> AbstractContextManager[None]:
+        """Locks held across every process sharing this database (PostgreSQL: advisory locks, all
+        on one connection, taken in one order)."""
+
+    def close(self) -> None: ...
+
