@@ -14,30 +14,20 @@ from dataclasses import dataclass, field
 
 from agent.understanding import lexicon as lx
 from agent.understanding.mentions import TitleFinder
+from agent.understanding.numbers import read_numbers
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
 from agent.understanding.verdicts import mention_polarity, refers_to_all, shown_verdict, without_not_seen
 from retrieval.people import PeopleIndex, PersonHit
 
-_NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|half an?)"
-_UNIT = r"(hours?|hrs?|h|minutes?|mins?|m)\b"
-_RUNTIME_MAX = re.compile(
-    rf"(?:under|less than|shorter than|no (?:more|longer) than|at most|max(?:imum)?|within|below|"
-    rf"up to|tops|only (?:have|got)|(?:we|i) (?:only )?(?:have|got)|(?:^|\b)got|only|busy for|for|<)\s*(?:about |around |roughly )?{_NUM}"
-    rf"\s*(and a half\s*)?{_UNIT}(\s*and a half)?"
-)
-_RUNTIME_MIN = re.compile(rf"(?:over|more than|longer than|at least|>)\s*{_NUM}\s*(and a half\s*)?{_UNIT}")
-_DECADE = re.compile(r"\b(?:(19|20)?(\d)0'?s|(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))\b")
-_DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
-                 "seventies": 1970, "eighties": 1980, "nineties": 1990}
-_YEAR_MIN = re.compile(r"(nothing |not |no )?(newer than|after|since|post|later than|from after)\s*((?:19|20)\d\d)|()()((?:19|20)\d\d) or (?:later|newer|after)")
-_YEAR_MAX = re.compile(r"(nothing |not |no )?(older than|before|pre|prior to|earlier than)\s*-?\s*((?:19|20)\d\d)|()()((?:19|20)\d\d) or (?:earlier|older|before)")
-_YEAR_EXACT = re.compile(r"\b(?:in|from)\s+((?:19|20)\d\d)\b(?!s)")
 _MPAA = re.compile(r"\b(nc-17|pg-13|pg13|pg|g|r)\b(?:[- ]rated)?")
-_KIDS_AWAY = re.compile(r"\b(?:kids?|children|son|daughter)(?: are| is|'s|s are)? (?:finally |already |all )?(?:asleep|in bed|away|out|gone|at (?:their|his|her|a|the) )")
 _NOT_FOR_KIDS = re.compile(r"\bnot (?:for|meant for|aimed at) (?:kids|children)\b")
-_RATING_MIN = re.compile(r"(?:rated|rating|score|imdb)\s*(?:of\s*)?(?:at least|above|over|>=?|\+)\s*(\d(?:\.\d)?)|(\d\.\d)\s*\+|(?<![\d-])(?:(\d(?:\.\d)?)\s*/10|(\d\.\d))\s*or (?:higher|better|more|above)")
+# a cue after the words it negates, in the same clause: "horror is not for me", "musicals bore me"
+_AFTER_NEGATION = re.compile(r"\b(?:is|are|'s|'re)? ?(?:not for me|not my thing|not my cup of tea|a no for me|a no-go"
+                             r"|bore me|bores me|do nothing for me|does nothing for me|turn me off|turns me off|are out|is out)\b")
+# attributes whose positive mention still asks for the genre ("something scary" is a Horror wish)
+_GENRE_NAMING_ATTRIBUTES = {"scary", "zombies", "slasher", "space", "aliens", "superheroes", "magic", "singing"}
 _KID_AGE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -]?(?:years?|yrs?|y/?o)\b")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
@@ -60,24 +50,13 @@ def _index() -> PhraseIndex:
     idx.add("mood", lx.MOOD_PHRASES)
     idx.add("time_of_day", lx.TIME_OF_DAY_PHRASES)
     idx.add("critique", lx.CRITIQUE_PHRASES)
+    idx.add("attribute", {name: a.phrases for name, a in lx.ATTRIBUTES.items()})
     idx.add_flat("negation", lx.NEGATION_CUES)
     idx.add_flat("family_safe", lx.FAMILY_SAFE_PHRASES)
     idx.add_flat("quality", lx.QUALITY_PHRASES)
     idx.add_flat("recent", lx.RECENT_PHRASES)
     idx.add_flat("old", lx.OLD_PHRASES)
     return idx
-
-
-def _minutes(num: str, half: str | None, unit: str, half2: str | None = None) -> int:
-    if num.startswith("half"):
-        value = 0.5
-    elif num in ("a", "an"):
-        value = 1.0
-    else:
-        value = float(_NUMBER_WORDS.get(num, num))
-    if half or half2:
-        value += 0.5
-    return int(round(value * 60)) if unit.startswith("h") else int(round(value))
 
 
 class EmbeddedUnderstander:
@@ -98,17 +77,21 @@ class EmbeddedUnderstander:
             return u
         tokens = tokenize(text)
         low = " ".join(t.norm for t in tokens)
+        numbers = read_numbers(text)
+        numeric = {i for i, t in enumerate(tokens) if any(a <= t.start < b for a, b in numbers.spans)}
         scan = self.titles.scan(tokens)
+        # a year, a decade or a duration is never a title ("older, before 1984")
+        scan.found = [f for f in scan.found if not numeric & set(range(f.start, f.end))]
         names = scan.names
         named = {i for h in names for i in range(h.start, h.end)}
-        hits = self._phrases.find([t.norm for t in tokens], scan.masked() | named)
+        hits = self._phrases.find([t.norm for t in tokens], scan.masked() | named | numeric)
         negated = self._negated_positions(tokens, hits)
         self._slots(u, hits, negated, [t.norm for t in tokens])
-        self._numbers(u, low, ctx)
+        self._numbers(u, low, ctx, numbers)
         self._mentions(u, tokens, scan, negated)
         self._people(u, names, negated)
         self._references(u, low, tokens, hits)
-        u.keywords = self._keywords(tokens, hits, scan.masked() | named)
+        u.keywords = self._keywords(tokens, hits, scan.masked() | named | numeric)
         u.intent = self._intent(u, low, text, ctx)
         if self.moods and u.intent == "recommend" and not (u.scene.mood or u.liked_genres or u.mentions) \
                 and len(low.split()) >= 4:
@@ -125,7 +108,13 @@ class EmbeddedUnderstander:
 
     # -- negation scope -------------------------------------------------------------------
     def _negated_positions(self, tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
+        """Token positions inside a negated scope. A cue opens a scope that runs to the end of its
+        clause (a comma, "but", "and", a full stop; see ``negation.scope_breakers``), at most six
+        words; a degree cue ("too", "less") reaches two. "or" and "nor" keep it open ("no horror or
+        gore"). A cue after the words in the same clause negates them too ("horror is not for me",
+        "musicals bore me")."""
         negated: set[int] = set()
+        norms = [t.norm for t in tokens]
         for h in hits:
             if h.category != "negation":
                 continue
@@ -134,7 +123,13 @@ class EmbeddedUnderstander:
             while j < len(tokens) and j < h.end + reach and tokens[j].norm not in lx.SCOPE_BREAKERS:
                 negated.add(j)
                 j += 1
-            # "no horror or gore" keeps the scope across "or"
+        low = " ".join(norms)
+        for m in _AFTER_NEGATION.finditer(low):
+            end = len(low[: m.start()].split())  # token index where the cue starts
+            i = end - 1
+            while i >= 0 and norms[i] not in lx.CLAUSE_BREAKS and norms[i] not in ("and",):
+                negated.add(i)
+                i -= 1
         return negated
 
     # -- lexicon slots --------------------------------------------------------------------
@@ -147,6 +142,15 @@ class EmbeddedUnderstander:
                 target = u.disliked_genres if neg else u.liked_genres
                 if h.value not in target:
                     target.append(h.value)
+            elif h.category == "attribute":
+                # a negated attribute is avoided softly; it never dislikes its parent genre
+                target = u.avoided_attributes if neg else u.liked_attributes
+                if h.value not in target:
+                    target.append(h.value)
+                genre = lx.ATTRIBUTES[h.value].genre
+                if not neg and genre and genre not in u.liked_genres and genre not in u.disliked_genres \
+                        and h.value in _GENRE_NAMING_ATTRIBUTES:
+                    u.liked_genres.append(genre)
             elif h.category == "mood":
                 target = u.scene.not_moods if neg else u.scene.mood
                 if h.value not in target:
@@ -171,10 +175,13 @@ class EmbeddedUnderstander:
         if times:
             u.scene.time_of_day = min(times, key=lx.TIME_OF_DAY_PRIORITY.index)
         low = " ".join(norms)
-        if _KIDS_AWAY.search(low):  # "the kids are finally asleep": grown-ups only
+        for clear in lx.CLEARS:  # "the kids went to bed", "forget the time limit"
+            if clear.matches(low):
+                u.clears.extend(f for f in clear.fields if f not in u.clears)
+        if "companions" in u.clears:
             companions = [c for c in companions if c != "kids"]
-        if _NOT_FOR_KIDS.search(low):
-            companions = [c for c in companions if c != "kids"]
+            u.scene.companions_cleared = True
+        if _NOT_FOR_KIDS.search(low) and "Children" not in u.disliked_genres:
             u.disliked_genres.append("Children")
         if companions:
             u.scene.companions = min(companions, key=lx.COMPANION_PRIORITY.index)
@@ -183,54 +190,24 @@ class EmbeddedUnderstander:
                 u.scene.mood.append("light")
         # a genre both liked and disliked in one turn: the negated reading wins
         u.liked_genres = [g for g in u.liked_genres if g not in u.disliked_genres]
+        u.liked_attributes = [a for a in u.liked_attributes if a not in u.avoided_attributes]
         u.scene.mood = [m for m in u.scene.mood if m not in u.scene.not_moods]
 
     # -- numbers: runtime, years, ratings ----------------------------------------------------
-    def _numbers(self, u: Understanding, low: str, ctx: TurnContext) -> None:
+    def _numbers(self, u: Understanding, low: str, ctx: TurnContext, reading) -> None:
         c = u.constraints
-        m = _RUNTIME_MAX.search(low)
-        if m:
-            minutes = _minutes(m.group(1), m.group(2), m.group(3), m.group(4))
-            if 20 <= minutes <= 400:
-                if re.search(r"\b(have|got|only)\b", m.group(0)):  # time available (the state filters on it)
-                    u.scene.time_budget_min = minutes
-                else:  # a limit on the film itself
-                    c.max_runtime = minutes
-        elif re.search(r"\b(?:not too long|not very long|not long|nothing too long|short one|something short|quick one|short movie|short film|shortish)\b", low):
+        for name in ("max_runtime", "min_runtime", "year_min", "year_max", "min_rating"):
+            value = getattr(reading, name)
+            if value is not None:
+                setattr(c, name, value)
+        if reading.time_budget_min:
+            u.scene.time_budget_min = reading.time_budget_min
+        if c.max_runtime is None and u.scene.time_budget_min is None and re.search(
+                r"\b(?:not too long|not very long|not long|nothing too long|short one|something short|quick one|short movie|short film|shortish)\b", low):
             c.max_runtime = 120 if "not" in low or "nothing" in low else 100
-        m = _RUNTIME_MIN.search(low)
-        if m:
-            minutes = _minutes(m.group(1), m.group(2), m.group(3))
-            if 20 <= minutes <= 400:
-                c.min_runtime = minutes
-        m = _DECADE.search(low)
-        if m and not re.search(r"\b\d+ ?(?:year|yr)s?[ -]old", low):
-            if m.group(3):
-                start = _DECADE_WORDS[m.group(3)]
-            else:
-                century = m.group(1) or ("20" if m.group(2) in "01" else "19")
-                start = int(century + m.group(2) + "0")
-            c.year_min, c.year_max = start, start + 9
-        for pattern, attr in ((_YEAR_MIN, "year_min"), (_YEAR_MAX, "year_max")):
-            m = pattern.search(low)
-            if m:
-                year = int(m.group(3) or m.group(6))
-                strict = m.group(2) in ("newer than", "after", "post", "later than", "from after")
-                if m.group(1):  # "nothing older than 1990" bounds the other side
-                    attr = "year_max" if attr == "year_min" else "year_min"
-                    strict = False
-                setattr(c, attr, year + 1 if strict and attr == "year_min" else year)
-        m = _YEAR_EXACT.search(low)
-        if m and c.year_min is None and c.year_max is None:
-            c.year_min = c.year_max = int(m.group(1))
         if c.year_min is None and contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
             c.year_min = ctx.max_year - 8
         # "old" / "classic" are tastes, not limits: they go to the semantic query as keywords
-        m = _RATING_MIN.search(low)
-        if m:
-            value = float(next(g for g in m.groups() if g))
-            if 1 <= value <= 10:
-                c.min_rating = value
         self._mpaa(u, low)
 
     def _mpaa(self, u: Understanding, low: str) -> None:
