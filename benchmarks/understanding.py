@@ -1,13 +1,26 @@
-"""Benchmark the embedded understander: per-slot precision / recall / F1 on the annotated gold
-set, title resolution accuracy, latency; and title resolution on ReDial dev utterances.
+"""Benchmark the embedded understander on the annotated gold sets: intent accuracy, per-slot
+precision / recall / F1, per-class accuracies (negation scope, numbers and ranges, titles with
+typos), latency; and title resolution on ReDial dev utterances.
 
 Usage:
-    python benchmarks/understanding.py [--data-dir DIR] [--gold benchmarks/understanding_gold.yaml]
+    python benchmarks/understanding.py [--data-dir DIR] [--gold FILE_OR_DIR ...]
                                        [--redial ../shared/data/redial/dev_data.jsonl] [--json OUT]
 
-The gold set was written by hand, independently of the lexicons (see its header). ReDial:
-each user or recommender message that mentions movies, with every ``@id`` replaced by its name
-from ``movieMentions`` ("Super Troopers (2001)" -> "Super Troopers"); a mention counts as
+Two gold sets, both written by hand independently of agent/understanding/*:
+``benchmarks/understanding_gold.yaml`` (230 utterances, the first set: no attributes) and
+``benchmarks/understanding_gold/en/*.yaml`` (the second set, its format in that folder's README:
+classes, attributes, people, critique, ref, question). Each is reported on its own.
+
+Slots are scored as sets of (key, value) pairs per utterance. Attributes are free phrases in the
+gold ("graphic", "space battles"); a predicted attribute matches a gold one when they are the same
+after normalisation, when the gold phrase is one of the predicted attribute's vocabulary phrases,
+or when they share a content word stem ("violence" ~ "violent"). The class figures:
+``negation_scope`` — liked/disliked genres, avoided attributes and disliked people all right;
+``numbers`` (classes numbers, ranges, limits) — constraints and time budget exactly right;
+``typos`` — every gold title resolved.
+
+ReDial: each user or recommender message that mentions movies, with every ``@id`` replaced by its
+name from ``movieMentions`` ("Super Troopers (2001)" -> "Super Troopers"); a mention counts as
 resolved when the understander returns the catalogue item linked to that ReDial movie (by
 normalised title + year). Mentions of movies missing from the catalogue are reported apart.
 """
@@ -26,6 +39,19 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOWN = ["1", "2571", "356", "318", "296"]  # a list "shown" before turns that refer to one
+OLD_GOLD = ROOT / "benchmarks" / "understanding_gold.yaml"
+NEW_GOLD = ROOT / "benchmarks" / "understanding_gold" / "en"
+NUMBER_CLASSES = {"numbers", "ranges", "limits"}
+_STOP = {"the", "a", "an", "of", "too", "any", "kind", "stuff", "movies", "movie", "films", "film", "ones", "one"}
+
+
+def load_gold(path: Path) -> list[dict]:
+    """One gold file, or every ``*.yaml`` in a folder (sorted)."""
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    out: list[dict] = []
+    for f in files:
+        out.extend(yaml.safe_load(f.read_text(encoding="utf-8")) or [])
+    return out
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
@@ -46,7 +72,29 @@ def scene_pairs(scene: dict) -> set[tuple[str, str]]:
 
 
 def constraint_pairs(c: dict) -> set[tuple[str, str]]:
-    return {(k, str(float(v)) if k == "min_rating" else str(v)) for k, v in (c or {}).items() if v is not None}
+    return {(k, str(float(v)) if k == "min_rating" else str(v)) for k, v in (c or {}).items()
+            if v is not None and k != "item_type"}
+
+
+def _stems(phrase: str) -> set[str]:
+    words = [w for w in re.findall(r"[a-z]+", phrase.lower()) if w not in _STOP]
+    return {w[:5] if len(w) > 5 else w.rstrip("s") for w in words}
+
+
+def attribute_matches(pred: list[str], gold: list[str], vocabulary=None) -> tuple[int, int, int]:
+    """(tp, fp, fn) between predicted attribute names and gold phrases (see the module doc)."""
+    phrases = {p: {p} | set(vocabulary.attributes[p].phrases if vocabulary and p in vocabulary.attributes else [])
+               for p in pred}
+    used_pred: set[str] = set()
+    tp = 0
+    for g in gold:
+        g_low = g.lower().strip()
+        hit = next((p for p in pred if p not in used_pred and (
+            g_low in phrases[p] or any(_stems(g_low) & _stems(x) for x in phrases[p]))), None)
+        if hit:
+            used_pred.add(hit)
+            tp += 1
+    return tp, len(pred) - len(used_pred), len(gold) - tp
 
 
 def title_ids(titles: list[str], engine) -> list[str | None]:
@@ -60,10 +108,20 @@ def title_ids(titles: list[str], engine) -> list[str | None]:
     return out
 
 
+def _people_pairs(names: list[str]) -> set[str]:
+    return {n.lower() for n in names}
+
+
 def evaluate_gold(nlu, engine, gold: list[dict]) -> dict:
     from agent.understanding.embedded import TurnContext
-
+    try:
+        from agent.understanding.vocabulary import vocabulary
+        vocab = vocabulary("en")
+    except ImportError:  # an older understander (the "before" figures) has no vocabulary file
+        vocab = None
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    single: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # critique / ref / question: right, total
+    classes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     intent_ok = 0
     title_total = title_ok = title_missing = 0
     latencies, errors = [], []
@@ -72,25 +130,55 @@ def evaluate_gold(nlu, engine, gold: list[dict]) -> dict:
         t = time.perf_counter()
         u = nlu.understand(ex["text"], ctx)
         latencies.append((time.perf_counter() - t) * 1000)
+        wrong: list[str] = []
         if u.intent == ex.get("intent", "recommend"):
             intent_ok += 1
         else:
-            errors.append(f"intent {u.intent} != {ex.get('intent')}: {ex['text']}")
+            wrong.append(f"intent {u.intent} != {ex.get('intent')}")
+        scene = u.scene.model_dump()
         slots = {
-            "scene": (scene_pairs(u.scene.model_dump()), scene_pairs(ex.get("scene"))),
+            "scene": (scene_pairs(scene), scene_pairs(ex.get("scene"))),
             "liked_genres": (set(u.liked_genres), set(ex.get("liked_genres") or [])),
             "disliked_genres": (set(u.disliked_genres), set(ex.get("disliked_genres") or [])),
             "constraints": (constraint_pairs(u.constraints.model_dump()), constraint_pairs(ex.get("constraints"))),
         }
+        if "class" in ex:  # the second set's keys
+            slots["people"] = (_people_pairs(u.liked_people), _people_pairs(ex.get("people") or []))
+            slots["disliked_people"] = (_people_pairs(u.disliked_people), _people_pairs(ex.get("disliked_people") or []))
         for name, (pred, gold_set) in slots.items():
             c = counts[name]
             c[0] += len(pred & gold_set)
             c[1] += len(pred - gold_set)
             c[2] += len(gold_set - pred)
             if pred != gold_set:
-                errors.append(f"{name} {sorted(pred)} != {sorted(gold_set)}: {ex['text']}")
+                wrong.append(f"{name} {sorted(pred)} != {sorted(gold_set)}")
+        attrs_ok = True
+        if "class" in ex:
+            for name, pred, gold_list in (("liked_attributes", getattr(u, "liked_attributes", []), ex.get("liked_attributes") or []),
+                                          ("avoided_attributes", getattr(u, "avoided_attributes", []),
+                                           ex.get("avoided_attributes") or [])):
+                tp, fp, fn = attribute_matches(pred, gold_list, vocab)
+                c = counts[name]
+                c[0] += tp
+                c[1] += fp
+                c[2] += fn
+                if fp or fn:
+                    wrong.append(f"{name} {pred} != {gold_list}")
+                    attrs_ok = attrs_ok and name != "avoided_attributes"
+            crit = u.critiques[0].kind if u.critiques else None
+            for name, pred, gold_value in (("critique", crit, ex.get("critique")),
+                                           ("ref", (u.references[0] + 1 if u.references and u.references[0] >= 0 else (5 if u.references else None)), ex.get("ref")),
+                                           ("question", u.question, ex.get("question"))):
+                if gold_value is None and pred is None:
+                    continue
+                single[name][1] += 1
+                if pred == gold_value:
+                    single[name][0] += 1
+                else:
+                    wrong.append(f"{name} {pred} != {gold_value}")
         ids = title_ids(ex.get("titles") or [], engine)
         found = {m.item_id for m in u.mentions}
+        titles_ok = True
         for gid, t in zip(ids, ex.get("titles") or []):
             if gid is None:
                 title_missing += 1
@@ -98,17 +186,56 @@ def evaluate_gold(nlu, engine, gold: list[dict]) -> dict:
             title_total += 1
             title_ok += gid in found
             if gid not in found:
-                errors.append(f"title {t} not resolved: {ex['text']}")
+                titles_ok = False
+                wrong.append(f"title {t} not resolved")
+        cls = ex.get("class")
+        if cls:
+            if cls == "negation_scope":
+                ok = slots["liked_genres"][0] == slots["liked_genres"][1] and \
+                    slots["disliked_genres"][0] == slots["disliked_genres"][1] and attrs_ok and \
+                    slots["disliked_people"][0] == slots["disliked_people"][1]
+                classes["negation_scope"][0] += ok
+                classes["negation_scope"][1] += 1
+            if cls in NUMBER_CLASSES:
+                budget_ok = (scene.get("time_budget_min") == (ex.get("scene") or {}).get("time_budget_min"))
+                ok = slots["constraints"][0] == slots["constraints"][1] and budget_ok
+                classes["numbers"][0] += ok
+                classes["numbers"][1] += 1
+            if cls == "typos" and ex.get("titles"):
+                classes["typos"][0] += titles_ok
+                classes["typos"][1] += 1
+            classes["intent:" + cls][0] += u.intent == ex.get("intent", "recommend")
+            classes["intent:" + cls][1] += 1
+        if wrong:
+            errors.append(f"[{cls or '-'}] {ex['text']!r}: " + "; ".join(wrong))
     return {
         "utterances": len(gold),
         "intent_accuracy": round(intent_ok / len(gold), 3),
         "slots": {k: prf(*v) for k, v in counts.items()},
+        "single": {k: {"accuracy": round(a / n, 3), "support": n} for k, (a, n) in single.items() if n},
+        "classes": {k: {"accuracy": round(a / n, 3), "support": n} for k, (a, n) in sorted(classes.items()) if n},
         "title_accuracy": round(title_ok / title_total, 3) if title_total else None,
         "titles": title_total, "titles_not_in_catalogue": title_missing,
         "latency_ms": {"p50": round(statistics.median(latencies), 2),
                        "p95": round(sorted(latencies)[int(0.95 * (len(latencies) - 1))], 2)},
         "errors": errors,
     }
+
+
+def print_gold(name: str, g: dict, show_errors: int) -> None:
+    print(f"{name}: {g['utterances']} utterances   intent accuracy {g['intent_accuracy']:.3f}")
+    print(f"  {'slot':18s} {'P':>6s} {'R':>6s} {'F1':>6s} {'n':>5s}")
+    for slot, s in g["slots"].items():
+        print(f"  {slot:18s} {s['precision']:6.3f} {s['recall']:6.3f} {s['f1']:6.3f} {s['support']:5d}")
+    for slot, s in g["single"].items():
+        print(f"  {slot:18s} accuracy {s['accuracy']:.3f} (n={s['support']})")
+    for cls, s in g["classes"].items():
+        print(f"  class {cls:22s} accuracy {s['accuracy']:.3f} (n={s['support']})")
+    print(f"  title resolution accuracy {g['title_accuracy']} over {g['titles']} titles "
+          f"({g['titles_not_in_catalogue']} gold titles not in the catalogue)")
+    print(f"  latency per utterance: p50 {g['latency_ms']['p50']} ms, p95 {g['latency_ms']['p95']} ms")
+    for e in g["errors"][:show_errors]:
+        print("   ✗", e)
 
 
 def evaluate_redial(nlu, engine, path: Path, limit: int | None = None) -> dict:
@@ -144,7 +271,7 @@ def evaluate_redial(nlu, engine, path: Path, limit: int | None = None) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", type=Path, default=None)
-    ap.add_argument("--gold", type=Path, default=ROOT / "benchmarks" / "understanding_gold.yaml")
+    ap.add_argument("--gold", type=Path, nargs="*", default=[OLD_GOLD, NEW_GOLD])
     ap.add_argument("--redial", type=Path, default=ROOT.parent / "shared" / "data" / "redial" / "dev_data.jsonl")
     ap.add_argument("--redial-limit", type=int, default=None)
     ap.add_argument("--show-errors", type=int, default=15)
@@ -161,18 +288,12 @@ def main() -> None:
     engine = CatalogueEngine(stores.catalogue, stores.vectors, settings.catalogue)
     nlu = build_understander(engine, stores.embedder)  # the product's embedded understander
 
-    gold = yaml.safe_load(args.gold.read_text(encoding="utf-8"))
-    report = {"gold": evaluate_gold(nlu, engine, gold)}
-    g = report["gold"]
-    print(f"gold set: {g['utterances']} utterances   intent accuracy {g['intent_accuracy']:.3f}")
-    print(f"{'slot':18s} {'P':>6s} {'R':>6s} {'F1':>6s} {'n':>5s}")
-    for name, s in g["slots"].items():
-        print(f"{name:18s} {s['precision']:6.3f} {s['recall']:6.3f} {s['f1']:6.3f} {s['support']:5d}")
-    print(f"title resolution accuracy {g['title_accuracy']} over {g['titles']} titles "
-          f"({g['titles_not_in_catalogue']} gold titles not in the catalogue)")
-    print(f"latency per utterance: p50 {g['latency_ms']['p50']} ms, p95 {g['latency_ms']['p95']} ms")
-    for e in g["errors"][: args.show_errors]:
-        print("  ✗", e)
+    report: dict = {}
+    for path in args.gold:
+        g = evaluate_gold(nlu, engine, load_gold(path))
+        name = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+        report[name] = g
+        print_gold(name, g, args.show_errors)
     if args.redial and args.redial.exists():
         r = evaluate_redial(nlu, engine, args.redial, args.redial_limit)
         report["redial"] = r
