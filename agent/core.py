@@ -94,13 +94,16 @@ class SceneRecAgent:
             timings["retrieve_rank_explain"] = _ms(t1)
             reply = self._recommend_reply(state, items, decision.why)
             state.last_shown = [it.id for it in items] or state.last_shown
+            if items:
+                state.last_reasons = {it.id: _why(it) for it in items}
             state.shown_items = list(dict.fromkeys(state.shown_items + [it.id for it in items]))
             state.clarify_streak = 0
         elif decision.action == "ask":
             reply = replies.clarifying_question(state, decision.why)
             state.clarify_streak += 1
         elif decision.action == "answer":
-            reply = replies.answer_question(self.engine.get(state.focus_item), u.question)
+            reply = replies.answer_question(self.engine.get(state.focus_item), u.question,
+                                            why=state.last_reasons.get(state.focus_item))
         else:
             reply = self._acknowledge(state, decision.why)
         state.last_action = decision.action
@@ -267,6 +270,19 @@ class SceneRecAgent:
 
 class UnknownSession(KeyError):
     """Feedback for a session with no stored turn."""
+
+
+_FEATURE_WORDS = {"content": "closeness to what you asked for", "genre": "the genres you asked for",
+                  "scene_genre": "fit with the scene", "popularity": "popularity", "people": "the people you named",
+                  "anchor": "likeness to the films you named", "quality": "ratings"}
+
+
+def _why(item: RecommendedItem) -> str:
+    """The reason an item was picked, with the parts of its score that weighed most, in words."""
+    parts = sorted(((k, v) for k, v in item.contributions.items() if v > 0), key=lambda kv: -kv[1])[:3]
+    words = ", ".join(f"{_FEATURE_WORDS.get(k, k.replace('_', ' '))} (+{v:.2f})" for k, v in parts)
+    reason = item.reason.rstrip(".")
+    return f"{reason}." + (f" What weighed most in its score: {words}." if words else "")
 
 
 def _ms(t0: float) -> float:

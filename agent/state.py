@@ -72,6 +72,8 @@ class DialogueState(BaseModel):
     # no verdict from the person yet; never the agent's own lists
     discussed_items: list[str] = Field(default_factory=list)
     focus_item: str | None = None
+    # why each item of the last list was picked (its reason, from its real score contributions)
+    last_reasons: dict[str, str] = Field(default_factory=dict)
     keywords: list[str] = Field(default_factory=list)
     turns: int = 0
     clarify_streak: int = 0
@@ -122,9 +124,9 @@ class DialogueState(BaseModel):
         for m in self.scene.mood:
             bump(lx.MOOD_GENRES.get(m, {}), 0.8)
         for a in self.liked_attributes:
-            bump(lx.ATTRIBUTES[a].leanings if a in lx.ATTRIBUTES else {}, 0.6)
+            bump(lx.ATTRIBUTES[a].weights if a in lx.ATTRIBUTES else {}, 0.6)
         for a in self.avoid_attributes:  # soft: an explicitly liked genre keeps its own weight
-            bump(lx.ATTRIBUTES[a].leanings if a in lx.ATTRIBUTES else {}, -0.6)
+            bump(lx.ATTRIBUTES[a].weights if a in lx.ATTRIBUTES else {}, -0.6)
         if self.scene.companions:
             bump(lx.COMPANION_GENRES.get(self.scene.companions, {}), 0.7)
         if self.scene.occasion:
@@ -141,7 +143,7 @@ class DialogueState(BaseModel):
         )
 
     def summary(self) -> dict:
-        return self.model_dump(exclude={"shown_items", "discussed_items"})
+        return self.model_dump(exclude={"shown_items", "discussed_items", "last_reasons"})
 
     # -- update ----------------------------------------------------------------------------
     def apply(self, u: Understanding, lookup: Lookup) -> DialogueState:

@@ -25,10 +25,11 @@ _MPAA = re.compile(r"\b(nc-17|pg-13|pg13|pg|g|r)\b(?:[- ]rated)?")
 _NOT_FOR_KIDS = re.compile(r"\bnot (?:for|meant for|aimed at) (?:kids|children)\b")
 # a cue after the words it negates, in the same clause: "horror is not for me", "musicals bore me"
 _AFTER_NEGATION = re.compile(r"\b(?:is|are|'s|'re)? ?(?:not for me|not my thing|not my cup of tea|a no for me|a no-go"
-                             r"|bore me|bores me|do nothing for me|does nothing for me|turn me off|turns me off|are out|is out)\b")
-# attributes whose positive mention still asks for the genre ("something scary" is a Horror wish)
-_GENRE_NAMING_ATTRIBUTES = {"scary", "zombies", "slasher", "space", "aliens", "superheroes", "magic", "singing"}
-_KID_AGE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -]?(?:years?|yrs?|y/?o)\b")
+                             r"|bore me|bores me|do my head in|does my head in|annoy me|annoys me|do nothing for me|does nothing for me|turn me off|turns me off|are out|is out)\b")
+_KID_AGE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -]?(?:years?[ -]?olds?|yrs?[ -]?olds?|y/?o|yo)\b")
+_PICK = re.compile(r"^(?:(?:yes|yeah|yep|yup|ok|okay|sure|ooh|oh|great)\b.*|.*\b(?:please|pls|plz|one for me|it is)\s*[.!]*$|(?:the\s+)?(?:[1-5]|1st|2nd|3rd|4th|5th)\s*[.!]*$)")
+_FUNCTION_WORDS = {"any", "all", "those", "these", "stuff", "things", "thing", "ones", "kind", "type", "sort", "really",
+                   "though", "either", "please", "pls", "plz", "seriously", "honestly", "lol", "much", "mean", "ever"}
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 
@@ -84,9 +85,11 @@ class EmbeddedUnderstander:
         scan.found = [f for f in scan.found if not numeric & set(range(f.start, f.end))]
         names = scan.names
         named = {i for h in names for i in range(h.start, h.end)}
-        hits = self._phrases.find([t.norm for t in tokens], scan.masked() | named | numeric)
+        bare = [t.norm[:-2] if t.norm.endswith("'s") and t.norm != "children's" else t.norm for t in tokens]
+        hits = self._phrases.find(bare, scan.masked() | named | numeric)
         negated = self._negated_positions(tokens, hits)
         self._slots(u, hits, negated, [t.norm for t in tokens])
+        self._unnamed_aversions(u, tokens, hits, negated, scan.masked() | named | numeric)
         self._numbers(u, low, ctx, numbers)
         self._mentions(u, tokens, scan, negated)
         self._people(u, names, negated)
@@ -100,11 +103,36 @@ class EmbeddedUnderstander:
                 u.scene.mood.append(mood)
         if u.intent == "ask_item":  # "is it scary?" asks about the item; it is no taste
             u.liked_genres, u.scene.mood, u.liked_people = [], [], []
-        if not u.scene.companions and _KID_AGE.search(low):
-            age = _KID_AGE.search(low).group(1)
-            if int(_NUMBER_WORDS.get(age, age)) <= 12:
-                u.scene.companions = "kids"
+            u.liked_attributes, u.avoided_attributes = [], []
+            u.constraints = type(u.constraints)()
+        age = _KID_AGE.search(low)
+        if age and int(_NUMBER_WORDS.get(age.group(1), age.group(1))) <= 15 and u.intent != "ask_item":
+            u.scene.companions = "kids"  # a child's age names the most constraining companion
         return u
+
+    # -- aversions with no vocabulary entry: "nothing with clowns", "no remakes or sequels" --------
+    @staticmethod
+    def _unnamed_aversions(u: Understanding, tokens: list[Token], hits: list[PhraseHit], negated: set[int],
+                           masked: set[int]) -> None:
+        known = {i for h in hits if h.category != "negation" for i in range(h.start, h.end)} | masked
+        cues = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
+        runs: list[list[str]] = [[]]
+        for i in sorted(negated):
+            t = tokens[i].norm
+            if i in known or i in cues:
+                runs.append([])  # the scope already names something known here
+                runs.append([])
+                continue
+            if t in ("or", "nor", ",") or (runs[-1] and i - 1 not in negated):
+                runs.append([])
+            if t.isalpha() and len(t) > 2 and t not in lx.COMMON_WORDS and t not in _FUNCTION_WORDS:
+                runs[-1].append(t)
+            elif runs[-1]:
+                runs.append([])
+        for run in runs:
+            phrase = " ".join(run)
+            if phrase and phrase not in u.avoided_attributes:
+                u.avoided_attributes.append(phrase)
 
     # -- negation scope -------------------------------------------------------------------
     def _negated_positions(self, tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
@@ -147,10 +175,9 @@ class EmbeddedUnderstander:
                 target = u.avoided_attributes if neg else u.liked_attributes
                 if h.value not in target:
                     target.append(h.value)
-                genre = lx.ATTRIBUTES[h.value].genre
-                if not neg and genre and genre not in u.liked_genres and genre not in u.disliked_genres \
-                        and h.value in _GENRE_NAMING_ATTRIBUTES:
-                    u.liked_genres.append(genre)
+                for genre in ([] if neg else lx.ATTRIBUTES[h.value].implies):  # "a romcom"
+                    if genre not in u.liked_genres and genre not in u.disliked_genres:
+                        u.liked_genres.append(genre)
             elif h.category == "mood":
                 target = u.scene.not_moods if neg else u.scene.mood
                 if h.value not in target:
@@ -226,11 +253,16 @@ class EmbeddedUnderstander:
                 continue
             if re.search(r"\b(no|not|nothing|without|avoid)\b", before):
                 order = ["G", "PG", "PG-13", "R", "NC-17"]
-                u.constraints.mpaa_max = order[max(0, order.index(rating) - 1)]
+                # "nothing above PG-13" allows PG-13; "nothing rated R" stops below R
+                above = re.search(r"\b(above|over|higher than|beyond|past|stronger than)\s*$", before)
+                u.constraints.mpaa_max = rating if above else order[max(0, order.index(rating) - 1)]
             elif re.search(r"or (below|under|less|lower)|at most|max|or younger|and under|\bonly\b", after + before):
                 u.constraints.mpaa_max = rating
             elif rating in ("G", "PG") and ("rated" in before + after):
                 u.constraints.mpaa_max = rating
+            elif rating in ("G", "PG", "PG-13") and not re.search(r"\b(?:rated|is|was|it)\s*$", before) \
+                    and not low.startswith(tuple(lx.QUESTION_STARTS)) and "?" not in low:
+                u.constraints.mpaa_max = rating  # a bare "PG, for a class of 9 year olds" is the ceiling
             return
 
     # -- titles --------------------------------------------------------------------------
@@ -267,12 +299,13 @@ class EmbeddedUnderstander:
     def _references(self, u: Understanding, low: str, tokens: list[Token], hits) -> None:
         for m in re.finditer(r"(?:the\s+)?(first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th|top)\s+(?:one|1|movie|film|pick|option|suggestion)s?\b"
                              r"|#\s?([1-9])\b|number\s+([1-9]|one|two|three|four|five)\b"
-                             r"|\b(first|second|third|fourth|fifth|last)\b(?=\s*(?:\?|$|,|\.|!|sounds|looks|is|was|please))", low):
+                             r"|\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b(?=\s*(?:\?|$|,|\.|!|sounds|looks|is|was|please|pls))"
+                             r"|^(?:the\s+)?([1-5])(?=\s*(?:please|pls|plz|!|\.|$))", low):
             word = m.group(1) or m.group(4)
             if word:
                 idx = lx.ORDINALS[word]
             else:
-                raw = m.group(2) or m.group(3)
+                raw = m.group(2) or m.group(3) or m.group(5)
                 idx = lx.NUMBER_WORDS.get(raw, None)
                 idx = (int(raw) if idx is None else int(idx)) - 1
             if idx not in u.references:
@@ -307,21 +340,30 @@ class EmbeddedUnderstander:
         item_ref = bool(u.references or (u.refers_to_focus and (ctx.focus_item or has_shown))
                         or (u.mentions and not stated_taste))
         is_question = raw.rstrip().endswith("?") or low.startswith(lx.QUESTION_STARTS)
+        why = low.startswith(("why ", "how come")) and (item_ref or has_shown)  # "why did you recommend that one?"
         if not is_question:
             u.shown_verdict = shown_verdict(low, len(ctx.last_shown), bool(u.references), names_titles=bool(u.mentions))
         asks_for_more = contains_phrase(low, ["recommend", "suggest", "something like", "similar", "more like",
                                                "anything like", "what else", "would i like", "should i watch",
                                                "anything else", "others like", "like that", "like this", "like it",
                                                "like them"])
+        if why:
+            u.question, u.critiques = "why", []
+            return "ask_item"
         if is_question and item_ref and not asks_for_more:
             for attr, phrases in lx.QUESTION_ATTRIBUTES.items():
                 if contains_phrase(low, phrases):
                     u.question = attr
                     break
+            if u.question is None and (u.liked_genres or u.disliked_genres):
+                u.question = "genre"  # "is number five a comedy?"
             if u.question or not u.critiques:
                 u.question = u.question or "general"
                 u.critiques = []  # "is it too scary?" asks; it does not critique
                 return "ask_item"
+        if has_shown and u.references and not is_question and not u.critiques and not slots \
+                and _PICK.search(low) and len(words) <= 5:  # "2 please", "yes! the 4th"
+            return "accept"
         new_to_them = without_not_seen(low)  # "I haven't seen that, I'll check it out" accepts
         negative = re.search(r"\b(not|don't|dont|no|nope|none)\b", new_to_them)
         if (has_shown or u.mentions) and contains_phrase(low, lx.ACCEPT_PHRASES) \

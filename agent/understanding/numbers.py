@@ -27,7 +27,7 @@ from agent.understanding.vocabulary import Numbers, vocabulary
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _DECADE_WORDS = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
                  "eighties": 80, "nineties": 90}
-_FILLER = r"(?:(?:about|around|roughly|approximately|approx|like|maybe|say|just|only|an?|the)\s+)*"
+_FILLER = r"(?:(?:about|around|roughly|approximately|approx|like|maybe|say|just|only|exactly|an?|the)\s+)*"
 
 
 @dataclass
@@ -67,17 +67,21 @@ def _grammar(language: str = "en") -> _Grammar:
     unit = rf"(?:{hours}|{minutes})"
     duration = re.compile(
         rf"\b(?:(half an?) (hour)|{num}(\s*(?:and a half|& a half|½))?\s*-?\s*({unit})\b(\s*and a half)?"
-        rf"(?:\s*(\d\d)\s*(?:{minutes})?\b)?)")
+        rf"(?:\s*(?:and\s*)?(\d\d?)\s*(?:{minutes})?\b)?)")
     duration_range = re.compile(rf"\b(?:between\s+)?(\d+(?:\.\d+)?)\s*(?:-|–|to|and)\s*(\d+(?:\.\d+)?)\s*({unit})\b")
     parts = _alt(list(w.decade_parts))
     decade = re.compile(rf"\b(?:({parts})\s*-?\s*)?(?:the\s+)?'?((?:19|20)?\d0)'?s\b"
                         rf"|\b(?:({parts})\s*-?\s*)?(?:the\s+)?({'|'.join(_DECADE_WORDS)})\b")
-    year = re.compile(r"(?<![\d/.])(19[0-9]\d|20[0-4]\d)(?![\d]|'?s\b)")
+    # "(1995)" right after a title is the title's year, not a number of the request
+    year = re.compile(r"(?<![\d/.(])(?<!\( )(19[0-9]\d|20[0-4]\d)(?![\d]|'?s\b)")
     before = re.compile(rf"(?:^|\W)({_alt(w.max_before + w.min_before + w.budget_before + ['between', 'in', 'from', 'made in', 'released in', 'for'])})[\s-]*{_FILLER}$")
     after = re.compile(rf"^\s*({_alt(w.max_after + w.min_after)})(?!\w)")
     negator = re.compile(rf"(?:^|\W)({_alt(w.negators)})\s+(?:\w+\s+)?$")
     rating = re.compile(
-        r"(?:rated|rating|score|imdb|reviews?)\s*(?:of\s*)?(?:at least|above|over|>=?|\+|higher than|better than)\s*(\d(?:\.\d)?)"
+        r"(?:rated|rating|score|imdb|reviews?)\s*(?:of\s*)?(?:at least|above|over|>=?|\+|higher than|better than)\s*(?:an?\s+)?(\d(?:\.\d)?)"
+        r"|(?:at least|above|over|minimum(?: of)?)\s*(?:an?\s+)?(\d(?:\.\d)?)\s*(?:rating|score|on imdb|imdb)"
+        r"|(?:rating|score|imdb)\s*(?:of\s*)?(\d(?:\.\d)?)\s*(?:/\s*10\s*)?(?:or (?:higher|better|more|above|up)|\+|and up)"
+        r"|(?<![\d.])(\d(?:\.\d)?)\s*(?:/\s*10\s*)?(?:or (?:higher|better|more|above))\s*(?:on imdb|on rotten|rating|score)"
         r"|(?:at least|above|over|minimum(?: of)?)\s*(?:an?\s+)?(\d(?:\.\d)?)\s*(?:/\s*10|out of 10|stars? on imdb|on imdb|\+)"
         r"|(?<![\d.])(\d\.\d|\d)\s*(?:/\s*10\s*)?\+"
         r"|(?<![\d-])(?:(\d(?:\.\d)?)\s*/\s*10|(\d\.\d))\s*or (?:higher|better|more|above)")

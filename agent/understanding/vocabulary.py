@@ -55,7 +55,8 @@ class Attribute(_Strict):
     """A descriptive wish that is not a genre ("gore", "heist", "slow-burning")."""
 
     phrases: list[str]
-    genre: str | None = None  # a positive mention also asks for this genre ("something scary")
+    genre: str | None = None  # the genre it belongs to: a soft leaning (never a like or a dislike)
+    implies: list[str] = Field(default_factory=list)  # genres a positive mention names outright ("a romcom")
     leanings: dict[str, float] = Field(default_factory=dict)
     query: str = ""
     exclude_when_avoided: list[str] = Field(default_factory=list)
@@ -68,6 +69,20 @@ class Attribute(_Strict):
         if v is not None and v not in GENRES:
             raise ValueError(f"unknown genre {v!r}")
         return v
+
+    @field_validator("implies", "exclude_when_avoided")
+    @classmethod
+    def _known_all(cls, v: list[str]) -> list[str]:
+        _genre_weights(dict.fromkeys(v, 0.0))
+        return v
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Soft genre weights when the attribute is wanted (negated when avoided)."""
+        w = dict(self.leanings)
+        if self.genre:
+            w[self.genre] = max(w.get(self.genre, 0.0), 0.8)
+        return w
 
 
 class FamilySafe(_Strict):
