@@ -95,6 +95,8 @@ class EmbeddedUnderstander:
         self._people(u, names, negated)
         self._references(u, low, tokens, hits)
         u.keywords = self._keywords(tokens, hits, scan.masked() | named | numeric)
+        if not ctx.last_shown:  # "stuff like that" after naming a film is no critique of a list
+            u.critiques = [k for k in u.critiques if k.kind not in ("another", "more_like")]
         u.intent = self._intent(u, low, text, ctx)
         if self.moods and u.intent == "recommend" and not (u.scene.mood or u.liked_genres or u.mentions) \
                 and len(low.split()) >= 4:
@@ -170,7 +172,10 @@ class EmbeddedUnderstander:
                 target = u.disliked_genres if neg else u.liked_genres
                 if h.value not in target:
                     target.append(h.value)
-            elif h.category == "attribute":
+            elif h.category == "attribute" and not any(
+                    c.category == "critique" and c.start not in negated and c.start <= h.start and h.end <= c.end
+                    for c in hits):
+                # ("less violent" is a critique of the list, not a new wish)
                 # a negated attribute is avoided softly; it never dislikes its parent genre
                 target = u.avoided_attributes if neg else u.liked_attributes
                 if h.value not in target:
@@ -232,7 +237,8 @@ class EmbeddedUnderstander:
         if c.max_runtime is None and u.scene.time_budget_min is None and re.search(
                 r"\b(?:not too long|not very long|not long|nothing too long|short one|something short|quick one|short movie|short film|shortish)\b", low):
             c.max_runtime = 120 if "not" in low or "nothing" in low else 100
-        if c.year_min is None and contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
+        newer = any(k.kind == "newer" for k in u.critiques)  # "too old, anything more recent?" is relative
+        if c.year_min is None and not newer and contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
             c.year_min = ctx.max_year - 8
         # "old" / "classic" are tastes, not limits: they go to the semantic query as keywords
         self._mpaa(u, low)

@@ -85,7 +85,10 @@ def _grammar(language: str = "en") -> _Grammar:
         r"|(?:at least|above|over|minimum(?: of)?)\s*(?:an?\s+)?(\d(?:\.\d)?)\s*(?:/\s*10|out of 10|stars? on imdb|on imdb|\+)"
         r"|(?<![\d.])(\d\.\d|\d)\s*(?:/\s*10\s*)?\+"
         r"|(?<![\d-])(?:(\d(?:\.\d)?)\s*/\s*10|(\d\.\d))\s*or (?:higher|better|more|above)")
-    age = re.compile(r"\b\d{1,2}\s*-?\s*(?:years?|yrs?|y/?o)\b|\bin (?:their|his|her|my|our) (?:early |mid |late )?\d0s\b")
+    age = re.compile(r"\b\d{1,2}\s*-?\s*(?:years?|yrs?|y/?o|yo)\b|\bin (?:their|his|her|my|our) (?:early |mid |late )?\d0s\b"
+                     r"|\b(?:son|daughter|kids?|boy|girl|he|she|they|twins|children|nephew|niece)(?:'s|'re| is| are| turned| turning| aged)"
+                     r"\s+(?:turning\s+)?\d{1,2}(?:\s*(?:and|&|,)\s*\d{1,2})*\b|\(\s*\d{1,2}\s*(?:and|&|,)\s*\d{1,2}\s*\)"
+                     r"|\b(?:aged?|ages)\s+\d{1,2}(?:\s*(?:and|&|,|-|to)\s*\d{1,2})*\b")
     return _Grammar(duration, duration_range, decade, year, before, after, negator, rating, age, w)
 
 
@@ -166,6 +169,16 @@ def read_numbers(text: str, language: str = "en") -> NumberReading:
             r.max_runtime = minutes
         elif side == "min":
             r.min_runtime = minutes
+    # a bare number bounding the length when the words are about length ("shorter pls, under 90")
+    if r.max_runtime is None and r.min_runtime is None and re.search(r"\b(?:short|shorter|long|longer|length|runtime|mins?)\b", low):
+        for m in re.finditer(r"(?<![\d.])(\d{2,3})(?![\d.:/]|\s*(?:%|year|yr|'?s\b))", low):
+            value = int(m.group(1))
+            side, negated, _ = _bound(g, low, m.start(), m.end()) if 45 <= value <= 240 and free(*m.span()) else (None, False, "")
+            side = _flip(side, negated) if side in ("max", "min") else None
+            if side:
+                setattr(r, "max_runtime" if side == "max" else "min_runtime", value)
+                taken.append(m.span())
+                break
     # decades (and decade ranges: "the 70s or 80s", "late 70s to early 80s")
     decades = []
     for m in g.decade.finditer(low):
