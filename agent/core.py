@@ -92,7 +92,9 @@ class SceneRecAgent:
             t1 = time.perf_counter()
             items = self._recommend(state, timings, user)
             timings["retrieve_rank_explain"] = _ms(t1)
-            reply = self._recommend_reply(state, items, decision.why)
+            # "Updated to your feedback" only when this turn gave some (a critique or a verdict)
+            why = decision.why if decision.why != "refine" or u.critiques or u.shown_verdict else "request"
+            reply = self._recommend_reply(state, items, why)
             state.last_shown = [it.id for it in items] or state.last_shown
             if items:
                 state.last_reasons = {it.id: _why(it) for it in items}

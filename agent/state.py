@@ -71,6 +71,7 @@ class DialogueState(BaseModel):
     # named in the conversation by someone else (e.g. a human recommender in a replayed dialogue), with
     # no verdict from the person yet; never the agent's own lists
     discussed_items: list[str] = Field(default_factory=list)
+    mentioned_items: list[str] = Field(default_factory=list)  # titles the person named in their own words
     focus_item: str | None = None
     # why each item of the last list was picked (its reason, from its real score contributions)
     last_reasons: dict[str, str] = Field(default_factory=dict)
@@ -150,7 +151,8 @@ class DialogueState(BaseModel):
         if u.intent == "reset":
             # preferences go; facts about what the person has seen or rejected stay
             return DialogueState(seen_items=list(self.seen_items), disliked_items=list(self.disliked_items),
-                                 shown_items=list(self.shown_items), turns=self.turns + 1)
+                                 shown_items=list(self.shown_items), mentioned_items=list(self.mentioned_items),
+                                 turns=self.turns + 1)
         s = self.model_copy(deep=True)
         s.turns += 1
         if u.intent != "ask_item":  # "is it scary?" asks; it does not ask for scary movies
@@ -216,6 +218,7 @@ class DialogueState(BaseModel):
     @staticmethod
     def _apply_mentions(s: DialogueState, u: Understanding) -> None:
         for m in u.mentions:
+            _add(s.mentioned_items, m.item_id)
             if m.polarity == "seen":
                 _add(s.seen_items, m.item_id)
             elif m.polarity == "disliked":
