@@ -283,8 +283,11 @@ class DialogueState(BaseModel):
         """``named``: titles the person named this turn ("like Jurassic Park but newer"): with
         nothing shown, "newer" / "older" / "shorter" are relative to them."""
         shown = [it for it in (lookup(i) for i in s.last_shown) if it]
+        relative_to_named = False
         if named and (not shown or kind in ("newer", "older")):
-            shown = [it for it in (lookup(i) for i in named) if it] or shown
+            named_items = [it for it in (lookup(i) for i in named) if it]
+            relative_to_named = bool(named_items)
+            shown = named_items or shown
         c = s.constraints
         ref_ok = ref_index is not None and -len(s.last_shown) <= ref_index < len(s.last_shown)
         if ref_ok:
@@ -306,8 +309,8 @@ class DialogueState(BaseModel):
         elif kind == "older" and years:
             c.year_max = int(min(years)) - 1
             c.year_min = None
-        elif kind == "newer" and years:
-            c.year_min = int(statistics.median(years)) + 1
+        elif kind == "newer" and years:  # newer than every title named; than most of a list shown
+            c.year_min = (max(years) if relative_to_named else int(statistics.median(years))) + 1
             c.year_max = None
         elif kind == "less_violent":
             _add(c.exclude_genres, "Horror", "War")
