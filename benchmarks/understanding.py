@@ -238,11 +238,26 @@ def print_gold(name: str, g: dict, show_errors: int) -> None:
         print("   ✗", e)
 
 
-def evaluate_redial(nlu, engine, path: Path, limit: int | None = None) -> dict:
+def warm_latency(nlu, engine, gold: list[dict]) -> dict[str, float]:
+    """p50 / p95 of a pass over utterances already read once: the embedding model's cache answers
+    the mood-prototype query, so this is the understander's own rules and title matching."""
     from agent.understanding.embedded import TurnContext
+
+    times = []
+    for ex in gold:
+        ctx = TurnContext(last_shown=SHOWN if ex.get("shown") else [], max_year=engine.max_year)
+        t = time.perf_counter()
+        nlu.understand(ex["text"], ctx)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return {"p50": round(statistics.median(times), 2), "p95": round(times[int(0.95 * (len(times) - 1))], 2)}
+
+
+def _redial_messages(path: Path, limit: int | None):
+    """(dialogue, message, text with every @id replaced by its movie's name, the @ids) for each
+    ReDial message that mentions movies."""
     from retrieval.titles import split_year
 
-    total = ok = unlinked = messages = 0
     with path.open(encoding="utf-8") as f:
         for n, line in enumerate(f):
             if limit and n >= limit:
@@ -250,22 +265,65 @@ def evaluate_redial(nlu, engine, path: Path, limit: int | None = None) -> dict:
             d = json.loads(line)
             names = d.get("movieMentions") or {}
             for msg in d["messages"]:
-                ids = re.findall(r"@(\d+)", msg["text"])
-                if not ids:
-                    continue
-                messages += 1
-                text = re.sub(r"@(\d+)", lambda m: split_year(names.get(m.group(1)) or "that movie")[0], msg["text"])
-                found = {m.item_id for m in nlu.understand(text, TurnContext(max_year=engine.max_year)).mentions}
-                for rid in dict.fromkeys(ids):
-                    name, year = split_year(names.get(rid) or "")
-                    link = [m.item_id for m in engine.resolver.exact(name, year) if year is None or abs((m.year or 0) - year) <= 1]
-                    if not link:
-                        unlinked += 1
-                        continue
-                    total += 1
-                    ok += link[0] in found
+                ids = list(dict.fromkeys(re.findall(r"@(\d+)", msg["text"])))
+                if ids:
+                    text = re.sub(r"@(\d+)", lambda m: split_year(names.get(m.group(1)) or "that movie")[0], msg["text"])
+                    yield d, msg, text, ids
+
+
+def _linked(engine, d: dict, rid: str) -> str | None:
+    """The catalogue item a ReDial movie id names (normalised title, year within one), if any."""
+    from retrieval.titles import split_year
+
+    name, year = split_year((d.get("movieMentions") or {}).get(rid) or "")
+    link = [m.item_id for m in engine.resolver.exact(name, year) if year is None or abs((m.year or 0) - year) <= 1]
+    return link[0] if link else None
+
+
+def evaluate_redial(nlu, engine, path: Path, limit: int | None = None) -> dict:
+    from agent.understanding.embedded import TurnContext
+
+    total = ok = unlinked = messages = 0
+    for d, _, text, ids in _redial_messages(path, limit):
+        messages += 1
+        found = {m.item_id for m in nlu.understand(text, TurnContext(max_year=engine.max_year)).mentions}
+        for rid in ids:
+            link = _linked(engine, d, rid)
+            if link is None:
+                unlinked += 1
+                continue
+            total += 1
+            ok += link in found
     return {"messages": messages, "mentions_linked": total, "mentions_not_in_catalogue": unlinked,
             "title_accuracy": round(ok / total, 3) if total else None}
+
+
+def evaluate_redial_sentiment(nlu, engine, path: Path, limit: int | None = None) -> dict:
+    """Mention sentiment against the seekers' own labels: each seeker message naming a movie the
+    seeker labelled liked (1) or disliked (0) in the ReDial questionnaire; how often the
+    understander reads that mention as liked / disliked (a neutral reading counts as a miss)."""
+    from agent.understanding.embedded import TurnContext
+
+    counts = {"liked": [0, 0], "disliked": [0, 0]}  # right, total
+    wrong_side = 0
+    for d, msg, text, ids in _redial_messages(path, limit):
+        labels = d.get("initiatorQuestions") or {}
+        ids = [i for i in ids if (labels.get(i) or {}).get("liked") in (0, 1)]
+        if msg["senderWorkerId"] != d["initiatorWorkerId"] or not ids:
+            continue
+        polarity = {m.item_id: m.polarity for m in nlu.understand(text, TurnContext(max_year=engine.max_year)).mentions}
+        for rid in ids:
+            link = _linked(engine, d, rid)
+            if link is None:
+                continue
+            want = "liked" if labels[rid]["liked"] == 1 else "disliked"
+            got = polarity.get(link)
+            counts[want][1] += 1
+            counts[want][0] += got == want
+            wrong_side += got in ("liked", "disliked") and got != want
+    total = sum(t for _, t in counts.values())
+    return {k: {"read_as_labelled": round(a / t, 3) if t else None, "mentions": t} for k, (a, t) in counts.items()} | {
+        "opposite_reading": round(wrong_side / total, 3) if total else None}
 
 
 def main() -> None:
@@ -274,6 +332,7 @@ def main() -> None:
     ap.add_argument("--gold", type=Path, nargs="*", default=[OLD_GOLD, NEW_GOLD])
     ap.add_argument("--redial", type=Path, default=ROOT.parent / "shared" / "data" / "redial" / "dev_data.jsonl")
     ap.add_argument("--redial-limit", type=int, default=None)
+    ap.add_argument("--sentiment-only", action="store_true", help="only the ReDial mention-sentiment figure")
     ap.add_argument("--show-errors", type=int, default=15)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
@@ -289,12 +348,25 @@ def main() -> None:
     nlu = build_understander(engine, stores.embedder)  # the product's embedded understander
 
     report: dict = {}
+    if args.sentiment_only:
+        args.gold = []
     for path in args.gold:
         g = evaluate_gold(nlu, engine, load_gold(path))
         name = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
         report[name] = g
         print_gold(name, g, args.show_errors)
+    if args.gold:
+        warm = warm_latency(nlu, engine, [ex for path in args.gold for ex in load_gold(path)])
+        report["warm_latency_ms"] = warm
+        print(f"latency per utterance, second pass (the mood embedding cached, so the rules' own time): "
+              f"p50 {warm['p50']} ms, p95 {warm['p95']} ms")
     if args.redial and args.redial.exists():
+        r = evaluate_redial_sentiment(nlu, engine, args.redial, args.redial_limit)
+        report["redial_sentiment"] = r
+        print(f"ReDial dev mention sentiment (seekers' own labels): liked read as liked "
+              f"{r['liked']['read_as_labelled']} of {r['liked']['mentions']}; disliked read as disliked "
+              f"{r['disliked']['read_as_labelled']} of {r['disliked']['mentions']}; opposite reading {r['opposite_reading']}")
+    if args.redial and args.redial.exists() and not args.sentiment_only:
         r = evaluate_redial(nlu, engine, args.redial, args.redial_limit)
         report["redial"] = r
         print(f"ReDial dev: {r['messages']} messages with mentions; title resolution accuracy "

@@ -27,9 +27,34 @@ _NOT_FOR_KIDS = re.compile(r"\bnot (?:for|meant for|aimed at) (?:kids|children)\
 _AFTER_NEGATION = re.compile(r"\b(?:is|are|'s|'re)? ?(?:not for me|not my thing|not my cup of tea|a no for me|a no-go"
                              r"|bore me|bores me|do my head in|does my head in|annoy me|annoys me|do nothing for me|does nothing for me|turn me off|turns me off|are out|is out)\b")
 _KID_AGE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -]?(?:years?[ -]?olds?|yrs?[ -]?olds?|y/?o|yo)\b")
+def _too_common(word: str) -> bool:
+    """Everyday words ("care", "coming", "everywhere") that alone name no aversion."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en", wordlist="small") >= 4.8
+
+
+def _modifies(norms: list[str], h: PhraseHit) -> bool:
+    """A genre word used as a modifier of another noun ("romance subplot", "horror elements")."""
+    nxt = norms[h.end] if h.end < len(norms) else ""
+    return nxt.isalpha() and len(nxt) > 3 and nxt not in lx.COMMON_WORDS and nxt not in _FUNCTION_WORDS
+
+
+def _avoided_phrase(norms: list[str], h: PhraseHit, negated: set[int], cue_words: set[int]) -> str:
+    """The words of a negated kind of a genre: the scope's content words around the genre word."""
+    start = h.start
+    while start - 1 in negated and start - 1 not in cue_words and norms[start - 1] not in _FUNCTION_WORDS \
+            and norms[start - 1].isalpha() and norms[start - 1] not in ("the", "a", "an", "of", "that", "with", "any"):
+        start -= 1
+    end = h.end + (1 if _modifies(norms, h) else 0)
+    return " ".join(norms[start:end])
+
+
 _PICK = re.compile(r"^(?:(?:yes|yeah|yep|yup|ok|okay|sure|ooh|oh|great)\b.*|.*\b(?:please|pls|plz|one for me|it is)\s*[.!]*$|(?:the\s+)?(?:[1-5]|1st|2nd|3rd|4th|5th)\s*[.!]*$)")
 _FUNCTION_WORDS = {"any", "all", "those", "these", "stuff", "things", "thing", "ones", "kind", "type", "sort", "really",
-                   "though", "either", "please", "pls", "plz", "seriously", "honestly", "lol", "much", "mean", "ever"}
+                   "though", "either", "please", "pls", "plz", "seriously", "honestly", "lol", "much", "mean", "ever",
+                   "everywhere", "anywhere", "somewhere", "anymore", "whatsoever", "literally", "basically",
+                   "massive", "huge", "fests", "fest", "type", "vibes", "generally", "ones", "films", "movies"}
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 
@@ -88,6 +113,7 @@ class EmbeddedUnderstander:
         bare = [t.norm[:-2] if t.norm.endswith("'s") and t.norm != "children's" else t.norm for t in tokens]
         hits = self._phrases.find(bare, scan.masked() | named | numeric)
         negated = self._negated_positions(tokens, hits)
+        self._extend_lists(hits, negated, [t.norm for t in tokens])
         self._slots(u, hits, negated, [t.norm for t in tokens])
         self._unnamed_aversions(u, tokens, hits, negated, scan.masked() | named | numeric)
         self._numbers(u, low, ctx, numbers)
@@ -127,12 +153,14 @@ class EmbeddedUnderstander:
                 continue
             if t in ("or", "nor", ",") or (runs[-1] and i - 1 not in negated):
                 runs.append([])
-            if t.isalpha() and len(t) > 2 and t not in lx.COMMON_WORDS and t not in _FUNCTION_WORDS:
+            if t.isalpha() and len(t) > 2 and t not in lx.COMMON_WORDS and t not in _FUNCTION_WORDS \
+                    and not _too_common(t):
                 runs[-1].append(t)
             elif runs[-1]:
                 runs.append([])
+        said = {w for a in u.avoided_attributes for w in a.split()}
         for run in runs:
-            phrase = " ".join(run)
+            phrase = " ".join(w for w in run if w not in said)
             if phrase and phrase not in u.avoided_attributes:
                 u.avoided_attributes.append(phrase)
 
@@ -166,8 +194,22 @@ class EmbeddedUnderstander:
     def _slots(self, u: Understanding, hits: list[PhraseHit], negated: set[int], norms: list[str]) -> None:
         companions: list[str] = []
         times: list[str] = []
+        cue_words = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
+        moods = {(h.start, h.end) for h in hits if h.category == "mood"}
+        liked_genres = {h.value for h in hits if h.category == "genre" and h.start not in negated}
         for h in hits:
+            if h.category != "negation" and set(range(h.start, h.end)) <= cue_words:
+                continue  # "sick" in "sick of dragons" is part of the cue
             neg = h.start in negated
+            if h.category == "genre" and neg and (h.value in liked_genres or _modifies(norms, h)):
+                # "comedy, but none of that cringe humour", "no romance subplot": a kind of the
+                # genre is avoided, the genre itself is not
+                phrase = _avoided_phrase(norms, h, negated, cue_words)
+                if phrase not in u.avoided_attributes:
+                    u.avoided_attributes.append(phrase)
+                continue
+            if h.category == "attribute" and not neg and (h.start, h.end) in moods:
+                continue  # "something scary": the mood says it
             if h.category == "genre":
                 target = u.disliked_genres if neg else u.liked_genres
                 if h.value not in target:
@@ -217,6 +259,8 @@ class EmbeddedUnderstander:
             u.disliked_genres.append("Children")
         if companions:
             u.scene.companions = min(companions, key=lx.COMPANION_PRIORITY.index)
+        elif u.scene.occasion in lx.OCCASION_COMPANIONS and not u.scene.companions_cleared:
+            u.scene.companions = lx.OCCASION_COMPANIONS[u.scene.occasion]  # a date is with a partner
         if any(norms[i] in ("heavy", "serious", "depressing", "dark") for i in negated if i < len(norms)):
             if "light" not in u.scene.mood:
                 u.scene.mood.append("light")
@@ -224,6 +268,16 @@ class EmbeddedUnderstander:
         u.liked_genres = [g for g in u.liked_genres if g not in u.disliked_genres]
         u.liked_attributes = [a for a in u.liked_attributes if a not in u.avoided_attributes]
         u.scene.mood = [m for m in u.scene.mood if m not in u.scene.not_moods]
+
+    @staticmethod
+    def _extend_lists(hits: list[PhraseHit], negated: set[int], norms: list[str]) -> None:
+        """A negated list of genres stays negated across "and" / "," / "or": "anything apart
+        from documentaries and musicals", "no animation, no kids films"."""
+        genre_hits = sorted((h for h in hits if h.category == "genre"), key=lambda h: h.start)
+        for a, b in zip(genre_hits, genre_hits[1:]):
+            gap = norms[a.end:b.start]
+            if a.start in negated and gap and all(w in ("and", ",", "or", "nor", "&", "no", "not") for w in gap):
+                negated.update(range(b.start, b.end))
 
     # -- numbers: runtime, years, ratings ----------------------------------------------------
     def _numbers(self, u: Understanding, low: str, ctx: TurnContext, reading) -> None:

@@ -43,6 +43,7 @@ def _genre_weights(v: dict[str, float]) -> dict[str, float]:
 class Leaning(_Strict):
     phrases: list[str]
     genres: dict[str, float] = Field(default_factory=dict)
+    companions: str | None = None  # who is watching when nobody is named (a date: the partner)
 
     _check = field_validator("genres")(_genre_weights)
 
