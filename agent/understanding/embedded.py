@@ -50,7 +50,13 @@ def _avoided_phrase(norms: list[str], h: PhraseHit, negated: set[int], cue_words
     return " ".join(norms[start:end])
 
 
-_PICK = re.compile(r"^(?:(?:yes|yeah|yep|yup|ok|okay|sure|ooh|oh|great)\b.*|.*\b(?:please|pls|plz|one for me|it is)\s*[.!]*$|(?:the\s+)?(?:[1-5]|1st|2nd|3rd|4th|5th)\s*[.!]*$)")
+_PICK = re.compile(r"^(?:(?:ye+s+|yeah+|yep|yup|ok|okay|sure|ooh|oh|great)\b.*|.*\b(?:please|pls|plz|one for me|it is|done|sold|deal)\s*[.!]*$|(?:the\s+)?(?:[1-5]|1st|2nd|3rd|4th|5th)\s*[.!]*$)")
+# "my daughter is 7", "the kids are 8 and 11", "my 2 nieces (4 and 6)"
+_CHILD_AGE = re.compile(r"\b(?:son|daughter|kids?|children|nephews?|nieces?|twins|grandkids?|boy|girl)(?:'s| is| are| turning| turned| aged)"
+                        r"\s+(?:turning\s+)?(\d{1,2})\b|\(\s*(\d{1,2})\s*(?:and|&|,)\s*\d{1,2}\s*\)")
+_SEEN_WORDS = re.compile(r"\b(?:seen|watched|saw)\b")
+_NOT_THAT = re.compile(r"^(?:ugh|nah|hmm|sorry)?\s*,?\s*(?:not (?:the|that|this|those|these|number|#)\b|no to (?:all|any|them|those)\b"
+                       r"|(?:no|nope|nah),? not\b)")
 _FUNCTION_WORDS = {"any", "all", "those", "these", "stuff", "things", "thing", "ones", "kind", "type", "sort", "really",
                    "though", "either", "please", "pls", "plz", "seriously", "honestly", "lol", "much", "mean", "ever",
                    "everywhere", "anywhere", "somewhere", "anymore", "whatsoever", "literally", "basically",
@@ -121,6 +127,8 @@ class EmbeddedUnderstander:
         self._people(u, names, negated)
         self._references(u, low, tokens, hits)
         u.keywords = self._keywords(tokens, hits, scan.masked() | named | numeric)
+        if u.constraints.year_min is not None or u.constraints.year_max is not None:
+            u.critiques = [k for k in u.critiques if k.kind not in ("newer", "older")]
         if not ctx.last_shown:  # "stuff like that" after naming a film is no critique of a list
             u.critiques = [k for k in u.critiques if k.kind not in ("another", "more_like")]
         u.intent = self._intent(u, low, text, ctx)
@@ -133,8 +141,9 @@ class EmbeddedUnderstander:
             u.liked_genres, u.scene.mood, u.liked_people = [], [], []
             u.liked_attributes, u.avoided_attributes = [], []
             u.constraints = type(u.constraints)()
-        age = _KID_AGE.search(low)
-        if age and int(_NUMBER_WORDS.get(age.group(1), age.group(1))) <= 15 and u.intent != "ask_item":
+        age = _KID_AGE.search(low) or _CHILD_AGE.search(low)
+        age_value = next((x for x in age.groups() if x), "99") if age else "99"
+        if age and int(_NUMBER_WORDS.get(age_value, age_value)) <= 15:
             u.scene.companions = "kids"  # a child's age names the most constraining companion
         return u
 
@@ -309,7 +318,7 @@ class EmbeddedUnderstander:
             rating = {"pg13": "PG-13"}.get(m.group(1), m.group(1).upper())
             before = low[max(0, m.start() - 20) : m.start()]
             after = low[m.end() : m.end() + 20]
-            if rating == "R" and "rated" not in (before + after):
+            if rating == "R" and "rated" not in (before + m.group(0) + after):
                 continue
             if re.search(r"\b(no|not|nothing|without|avoid)\b", before):
                 order = ["G", "PG", "PG-13", "R", "NC-17"]
@@ -320,7 +329,7 @@ class EmbeddedUnderstander:
                 u.constraints.mpaa_max = rating
             elif rating in ("G", "PG") and ("rated" in before + after):
                 u.constraints.mpaa_max = rating
-            elif rating in ("G", "PG", "PG-13") and not re.search(r"\b(?:rated|is|was|it)\s*$", before) \
+            elif rating in ("G", "PG", "PG-13") and not re.search(r"\b(?:rated|is|was)\s*$", before) \
                     and not low.startswith(tuple(lx.QUESTION_STARTS)) and "?" not in low:
                 u.constraints.mpaa_max = rating  # a bare "PG, for a class of 9 year olds" is the ceiling
             return
@@ -360,7 +369,7 @@ class EmbeddedUnderstander:
         for m in re.finditer(r"(?:the\s+)?(first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th|top)\s+(?:one|1|movie|film|pick|option|suggestion)s?\b"
                              r"|#\s?([1-9])\b|number\s+([1-9]|one|two|three|four|five)\b"
                              r"|\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b(?=\s*(?:\?|$|,|\.|!|sounds|looks|is|was|please|pls))"
-                             r"|^(?:the\s+)?([1-5])(?=\s*(?:please|pls|plz|!|\.|$))", low):
+                             r"|^(?:the\s+)?([1-5])(?!\s*\.\s*\d)(?=\s*(?:please|pls|plz|!|\.|$))", low):
             word = m.group(1) or m.group(4)
             if word:
                 idx = lx.ORDINALS[word]
@@ -387,6 +396,8 @@ class EmbeddedUnderstander:
     def _intent(self, u: Understanding, low: str, raw: str, ctx: TurnContext) -> str:
         has_shown = bool(ctx.last_shown)
         words = set(low.split())
+        if contains_phrase(low, lx.OUT_OF_SCOPE_ALWAYS):  # hostile / injection, whatever else it says
+            return "out_of_scope"
         if contains_phrase(low, lx.RESET_PHRASES):
             return "reset"
         slots = u.model_copy(update={"keywords": []}).has_preferences()
@@ -394,7 +405,7 @@ class EmbeddedUnderstander:
                 and not contains_phrase(low, lx.REQUEST_CUES):
             u.scene.time_of_day = None  # "good evening" is a greeting, not a scene
             return "greeting"
-        if contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not slots:
+        if contains_phrase(low, lx.OUT_OF_SCOPE_ALWAYS) or (contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not slots):
             return "out_of_scope"
         stated_taste = any(m.polarity not in ("neutral", "unseen") for m in u.mentions)
         item_ref = bool(u.references or (u.refers_to_focus and (ctx.focus_item or has_shown))
@@ -421,6 +432,10 @@ class EmbeddedUnderstander:
                 u.question = u.question or "general"
                 u.critiques = []  # "is it too scary?" asks; it does not critique
                 return "ask_item"
+        if has_shown and not is_question and not u.critiques and (
+                (u.references and _SEEN_WORDS.search(low) and not slots) or _NOT_THAT.search(low)):
+            u.shown_verdict = "seen" if _SEEN_WORDS.search(low) else u.shown_verdict
+            return "reject"  # "already watched number 5", "not the last one", "no to all of them"
         if has_shown and u.references and not is_question and not u.critiques and not slots \
                 and _PICK.search(low) and len(words) <= 5:  # "2 please", "yes! the 4th"
             return "accept"

@@ -41,6 +41,7 @@ def _tables() -> dict[str, object]:
         "THANKS": v.cues.thanks, "RESET_PHRASES": v.cues.reset, "ACCEPT_PHRASES": v.cues.accept,
         "REJECT_PHRASES": v.cues.reject, "REQUEST_CUES": v.cues.request,
         "OUT_OF_SCOPE_CUES": v.cues.out_of_scope, "MORE_PHRASES": v.cues.more,
+        "OUT_OF_SCOPE_ALWAYS": v.cues.out_of_scope_always,
         "QUALITY_PHRASES": v.cues.quality, "RECENT_PHRASES": v.cues.recent, "OLD_PHRASES": v.cues.old,
         "QUESTION_STARTS": tuple(v.cues.question_starts),
         "QUESTION_ATTRIBUTES": v.questions,

@@ -24,7 +24,9 @@ from functools import lru_cache
 
 from agent.understanding.vocabulary import Numbers, vocabulary
 
-_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "thirty": 30,
+                 "forty": 40, "forty-five": 45, "forty five": 45, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+                 "ninety": 90, "a hundred": 100, "hundred": 100}
 _DECADE_WORDS = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
                  "eighties": 80, "nineties": 90}
 _FILLER = r"(?:(?:about|around|roughly|approximately|approx|like|maybe|say|just|only|exactly|an?|the)\s+)*"
@@ -62,11 +64,11 @@ class _Grammar:
 @lru_cache(maxsize=4)
 def _grammar(language: str = "en") -> _Grammar:
     w = vocabulary(language).numbers
-    num = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six)"
+    num = r"(\d+(?:\.\d+)?|forty[- ]five|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred|hundred|an?|one|two|three|four|five|six)"
     hours, minutes = _alt(w.units_hours), _alt(w.units_minutes)
     unit = rf"(?:{hours}|{minutes})"
     duration = re.compile(
-        rf"\b(?:(half an?) (hour)|{num}(\s*(?:and a half|& a half|½))?\s*-?\s*({unit})\b(\s*and a half)?"
+        rf"\b(?:(half an?) (hour)|{num}(\s*(?:and a half|& a half|½))?\s*-?\s*({unit})(?![a-z])(\s*and a half)?"
         rf"(?:\s*(?:and\s*)?(\d\d?)\s*(?:{minutes})?\b)?)")
     duration_range = re.compile(rf"\b(?:between\s+)?(\d+(?:\.\d+)?)\s*(?:-|–|to|and)\s*(\d+(?:\.\d+)?)\s*({unit})\b")
     parts = _alt(list(w.decade_parts))
@@ -135,8 +137,8 @@ def read_numbers(text: str, language: str = "en") -> NumberReading:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
-    for m in g.age.finditer(low):  # "my 8 year old", "in their 70s": ages, not limits
-        taken.append(m.span())
+    for m in g.age.finditer(low):  # "my 8 year old", "in their 70s": ages, not limits (only the digits)
+        taken.extend((m.start() + d.start(), m.start() + d.end()) for d in re.finditer(r"\d+", m.group(0)))
     # durations: ranges first, then single quantities
     for m in g.duration_range.finditer(low):
         lo, hi, unit = float(m.group(1)), float(m.group(2)), m.group(3)

@@ -109,6 +109,7 @@ class Cues(_Strict):
     reject: list[str]
     request: list[str]
     out_of_scope: list[str]
+    out_of_scope_always: list[str] = Field(default_factory=list)  # hostile / injection: whatever else the message says
     more: list[str]
     quality: list[str]
     recent: list[str]
