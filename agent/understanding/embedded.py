@@ -112,8 +112,10 @@ class EmbeddedUnderstander:
         numbers = read_numbers(text)
         numeric = {i for i, t in enumerate(tokens) if any(a <= t.start < b for a, b in numbers.spans)}
         scan = self.titles.scan(tokens)
-        # a year, a decade or a duration is never a title ("older, before 1984")
-        scan.found = [f for f in scan.found if not numeric & set(range(f.start, f.end))]
+        # a bare year, decade or duration is never a title ("older, before 1984"); a title that only
+        # holds one ("2001: A Space Odyssey", "One Hour Photo") still is
+        scan.found = [f for f in scan.found if not set(range(f.start, f.end)) <= numeric]
+        numeric -= {i for f in scan.found for i in range(f.start, f.end)}
         names = scan.names
         named = {i for h in names for i in range(h.start, h.end)}
         bare = [t.norm[:-2] if t.norm.endswith("'s") and t.norm != "children's" else t.norm for t in tokens]
