@@ -134,7 +134,9 @@ class EmbeddedUnderstander:
         if not ctx.last_shown:  # "stuff like that" after naming a film is no critique of a list
             u.critiques = [k for k in u.critiques if k.kind not in ("another", "more_like")]
         u.intent = self._intent(u, low, text, ctx)
-        if self.moods and u.intent == "recommend" and not (u.scene.mood or u.liked_genres or u.mentions) \
+        said = u.scene.mood or u.liked_genres or u.mentions or u.liked_attributes or u.avoided_attributes \
+            or u.disliked_genres or u.liked_people
+        if self.moods and u.intent == "recommend" and not said \
                 and len(low.split()) >= 4:
             mood = self.moods.closest(text)
             if mood and mood not in u.scene.not_moods:
