@@ -28,7 +28,7 @@ from agent.understanding.bilingual import SessionContext
 from agent.understanding.schema import Understanding
 from agent.understanding.text import clean_text
 from retrieval.engine import CatalogueEngine
-from retrieval.ranking import Candidate, Ranked, RankRequest, rank
+from retrieval.ranking import FEATURE_WORDS, Candidate, Ranked, RankRequest, rank
 from retrieval.titles import normalize_title, title_aliases
 
 log = logging.getLogger(__name__)
@@ -110,15 +110,20 @@ class SceneRecAgent:
             items = self._recommend(state, timings, user)
             timings["retrieve_rank_explain"] = _ms(t1)
             anchors = [self._name(a, words) for a in state.anchor_items if self.engine.get(a)]
-            reply = words.recommend_reply(state, bool(items), decision.why, anchors)
+            # "Updated to your feedback" only when this turn gave some (a critique or a verdict)
+            why = decision.why if decision.why != "refine" or u.critiques or u.shown_verdict else "request"
+            reply = words.recommend_reply(state, bool(items), why, anchors)
             state.last_shown = [it.id for it in items] or state.last_shown
+            if items:
+                state.last_reasons = {it.id: _why(it) for it in items}
             state.shown_items = list(dict.fromkeys(state.shown_items + [it.id for it in items]))
             state.clarify_streak = 0
         elif decision.action == "ask":
             reply = words.clarifying_question(state, decision.why)
             state.clarify_streak += 1
         elif decision.action == "answer":
-            reply = words.answer_question(self.engine.get(state.focus_item), u.question)
+            reply = words.answer_question(self.engine.get(state.focus_item), u.question,
+                                          why=state.last_reasons.get(state.focus_item))
         else:
             focus = self._name(state.focus_item, words) if state.focus_item and decision.why == "accept" else None
             reply = words.acknowledge(decision.why, focus)
@@ -283,6 +288,16 @@ class SceneRecAgent:
 
 class UnknownSession(KeyError):
     """Feedback for a session with no stored turn."""
+
+
+
+
+def _why(item: RecommendedItem) -> str:
+    """The reason an item was picked, with the parts of its score that weighed most, in words."""
+    parts = sorted(((k, v) for k, v in item.contributions.items() if v > 0), key=lambda kv: -kv[1])[:3]
+    words = ", ".join(f"{FEATURE_WORDS.get(k, k.replace('_', ' '))} (+{v:.2f})" for k, v in parts)
+    reason = item.reason.rstrip(".")
+    return f"{reason}." + (f" What weighed most in its score: {words}." if words else "")
 
 
 def _ms(t0: float) -> float:

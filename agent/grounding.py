@@ -16,7 +16,9 @@ import zlib
 from dataclasses import dataclass, field
 
 from agent.state import DialogueState
+from agent.understanding import lexicon as lx
 from retrieval.items import Item
+from retrieval.titles import normalize_title
 
 SCENE_WORDS = {
     "kids": "a night with the kids", "family": "a family night", "partner": "watching as a couple",
@@ -30,6 +32,8 @@ SCENE_WORDS = {
 PHRASES: dict[str, list[str]] = {
     "liked": ["close to {title}, which you mentioned", "along the lines of {title}",
               "if you liked {title}, this is close in spirit", "shares a lot with {title}"],
+    "liked_button": ["close to {title}, which you liked", "along the lines of {title}, a film you liked"],
+    "attribute": ["{attributes}, as you asked", "has the {attributes} you wanted"],
     "genre": ["the {genres} you asked for", "{genres}, as requested", "hits the {genres} note you wanted"],
     "stars": ["stars {names}, as you asked", "with {names}, whom you asked for", "{names} in it, as requested"],
     "directed": ["directed by {names}, as you asked", "a film by {names}, as requested"],
@@ -58,6 +62,22 @@ PHRASES: dict[str, list[str]] = {
                 "a crowd favourite: {count} ratings averaging {mean}★"],
     "genres": ["{genres}"],
 }
+
+
+def mood_fits(mood: str, item: Item) -> bool:
+    """Whether an item's genres bear out a mood: one genre leaning to it, none leaning against it
+    (a crime thriller is not "uplifting")."""
+    leanings = lx.MOOD_GENRES.get(mood, {})
+    weights = [leanings.get(g, 0.0) for g in item.genres]
+    return any(w >= 0.3 for w in weights) and not any(w < 0 for w in weights)
+
+
+def attribute_in_text(name: str, item: Item) -> bool:
+    """Whether an item's own text (title, description, genres) holds one of an attribute's phrases."""
+    attribute = lx.ATTRIBUTES.get(name)
+    text = f" {normalize_title(item.document())} "
+    phrases = attribute.phrases if attribute else [name]
+    return any(f" {normalize_title(p)} " in text for p in phrases)
 
 
 @dataclass(frozen=True)
@@ -97,10 +117,13 @@ def request_facts(item: Item, contributions: dict[str, float], state: DialogueSt
     c = contributions
     if c.get("liked_items", 0) > 0 and anchors:
         anchor_id, title = next(iter(anchors.items()))
-        facts.append(Fact("liked", {"title": title}, c["liked_items"], (anchor_id,)))
+        # "which you mentioned" only for a title the person named, not one liked with a button
+        kind = "liked" if anchor_id in state.mentioned_items else "liked_button"
+        facts.append(Fact(kind, {"title": title}, c["liked_items"], (anchor_id,)))
     matched = [g.lower() for g in item.genres if g in state.liked_genres]
-    if state.scene.mood and (c.get("scene", 0) > 0 or c.get("content", 0) > 0):  # the person's own words first
-        facts.append(Fact("mood", {"moods": " and ".join(state.scene.mood[:2])},
+    moods = [m for m in state.scene.mood if mood_fits(m, item)]
+    if moods and (c.get("scene", 0) > 0 or c.get("content", 0) > 0):  # the person's own words first
+        facts.append(Fact("mood", {"moods": " and ".join(moods[:2])},
                           c.get("scene", 0.0) + 0.5 * c.get("content", 0.0) + c.get("genre", 0.0)))
     elif matched:
         facts.append(Fact("genre", {"genres": " and ".join(matched[:2])}, c.get("genre", 0.0)))
@@ -115,8 +138,12 @@ def request_facts(item: Item, contributions: dict[str, float], state: DialogueSt
         details = scene_details(item)
         kind = "scene" if details else "scene_plain"
         facts.append(Fact(kind, {"scene": SCENE_WORDS[scene], "details": details}, c.get("scene", 0.0) + 0.05))
-    elif (state.constraints.max_runtime or state.scene.time_budget_min) and item.runtime:
+    elif item.runtime and (limit := min(filter(None, [state.constraints.max_runtime, state.scene.time_budget_min]),
+                                        default=None)) and item.runtime <= limit:
         facts.append(Fact("time", {"runtime": item.runtime}, 0.05))
+    attributes = [a for a in state.liked_attributes if attribute_in_text(a, item)]
+    if attributes:  # named only when the item's own text holds it
+        facts.append(Fact("attribute", {"attributes": " and ".join(attributes[:2])}, 0.05))
     quality = c.get("quality", 0.0) + c.get("popularity", 0.0)
     if item.rating is not None and item.votes and item.votes >= 1000:
         facts.append(Fact("quality", {"rating": f"{item.rating:.1f}", "votes": f"{item.votes:,}"}, quality))

@@ -83,7 +83,7 @@ class LearnedSignals:
         n = len(self.ids)
         co = np.zeros(n, np.float32)
         if self.bundle.comention is not None:
-            seeds = [self.name_of[r] for i in state.mentioned_items()
+            seeds = [self.name_of[r] for i in state.named_items()
                      if (r := self.pos.get(i)) is not None and r in self.name_of]
             for name, value in self.bundle.comention.scores(seeds).items():
                 if name in self.row_of:

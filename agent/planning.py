@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agent.state import DialogueState
+from agent.understanding import lexicon as lx
 from retrieval.engine import CandidateQuery
 from retrieval.items import Item
 from retrieval.people import PeopleIndex
@@ -41,8 +42,18 @@ def query_text(state: DialogueState) -> str:
     words = [MOOD_WORDS.get(m, m) for m in state.scene.mood]
     words += [g.lower() for g in state.liked_genres]
     words += [COMPANION_WORDS.get(state.scene.companions or "", "")]
+    words += [attribute_query(a) for a in state.liked_attributes]
     words += state.keywords
-    return " ".join(w for w in words if w).strip()
+    return " ".join(w for w in dict.fromkeys(words) if w).strip()
+
+
+def attribute_query(name: str) -> str:
+    """The words a descriptive wish is looked for with in the items' text."""
+    a = lx.ATTRIBUTES.get(name)
+    return a.query if a and a.query else name
+
+
+AVOID_WEIGHT = 0.25  # how far an avoided attribute ("gore") pulls the query away from its words
 
 
 def plan_recommendation(state: DialogueState, lookup: Callable[[str], Item | None],
@@ -56,6 +67,8 @@ def plan_recommendation(state: DialogueState, lookup: Callable[[str], Item | Non
     if text or anchor_vecs:
         parts = ([encode(text)] if text else []) + anchor_vecs
         vector = np.mean(parts, axis=0)
+        if state.avoid_attributes:  # a soft penalty through the items' text, never a filter
+            vector = vector - AVOID_WEIGHT * encode(" ".join(attribute_query(a) for a in state.avoid_attributes))
         vector = vector / (np.linalg.norm(vector) or 1.0)
     weights = state.genre_weights()
     explicit = {g: 1.0 for g in state.liked_genres} | {g: -1.0 for g in state.avoid_genres}

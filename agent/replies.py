@@ -99,9 +99,39 @@ def clarifying_question(state: DialogueState, why: str) -> str:
     return "Is there a movie you loved recently, or a genre you're in the mood for?"
 
 
-def answer_question(item: Item, attribute: str | None) -> str:
+def _names(people: list[str], n: int = 4) -> str:
+    people = people[:n]
+    return people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1]
+
+
+def answer_question(item: Item, attribute: str | None, why: str | None = None) -> str:
+    """One catalogue item's answer; ``why``: the reason it was picked this session, when it was."""
     name = item.display_title
     genres = ", ".join(item.genres) or "no genre listed"
+    if attribute == "why":
+        if why:
+            return f"I picked {name} because {why[0].lower() + why[1:] if why else why}"
+        return f"I didn't pick {name} for you in this conversation; here is what I know: " + _facts(item)
+    if attribute == "people":
+        bits = []
+        if item.directors:
+            bits.append(f"directed by {_names(item.directors, 3)}")
+        if item.cast:
+            bits.append(f"starring {_names(item.cast)}")
+        return f"{name} is " + " and ".join(bits) + "." if bits else f"I don't have the director or cast of {name}."
+    if attribute == "plot":
+        if item.description:
+            return f"{name}: {item.description}"
+        return f"I don't have a plot summary for {name}; here is what I know: " + _facts(item)
+    if attribute == "kids":
+        adult = {"Horror"} & set(item.genres) or item.mpaa in ("R", "NC-17")
+        family = item.mpaa in ("G", "PG") or "Children" in item.genres
+        rating = f"rated {item.mpaa}" if item.mpaa else "with no MPAA rating in my catalogue"
+        if adult:
+            return f"Probably not for young kids: {name} is {rating} and listed as {genres}."
+        if family:
+            return f"Yes, it should be fine for kids: {name} is {rating} and listed as {genres}."
+        return f"Maybe for older kids: {name} is {rating} and listed as {genres}; check it first for young ones."
     if attribute == "scary":
         scary = {"Horror", "Thriller"} & set(item.genres)
         safe = item.mpaa in ("G", "PG") or "Children" in item.genres
@@ -122,14 +152,22 @@ def answer_question(item: Item, attribute: str | None) -> str:
         return f"I don't have ratings for {name}."
     if attribute == "year":
         return f"{name} came out in {item.year}." if item.year else f"I don't know when {item.title} came out."
-    facts = [f"{name}: {genres}"]
+    return _facts(item)
+
+
+def _facts(item: Item) -> str:
+    facts = [f"{item.display_title}: {', '.join(item.genres) or 'no genre listed'}"]
     if item.runtime:
         facts.append(f"{item.runtime} min")
     if item.mpaa:
         facts.append(f"rated {item.mpaa}")
     if item.rating is not None:
         facts.append(f"{item.rating:.1f}/10 on IMDb")
-    return ", ".join(facts) + ". I only know catalogue facts (no plot summaries yet)."
+    if item.directors:
+        facts.append(f"directed by {_names(item.directors, 2)}")
+    if item.cast:
+        facts.append(f"with {_names(item.cast, 3)}")
+    return ", ".join(facts) + "."
 
 
 ACKNOWLEDGEMENTS = {

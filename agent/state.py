@@ -58,6 +58,8 @@ class DialogueState(BaseModel):
     constraints: Constraints = Field(default_factory=Constraints)
     liked_genres: list[str] = Field(default_factory=list)
     avoid_genres: list[str] = Field(default_factory=list)  # soft dislikes (critiques)
+    liked_attributes: list[str] = Field(default_factory=list)  # descriptive wishes: "dinosaurs", "heist"
+    avoid_attributes: list[str] = Field(default_factory=list)  # soft penalties: "gore", "slapstick"
     liked_people: list[str] = Field(default_factory=list)  # directors / cast asked for
     avoid_people: list[str] = Field(default_factory=list)  # "nothing with ...": their films are excluded
     liked_items: list[str] = Field(default_factory=list)
@@ -70,7 +72,10 @@ class DialogueState(BaseModel):
     # named in the conversation by someone else (e.g. a human recommender in a replayed dialogue), with
     # no verdict from the person yet; never the agent's own lists
     discussed_items: list[str] = Field(default_factory=list)
+    mentioned_items: list[str] = Field(default_factory=list)  # titles the person named in their own words
     focus_item: str | None = None
+    # why each item of the last list was picked (its reason, from its real score contributions)
+    last_reasons: dict[str, str] = Field(default_factory=dict)
     keywords: list[str] = Field(default_factory=list)
     # the person's own recent messages (the learned text scorer reads them); bounded, and gone on reset
     said: list[str] = Field(default_factory=list)
@@ -93,6 +98,9 @@ class DialogueState(BaseModel):
         c = self.constraints
         ceiling = c.mpaa_max
         exclude = list(c.exclude_genres)
+        for a in self.avoid_attributes:
+            attribute = lx.ATTRIBUTES.get(a)
+            _add(exclude, *(g for g in (attribute.exclude_when_avoided if attribute else []) if g not in self.liked_genres))
         if self.family_safe():
             # an explicit ceiling ("my teenage son, PG-13 max") wins over the kids default
             ceiling = ceiling or lx.FAMILY_SAFE_MPAA_CEILING
@@ -120,6 +128,10 @@ class DialogueState(BaseModel):
             bump({g: -1.0})
         for m in self.scene.mood:
             bump(lx.MOOD_GENRES.get(m, {}), 0.8)
+        for a in self.liked_attributes:
+            bump(lx.ATTRIBUTES[a].weights if a in lx.ATTRIBUTES else {}, 0.6)
+        for a in self.avoid_attributes:  # soft: an explicitly liked genre keeps its own weight
+            bump(lx.ATTRIBUTES[a].weights if a in lx.ATTRIBUTES else {}, -0.6)
         if self.scene.companions:
             bump(lx.COMPANION_GENRES.get(self.scene.companions, {}), 0.7)
         if self.scene.occasion:
@@ -130,15 +142,15 @@ class DialogueState(BaseModel):
         s = self.scene
         return not (
             self.liked_genres or self.liked_items or self.anchor_items or self.keywords or s.mood
-            or self.liked_people
+            or self.liked_people or self.liked_attributes or self.avoid_attributes
             or s.companions or s.occasion or s.time_budget_min or self.constraints.exclude_genres
             or any(v is not None for k, v in self.constraints.model_dump().items() if k != "exclude_genres")
         )
 
     def summary(self) -> dict:
-        return self.model_dump(exclude={"shown_items", "discussed_items", "said"})
+        return self.model_dump(exclude={"shown_items", "discussed_items", "said", "last_reasons"})
 
-    def mentioned_items(self) -> list[str]:
+    def named_items(self) -> list[str]:
         """Every film named in the conversation, by the person or someone else (not the agent's own
         lists): what recommenders in the training conversations went on from."""
         return list(dict.fromkeys(self.liked_items + self.seen_items + self.disliked_items + self.accepted_items
@@ -159,19 +171,36 @@ class DialogueState(BaseModel):
         if u.intent == "reset":
             # preferences go; facts about what the person has seen or rejected stay
             return DialogueState(seen_items=list(self.seen_items), disliked_items=list(self.disliked_items),
-                                 shown_items=list(self.shown_items), turns=self.turns + 1,
-                                 language=u.language or self.language)
+                                 shown_items=list(self.shown_items), mentioned_items=list(self.mentioned_items),
+                                 turns=self.turns + 1, language=u.language or self.language)
         s = self.model_copy(deep=True)
         s.turns += 1
         s.language = u.language or s.language
         if u.intent != "ask_item":  # "is it scary?" asks; it does not ask for scary movies
+            self._apply_clears(s, u)
             self._apply_scene(s, u)
-            self._apply_preferences(s, u)
         self._apply_mentions(s, u)
         self._apply_references(s, u)
+        named = [m.item_id for m in u.mentions if m.polarity in ("liked", "neutral")]
         for crit in u.critiques:
-            self._apply_critique(s, crit.kind, crit.ref_index, lookup)
+            self._apply_critique(s, crit.kind, crit.ref_index, lookup, named)
+        if u.intent != "ask_item":
+            # the person's own numbers and words win over what a critique derived ("older, before 1980")
+            self._apply_preferences(s, u)
         return s
+
+    @staticmethod
+    def _apply_clears(s: DialogueState, u: Understanding) -> None:
+        """Explicit changes: "the kids went to bed", "forget the time limit"."""
+        for f in u.clears:
+            if f in ("companions", "occasion", "time_budget_min", "time_of_day"):
+                setattr(s.scene, f, None)
+            elif f == "mood":
+                s.scene.mood = []
+            elif f == "exclude_genres":
+                s.constraints.exclude_genres = []
+            else:
+                setattr(s.constraints, f, None)
 
     @staticmethod
     def _apply_scene(s: DialogueState, u: Understanding) -> None:
@@ -203,12 +232,14 @@ class DialogueState(BaseModel):
                 c.year_min = None
         _take_sides(u.liked_genres, u.disliked_genres, s.liked_genres, c.exclude_genres, s.avoid_genres)
         _take_sides(u.liked_people, u.disliked_people, s.liked_people, s.avoid_people)
+        _take_sides(u.liked_attributes, u.avoided_attributes, s.liked_attributes, s.avoid_attributes)
         if u.keywords and u.intent in ("recommend", "refine"):
             s.keywords = list(dict.fromkeys(s.keywords + u.keywords))[-12:]
 
     @staticmethod
     def _apply_mentions(s: DialogueState, u: Understanding) -> None:
         for m in u.mentions:
+            _add(s.mentioned_items, m.item_id)
             if m.polarity == "seen":
                 _add(s.seen_items, m.item_id)
             elif m.polarity == "disliked":
@@ -268,8 +299,16 @@ class DialogueState(BaseModel):
         _take_sides(targets if liked else [], [] if liked else targets, s.liked_items, s.disliked_items)
 
     @staticmethod
-    def _apply_critique(s: DialogueState, kind: str, ref_index: int | None, lookup: Lookup) -> None:
+    def _apply_critique(s: DialogueState, kind: str, ref_index: int | None, lookup: Lookup,
+                        named: list[str] | None = None) -> None:
+        """``named``: titles the person named this turn ("like Jurassic Park but newer"): with
+        nothing shown, "newer" / "older" / "shorter" are relative to them."""
         shown = [it for it in (lookup(i) for i in s.last_shown) if it]
+        relative_to_named = False
+        if named and (not shown or kind in ("newer", "older")):
+            named_items = [it for it in (lookup(i) for i in named) if it]
+            relative_to_named = bool(named_items)
+            shown = named_items or shown
         c = s.constraints
         ref_ok = ref_index is not None and -len(s.last_shown) <= ref_index < len(s.last_shown)
         if ref_ok:
@@ -291,8 +330,8 @@ class DialogueState(BaseModel):
         elif kind == "older" and years:
             c.year_max = int(min(years)) - 1
             c.year_min = None
-        elif kind == "newer" and years:
-            c.year_min = int(statistics.median(years)) + 1
+        elif kind == "newer" and years:  # newer than every title named; than most of a list shown
+            c.year_min = (max(years) if relative_to_named else int(statistics.median(years))) + 1
             c.year_max = None
         elif kind == "less_violent":
             _add(c.exclude_genres, "Horror", "War")

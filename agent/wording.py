@@ -31,8 +31,8 @@ class EnglishWording:
     def clarifying_question(self, state: DialogueState, why: str) -> str:
         return replies.clarifying_question(state, why)
 
-    def answer_question(self, item: Item, attribute: str | None) -> str:
-        return replies.answer_question(item, attribute)
+    def answer_question(self, item: Item, attribute: str | None, why: str | None = None) -> str:
+        return replies.answer_question(item, attribute, why)
 
     def recommend_reply(self, state: DialogueState, found: bool, why: str, anchors: list[str]) -> str:
         if not found:
@@ -154,7 +154,7 @@ class ChineseWording:
             return ack["accept"].format(title=title)
         return ack.get(why, ack["smalltalk"]) if why != "accept" else ack["smalltalk"]
 
-    def answer_question(self, item: Item, attribute: str | None) -> str:
+    def answer_question(self, item: Item, attribute: str | None, why: str | None = None) -> str:
         a, name = self.r["answer"], self.name(item)
         genres = "、".join(self.genre(g) for g in item.genres) or a["no_genre"]
         rated = a["rated"].format(mpaa=item.mpaa) if item.mpaa else ""

@@ -46,6 +46,26 @@ class RankRequest:
 LEARNED_FEATURES = ("co_mention", "text_match", "dialogue_popularity")
 
 
+# Each feature's name for a label, and as a person would say what weighed in a pick (the UIs and
+# the agent's "why it was picked" read these: one home for every feature's words).
+FEATURE_NAMES = {
+    "content": "matches your words", "genre": "genres you asked for", "scene": "fits the scene",
+    "liked_items": "close to titles you liked", "collaborative": "liked by people with your taste",
+    "profile": "your interest profile", "sequence": "what people watch next", "popularity": "popular",
+    "quality": "well rated", "diversity": "variety in the list", "people": "people you asked for",
+}
+# The same features as a person would say what weighed in a pick.
+FEATURE_WORDS = {
+    "content": "how closely it matches what you said", "genre": "the genres you asked for",
+    "scene": "how well it suits who's watching", "liked_items": "how close it is to titles you liked",
+    "collaborative": "people with your taste liked it", "profile": "your interest profile",
+    "sequence": "what people watched next", "popularity": "how many people watched it",
+    "quality": "how well it's rated", "diversity": "keeping the list varied",
+    "people": "the people you asked for", "co_mention": "what recommenders suggest after the films you named",
+    "text_match": "how its story matches what you said", "dialogue_popularity": "how often recommenders suggest it",
+}
+
+
 @dataclass
 class Ranked:
     item: Item

@@ -118,6 +118,26 @@ class TitleResolver:
         for ids in self._by_alias.values():
             ids.sort(key=lambda i: -self._items[i].popularity)
         self._aliases = list(self._by_alias)
+        self._words: dict[str, list[str]] | None = None  # title word -> aliases holding it (built on first use)
+
+    def aliases_with_word_like(self, word: str, cutoff: float = 80.0, limit: int = 6,
+                               per_word: int = 40) -> list[str]:
+        """Aliases holding a word spelt like ``word`` ("jurasic" -> "jurassic park", ...), the
+        most popular titles first for each similar word."""
+        if self._words is None:
+            words: dict[str, list[str]] = defaultdict(list)
+            for alias in self._aliases:
+                for w in set(alias.split()):
+                    if len(w) >= 3:
+                        words[w].append(alias)
+            pop = {a: max(self._items[i].popularity for i in ids) for a, ids in self._by_alias.items()}
+            self._words = {w: sorted(a, key=lambda x: -pop[x])[:per_word] for w, a in words.items()}
+            self._by_initial: dict[str, list[str]] = defaultdict(list)  # a slip rarely hits the first letter
+            for w in self._words:
+                self._by_initial[w[0]].append(w)
+        found = process.extract(word, self._by_initial.get(word[:1], []), scorer=fuzz.ratio, score_cutoff=cutoff,
+                                limit=limit)
+        return list(dict.fromkeys(a for w, _, _ in found for a in self._words[w]))
 
     def has_alias(self, normalized: str) -> bool:
         return normalized in self._by_alias

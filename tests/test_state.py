@@ -59,3 +59,53 @@ def test_titles_the_person_liked_or_chose_are_not_recommended_back(tiny_items):
     assert s.anchor_items == ["3"]  # only the latest is the anchor; the earlier likes stay excluded too
     s = s.model_copy(update={"last_shown": ["12"], "shown_items": ["12"]}).apply(Understanding(intent="accept"), look)
     assert {"1", "9", "3", "12"} <= s.excluded_ids()
+
+
+def test_a_kids_scene_holds_until_the_person_changes_it(tiny_items):
+    from agent.understanding.embedded import EmbeddedUnderstander
+    from agent.understanding.mentions import TitleFinder
+    from retrieval.titles import TitleResolver
+
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(tiny_items)))
+    look = lookup_from(tiny_items)
+    s = DialogueState()
+    for text in ("something fun for my 5 year old", "and nothing depressing", "under 90 minutes please"):
+        s = s.apply(nlu.understand(text), look)
+        assert s.scene.companions == "kids" and s.family_safe(), text
+        assert "Horror" in s.filters().exclude_genres and s.filters().mpaa_allowed
+    assert s.constraints.max_runtime == 90
+    s = s.apply(nlu.understand("forget the time limit"), look)
+    assert s.constraints.max_runtime is None and s.scene.companions == "kids"
+    s = s.apply(nlu.understand("ok the kids went to bed, something for us grown-ups now"), look)
+    assert s.scene.companions is None and not s.family_safe()
+
+
+def test_a_negated_attribute_is_a_soft_penalty_not_a_lost_genre(tiny_items):
+    from agent.understanding.embedded import EmbeddedUnderstander
+    from agent.understanding.mentions import TitleFinder
+    from retrieval.titles import TitleResolver
+
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(tiny_items)))
+    s = DialogueState().apply(nlu.understand("I love horror but not gore"), lookup_from(tiny_items))
+    assert s.liked_genres == ["Horror"] and "Horror" not in s.filters().exclude_genres
+    assert s.avoid_attributes == ["gore"] and s.genre_weights()["Horror"] > 0
+    s = DialogueState().apply(nlu.understand("nothing scary"), lookup_from(tiny_items))
+    assert "Horror" in s.filters().exclude_genres  # "nothing scary" still never shows Horror
+
+
+def test_the_persons_own_numbers_win_over_a_critique(tiny_items):
+    look = lookup_from(tiny_items)
+    s = DialogueState(last_shown=["1", "9", "3"])  # 1995, 2001, 2009
+    u = Understanding(intent="refine", critiques=[Critique(kind="newer")])
+    u.constraints.year_min = 2006  # "more recent, after 2005"
+    assert s.apply(u, look).constraints.year_min == 2006
+    u = Understanding(intent="refine", critiques=[Critique(kind="shorter")])
+    u.constraints.max_runtime = 120  # "shorter, under two hours"
+    assert s.apply(u, look).constraints.max_runtime == 120
+
+
+def test_newer_than_the_titles_named_when_nothing_was_shown(tiny_items):
+    u = Understanding(critiques=[Critique(kind="newer")],
+                      mentions=[Mention(item_id="2", title="Terminator 2: Judgment Day", polarity="liked")])
+    s = DialogueState().apply(u, lookup_from(tiny_items))
+    assert s.constraints.year_min == 1992 and "2" in s.liked_items

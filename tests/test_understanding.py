@@ -17,7 +17,9 @@ def test_kids_scene_negation_and_mood(nlu):
     assert u.scene.companions == "kids"
     assert u.scene.time_of_day == "evening"
     assert {"light", "funny"} <= set(u.scene.mood)
-    assert "Horror" in u.disliked_genres and "Comedy" in u.liked_genres
+    # "nothing scary" avoids an attribute (the state turns it into a hard Horror exclusion), it is
+    # not a dislike of the whole genre
+    assert "scary" in u.avoided_attributes and "Comedy" in u.liked_genres and u.disliked_genres == []
     assert u.mentions == []  # "kids" is not the movie Kids (1995)
 
 

@@ -5,21 +5,7 @@ from __future__ import annotations
 from agent.grounding import SCENE_WORDS
 from agent.results import InterestSnapshot, RecommendedItem, TurnResult
 
-FEATURE_NAMES = {
-    "content": "matches your words", "genre": "genres you asked for", "scene": "fits the scene",
-    "liked_items": "close to titles you liked", "collaborative": "liked by people with your taste",
-    "profile": "your interest profile", "sequence": "what people watch next", "popularity": "popular",
-    "quality": "well rated", "diversity": "variety in the list", "people": "people you asked for",
-}
-# The same features as a person would say what weighed in a pick.
-FEATURE_WORDS = {
-    "content": "how closely it matches what you said", "genre": "the genres you asked for",
-    "scene": "how well it suits who's watching", "liked_items": "how close it is to titles you liked",
-    "collaborative": "people with your taste liked it", "profile": "your interest profile",
-    "sequence": "what people watched next", "popularity": "how many people watched it",
-    "quality": "how well it's rated", "diversity": "keeping the list varied",
-    "people": "the people you asked for",
-}
+from retrieval.ranking import FEATURE_NAMES, FEATURE_WORDS  # noqa: E402  (one home for the features' words)
 
 
 def render_text(result: TurnResult) -> str:

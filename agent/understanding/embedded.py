@@ -14,31 +14,53 @@ from dataclasses import dataclass, field
 
 from agent.understanding import lexicon as lx
 from agent.understanding.mentions import TitleFinder
+from agent.understanding.numbers import read_numbers
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
 from agent.understanding.verdicts import mention_polarity, refers_to_all, shown_verdict, without_not_seen
 from retrieval.people import PeopleIndex, PersonHit
 
-_NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|half an?)"
-_UNIT = r"(hours?|hrs?|h|minutes?|mins?|m)\b"
-_RUNTIME_MAX = re.compile(
-    rf"(?:under|less than|shorter than|no (?:more|longer) than|at most|max(?:imum)?|within|below|"
-    rf"up to|tops|only (?:have|got)|(?:we|i) (?:only )?(?:have|got)|(?:^|\b)got|only|busy for|for|<)\s*(?:about |around |roughly )?{_NUM}"
-    rf"\s*(and a half\s*)?{_UNIT}(\s*and a half)?"
-)
-_RUNTIME_MIN = re.compile(rf"(?:over|more than|longer than|at least|>)\s*{_NUM}\s*(and a half\s*)?{_UNIT}")
-_DECADE = re.compile(r"\b(?:(19|20)?(\d)0'?s|(twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties))\b")
-_DECADE_WORDS = {"twenties": 1920, "thirties": 1930, "forties": 1940, "fifties": 1950, "sixties": 1960,
-                 "seventies": 1970, "eighties": 1980, "nineties": 1990}
-_YEAR_MIN = re.compile(r"(nothing |not |no )?(newer than|after|since|post|later than|from after)\s*((?:19|20)\d\d)|()()((?:19|20)\d\d) or (?:later|newer|after)")
-_YEAR_MAX = re.compile(r"(nothing |not |no )?(older than|before|pre|prior to|earlier than)\s*-?\s*((?:19|20)\d\d)|()()((?:19|20)\d\d) or (?:earlier|older|before)")
-_YEAR_EXACT = re.compile(r"\b(?:in|from)\s+((?:19|20)\d\d)\b(?!s)")
 _MPAA = re.compile(r"\b(nc-17|pg-13|pg13|pg|g|r)\b(?:[- ]rated)?")
-_KIDS_AWAY = re.compile(r"\b(?:kids?|children|son|daughter)(?: are| is|'s|s are)? (?:finally |already |all )?(?:asleep|in bed|away|out|gone|at (?:their|his|her|a|the) )")
 _NOT_FOR_KIDS = re.compile(r"\bnot (?:for|meant for|aimed at) (?:kids|children)\b")
-_RATING_MIN = re.compile(r"(?:rated|rating|score|imdb)\s*(?:of\s*)?(?:at least|above|over|>=?|\+)\s*(\d(?:\.\d)?)|(\d\.\d)\s*\+|(?<![\d-])(?:(\d(?:\.\d)?)\s*/10|(\d\.\d))\s*or (?:higher|better|more|above)")
-_KID_AGE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -]?(?:years?|yrs?|y/?o)\b")
+# a cue after the words it negates, in the same clause: "horror is not for me", "musicals bore me"
+_AFTER_NEGATION = re.compile(r"\b(?:is|are|'s|'re)? ?(?:not for me|not my thing|not my cup of tea|a no for me|a no-go"
+                             r"|bore me|bores me|do my head in|does my head in|annoy me|annoys me|do nothing for me|does nothing for me|turn me off|turns me off|are out|is out)\b")
+_KID_AGE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -]?(?:years?[ -]?olds?|yrs?[ -]?olds?|y/?o|yo)\b")
+def _too_common(word: str) -> bool:
+    """Everyday words ("care", "coming", "everywhere") that alone name no aversion."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en", wordlist="small") >= 4.8
+
+
+def _modifies(norms: list[str], h: PhraseHit) -> bool:
+    """A genre word used as a modifier of another noun ("romance subplot", "horror elements")."""
+    nxt = norms[h.end] if h.end < len(norms) else ""
+    return nxt.isalpha() and len(nxt) > 3 and nxt not in lx.COMMON_WORDS and nxt not in _FUNCTION_WORDS
+
+
+def _avoided_phrase(norms: list[str], h: PhraseHit, negated: set[int], cue_words: set[int]) -> str:
+    """The words of a negated kind of a genre: the scope's content words around the genre word."""
+    start = h.start
+    while start - 1 in negated and start - 1 not in cue_words and norms[start - 1] not in _FUNCTION_WORDS \
+            and norms[start - 1].isalpha() and norms[start - 1] not in ("the", "a", "an", "of", "that", "with", "any"):
+        start -= 1
+    end = h.end + (1 if _modifies(norms, h) else 0)
+    return " ".join(norms[start:end])
+
+
+_PICK = re.compile(r"^(?:(?:ye+s+|yeah+|yep|yup|ok|okay|sure|ooh|oh|great)\b.*|.*\b(?:please|pls|plz|one for me|it is|done|sold|deal)\s*[.!]*$|(?:the\s+)?(?:[1-5]|1st|2nd|3rd|4th|5th)\s*[.!]*$)")
+# "my daughter is 7", "the kids are 8 and 11", "my 2 nieces (4 and 6)"
+_CHILD_AGE = re.compile(r"\b(?:son|daughter|kids?|children|nephews?|nieces?|twins|grandkids?|boy|girl)(?:'s| is| are| turning| turned| aged)"
+                        r"\s+(?:turning\s+)?(\d{1,2})\b|\(\s*(\d{1,2})\s*(?:and|&|,)\s*\d{1,2}\s*\)")
+_SEEN_WORDS = re.compile(r"\b(?:seen|watched|saw)\b")
+_NOT_THAT = re.compile(r"^(?:ugh|nah|hmm|sorry)?\s*,?\s*(?:not (?:the|that|this|those|these|number|#)\b|no to (?:all|any|them|those)\b"
+                       r"|(?:no|nope|nah),? not\b)")
+_FUNCTION_WORDS = {"any", "all", "those", "these", "stuff", "things", "thing", "ones", "kind", "type", "sort", "really",
+                   "though", "either", "please", "pls", "plz", "seriously", "honestly", "lol", "much", "mean", "ever",
+                   "everywhere", "anywhere", "somewhere", "anymore", "whatsoever", "literally", "basically",
+                   "massive", "huge", "fests", "fest", "type", "vibes", "generally", "ones", "films", "movies"}
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 
@@ -60,24 +82,13 @@ def _index() -> PhraseIndex:
     idx.add("mood", lx.MOOD_PHRASES)
     idx.add("time_of_day", lx.TIME_OF_DAY_PHRASES)
     idx.add("critique", lx.CRITIQUE_PHRASES)
+    idx.add("attribute", {name: a.phrases for name, a in lx.ATTRIBUTES.items()})
     idx.add_flat("negation", lx.NEGATION_CUES)
     idx.add_flat("family_safe", lx.FAMILY_SAFE_PHRASES)
     idx.add_flat("quality", lx.QUALITY_PHRASES)
     idx.add_flat("recent", lx.RECENT_PHRASES)
     idx.add_flat("old", lx.OLD_PHRASES)
     return idx
-
-
-def _minutes(num: str, half: str | None, unit: str, half2: str | None = None) -> int:
-    if num.startswith("half"):
-        value = 0.5
-    elif num in ("a", "an"):
-        value = 1.0
-    else:
-        value = float(_NUMBER_WORDS.get(num, num))
-    if half or half2:
-        value += 0.5
-    return int(round(value * 60)) if unit.startswith("h") else int(round(value))
 
 
 class EmbeddedUnderstander:
@@ -98,34 +109,83 @@ class EmbeddedUnderstander:
             return u
         tokens = tokenize(text)
         low = " ".join(t.norm for t in tokens)
+        numbers = read_numbers(text)
+        numeric = {i for i, t in enumerate(tokens) if any(a <= t.start < b for a, b in numbers.spans)}
         scan = self.titles.scan(tokens)
+        # a bare year, decade or duration is never a title ("older, before 1984"); a title that only
+        # holds one ("2001: A Space Odyssey", "One Hour Photo") still is
+        scan.found = [f for f in scan.found if not set(range(f.start, f.end)) <= numeric]
+        numeric -= {i for f in scan.found for i in range(f.start, f.end)}
         names = scan.names
         named = {i for h in names for i in range(h.start, h.end)}
-        hits = self._phrases.find([t.norm for t in tokens], scan.masked() | named)
+        bare = [t.norm[:-2] if t.norm.endswith("'s") and t.norm != "children's" else t.norm for t in tokens]
+        hits = self._phrases.find(bare, scan.masked() | named | numeric)
         negated = self._negated_positions(tokens, hits)
+        self._extend_lists(hits, negated, [t.norm for t in tokens])
         self._slots(u, hits, negated, [t.norm for t in tokens])
-        self._numbers(u, low, ctx)
+        self._unnamed_aversions(u, tokens, hits, negated, scan.masked() | named | numeric)
+        self._numbers(u, low, ctx, numbers)
         self._mentions(u, tokens, scan, negated)
         self._people(u, names, negated)
         self._references(u, low, tokens, hits)
-        u.keywords = self._keywords(tokens, hits, scan.masked() | named)
+        u.keywords = self._keywords(tokens, hits, scan.masked() | named | numeric)
+        if u.constraints.year_min is not None or u.constraints.year_max is not None:
+            u.critiques = [k for k in u.critiques if k.kind not in ("newer", "older")]
+        if not ctx.last_shown:  # "stuff like that" after naming a film is no critique of a list
+            u.critiques = [k for k in u.critiques if k.kind not in ("another", "more_like")]
         u.intent = self._intent(u, low, text, ctx)
-        if self.moods and u.intent == "recommend" and not (u.scene.mood or u.liked_genres or u.mentions) \
+        said = u.scene.mood or u.liked_genres or u.mentions or u.liked_attributes or u.avoided_attributes \
+            or u.disliked_genres or u.liked_people
+        if self.moods and u.intent == "recommend" and not said \
                 and len(low.split()) >= 4:
             mood = self.moods.closest(text)
             if mood and mood not in u.scene.not_moods:
                 u.scene.mood.append(mood)
         if u.intent == "ask_item":  # "is it scary?" asks about the item; it is no taste
             u.liked_genres, u.scene.mood, u.liked_people = [], [], []
-        if not u.scene.companions and _KID_AGE.search(low):
-            age = _KID_AGE.search(low).group(1)
-            if int(_NUMBER_WORDS.get(age, age)) <= 12:
-                u.scene.companions = "kids"
+            u.liked_attributes, u.avoided_attributes = [], []
+            u.constraints = type(u.constraints)()
+        age = _KID_AGE.search(low) or _CHILD_AGE.search(low)
+        age_value = next((x for x in age.groups() if x), "99") if age else "99"
+        if age and int(_NUMBER_WORDS.get(age_value, age_value)) <= 15:
+            u.scene.companions = "kids"  # a child's age names the most constraining companion
         return u
+
+    # -- aversions with no vocabulary entry: "nothing with clowns", "no remakes or sequels" --------
+    @staticmethod
+    def _unnamed_aversions(u: Understanding, tokens: list[Token], hits: list[PhraseHit], negated: set[int],
+                           masked: set[int]) -> None:
+        known = {i for h in hits if h.category != "negation" for i in range(h.start, h.end)} | masked
+        cues = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
+        runs: list[list[str]] = [[]]
+        for i in sorted(negated):
+            t = tokens[i].norm
+            if i in known or i in cues:
+                runs.append([])  # the scope already names something known here
+                runs.append([])
+                continue
+            if t in ("or", "nor", ",") or (runs[-1] and i - 1 not in negated):
+                runs.append([])
+            if t.isalpha() and len(t) > 2 and t not in lx.COMMON_WORDS and t not in _FUNCTION_WORDS \
+                    and not _too_common(t):
+                runs[-1].append(t)
+            elif runs[-1]:
+                runs.append([])
+        said = {w for a in u.avoided_attributes for w in a.split()}
+        for run in runs:
+            phrase = " ".join(w for w in run if w not in said)
+            if phrase and phrase not in u.avoided_attributes:
+                u.avoided_attributes.append(phrase)
 
     # -- negation scope -------------------------------------------------------------------
     def _negated_positions(self, tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
+        """Token positions inside a negated scope. A cue opens a scope that runs to the end of its
+        clause (a comma, "but", "and", a full stop; see ``negation.scope_breakers``), at most six
+        words; a degree cue ("too", "less") reaches two. "or" and "nor" keep it open ("no horror or
+        gore"). A cue after the words in the same clause negates them too ("horror is not for me",
+        "musicals bore me")."""
         negated: set[int] = set()
+        norms = [t.norm for t in tokens]
         for h in hits:
             if h.category != "negation":
                 continue
@@ -134,19 +194,50 @@ class EmbeddedUnderstander:
             while j < len(tokens) and j < h.end + reach and tokens[j].norm not in lx.SCOPE_BREAKERS:
                 negated.add(j)
                 j += 1
-            # "no horror or gore" keeps the scope across "or"
+        low = " ".join(norms)
+        for m in _AFTER_NEGATION.finditer(low):
+            end = len(low[: m.start()].split())  # token index where the cue starts
+            i = end - 1
+            while i >= 0 and norms[i] not in lx.CLAUSE_BREAKS and norms[i] not in ("and",):
+                negated.add(i)
+                i -= 1
         return negated
 
     # -- lexicon slots --------------------------------------------------------------------
     def _slots(self, u: Understanding, hits: list[PhraseHit], negated: set[int], norms: list[str]) -> None:
         companions: list[str] = []
         times: list[str] = []
+        cue_words = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
+        moods = {(h.start, h.end) for h in hits if h.category == "mood"}
+        liked_genres = {h.value for h in hits if h.category == "genre" and h.start not in negated}
         for h in hits:
+            if h.category != "negation" and set(range(h.start, h.end)) <= cue_words:
+                continue  # "sick" in "sick of dragons" is part of the cue
             neg = h.start in negated
+            if h.category == "genre" and neg and (h.value in liked_genres or _modifies(norms, h)):
+                # "comedy, but none of that cringe humour", "no romance subplot": a kind of the
+                # genre is avoided, the genre itself is not
+                phrase = _avoided_phrase(norms, h, negated, cue_words)
+                if phrase not in u.avoided_attributes:
+                    u.avoided_attributes.append(phrase)
+                continue
+            if h.category == "attribute" and not neg and (h.start, h.end) in moods:
+                continue  # "something scary": the mood says it
             if h.category == "genre":
                 target = u.disliked_genres if neg else u.liked_genres
                 if h.value not in target:
                     target.append(h.value)
+            elif h.category == "attribute" and not any(
+                    c.category == "critique" and c.start not in negated and c.start <= h.start and h.end <= c.end
+                    for c in hits):
+                # ("less violent" is a critique of the list, not a new wish)
+                # a negated attribute is avoided softly; it never dislikes its parent genre
+                target = u.avoided_attributes if neg else u.liked_attributes
+                if h.value not in target:
+                    target.append(h.value)
+                for genre in ([] if neg else lx.ATTRIBUTES[h.value].implies):  # "a romcom"
+                    if genre not in u.liked_genres and genre not in u.disliked_genres:
+                        u.liked_genres.append(genre)
             elif h.category == "mood":
                 target = u.scene.not_moods if neg else u.scene.mood
                 if h.value not in target:
@@ -171,66 +262,52 @@ class EmbeddedUnderstander:
         if times:
             u.scene.time_of_day = min(times, key=lx.TIME_OF_DAY_PRIORITY.index)
         low = " ".join(norms)
-        if _KIDS_AWAY.search(low):  # "the kids are finally asleep": grown-ups only
+        for clear in lx.CLEARS:  # "the kids went to bed", "forget the time limit"
+            if clear.matches(low):
+                u.clears.extend(f for f in clear.fields if f not in u.clears)
+        if "companions" in u.clears:
             companions = [c for c in companions if c != "kids"]
-        if _NOT_FOR_KIDS.search(low):
-            companions = [c for c in companions if c != "kids"]
+            u.scene.companions_cleared = True
+        if _NOT_FOR_KIDS.search(low) and "Children" not in u.disliked_genres:
             u.disliked_genres.append("Children")
         if companions:
             u.scene.companions = min(companions, key=lx.COMPANION_PRIORITY.index)
+        elif u.scene.occasion in lx.OCCASION_COMPANIONS and not u.scene.companions_cleared:
+            u.scene.companions = lx.OCCASION_COMPANIONS[u.scene.occasion]  # a date is with a partner
         if any(norms[i] in ("heavy", "serious", "depressing", "dark") for i in negated if i < len(norms)):
             if "light" not in u.scene.mood:
                 u.scene.mood.append("light")
         # a genre both liked and disliked in one turn: the negated reading wins
         u.liked_genres = [g for g in u.liked_genres if g not in u.disliked_genres]
+        u.liked_attributes = [a for a in u.liked_attributes if a not in u.avoided_attributes]
         u.scene.mood = [m for m in u.scene.mood if m not in u.scene.not_moods]
 
+    @staticmethod
+    def _extend_lists(hits: list[PhraseHit], negated: set[int], norms: list[str]) -> None:
+        """A negated list of genres stays negated across "and" / "," / "or": "anything apart
+        from documentaries and musicals", "no animation, no kids films"."""
+        genre_hits = sorted((h for h in hits if h.category == "genre"), key=lambda h: h.start)
+        for a, b in zip(genre_hits, genre_hits[1:]):
+            gap = norms[a.end:b.start]
+            if a.start in negated and gap and all(w in ("and", ",", "or", "nor", "&", "no", "not") for w in gap):
+                negated.update(range(b.start, b.end))
+
     # -- numbers: runtime, years, ratings ----------------------------------------------------
-    def _numbers(self, u: Understanding, low: str, ctx: TurnContext) -> None:
+    def _numbers(self, u: Understanding, low: str, ctx: TurnContext, reading) -> None:
         c = u.constraints
-        m = _RUNTIME_MAX.search(low)
-        if m:
-            minutes = _minutes(m.group(1), m.group(2), m.group(3), m.group(4))
-            if 20 <= minutes <= 400:
-                if re.search(r"\b(have|got|only)\b", m.group(0)):  # time available (the state filters on it)
-                    u.scene.time_budget_min = minutes
-                else:  # a limit on the film itself
-                    c.max_runtime = minutes
-        elif re.search(r"\b(?:not too long|not very long|not long|nothing too long|short one|something short|quick one|short movie|short film|shortish)\b", low):
+        for name in ("max_runtime", "min_runtime", "year_min", "year_max", "min_rating"):
+            value = getattr(reading, name)
+            if value is not None:
+                setattr(c, name, value)
+        if reading.time_budget_min:
+            u.scene.time_budget_min = reading.time_budget_min
+        if c.max_runtime is None and u.scene.time_budget_min is None and re.search(
+                r"\b(?:not too long|not very long|not long|nothing too long|short one|something short|quick one|short movie|short film|shortish)\b", low):
             c.max_runtime = 120 if "not" in low or "nothing" in low else 100
-        m = _RUNTIME_MIN.search(low)
-        if m:
-            minutes = _minutes(m.group(1), m.group(2), m.group(3))
-            if 20 <= minutes <= 400:
-                c.min_runtime = minutes
-        m = _DECADE.search(low)
-        if m and not re.search(r"\b\d+ ?(?:year|yr)s?[ -]old", low):
-            if m.group(3):
-                start = _DECADE_WORDS[m.group(3)]
-            else:
-                century = m.group(1) or ("20" if m.group(2) in "01" else "19")
-                start = int(century + m.group(2) + "0")
-            c.year_min, c.year_max = start, start + 9
-        for pattern, attr in ((_YEAR_MIN, "year_min"), (_YEAR_MAX, "year_max")):
-            m = pattern.search(low)
-            if m:
-                year = int(m.group(3) or m.group(6))
-                strict = m.group(2) in ("newer than", "after", "post", "later than", "from after")
-                if m.group(1):  # "nothing older than 1990" bounds the other side
-                    attr = "year_max" if attr == "year_min" else "year_min"
-                    strict = False
-                setattr(c, attr, year + 1 if strict and attr == "year_min" else year)
-        m = _YEAR_EXACT.search(low)
-        if m and c.year_min is None and c.year_max is None:
-            c.year_min = c.year_max = int(m.group(1))
-        if c.year_min is None and contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
+        newer = any(k.kind == "newer" for k in u.critiques)  # "too old, anything more recent?" is relative
+        if c.year_min is None and not newer and contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
             c.year_min = ctx.max_year - 8
         # "old" / "classic" are tastes, not limits: they go to the semantic query as keywords
-        m = _RATING_MIN.search(low)
-        if m:
-            value = float(next(g for g in m.groups() if g))
-            if 1 <= value <= 10:
-                c.min_rating = value
         self._mpaa(u, low)
 
     def _mpaa(self, u: Understanding, low: str) -> None:
@@ -245,15 +322,20 @@ class EmbeddedUnderstander:
             rating = {"pg13": "PG-13"}.get(m.group(1), m.group(1).upper())
             before = low[max(0, m.start() - 20) : m.start()]
             after = low[m.end() : m.end() + 20]
-            if rating == "R" and "rated" not in (before + after):
+            if rating == "R" and "rated" not in (before + m.group(0) + after):
                 continue
             if re.search(r"\b(no|not|nothing|without|avoid)\b", before):
                 order = ["G", "PG", "PG-13", "R", "NC-17"]
-                u.constraints.mpaa_max = order[max(0, order.index(rating) - 1)]
+                # "nothing above PG-13" allows PG-13; "nothing rated R" stops below R
+                above = re.search(r"\b(above|over|higher than|beyond|past|stronger than)\s*$", before)
+                u.constraints.mpaa_max = rating if above else order[max(0, order.index(rating) - 1)]
             elif re.search(r"or (below|under|less|lower)|at most|max|or younger|and under|\bonly\b", after + before):
                 u.constraints.mpaa_max = rating
             elif rating in ("G", "PG") and ("rated" in before + after):
                 u.constraints.mpaa_max = rating
+            elif rating in ("G", "PG", "PG-13") and not re.search(r"\b(?:rated|is|was)\s*$", before) \
+                    and not low.startswith(tuple(lx.QUESTION_STARTS)) and "?" not in low:
+                u.constraints.mpaa_max = rating  # a bare "PG, for a class of 9 year olds" is the ceiling
             return
 
     # -- titles --------------------------------------------------------------------------
@@ -290,12 +372,13 @@ class EmbeddedUnderstander:
     def _references(self, u: Understanding, low: str, tokens: list[Token], hits) -> None:
         for m in re.finditer(r"(?:the\s+)?(first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th|top)\s+(?:one|1|movie|film|pick|option|suggestion)s?\b"
                              r"|#\s?([1-9])\b|number\s+([1-9]|one|two|three|four|five)\b"
-                             r"|\b(first|second|third|fourth|fifth|last)\b(?=\s*(?:\?|$|,|\.|!|sounds|looks|is|was|please))", low):
+                             r"|\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b(?=\s*(?:\?|$|,|\.|!|sounds|looks|is|was|please|pls))"
+                             r"|^(?:the\s+)?([1-5])(?!\s*\.\s*\d)(?=\s*(?:please|pls|plz|!|\.|$))", low):
             word = m.group(1) or m.group(4)
             if word:
                 idx = lx.ORDINALS[word]
             else:
-                raw = m.group(2) or m.group(3)
+                raw = m.group(2) or m.group(3) or m.group(5)
                 idx = lx.NUMBER_WORDS.get(raw, None)
                 idx = (int(raw) if idx is None else int(idx)) - 1
             if idx not in u.references:
@@ -317,6 +400,8 @@ class EmbeddedUnderstander:
     def _intent(self, u: Understanding, low: str, raw: str, ctx: TurnContext) -> str:
         has_shown = bool(ctx.last_shown)
         words = set(low.split())
+        if contains_phrase(low, lx.OUT_OF_SCOPE_ALWAYS):  # hostile / injection, whatever else it says
+            return "out_of_scope"
         if contains_phrase(low, lx.RESET_PHRASES):
             return "reset"
         slots = u.model_copy(update={"keywords": []}).has_preferences()
@@ -324,27 +409,40 @@ class EmbeddedUnderstander:
                 and not contains_phrase(low, lx.REQUEST_CUES):
             u.scene.time_of_day = None  # "good evening" is a greeting, not a scene
             return "greeting"
-        if contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not slots:
+        if contains_phrase(low, lx.OUT_OF_SCOPE_ALWAYS) or (contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not slots):
             return "out_of_scope"
         stated_taste = any(m.polarity not in ("neutral", "unseen") for m in u.mentions)
         item_ref = bool(u.references or (u.refers_to_focus and (ctx.focus_item or has_shown))
                         or (u.mentions and not stated_taste))
         is_question = raw.rstrip().endswith("?") or low.startswith(lx.QUESTION_STARTS)
+        why = low.startswith(("why ", "how come")) and (item_ref or has_shown)  # "why did you recommend that one?"
         if not is_question:
             u.shown_verdict = shown_verdict(low, len(ctx.last_shown), bool(u.references), names_titles=bool(u.mentions))
         asks_for_more = contains_phrase(low, ["recommend", "suggest", "something like", "similar", "more like",
                                                "anything like", "what else", "would i like", "should i watch",
                                                "anything else", "others like", "like that", "like this", "like it",
                                                "like them"])
+        if why:
+            u.question, u.critiques = "why", []
+            return "ask_item"
         if is_question and item_ref and not asks_for_more:
             for attr, phrases in lx.QUESTION_ATTRIBUTES.items():
                 if contains_phrase(low, phrases):
                     u.question = attr
                     break
+            if u.question is None and (u.liked_genres or u.disliked_genres):
+                u.question = "genre"  # "is number five a comedy?"
             if u.question or not u.critiques:
                 u.question = u.question or "general"
                 u.critiques = []  # "is it too scary?" asks; it does not critique
                 return "ask_item"
+        if has_shown and not is_question and not u.critiques and (
+                (u.references and _SEEN_WORDS.search(low) and not slots) or _NOT_THAT.search(low)):
+            u.shown_verdict = "seen" if _SEEN_WORDS.search(low) else u.shown_verdict
+            return "reject"  # "already watched number 5", "not the last one", "no to all of them"
+        if has_shown and u.references and not is_question and not u.critiques and not slots \
+                and _PICK.search(low) and len(words) <= 5:  # "2 please", "yes! the 4th"
+            return "accept"
         new_to_them = without_not_seen(low)  # "I haven't seen that, I'll check it out" accepts
         negative = re.search(r"\b(not|don't|dont|no|nope|none)\b", new_to_them)
         if (has_shown or u.mentions) and contains_phrase(low, lx.ACCEPT_PHRASES) \

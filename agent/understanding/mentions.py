@@ -14,6 +14,8 @@ from functools import lru_cache
 from agent.understanding.lexicon import COMMON_WORDS, LIKE_CUES, SEEN_CUES
 from agent.understanding.text import Token
 from retrieval.people import PeopleIndex, PersonHit
+from rapidfuzz import fuzz
+
 from retrieval.titles import Match, TitleResolver, normalize_title
 
 _CONNECTORS = {"of", "the", "and", "in", "a", "an", "on", "to", "for", "&", "at", "with", "from", "vs"}
@@ -117,7 +119,7 @@ def _span_token(tokens: list[Token], k: int) -> bool:
 def _capitalised(span: list[Token]) -> bool:
     """Every content word capitalised ("Lord of the Rings"); a span of only connectors ("A",
     "To") must be capitalised itself."""
-    content = [t for t in span if t.norm not in _CONNECTORS] or span
+    content = [t for t in span if t.norm not in _CONNECTORS and _is_word(t)] or span
     return all(t.capitalised for t in content)
 
 
@@ -135,6 +137,7 @@ class TitleFinder:
         self.resolver = resolver
         self.people = people
         everyday_word("the")  # load the word list now, not during someone's first turn
+        resolver.aliases_with_word_like("the")  # and the title-word index the slip finder uses
 
     def scan(self, tokens: list[Token]) -> TitleScan:
         scan = TitleScan()
@@ -155,7 +158,43 @@ class TitleFinder:
         self._fuzzy(tokens, scan)
         if self.people is not None:
             self._names(tokens, scan)
+        self._misspelt(tokens, scan)
         return scan
+
+    def _misspelt(self, tokens: list[Token], scan: TitleScan) -> None:
+        """Lower-case titles with a slip anywhere in free text ("somethin like jurasic park or the
+        terminater"): around each rare word (not everyday English, not in the vocabulary, no name),
+        the window of words that spells a catalogue title holding a word like it."""
+        masked = scan.masked() | scan.hidden | _spans(scan.names)
+        norms = _norm_tokens(tokens)
+        for k, t in enumerate(tokens):
+            w = norms[k]
+            if k in masked or not t.text.isalpha() or len(w) < 4 or w in COMMON_WORDS or everyday_word(w):
+                continue
+            best: tuple[float, int, int, str] | None = None
+            for alias in self.resolver.aliases_with_word_like(w):
+                size = len(alias.split())
+                for length in {size - 1, size, size + 1}:
+                    for start in range(max(0, k - length + 1), k + 1):
+                        end = start + length
+                        if length < 1 or end > len(tokens) or any(i in masked or not _is_word(tokens[i])
+                                                                   for i in range(start, end)):
+                            continue
+                        window = " ".join(norms[start:end])
+                        if self.resolver.has_alias(window):
+                            continue  # an exact title: the exact pass decided on it
+                        score = fuzz.ratio(window, alias)
+                        cutoff = 86 if size > 1 else (88 if len(alias) >= 8 else 92)
+                        if score >= cutoff and (best is None or score > best[0]):
+                            best = (score, start, end, alias)
+            if best:
+                score, start, end, alias = best
+                year, new_end = _year_after(tokens, end)
+                matches = [Match(m.item_id, m.title, m.year, score, False) for m in self.resolver.exact(alias, year)]
+                if matches:
+                    scan.found.append(FoundTitle(start, new_end, " ".join(x.text for x in tokens[start:end]), matches, year))
+                    masked |= set(range(start, new_end))
+        scan.found.sort(key=lambda f: f.start)
 
     def _names(self, tokens: list[Token], scan: TitleScan) -> None:
         """Names in the text, exact or with a slip ("tom hnaks"). A name beats a title found inside

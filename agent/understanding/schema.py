@@ -23,7 +23,8 @@ CritiqueKind = Literal[
     "shorter", "longer", "older", "newer", "less_violent", "funnier", "darker", "better_rated",
     "different", "another", "more_like",
 ]
-QuestionAttribute = Literal["scary", "runtime", "mpaa", "rating", "year", "genre", "general"]
+QuestionAttribute = Literal["scary", "runtime", "mpaa", "rating", "year", "genre", "plot", "people", "why", "kids",
+                            "general"]
 
 
 class SceneUpdate(BaseModel):
@@ -66,6 +67,9 @@ class Understanding(BaseModel):
     constraints: ConstraintUpdate = Field(default_factory=ConstraintUpdate)
     liked_genres: list[str] = Field(default_factory=list)
     disliked_genres: list[str] = Field(default_factory=list)
+    liked_attributes: list[str] = Field(default_factory=list)  # descriptive wishes: "dinosaurs", "heist"
+    avoided_attributes: list[str] = Field(default_factory=list)  # "not too violent", "comedy but not slapstick"
+    clears: list[str] = Field(default_factory=list)  # state fields the person explicitly dropped
     liked_people: list[str] = Field(default_factory=list)  # directors / cast named, as the catalogue spells them
     disliked_people: list[str] = Field(default_factory=list)  # "nothing with Adam Sandler"
     mentions: list[Mention] = Field(default_factory=list)
@@ -84,6 +88,7 @@ class Understanding(BaseModel):
         s = self.scene
         return bool(
             self.liked_genres or self.disliked_genres or self.mentions or self.keywords
+            or self.liked_attributes or self.avoided_attributes
             or self.liked_people or self.disliked_people
             or s.companions or s.occasion or s.mood or s.time_budget_min
             or any(v is not None for v in self.constraints.model_dump().values())

@@ -1,0 +1,225 @@
+"""The understander's vocabulary, as data: one file per language (``data/<lang>.yaml``), all with
+the same record shapes, validated when first loaded.
+
+A language's file holds its phrase tables (genres, scene values, moods, cues), its descriptive
+attributes, the phrases that clear a piece of the state, the words that bound numbers, and named
+patterns with example and counter-example sentences (run by ``tests/test_vocabulary.py``).
+Nothing is read at import time: :func:`vocabulary` loads a language once, on first use.
+
+Example::
+
+    v = vocabulary("en")
+    v.attributes["gore"].phrases      # ['gore', 'gory', ...]
+    v.clears[0].fields                # ['companions']  ("the kids went to bed")
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DATA_DIR = Path(__file__).with_name("data")
+GENRES = ("Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
+          "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western")
+STATE_FIELDS = ("companions", "occasion", "mood", "time_budget_min", "time_of_day", "max_runtime", "min_runtime",
+                "year_min", "year_max", "mpaa_max", "min_rating", "exclude_genres")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _genre_weights(v: dict[str, float]) -> dict[str, float]:
+    unknown = set(v) - set(GENRES)
+    if unknown:
+        raise ValueError(f"unknown genre(s) {sorted(unknown)}")
+    return v
+
+
+class Leaning(_Strict):
+    phrases: list[str]
+    genres: dict[str, float] = Field(default_factory=dict)
+    companions: str | None = None  # who is watching when nobody is named (a date: the partner)
+
+    _check = field_validator("genres")(_genre_weights)
+
+
+class Mood(Leaning):
+    prototypes: list[str] = Field(default_factory=list)
+
+
+class Attribute(_Strict):
+    """A descriptive wish that is not a genre ("gore", "heist", "slow-burning")."""
+
+    phrases: list[str]
+    genre: str | None = None  # the genre it belongs to: a soft leaning (never a like or a dislike)
+    implies: list[str] = Field(default_factory=list)  # genres a positive mention names outright ("a romcom")
+    leanings: dict[str, float] = Field(default_factory=dict)
+    query: str = ""
+    exclude_when_avoided: list[str] = Field(default_factory=list)
+
+    _check = field_validator("leanings")(_genre_weights)
+
+    @field_validator("genre")
+    @classmethod
+    def _known(cls, v: str | None) -> str | None:
+        if v is not None and v not in GENRES:
+            raise ValueError(f"unknown genre {v!r}")
+        return v
+
+    @field_validator("implies", "exclude_when_avoided")
+    @classmethod
+    def _known_all(cls, v: list[str]) -> list[str]:
+        _genre_weights(dict.fromkeys(v, 0.0))
+        return v
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Soft genre weights when the attribute is wanted (negated when avoided)."""
+        w = dict(self.leanings)
+        if self.genre:
+            w[self.genre] = max(w.get(self.genre, 0.0), 0.8)
+        return w
+
+
+class FamilySafe(_Strict):
+    phrases: list[str]
+    companions: list[str]
+    mpaa_ceiling: str
+    excluded_genres: list[str]
+
+
+class Negation(_Strict):
+    cues: list[str]
+    scope_breakers: list[str]
+    clause_breaks: list[str]
+
+
+class Cues(_Strict):
+    like: list[str]
+    seen: list[str]
+    greetings: list[str]
+    thanks: list[str]
+    reset: list[str]
+    accept: list[str]
+    reject: list[str]
+    request: list[str]
+    out_of_scope: list[str]
+    out_of_scope_always: list[str] = Field(default_factory=list)  # hostile / injection: whatever else the message says
+    more: list[str]
+    quality: list[str]
+    recent: list[str]
+    old: list[str]
+    question_starts: list[str]
+
+
+class Clear(_Strict):
+    """An explicit change that empties part of the state ("the kids went to bed")."""
+
+    name: str
+    fields: list[str]
+    patterns: list[str]
+    examples: list[str]
+    counter_examples: list[str] = Field(default_factory=list)
+
+    @field_validator("fields")
+    @classmethod
+    def _fields(cls, v: list[str]) -> list[str]:
+        unknown = set(v) - set(STATE_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown state field(s) {sorted(unknown)}")
+        return v
+
+    @cached_property
+    def regexes(self) -> list[re.Pattern]:
+        return [re.compile(p) for p in self.patterns]
+
+    def matches(self, low: str) -> bool:
+        return any(r.search(low) for r in self.regexes)
+
+
+class Numbers(_Strict):
+    max_before: list[str]
+    min_before: list[str]
+    max_after: list[str]
+    min_after: list[str]
+    negators: list[str]
+    strict_year_words: list[str]
+    budget_before: list[str]
+    range_joiners: list[str]
+    decade_parts: dict[str, tuple[int, int]]
+    units_hours: list[str]
+    units_minutes: list[str]
+
+
+class Example(_Strict):
+    text: str
+    shown: bool = False
+    expect: dict = Field(default_factory=dict)
+    absent: dict = Field(default_factory=dict)
+
+
+class Pattern(_Strict):
+    name: str
+    description: str
+    examples: list[Example]
+    counter_examples: list[Example] = Field(default_factory=list)
+
+
+class Vocabulary(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    language: str
+    genres: dict[str, list[str]]
+    companions: dict[str, Leaning]
+    companion_priority: list[str]
+    occasions: dict[str, Leaning]
+    moods: dict[str, Mood]
+    times_of_day: dict[str, list[str]]
+    time_of_day_priority: list[str]
+    family_safe: FamilySafe
+    negation: Negation
+    cues: Cues
+    questions: dict[str, list[str]]
+    critiques: dict[str, list[str]]
+    ordinals: dict[str, int]
+    number_words: dict[str, float]
+    common_words: list[str]
+    attributes: dict[str, Attribute]
+    clears: list[Clear]
+    numbers: Numbers
+    patterns: list[Pattern]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Vocabulary:
+        _genre_weights(dict.fromkeys(self.genres, 0.0))
+        if set(self.companion_priority) != set(self.companions):
+            raise ValueError("companion_priority must list every companion value once")
+        if set(self.time_of_day_priority) != set(self.times_of_day):
+            raise ValueError("time_of_day_priority must list every time of day once")
+        names = [p.name for p in self.patterns] + [c.name for c in self.clears]
+        if len(names) != len(set(names)):
+            raise ValueError("pattern names must be unique")
+        return self
+
+    @cached_property
+    def attribute_phrases(self) -> dict[str, list[str]]:
+        return {name: a.phrases for name, a in self.attributes.items()}
+
+
+def load_vocabulary(path: Path) -> Vocabulary:
+    """Read and validate one language's file; a malformed file raises ``ValueError`` naming it."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Vocabulary.model_validate(raw)
+    except (OSError, yaml.YAMLError, ValueError) as e:
+        raise ValueError(f"vocabulary file {path}: {e}") from e
+
+
+@lru_cache(maxsize=8)
+def vocabulary(language: str = "en") -> Vocabulary:
+    return load_vocabulary(DATA_DIR / f"{language}.yaml")
