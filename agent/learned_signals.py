@@ -90,7 +90,7 @@ class LearnedSignals:
                     co[self.row_of[name]] += value
         text = np.zeros(n, np.float32)
         said = state.said_text()
-        if self.bundle.text_scorer is not None and self.matrix is not None and said:
+        if self.bundle.text_scorer is not None and self.matrix is not None and said and self.weights.get("text_match"):
             text = squash(self.bundle.text_scorer.scores(self.encode(said), self.matrix))
         return {"co_mention": co, "text_match": text, "dialogue_popularity": self.popularity}
 
