@@ -66,18 +66,30 @@ class LearnedSignals:
         self.encode = encode
         self.weights = bundle.weights
         co = bundle.comention
-        self.row_of = map_names(sorted(set(co.suggested) | set(co.after)), items) if co else {}
+        self.row_of = map_names(sorted(co.known), items) if co else {}
         self.name_of = {r: n for n, r in self.row_of.items()}
-        self.popularity = np.zeros(len(ids), np.float32)
-        for name, value in (co.popularity() if co else {}).items():
-            if name in self.row_of:
-                self.popularity[self.row_of[name]] = value
+        self.popularity = self._popularity(co, items) if co else np.zeros(len(ids), np.float32)
+
+    def _popularity(self, co, items: list[Item]) -> np.ndarray:
+        """How often recommenders suggest each item; for an item the training catalogue did not have,
+        its own catalogue popularity on the same scale (the ratio of the two over the items both know),
+        so a catalogue the conversations barely cover is not left without a popularity prior."""
+        learned = co.popularity()
+        known = np.zeros(len(items), bool)
+        out = np.zeros(len(items), np.float32)
+        for name, row in self.row_of.items():
+            known[row] = True
+            out[row] = learned.get(name, 0.0)
+        own = np.log1p(np.asarray([it.popularity for it in items], np.float32))
+        own = own / (own.max() or 1.0)
+        both = known & (own > 0)
+        ratio = float(out[both].mean() / own[both].mean()) if both.any() and own[both].mean() > 0 else 1.0
+        return np.where(known, out, own * ratio).astype(np.float32)
 
     @property
     def coverage(self) -> float:
-        """Share of the bundle's films found in this catalogue."""
-        co = self.bundle.comention
-        return len(self.row_of) / max(1, len(set(co.suggested) | set(co.after))) if co else 0.0
+        """Share of this catalogue's items the training catalogue had."""
+        return len(self.row_of) / max(1, len(self.ids))
 
     def arrays(self, state: DialogueState) -> dict[str, np.ndarray]:
         n = len(self.ids)

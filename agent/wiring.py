@@ -71,7 +71,7 @@ def load_learned(settings: Settings, engine: CatalogueEngine, embedder: Embedder
         return None, f"ranking: hand-set weights ({e})"
     items = [engine.items[i] for i in engine.columns.ids]
     signals = LearnedSignals(bundle, list(engine.columns.ids), items, engine.matrix, embedder.encode_query)
-    return signals, f"ranking: {bundle.label}, {signals.coverage:.0%} of its films in this catalogue"
+    return signals, f"ranking: {bundle.label}, {signals.coverage:.0%} of this catalogue's films known to it"
 
 
 @dataclass

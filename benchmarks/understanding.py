@@ -361,11 +361,21 @@ def main() -> None:
         print(f"latency per utterance, second pass (the mood embedding cached, so the rules' own time): "
               f"p50 {warm['p50']} ms, p95 {warm['p95']} ms")
     if args.redial and args.redial.exists():
-        r = evaluate_redial_sentiment(nlu, engine, args.redial, args.redial_limit)
-        report["redial_sentiment"] = r
-        print(f"ReDial dev mention sentiment (seekers' own labels): liked read as liked "
-              f"{r['liked']['read_as_labelled']} of {r['liked']['mentions']}; disliked read as disliked "
-              f"{r['disliked']['read_as_labelled']} of {r['disliked']['mentions']}; opposite reading {r['opposite_reading']}")
+        # the rules alone, then backed by the learned sentiment model the agent loads (when it has one)
+        from agent.understanding.sentiment import MentionSentiment, SentimentBacked
+        from agent.wiring import load_learned
+
+        learned, _ = load_learned(settings, engine, stores.embedder)
+        readers = {"rules": nlu}
+        if learned is not None and learned.bundle.sentiment:
+            readers["rules + learned"] = SentimentBacked(nlu, MentionSentiment.from_json(learned.bundle.sentiment))
+        for label, reader in readers.items():
+            r = evaluate_redial_sentiment(reader, engine, args.redial, args.redial_limit)
+            report["redial_sentiment" if label == "rules" else "redial_sentiment_learned"] = r
+            print(f"ReDial dev mention sentiment (seekers' own labels), {label}: liked read as liked "
+                  f"{r['liked']['read_as_labelled']} of {r['liked']['mentions']}; disliked read as disliked "
+                  f"{r['disliked']['read_as_labelled']} of {r['disliked']['mentions']}; "
+                  f"opposite reading {r['opposite_reading']}")
     if args.redial and args.redial.exists() and not args.sentiment_only:
         r = evaluate_redial(nlu, engine, args.redial, args.redial_limit)
         report["redial"] = r

@@ -130,7 +130,7 @@ def prepare(bench: Benchmark, settings: Settings, prior: Prior = "movielens", pr
     interactions = benchmark_interactions(links, source_ratings)
     # with the benchmark's knowledge every document is new (plots): all are embedded (and cached)
     known = {} if knowledge else {b: default_vectors[i] for b, i in links.items() if i in default_vectors}
-    name = f"bench-{bench.dataset}{tag}-{prior}" + ("" if knowledge else "-linked-only")
+    name = f"bench-{bench.dataset}{tag}-{prior}" + ("-info" if knowledge else "")
     bench_settings = settings.model_copy(update={"catalogue": name})
     stores = open_stores(bench_settings, embedder=default.embedder)
     query_cache = cache_path(settings.data_dir / "eval-cache", stores.embedder)

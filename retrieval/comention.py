@@ -26,14 +26,19 @@ ALPHA = 10.0  # smoothing of each seed's row: a seed seen once says less than on
 
 
 class CoMention:
-    def __init__(self, after: dict[str, Counter], suggested: Counter, alpha: float = ALPHA):
+    def __init__(self, after: dict[str, Counter], suggested: Counter, alpha: float = ALPHA,
+                 known: Iterable[str] = ()):
         self.after = after
         self.suggested = suggested
         self.alpha = alpha
+        # every film of the training catalogue: one never suggested there is a real 0, while a film
+        # outside it is unknown (see agent.learned_signals for how that is filled in)
+        self.known = set(known) | set(suggested) | set(after)
         self._totals = {a: sum(c.values()) for a, c in after.items()}
 
     @classmethod
-    def fit(cls, events: Iterable[tuple[list[str], list[str]]], alpha: float = ALPHA) -> CoMention:
+    def fit(cls, events: Iterable[tuple[list[str], list[str]]], alpha: float = ALPHA,
+            known: Iterable[str] = ()) -> CoMention:
         """``events``: one ``(mentioned before, suggested now)`` pair per recommender turn; a film
         already mentioned before that turn is not counted as suggested again."""
         after: dict[str, Counter] = defaultdict(Counter)
@@ -44,7 +49,7 @@ class CoMention:
             suggested.update(fresh)
             for a in earlier:
                 after[a].update(fresh)
-        return cls(dict(after), suggested, alpha)
+        return cls(dict(after), suggested, alpha, known)
 
     def scores(self, seeds: Iterable[str]) -> dict[str, float]:
         """Films suggested after the ``seeds``, each seed's smoothed share summed."""
@@ -68,7 +73,7 @@ class CoMention:
 
     # -- persistence: plain arrays, no pickles --------------------------------------------------
     def to_arrays(self) -> dict[str, np.ndarray]:
-        names = sorted(set(self.after) | set(self.suggested) | {b for c in self.after.values() for b in c})
+        names = sorted(self.known | {b for c in self.after.values() for b in c})
         pos = {n: i for i, n in enumerate(names)}
         rows, cols, vals = [], [], []
         for a, c in self.after.items():
@@ -88,4 +93,4 @@ class CoMention:
         for r, c, v in arrays["after"].T:
             after[names[r]][names[c]] += int(v)
         suggested = Counter({n: int(v) for n, v in zip(names, arrays["suggested"]) if v})
-        return cls(dict(after), suggested, float(arrays["alpha"][0]))
+        return cls(dict(after), suggested, float(arrays["alpha"][0]), names)

@@ -27,7 +27,10 @@ def server_binaries() -> Path | None:
 
 def _as_server_user(args: list[str], **kw) -> subprocess.CompletedProcess:
     if os.geteuid() == 0:
-        args = ["runuser", "-u", "postgres", "--", *args]
+        # runuser lives in /usr/sbin or /sbin, which a minimal PATH may not list
+        runuser = shutil.which("runuser") or next((p for p in ("/usr/sbin/runuser", "/sbin/runuser")
+                                                   if Path(p).exists()), "runuser")
+        args = [runuser, "-u", "postgres", "--", *args]
     return subprocess.run(args, capture_output=True, text=True, check=False, **kw)
 
 

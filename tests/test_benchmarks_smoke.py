@@ -33,6 +33,8 @@ SMOKE = {
                      ["--turns", "2", "--data-dir", "{data}", "--cold", "--load-threads", "1",
                       "--load-seconds", "0.5", "--name", "turn_latency_cold"]],
     "understanding": [["--data-dir", "{data}", "--redial-limit", "3", "--show-errors", "0"]],
+    "understanding_zh": [["--data-dir", "{data}", "--show-errors", "0"]],
+    "multilingual_encoders": [["--data-dir", "{data}", "--items", "40", "--encoders", "minilm"]],
     "vs_naive_chain": [["--turns", "2", "--data-dir", "{data}"], ["--turns", "2", "--data-dir", "{data}", "--warm"]],
 }
 MODULES = {"common"}  # helpers, not scripts

@@ -42,7 +42,7 @@ def test_understander_over_the_real_server_and_timeout_fallback(server, tiny_ite
     llm = OpenAICompatibleLLM(server, "smollm2", structured_mode="json_object", timeout_s=60, max_tokens=200)
     u = LLMUnderstander(embedded, llm, resolver).understand("something funny with the kids, nothing scary")
     assert u.source in ("embedded+llm", "embedded (llm fallback)")
-    assert u.scene.companions == "kids" and "Horror" in u.disliked_genres  # rules keep what they found
+    assert u.scene.companions == "kids" and "scary" in u.scene.not_moods  # rules keep what they found
     slow = OpenAICompatibleLLM(server, "smollm2", structured_mode="json_object", timeout_s=0.001)
     nlu = LLMUnderstander(embedded, slow, resolver)
     u = nlu.understand("a thriller from the 90s")

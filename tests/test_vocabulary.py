@@ -11,7 +11,8 @@ from agent.understanding.mentions import TitleFinder
 from agent.understanding.vocabulary import DATA_DIR, load_vocabulary, vocabulary
 from retrieval.titles import TitleResolver
 
-LANGUAGES = sorted(p.stem for p in DATA_DIR.glob("*.yaml"))
+# one file per language, named by its code (zh_reader.yaml is the Chinese reader's own, older vocabulary)
+LANGUAGES = sorted(p.stem for p in DATA_DIR.glob("*.yaml") if "_" not in p.stem)
 EN = vocabulary("en")
 
 

@@ -1,5 +1,5 @@
 """The Chinese reader: the same :class:`Understanding` as the English embedded understander,
-from the vocabulary in ``data/zh.yaml``, the alias table of Chinese titles, and the English
+from the vocabulary in ``data/zh_reader.yaml``, the alias table of Chinese titles, and the English
 title finder for English titles and names inside a Chinese sentence.
 
 Example::

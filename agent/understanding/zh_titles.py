@@ -1,5 +1,5 @@
 """Chinese film titles and people's names: the alias table (``data/zh_titles.tsv``) and the
-names table (``data/zh.yaml``, ``people``), matched in Simplified script.
+names table (``data/zh_reader.yaml``, ``people``), matched in Simplified script.
 
 The alias table is keyed by catalogue item id and year, with the mainland and the Taiwan / Hong
 Kong release titles (several per cell separated by ``|``); a row whose ``ambiguous`` column is set

@@ -1,4 +1,4 @@
-"""The Chinese vocabulary (``data/zh.yaml``) loaded once, and substring phrase matching.
+"""The Chinese vocabulary (``data/zh_reader.yaml``) loaded once, and substring phrase matching.
 
 Chinese has no spaces: a phrase table is matched greedily, longest phrase first, per category
 (as :class:`agent.understanding.text.PhraseIndex` does for English words).
@@ -14,7 +14,7 @@ import yaml
 
 from agent.understanding.text import PhraseHit
 
-DATA = "data/zh.yaml"
+DATA = "data/zh_reader.yaml"
 
 
 @lru_cache(maxsize=1)
@@ -64,7 +64,7 @@ class CharPhrases:
 
 @lru_cache(maxsize=1)
 def people_aliases() -> dict[str, list[str]]:
-    """Directors' and actors' Chinese names: the table in zh.yaml and ``data/zh_people.tsv``
+    """Directors' and actors' Chinese names: the table in zh_reader.yaml and ``data/zh_people.tsv``
     (``name<TAB>alias|alias``); an alias naming two people names neither."""
     table: dict[str, list[str]] = {n: [str(a) for a in al] for n, al in load_vocabulary()["people"].items()}
     try:
