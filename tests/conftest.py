@@ -66,6 +66,21 @@ def settings(data_dir):
     return load_settings(data_dir=data_dir)
 
 
+@pytest.fixture
+def own_settings(data_dir, tmp_path):
+    """Settings over a private copy of the session's data dir, with its own (empty) state and API
+    databases: for tests that build a second agent. In the full suite, new SQLite connections to the
+    session dir's state.sqlite3 failed late in the run with "disk I/O error" (not reproduced in any
+    smaller run; see the note of the stop that added this), so those tests do not share it."""
+    import shutil
+
+    from agent.settings import load_settings
+
+    copy = tmp_path / "own-data"
+    shutil.copytree(data_dir, copy, ignore=shutil.ignore_patterns("state.sqlite3*", "api.sqlite3*", "eval-cache"))
+    return load_settings(data_dir=copy)
+
+
 @pytest.fixture(scope="session")
 def agent(settings):
     from agent.wiring import build_agent

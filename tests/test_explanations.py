@@ -105,7 +105,8 @@ class HallucinatingWriter:
         return f"{lead} ({shown} min)." if self.rng.random() < 0.5 else f"{lead}; {shown}/10 on IMDb."
 
 
-def test_llm_explanations_never_show_an_invented_title_or_number(settings, checker):
+def test_llm_explanations_never_show_an_invented_title_or_number(own_settings, checker):
+    settings = own_settings
     from agent.wiring import build_agent
 
     writer = None

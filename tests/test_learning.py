@@ -82,7 +82,8 @@ def test_a_bundle_round_trips_and_every_broken_one_is_refused_with_a_clear_messa
         load_bundle(folder)
 
 
-def test_the_agent_falls_back_to_hand_set_weights_on_a_broken_bundle(settings, tmp_path):
+def test_the_agent_falls_back_to_hand_set_weights_on_a_broken_bundle(own_settings, tmp_path):
+    settings = own_settings
     from agent.wiring import build_agent
 
     broken = tmp_path / "broken"

@@ -73,7 +73,8 @@ def test_critique_with_ordinal_from_the_model(make):
     assert u.intent == "refine" and u.critiques[0].kind == "more_like" and u.critiques[0].ref_index == 1
 
 
-def test_agent_with_a_broken_llm_still_recommends(settings):
+def test_agent_with_a_broken_llm_still_recommends(own_settings):
+    settings = own_settings
     from agent.wiring import build_agent
 
     agent = build_agent(settings, llm=ScriptedLLM(["{{{ garbage"]))

@@ -57,7 +57,10 @@ def _sessions(agent) -> int:
         conn.close()
 
 
-def test_simulated_dialogues_leave_no_sessions_behind(agent):
+def test_simulated_dialogues_leave_no_sessions_behind(own_settings):
+    from agent.wiring import build_agent
+
+    agent = build_agent(own_settings)
     settings = agent.settings
     toy, up, nemo = (agent.engine.get(agent.engine.resolver.resolve(t)[0].item_id)
                      for t in ("Toy Story", "Up", "Finding Nemo"))
