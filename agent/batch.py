@@ -61,13 +61,7 @@ class BatchRanker:
         discussed (weak evidence of taste until the person gives a verdict)."""
         text, _ = clean_text(text, self.agent.settings.max_message_chars)
         named = self.embedded.titles_in(text)
-        if not named:
-            return state
-        s = state.model_copy(deep=True)
-        s.last_shown = list(dict.fromkeys(named))
-        s.shown_items = list(dict.fromkeys(s.shown_items + s.last_shown))
-        s.discussed_items = list(dict.fromkeys(s.discussed_items + s.last_shown))
-        return s
+        return state.after_turn(None, shown=named) if named else state
 
     # -- ranking -------------------------------------------------------------------------
     def rank(self, states: list[DialogueState], n: int) -> list[list[str]]:

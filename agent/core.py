@@ -19,20 +19,28 @@ from agent.grounding import request_facts
 from agent.learned_signals import LearnedSignals
 from agent.llm.budget import map_in_budget, turn_budget
 from agent.personalize import PersonalContext, Personalizer, UserModel, scene_key
+from agent.reads import StoreReads
 from agent.planning import RecommendationPlan, plan_recommendation, query_text
-from agent.policy import decide
+from agent.notices import turn_notices, with_notices
+from agent.policy import Decision, decide
 from agent.results import InterestSnapshot, RecommendedItem, TurnResult, UserProfile
+from agent.schema import FEEDBACK_KINDS
 from agent.sessions import SessionStore
 from agent.state import DialogueState
 from agent.understanding.bilingual import SessionContext
 from agent.understanding.schema import Understanding
 from agent.understanding.text import clean_text
 from retrieval.engine import CatalogueEngine
+from retrieval.errors import SceneRecError
 from retrieval.ranking import FEATURE_WORDS, Candidate, Ranked, RankRequest, rank
-from retrieval.titles import normalize_title, title_aliases
 
 log = logging.getLogger(__name__)
-FEEDBACK_KINDS = ("like", "dislike", "seen", "accept")
+
+
+@dataclass(frozen=True)
+class PersonThisTurn:
+    model: UserModel | None  # None: no signed-in person (or no personalizer)
+    before: InterestSnapshot | None  # their interests before this turn's feedback
 
 
 @dataclass
@@ -43,7 +51,7 @@ class RankingInputs:
     anchors: dict[str, str]  # liked / "more like" item id -> display title
 
 
-class SceneRecAgent:
+class SceneRecAgent(StoreReads):
     def __init__(self, engine: CatalogueEngine, understander, sessions: SessionStore, settings,
                  explainer=None, personalizer: Personalizer | None = None, learned: LearnedSignals | None = None):
         self.engine = engine
@@ -68,74 +76,67 @@ class SceneRecAgent:
             return self._turn(message, session_id, user_id)
 
     def _turn(self, message: str, session_id: str | None, user_id: str | None) -> TurnResult:
-        t0 = time.perf_counter()
-        timings: dict[str, float] = {}
-        notices: list[str] = []
-        if isinstance(message, bytes):
-            message = message.decode("utf-8", errors="replace")
-        text, cut = clean_text(str(message or ""), self.settings.max_message_chars)
+        t0, timings = time.perf_counter(), {}
+        text, cut = clean_text(_as_text(message), self.settings.max_message_chars)
         session_id = session_id or self.sessions.new_id()
-        loaded = self.sessions.load(session_id)
-        state, stored_user = loaded if loaded else (DialogueState(), None)
-        user_id = user_id or stored_user
-
-        ctx = SessionContext(last_shown=state.last_shown, focus_item=state.focus_item, max_year=self.engine.max_year,
-                             language=state.language)
-        u = self.understander.understand(text, ctx)
+        previous, user_id = self._load(session_id, user_id)
+        u = self._understand(text, previous)  # 1. understand
         timings["understand"] = _ms(t0)
-        words = wording_for(u.language or state.language)  # replies in the person's language
-        if cut:
-            notices.append(words.notice_long(len(text)))
-        if u.intent == "smalltalk" and text and not _mostly_latin(text) and not u.language:
-            notices.append("I work best in English or Chinese; here is what I could make of your message.")
-        for title in u.unknown_titles:
-            notices.append(words.notice_unknown_title(title))
-        for m in u.mentions:
-            if m.alternatives:
-                alt = ", ".join(self._name(a, words) for a in m.alternatives if self.engine.get(a))
-                notices.append(words.notice_took(m.surface, self._name(m.item_id, words), alt))
-            elif m.surface and normalize_title(m.surface) not in title_aliases(m.title) and words.language == "en":
-                notices.append(words.notice_took(m.surface, self._name(m.item_id, words)))
-
-        previous, state = state, state.heard(text).apply(u, self.engine.get)
-        # the person's model is built once a turn (one profile-version read) and passed along
-        user = self.personalizer.user_model(user_id) if user_id and self.personalizer else None
-        before = self.interest(user, scene_key(state)) if user else None
-        if self._learn(user_id, previous, state, session_id):
-            user = self.personalizer.rebuild(user_id)  # this turn's feedback changed the evidence
-        decision = decide(u, state, knows_user=state.is_thin() and self._knows(user))
-        items: list[RecommendedItem] = []
+        words = wording_for(u.language or previous.language)  # replies in the person's language
+        state = previous.heard(text).apply(u, self.engine.get)  # 2. apply
+        person = self._person(user_id, previous, state, session_id)
+        decision = decide(u, state, knows_user=state.is_thin() and self._knows(person.model))  # 3. decide
+        t1 = time.perf_counter()
+        items = self._recommend(state, timings, person.model) if decision.action == "recommend" else []  # 4. act
         if decision.action == "recommend":
-            t1 = time.perf_counter()
-            items = self._recommend(state, timings, user)
             timings["retrieve_rank_explain"] = _ms(t1)
-            anchors = [self._name(a, words) for a in state.anchor_items if self.engine.get(a)]
-            # "Updated to your feedback" only when this turn gave some (a critique or a verdict)
-            why = decision.why if decision.why != "refine" or u.critiques or u.shown_verdict else "request"
-            reply = words.recommend_reply(state, bool(items), why, anchors)
-            state.last_shown = [it.id for it in items] or state.last_shown
-            if items:
-                state.last_reasons = {it.id: _why(it) for it in items}
-            state.shown_items = list(dict.fromkeys(state.shown_items + [it.id for it in items]))
-            state.clarify_streak = 0
-        elif decision.action == "ask":
-            reply = words.clarifying_question(state, decision.why)
-            state.clarify_streak += 1
-        elif decision.action == "answer":
-            reply = words.answer_question(self.engine.get(state.focus_item), u.question,
-                                          why=state.last_reasons.get(state.focus_item))
-        else:
-            focus = self._name(state.focus_item, words) if state.focus_item and decision.why == "accept" else None
-            reply = words.acknowledge(decision.why, focus)
-        state.last_action = decision.action
-        if notices:
-            reply = " ".join(notices) + "\n\n" + reply
+        notices = turn_notices(text, cut, u, words, lambda i: self._name(i, words) if self.engine.get(i) else None)
+        reply = with_notices(self._compose(decision, state, u, items, words), notices)  # 5. compose the reply
+        state = state.after_turn(decision.action, [it.id for it in items], {it.id: _why(it) for it in items})
         self.sessions.save(session_id, state, user_id)
-        profile = self.interest(user, scene_key(state), before) if user else None
+        interest = self.interest(person.model, scene_key(state), person.before) if person.model else None
         timings["total"] = _ms(t0)
         return TurnResult(session_id=session_id, action=decision.action, intent=u.intent, reply=reply,
                           items=items, state=state.summary(), notices=notices, timings_ms=timings,
-                          profile=profile)
+                          profile=interest)
+
+    # -- the turn's steps -----------------------------------------------------------------------
+    def _load(self, session_id: str, user_id: str | None) -> tuple[DialogueState, str | None]:
+        """The session's state (a fresh one for a new session) and whose session it is."""
+        loaded = self.sessions.load(session_id)
+        state, stored_user = loaded if loaded else (DialogueState(), None)
+        return state, user_id or stored_user
+
+    def _understand(self, text: str, state: DialogueState) -> Understanding:
+        ctx = SessionContext(last_shown=state.last_shown, focus_item=state.focus_item, max_year=self.engine.max_year,
+                             language=state.language)
+        return self.understander.understand(text, ctx)
+
+    def _person(self, user_id: str | None, previous: DialogueState, state: DialogueState,
+                session_id: str) -> PersonThisTurn:
+        """The person's model, built once a turn (one profile-version read) and passed along: rebuilt
+        only when this turn's feedback changed the evidence; with their interests before it."""
+        if not (user_id and self.personalizer):
+            return PersonThisTurn(None, None)
+        model = self.personalizer.user_model(user_id)
+        before = self.interest(model, scene_key(state))
+        if self._learn(user_id, previous, state, session_id):
+            model = self.personalizer.rebuild(user_id)
+        return PersonThisTurn(model, before)
+
+    def _compose(self, decision: Decision, state: DialogueState, u: Understanding, items: list[RecommendedItem],
+                 words) -> str:
+        """The reply for the action taken, worded from the policy's ``why`` tag."""
+        if decision.action == "recommend":
+            anchors = [self._name(a, words) for a in state.anchor_items if self.engine.get(a)]
+            return words.recommend_reply(state, bool(items), decision.why, anchors)
+        if decision.action == "ask":
+            return words.clarifying_question(state, decision.why)
+        if decision.action == "answer":
+            return words.answer_question(self.engine.get(state.focus_item), u.question,
+                                         why=state.last_reasons.get(state.focus_item))
+        focus = self._name(state.focus_item, words) if state.focus_item else None
+        return words.acknowledge(decision.why, focus)
 
     # -- feedback and privacy ---------------------------------------------------------------------
     def feedback(self, session_id: str, item_id: str, kind: str) -> DialogueState:
@@ -160,7 +161,8 @@ class SceneRecAgent:
         self.sessions.save(session_id, state, user_id)
         return state
 
-    def profile(self, user_id: str) -> UserProfile | None:
+    # -- what the interfaces may ask (see agent.protocols.Recommender; the store reads: agent.reads) ----
+    def user_profile(self, user_id: str) -> UserProfile | None:
         """The user's feedback and tastes gathered over their sessions; None for an unknown user."""
         states = self.sessions.user_states(user_id)
         if not states:
@@ -286,7 +288,7 @@ class SceneRecAgent:
         return (words or wording_for("en")).name(item) if item else item_id
 
 
-class UnknownSession(KeyError):
+class UnknownSession(SceneRecError, KeyError):
     """Feedback for a session with no stored turn."""
 
 
@@ -304,9 +306,10 @@ def _ms(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000, 2)
 
 
-def _mostly_latin(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return not letters or sum(c.isascii() for c in letters) / len(letters) > 0.6
+def _as_text(message) -> str:
+    if isinstance(message, bytes):
+        return message.decode("utf-8", errors="replace")
+    return str(message or "")
 
 
 __all__ = ["SceneRecAgent", "Understanding"]

@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from agent.results import RecommendedItem, TurnResult
+from retrieval.errors import SceneRecError
 from retrieval.titles import normalize_title
 
 EACH_KEYS = {"genres_none", "genres_any", "people_any", "people_none", "mpaa_in", "max_runtime", "min_runtime",
@@ -32,7 +33,7 @@ EXPECT_KEYS = {"action", "intent", "scene", "state", "items", "reply_contains_an
 TURN_KEYS = {"say", "expect", "feedback"}
 
 
-class ScriptError(ValueError):
+class ScriptError(SceneRecError, ValueError):
     """A dialogue script is malformed."""
 
 

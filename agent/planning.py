@@ -1,6 +1,6 @@
-"""Turn a dialogue state into what retrieval and ranking need: the semantic query vector, the
-anchor items, the candidate query and the rank request (personal signals are added by the
-personalizer).
+"""Turn a dialogue state into what retrieval and ranking need: the hard filters, the genre
+priors, the semantic query vector, the anchor items, the candidate query and the rank request
+(personal signals are added by the personalizer).
 
 Shared by the live turn (:meth:`agent.core.SceneRecAgent._recommend`) and batch scoring
 (:mod:`agent.batch`), so both rank from exactly the same reading of the state.
@@ -19,6 +19,7 @@ from retrieval.engine import CandidateQuery
 from retrieval.items import Item
 from retrieval.people import PeopleIndex
 from retrieval.ranking import RankRequest
+from retrieval.vector_store import Filters, mpaa_up_to
 
 MOOD_WORDS = {"funny": "funny comedy", "light": "light-hearted fun", "thrilling": "thrilling suspense",
               "scary": "scary horror", "romantic": "romantic love story", "thoughtful": "thought-provoking drama",
@@ -36,6 +37,63 @@ class RecommendationPlan:
     anchors: list[str]
     query: CandidateQuery
     request: RankRequest
+
+
+def family_safe(state: DialogueState) -> bool:
+    return state.scene.companions in lx.FAMILY_SAFE_COMPANIONS
+
+
+def filters_for(state: DialogueState) -> Filters:
+    """The hard filters a state asks for (constraints, a scene's time budget, family safety)."""
+    c = state.constraints
+    ceiling = c.mpaa_max
+    exclude = list(c.exclude_genres)
+    for a in state.avoid_attributes:
+        attribute = lx.ATTRIBUTES.get(a)
+        _add(exclude, *(g for g in (attribute.exclude_when_avoided if attribute else []) if g not in state.liked_genres))
+    if family_safe(state):
+        # an explicit ceiling ("my teenage son, PG-13 max") wins over the kids default
+        ceiling = ceiling or lx.FAMILY_SAFE_MPAA_CEILING
+        _add(exclude, *lx.FAMILY_SAFE_EXCLUDED_GENRES)
+    max_runtime = min(filter(None, [c.max_runtime, state.scene.time_budget_min]), default=None)
+    return Filters(
+        item_type=c.item_type, year_min=c.year_min, year_max=c.year_max,
+        min_runtime=c.min_runtime, max_runtime=max_runtime,
+        mpaa_allowed=mpaa_up_to(ceiling) if ceiling else None,
+        exclude_genres=exclude, min_rating=c.min_rating,
+        any_genres=[g for g in state.liked_genres if g not in exclude],
+    )
+
+
+def genre_weights(state: DialogueState) -> dict[str, float]:
+    """Soft genre preferences from explicit likes, moods, companions and occasion."""
+    w: dict[str, float] = {}
+
+    def bump(table: dict[str, float], scale: float = 1.0) -> None:
+        for g, v in table.items():
+            w[g] = w.get(g, 0.0) + v * scale
+
+    for g in state.liked_genres:
+        bump({g: 1.0})
+    for g in state.avoid_genres:
+        bump({g: -1.0})
+    for m in state.scene.mood:
+        bump(lx.MOOD_GENRES.get(m, {}), 0.8)
+    for a in state.liked_attributes:
+        bump(lx.ATTRIBUTES[a].weights if a in lx.ATTRIBUTES else {}, 0.6)
+    for a in state.avoid_attributes:  # soft: an explicitly liked genre keeps its own weight
+        bump(lx.ATTRIBUTES[a].weights if a in lx.ATTRIBUTES else {}, -0.6)
+    if state.scene.companions:
+        bump(lx.COMPANION_GENRES.get(state.scene.companions, {}), 0.7)
+    if state.scene.occasion:
+        bump(lx.OCCASION_GENRES.get(state.scene.occasion, {}), 0.5)
+    return {g: v for g, v in w.items() if abs(v) > 1e-9}
+
+
+def _add(seq: list[str], *values: str) -> None:
+    for v in values:
+        if v and v not in seq:
+            seq.append(v)
 
 
 def query_text(state: DialogueState) -> str:
@@ -70,12 +128,12 @@ def plan_recommendation(state: DialogueState, lookup: Callable[[str], Item | Non
         if state.avoid_attributes:  # a soft penalty through the items' text, never a filter
             vector = vector - AVOID_WEIGHT * encode(" ".join(attribute_query(a) for a in state.avoid_attributes))
         vector = vector / (np.linalg.norm(vector) or 1.0)
-    weights = state.genre_weights()
+    weights = genre_weights(state)
     explicit = {g: 1.0 for g in state.liked_genres} | {g: -1.0 for g in state.avoid_genres}
     scene_w = {g: v for g, v in weights.items() if g not in explicit}
     avoided = {i for p in state.avoid_people for i in people.films(p)} if people else set()
     query = CandidateQuery(
-        vector=vector, filters=state.filters(),
+        vector=vector, filters=filters_for(state),
         exclude=state.excluded_ids() | set(anchors) | avoided,
         prefer_genres=[g for g, v in sorted(weights.items(), key=lambda kv: -kv[1]) if v > 0.3][:3],
         n_semantic=candidate_pool,

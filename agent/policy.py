@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agent.schema import Action
 from agent.state import DialogueState
 from agent.understanding.schema import Understanding
 
@@ -12,8 +13,8 @@ MAX_CLARIFY_IN_A_ROW = 2
 
 @dataclass(frozen=True)
 class Decision:
-    action: str  # recommend | ask | answer | acknowledge
-    why: str  # a short tag used to pick the reply wording
+    action: Action
+    why: str  # a short tag used to pick the reply wording (read only by agent.wording)
 
 
 def decide(u: Understanding, state: DialogueState, knows_user: bool = False) -> Decision:
@@ -34,8 +35,10 @@ def decide(u: Understanding, state: DialogueState, knows_user: bool = False) -> 
     if u.intent == "smalltalk" and state.last_action != "ask":
         return Decision("acknowledge", "smalltalk")
     # after a clarifying question, a vague answer ("dunno") still counts as a request
-    if u.intent in ("reject", "refine"):
-        return Decision("recommend", u.intent)
+    if u.intent == "reject":
+        return Decision("recommend", "reject")
+    if u.intent == "refine":  # "updated to your feedback" only when this turn gave some
+        return Decision("recommend", "refine" if u.critiques or u.shown_verdict else "request")
     # a recommendation request
     if state.is_thin() and knows_user:
         return Decision("recommend", "profile")

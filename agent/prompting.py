@@ -14,8 +14,10 @@ from importlib import resources
 from jinja2 import Environment, StrictUndefined, TemplateNotFound, UndefinedError
 from jinja2.loaders import FunctionLoader
 
+from retrieval.errors import SceneRecError
 
-class PromptError(ValueError):
+
+class PromptError(SceneRecError, ValueError):
     pass
 
 

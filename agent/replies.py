@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agent.planning import filters_for
 from agent.state import DialogueState
 from retrieval.items import Item
 
@@ -53,7 +54,7 @@ def request_head(moods: list[str], genres: list[str]) -> str:
 
 def describe_request(state: DialogueState, anchor_titles: list[str] | None = None) -> str:
     """'light and funny picks with the kids (no Horror; at most 90 min)'."""
-    f = state.filters()
+    f = filters_for(state)
     genres = [g for g in state.liked_genres if g not in f.exclude_genres]  # a hard "no" wins
     head = request_head(state.scene.mood, genres) if state.scene.mood or genres else ""
     if state.liked_people:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
-Action = Literal["recommend", "ask", "answer", "acknowledge"]
+from agent.schema import Action
 
 
 class RecommendedItem(BaseModel):

@@ -1,19 +1,19 @@
 """Dialogue state: what the conversation has established so far, updated turn by turn.
 
-``apply`` is pure: it returns a new state from the old one and a turn's understanding.
+Pure dialogue data: what retrieval makes of it (filters, genre priors) is :mod:`agent.planning`'s.
+Two pure updates, each returning a new state: ``apply`` (a turn's understanding) and
+``after_turn`` (how the turn was answered: what was shown, the action taken).
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, Field
 
-from agent.understanding import lexicon as lx
 from agent.understanding.schema import ConstraintUpdate, Understanding
 from retrieval.items import MPAA_ORDER, Item
-from retrieval.vector_store import Filters, mpaa_up_to
 
 Lookup = Callable[[str], Item | None]
 SAID_KEPT, SAID_CHARS = 8, 400  # the person's messages a state remembers, and the characters of each
@@ -91,53 +91,6 @@ class DialogueState(BaseModel):
         return (set(self.shown_items) | set(self.seen_items) | set(self.disliked_items) | set(self.liked_items)
                 | set(self.accepted_items))
 
-    def family_safe(self) -> bool:
-        return self.scene.companions in lx.FAMILY_SAFE_COMPANIONS
-
-    def filters(self) -> Filters:
-        c = self.constraints
-        ceiling = c.mpaa_max
-        exclude = list(c.exclude_genres)
-        for a in self.avoid_attributes:
-            attribute = lx.ATTRIBUTES.get(a)
-            _add(exclude, *(g for g in (attribute.exclude_when_avoided if attribute else []) if g not in self.liked_genres))
-        if self.family_safe():
-            # an explicit ceiling ("my teenage son, PG-13 max") wins over the kids default
-            ceiling = ceiling or lx.FAMILY_SAFE_MPAA_CEILING
-            _add(exclude, *lx.FAMILY_SAFE_EXCLUDED_GENRES)
-        max_runtime = min(filter(None, [c.max_runtime, self.scene.time_budget_min]), default=None)
-        return Filters(
-            item_type=c.item_type, year_min=c.year_min, year_max=c.year_max,
-            min_runtime=c.min_runtime, max_runtime=max_runtime,
-            mpaa_allowed=mpaa_up_to(ceiling) if ceiling else None,
-            exclude_genres=exclude, min_rating=c.min_rating,
-            any_genres=[g for g in self.liked_genres if g not in exclude],
-        )
-
-    def genre_weights(self) -> dict[str, float]:
-        """Soft genre preferences from explicit likes, moods, companions and occasion."""
-        w: dict[str, float] = {}
-
-        def bump(table: dict[str, float], scale: float = 1.0) -> None:
-            for g, v in table.items():
-                w[g] = w.get(g, 0.0) + v * scale
-
-        for g in self.liked_genres:
-            bump({g: 1.0})
-        for g in self.avoid_genres:
-            bump({g: -1.0})
-        for m in self.scene.mood:
-            bump(lx.MOOD_GENRES.get(m, {}), 0.8)
-        for a in self.liked_attributes:
-            bump(lx.ATTRIBUTES[a].weights if a in lx.ATTRIBUTES else {}, 0.6)
-        for a in self.avoid_attributes:  # soft: an explicitly liked genre keeps its own weight
-            bump(lx.ATTRIBUTES[a].weights if a in lx.ATTRIBUTES else {}, -0.6)
-        if self.scene.companions:
-            bump(lx.COMPANION_GENRES.get(self.scene.companions, {}), 0.7)
-        if self.scene.occasion:
-            bump(lx.OCCASION_GENRES.get(self.scene.occasion, {}), 0.5)
-        return {g: v for g, v in w.items() if abs(v) > 1e-9}
-
     def is_thin(self) -> bool:
         s = self.scene
         return not (
@@ -167,6 +120,27 @@ class DialogueState(BaseModel):
         return self.model_copy(update={"said": (self.said + [text])[-SAID_KEPT:]})
 
     # -- update ----------------------------------------------------------------------------
+    def after_turn(self, action: str | None, shown: Sequence[str] = (),
+                   reasons: dict[str, str] | None = None) -> DialogueState:
+        """Every change after the understanding is applied: the items ``shown`` (with why each was
+        picked) and the ``action`` taken. ``action`` None: someone else (a human recommender in a
+        replayed dialogue) named ``shown``; they are discussed, and no action of the agent's."""
+        s = self.model_copy(deep=True)
+        shown = list(dict.fromkeys(shown))
+        if shown:
+            s.last_shown = shown
+            s.shown_items = list(dict.fromkeys(s.shown_items + shown))
+            s.last_reasons = reasons if reasons is not None else s.last_reasons
+        if action is None:
+            s.discussed_items = list(dict.fromkeys(s.discussed_items + shown))
+            return s
+        if action == "recommend":
+            s.clarify_streak = 0
+        elif action == "ask":
+            s.clarify_streak += 1
+        s.last_action = action
+        return s
+
     def apply(self, u: Understanding, lookup: Lookup) -> DialogueState:
         if u.intent == "reset":
             # preferences go; facts about what the person has seen or rejected stay

@@ -30,6 +30,7 @@ from agent.understanding.mentions import TitleFinder
 from retrieval.catalogue import CatalogueStore
 from retrieval.embeddings import Embedder
 from retrieval.engine import CatalogueEngine
+from retrieval.errors import SceneRecError
 from retrieval.learned import MANIFEST, ModelBundleError, load_bundle
 from retrieval.profiles import ProfileStore
 from retrieval.ingest import IngestReport, Progress, _no_progress, ingest_default, is_complete
@@ -37,7 +38,7 @@ from retrieval.vector_store import VectorStore, make_client
 from store import open_database
 
 
-class CatalogueMissing(RuntimeError):
+class CatalogueMissing(SceneRecError, RuntimeError):
     pass
 
 

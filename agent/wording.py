@@ -17,6 +17,7 @@ import yaml
 from agent import replies
 from agent.explain import Grounds, TemplateExplainer
 from agent.grounding import variant_for
+from agent.planning import filters_for
 from agent.state import DialogueState
 from agent.understanding.zh_titles import ChineseTitles
 from retrieval.items import Item
@@ -114,7 +115,7 @@ class ChineseWording:
         return head + (f"（{'；'.join(limits)}）" if limits else "")
 
     def _limits(self, state: DialogueState) -> list[str]:
-        lim, f, out = self.r["limits"], state.filters(), []
+        lim, f, out = self.r["limits"], filters_for(state), []
         if f.exclude_genres or state.avoid_people:
             out.append(lim["exclude"].format(what="、".join([self.genre(g) for g in f.exclude_genres]
                                                            + [self.people.get(p, p) for p in state.avoid_people])))

@@ -88,6 +88,7 @@ class Case:
 
 def build_cases(agent, train, test, users, mood_genres, profile_settings, tmp: Path):
     from agent.personalize import Personalizer
+    from agent.planning import filters_for
     from agent.state import DialogueState
     from agent.understanding import lexicon
     from agent.understanding.embedded import TurnContext
@@ -117,7 +118,7 @@ def build_cases(agent, train, test, users, mood_genres, profile_settings, tmp: P
                 # the history is only excluded (as if shown), never evidence: seen items would seed
                 # item-item candidates, and this baseline must stay non-personalised
                 anon = u_state.model_copy(update={"shown_items": sorted(seen[u])})
-                f = anon.filters()
+                f = filters_for(anon)
                 popular = [it.id for it in engine.by_popularity
                            if it.id not in seen[u] and f.accepts(it)
                            and (regime == "open" or set(u_state.liked_genres) & set(it.genres))][:K]

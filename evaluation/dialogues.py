@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from retrieval.errors import SceneRecError
+
 Role = Literal["seeker", "recommender"]
 
 
-class DatasetError(ValueError):
+class DatasetError(SceneRecError, ValueError):
     """A benchmark file could not be read; the message names the file and line."""
 
 

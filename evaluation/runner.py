@@ -34,6 +34,7 @@ from evaluation.readers import BenchmarkMovie, read_inspired, read_redial, read_
 from evaluation.systems import SYSTEMS, AgentSystem, ItemCFSystem, NaiveRAGSystem, PopularitySystem, System
 from retrieval.collaborative import CollaborativeModel, EaseSettings
 from retrieval.ingest import load_movielens_dir
+from retrieval.items import Item
 
 DEFAULT_CATALOGUE = "movies"
 RANK_DEPTH = 50
@@ -86,6 +87,11 @@ class Setup:
     @property
     def size(self) -> int:
         return len(self.ranker.index.ids)
+
+    @property
+    def items(self) -> dict[str, Item]:
+        """The benchmark catalogue's items by id."""
+        return self.ranker.engine.items
 
     @cached_property
     def collaborative(self) -> CollaborativeModel:

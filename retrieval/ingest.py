@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.catalogue import CatalogueStore
+from retrieval.errors import SceneRecError
 from retrieval.items import CAST_KEPT, MPAA_ORDER, Item
 from retrieval.titles import normalize_title
 from retrieval.vector_store import VectorStore, batched
@@ -320,7 +321,7 @@ def ingest_stream(
 
 
 # --- a user's own catalogue ---------------------------------------------------------------
-class IngestError(ValueError):
+class IngestError(SceneRecError, ValueError):
     """A catalogue file could not be ingested; ``errors`` lists 'line N: why' entries."""
 
     def __init__(self, message: str, errors: list[str] | None = None):

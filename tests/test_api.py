@@ -482,3 +482,19 @@ def test_forwarded_for_is_believed_only_from_configured_proxies(settings):
     assert proxy_options(settings) == {"proxy_headers": False, "forwarded_allow_ips": ""}
     trusted = settings.model_copy(update={"api_trusted_proxies": "10.0.0.5, 10.0.0.6"})
     assert proxy_options(trusted) == {"proxy_headers": True, "forwarded_allow_ips": ["10.0.0.5", "10.0.0.6"]}
+
+
+def test_the_widget_gets_its_feedback_kinds_from_the_api(api):
+    """One home for the feedback kinds: the widget's buttons are the kinds the API's OpenAPI enum lists."""
+    import json
+    import re
+
+    from agent.schema import FEEDBACK_KINDS
+
+    with client(api.base) as c:
+        spec = c.get("/openapi.json").json()
+        script = c.get("/widget.js").text
+    enum = spec["components"]["schemas"]["FeedbackRequest"]["properties"]["kind"]["enum"]
+    served = re.search(r"var FEEDBACK = (\[[^\]]*\])", script)
+    assert served and json.loads(served.group(1)) == enum == list(FEEDBACK_KINDS)
+    assert "__SCENEREC_FEEDBACK_KINDS__" not in script

@@ -1,3 +1,4 @@
+from agent.planning import family_safe, filters_for, genre_weights
 from agent.state import DialogueState
 from agent.understanding.schema import Critique, Mention, SceneUpdate, Understanding
 
@@ -9,7 +10,7 @@ def lookup_from(items):
 
 def test_kids_scene_becomes_hard_family_safe_filters():
     s = DialogueState().apply(Understanding(scene=SceneUpdate(companions="kids")), lambda i: None)
-    f = s.filters()
+    f = filters_for(s)
     assert f.mpaa_allowed == ["G", "PG", "NR"] and "Horror" in f.exclude_genres
     assert f.where() is not None
 
@@ -48,7 +49,7 @@ def test_question_turns_do_not_change_preferences(tiny_items):
 def test_an_explicit_rating_ceiling_wins_over_the_kids_default():
     s = DialogueState().apply(Understanding(scene=SceneUpdate(companions="kids")), lambda i: None)
     s = s.apply(Understanding.model_validate({"constraints": {"mpaa_max": "PG-13"}}), lambda i: None)
-    assert s.filters().mpaa_allowed == ["G", "PG", "PG-13", "NR"] and "Horror" in s.filters().exclude_genres
+    assert filters_for(s).mpaa_allowed == ["G", "PG", "PG-13", "NR"] and "Horror" in filters_for(s).exclude_genres
 
 
 def test_titles_the_person_liked_or_chose_are_not_recommended_back(tiny_items):
@@ -71,13 +72,13 @@ def test_a_kids_scene_holds_until_the_person_changes_it(tiny_items):
     s = DialogueState()
     for text in ("something fun for my 5 year old", "and nothing depressing", "under 90 minutes please"):
         s = s.apply(nlu.understand(text), look)
-        assert s.scene.companions == "kids" and s.family_safe(), text
-        assert "Horror" in s.filters().exclude_genres and s.filters().mpaa_allowed
+        assert s.scene.companions == "kids" and family_safe(s), text
+        assert "Horror" in filters_for(s).exclude_genres and filters_for(s).mpaa_allowed
     assert s.constraints.max_runtime == 90
     s = s.apply(nlu.understand("forget the time limit"), look)
     assert s.constraints.max_runtime is None and s.scene.companions == "kids"
     s = s.apply(nlu.understand("ok the kids went to bed, something for us grown-ups now"), look)
-    assert s.scene.companions is None and not s.family_safe()
+    assert s.scene.companions is None and not family_safe(s)
 
 
 def test_a_negated_attribute_is_a_soft_penalty_not_a_lost_genre(tiny_items):
@@ -87,10 +88,10 @@ def test_a_negated_attribute_is_a_soft_penalty_not_a_lost_genre(tiny_items):
 
     nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(tiny_items)))
     s = DialogueState().apply(nlu.understand("I love horror but not gore"), lookup_from(tiny_items))
-    assert s.liked_genres == ["Horror"] and "Horror" not in s.filters().exclude_genres
-    assert s.avoid_attributes == ["gore"] and s.genre_weights()["Horror"] > 0
+    assert s.liked_genres == ["Horror"] and "Horror" not in filters_for(s).exclude_genres
+    assert s.avoid_attributes == ["gore"] and genre_weights(s)["Horror"] > 0
     s = DialogueState().apply(nlu.understand("nothing scary"), lookup_from(tiny_items))
-    assert "Horror" in s.filters().exclude_genres  # "nothing scary" still never shows Horror
+    assert "Horror" in filters_for(s).exclude_genres  # "nothing scary" still never shows Horror
 
 
 def test_the_persons_own_numbers_win_over_a_critique(tiny_items):

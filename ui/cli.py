@@ -448,7 +448,7 @@ def simulate(
     results = []
     with rich_progress() as progress:
         setup = _prepare(bench, data_dir, prior, progress, ml_dir)
-        users = sample_targets(setup.ranker.engine.items, golds, setup.co_ratings, targets, seed)
+        users = sample_targets(setup.items, golds, setup.co_ratings, targets, seed)
         console.print(f"{len(users)} simulated users, targets drawn from {len(set(golds)):,} ReDial gold movies; "
                       f"success = target among the first {top_k} within {max_turns} turns")
         baselines = {s.name: s for s in build_systems(setup, [n for n in names if n != "agent"])}

@@ -100,7 +100,7 @@ def build_app(agent, max_cards: int | None = None, language: str | None = None) 
                     chart_of(snapshot), profile_caption(snapshot), snapshot)
         shown = [RecommendedItem(**i) for i in items]
         agent.feedback(session_id, shown[n].id, kind)
-        user = agent.sessions.load(session_id)[1] or user_of(user_choice)  # whose session this is
+        user = agent.session_user(session_id) or user_of(user_choice)  # whose session this is
         fresh = agent.interest(user, snapshot.scene if snapshot else None, snapshot) if user else snapshot
         status = f"{notes[kind]}: **{shown[n].title}**" + (words["profile_updated"] if user else ".")
         return (*slot_updates(shown, {n: notes[kind]}, why=KEEP), status, chart_of(fresh),

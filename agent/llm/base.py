@@ -11,13 +11,15 @@ from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
+from retrieval.errors import SceneRecError
+
 
 class Message(BaseModel):
     role: Literal["system", "user", "assistant"]
     content: str
 
 
-class LLMError(RuntimeError):
+class LLMError(SceneRecError, RuntimeError):
     """The model could not answer (timeout, transport error, refusal)."""
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
 from agent.llm.base import LLM, LLMError, Message
 from agent.prompting import render_prompt
+from agent.schema import CRITIQUE_KINDS, LLM_INTENTS
 from agent.understanding import lexicon as lx
 from agent.understanding.embedded import EmbeddedUnderstander, TurnContext
 from agent.understanding.schema import Critique, Mention, Understanding
@@ -25,9 +26,6 @@ from retrieval.titles import TitleResolver
 
 log = logging.getLogger(__name__)
 
-INTENTS = ["recommend", "refine", "ask_item", "accept", "reject", "greeting", "smalltalk", "reset", "out_of_scope"]
-CRITIQUES = ["shorter", "longer", "older", "newer", "less_violent", "funnier", "darker", "better_rated",
-             "different", "another", "more_like"]
 Title = Annotated[str, StringConstraints(max_length=80)]
 Name = Annotated[str, StringConstraints(max_length=60)]
 _TITLES = Field(default_factory=list, max_length=5)
@@ -37,7 +35,7 @@ _NAMES = Field(default_factory=list, max_length=3)
 class LLMTurn(BaseModel):
     """What the model must return (arrays and strings bounded so small models cannot loop)."""
 
-    intent: Literal[tuple(INTENTS)]  # type: ignore[valid-type]
+    intent: Literal[LLM_INTENTS]  # type: ignore[valid-type]
     companions: Literal[tuple(lx.COMPANION_PHRASES)] | None = None  # type: ignore[valid-type]
     occasion: Literal[tuple(lx.OCCASION_PHRASES)] | None = None  # type: ignore[valid-type]
     mood: list[Literal[tuple(lx.MOOD_PHRASES)]] = Field(default_factory=list, max_length=4)  # type: ignore[valid-type]
@@ -52,7 +50,7 @@ class LLMTurn(BaseModel):
     year_min: int | None = Field(default=None, ge=1900, le=2100)
     year_max: int | None = Field(default=None, ge=1900, le=2100)
     min_rating: float | None = Field(default=None, ge=0, le=10)
-    critique: Literal[tuple(CRITIQUES)] | None = None  # type: ignore[valid-type]
+    critique: Literal[CRITIQUE_KINDS] | None = None  # type: ignore[valid-type]
     ref_index: int | None = Field(default=None, ge=1, le=10)  # 1-based position in the shown list
 
 
@@ -122,7 +120,7 @@ class LLMUnderstander:
         """Rules and the catalogue win where they found something; the model fills the gaps."""
         u = base.model_copy(deep=True)
         u.source = "embedded+llm"
-        if base.intent in ("recommend", "smalltalk") and llm.intent in INTENTS:
+        if base.intent in ("recommend", "smalltalk") and llm.intent in LLM_INTENTS:
             u.intent = llm.intent
         sc = u.scene
         sc.companions = sc.companions or llm.companions

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import asynccontextmanager
 from html import escape
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
 
+from agent.schema import FEEDBACK_KINDS
 from agent.settings import Settings
 from store import open_database
 from ui.api.auth import Authenticator, KeyOriginCORS
@@ -27,6 +29,12 @@ _NO_SNIFF = {"X-Content-Type-Options": "nosniff"}
 # The example page allows no inline script: the widget must work under a strict policy.
 _EXAMPLE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; "
                 "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+def widget_source() -> str:
+    """The chat widget's script, given the feedback kinds the API accepts (``FeedbackRequest.kind``)."""
+    source = (STATIC / "widget.js").read_text(encoding="utf-8")
+    return source.replace("__SCENEREC_FEEDBACK_KINDS__", json.dumps(list(FEEDBACK_KINDS)))
 
 
 def create_app(agent, settings: Settings, mount_ui: bool = True, pool: TurnPool | None = None) -> FastAPI:
@@ -71,8 +79,7 @@ def _add_pages(app: FastAPI, agent, pool: TurnPool | None) -> None:
     def readyz():
         """Readiness: the catalogue is loaded and the session store answers."""
         try:
-            agent.sessions.load("readiness-probe")
-            items = len(agent.engine)
+            catalogue, items = agent.readiness()
         except Exception as e:  # noqa: BLE001 - any failure means not ready
             return JSONResponse({"status": "not_ready", "reason": type(e).__name__}, status_code=503)
         if not items:
@@ -80,13 +87,15 @@ def _add_pages(app: FastAPI, agent, pool: TurnPool | None) -> None:
         if pool is not None and not pool.ready:
             reason = f"turn workers failed: {type(pool.error).__name__}" if pool.error else "turn workers starting"
             return JSONResponse({"status": "not_ready", "reason": reason}, status_code=503)
-        return {"status": "ready", "catalogue": agent.engine.catalogue, "items": items,
+        return {"status": "ready", "catalogue": catalogue, "items": items,
                 "turn_processes": pool.processes if pool else 0}
+
+    widget = widget_source()
 
     @app.get("/widget.js", include_in_schema=False)
     def widget_js():
-        return FileResponse(STATIC / "widget.js", media_type="application/javascript",
-                            headers={"Cache-Control": "public, max-age=300", **_NO_SNIFF})
+        return Response(widget, media_type="application/javascript",
+                        headers={"Cache-Control": "public, max-age=300", **_NO_SNIFF})
 
     @app.get("/example", include_in_schema=False, response_class=HTMLResponse)
     def example_page(request: Request, key: str | None = None):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.results import RecommendedItem, TurnResult
+from agent.schema import FeedbackKind
 from retrieval.items import Item as ItemOut  # a catalogue item, as stored
 
 SESSION_ID = r"^[0-9a-f]{32}$"
@@ -39,7 +38,7 @@ class ChatResponse(TurnResult):
 class FeedbackRequest(Strict):
     session_id: str = Field(pattern=SESSION_ID)
     item_id: str = Field(min_length=1, max_length=128)
-    kind: Literal["like", "dislike", "seen", "accept"]
+    kind: FeedbackKind
 
 
 class FeedbackResponse(BaseModel):

@@ -2,7 +2,7 @@
 
 Each worker builds a whole agent (catalogue, vectors, collaborative model: ~800 MB); the web
 process needs none of it. Agent calls go to a worker; the two things it reads itself, items and
-sessions, come straight from SQLite.
+sessions, come straight from SQLite. It is a :class:`agent.protocols.Recommender`, like the agent.
 
 Example::
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from agent.reads import StoreReads
 from agent.results import InterestSnapshot, TurnResult, UserProfile
 from agent.sessions import SessionStore
 from agent.settings import Settings
@@ -38,7 +39,7 @@ class StoredItems:
         return self.store.count_items(self.catalogue)
 
 
-class PooledAgent:
+class PooledAgent(StoreReads):
     """Stands in for :class:`agent.core.SceneRecAgent` in the web process: the same calls, each run
     by a worker's agent (blocking the calling thread until it answers)."""
 
@@ -47,14 +48,18 @@ class PooledAgent:
         self.sessions = SessionStore(open_database(settings, "state"))
         self.engine = StoredItems(CatalogueStore(settings.sqlite_path), settings.catalogue)
 
+    # run by a worker's agent
     def turn(self, message: str, session_id: str | None = None, user_id: str | None = None) -> TurnResult:
         return self.pool.call("turn", message, session_id, user_id)
 
     def feedback(self, session_id: str, item_id: str, kind: str) -> DialogueState:
         return self.pool.call("feedback", session_id, item_id, kind)
 
-    def profile(self, user_id: str) -> UserProfile | None:
-        return self.pool.call("profile", user_id)
+    def user_profile(self, user_id: str) -> UserProfile | None:
+        return self.pool.call("user_profile", user_id)
+
+    def export_user(self, user_id: str) -> dict:
+        return self.pool.call("export_user", user_id)
 
     def delete_user(self, user_id: str) -> int:
         return self.pool.call("delete_user", user_id)

@@ -21,7 +21,7 @@ UserId = Annotated[str, Path(pattern=USER_ID)]
 def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter:
     router = APIRouter(prefix="/v1", responses=_ERRORS)
     CallerDep = Annotated[Caller, Depends(authenticate)]
-    engine = service.agent.engine
+    agent = service.agent
 
     @router.post("/sessions", response_model=SessionCreated, tags=["chat"])
     def create_session(caller: CallerDep, body: Annotated[CreateSessionRequest | None, Body()] = None):
@@ -64,7 +64,7 @@ def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter
     @router.get("/items/{item_id}", response_model=ItemOut, tags=["catalogue"])
     def get_item(caller: CallerDep, item_id: Annotated[str, Path(max_length=128)]):
         """A catalogue item; its title written as people write it, as in chat results."""
-        item = engine.get(item_id)
+        item = agent.item(item_id)
         if item is None:
             raise ApiError(404, "unknown_item", f"no item {item_id!r} in the catalogue")
         return item.model_copy(update={"title": item.name})
@@ -83,7 +83,7 @@ def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter
         return UserDeleted(user_id=user_id, deleted_records=await service.delete_user(caller, user_id))
 
     def refs(ids: list[str]) -> list[ItemRef]:
-        items = [(i, engine.get(i)) for i in ids]
+        items = [(i, agent.item(i)) for i in ids]
         return [ItemRef(id=i, title=it.name if it else None, year=it.year if it else None) for i, it in items]
 
     return router

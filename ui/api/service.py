@@ -99,7 +99,7 @@ class ChatService:
                            f"this address created {self.sessions_per_ip.limit} sessions in the last hour; "
                            f"retry in {wait:.0f} s", {"Retry-After": f"{wait:.0f}"})
         namespaced = caller.namespaced(user_id or caller.visitor) if (user_id or caller.visitor) else None
-        return self.owners.add(self.agent.sessions.new_id(), caller.key_id, namespaced)
+        return self.owners.add(self.agent.new_session_id(), caller.key_id, namespaced)
 
     def owned_session(self, caller: Caller, session_id: str) -> SessionOwner:
         """The session if this caller may use it; the same 404 whether it is foreign or absent."""
@@ -165,7 +165,7 @@ class ChatService:
     async def feedback(self, caller: Caller, session_id: str, item_id: str, kind: str):
         await run_sync(self.check_rate, caller)
         await run_sync(self.owned_session, caller, session_id)
-        if self.agent.engine.get(item_id) is None:
+        if self.agent.item(item_id) is None:
             raise ApiError(404, "unknown_item", f"no item {item_id!r} in the catalogue")
         async with self.locks.hold(session_id):
             try:
@@ -187,7 +187,7 @@ class ChatService:
         return caller.namespaced(user_id)
 
     def profile(self, caller: Caller, user_id: str) -> UserProfile:
-        profile = self.agent.profile(self.authorised_user(caller, user_id))
+        profile = self.agent.user_profile(self.authorised_user(caller, user_id))
         if profile is None:
             raise ApiError(404, "unknown_user", f"no stored sessions for user {user_id!r}")
         return profile

@@ -48,7 +48,11 @@
     open: data.open === "true"
   };
   var storeKey = "scenerec:" + cfg.api + ":" + (cfg.key || "open");
-  var FEEDBACK = [["like", T.like], ["dislike", T.dislike], ["seen", T.seen]];
+  // the kinds the API accepts (filled in when the API serves this script); a button for each one
+  // the widget has words for
+  var FEEDBACK = __SCENEREC_FEEDBACK_KINDS__
+    .filter(function (kind) { return T[kind]; })
+    .map(function (kind) { return [kind, T[kind]]; });
 
   var CSS = [
     ":host{all:initial;--sr-accent:#3b5bdb;--sr-accent-fg:#fff;--sr-bg:#fff;--sr-fg:#1f2328;--sr-muted:#57606a;",

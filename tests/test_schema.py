@@ -1,0 +1,34 @@
+"""Each kind of thing has one definition (agent.schema) and every user of it agrees."""
+
+import json
+import re
+from typing import get_args
+
+from agent.policy import Decision
+from agent.results import TurnResult
+from agent.schema import ACTIONS, CRITIQUE_KINDS, FEEDBACK_KINDS, INTENTS, LLM_INTENTS
+from agent.understanding.llm import llm_schema
+from ui.api.app import widget_source
+from ui.api.models import FeedbackRequest
+from ui.chat_commands import FEEDBACK, HELP
+from ui.gradio_app import BUTTON_KINDS
+
+
+def test_the_llm_schema_enums_come_from_the_schema_module():
+    props = llm_schema()["properties"]
+    assert props["intent"]["enum"] == list(LLM_INTENTS) == [i for i in INTENTS if i != "empty"]
+    critique = next(s for s in props["critique"]["anyOf"] if "enum" in s)
+    assert critique["enum"] == list(CRITIQUE_KINDS)
+
+
+def test_the_api_and_the_interfaces_take_the_feedback_kinds_from_the_schema():
+    assert FeedbackRequest.model_json_schema()["properties"]["kind"]["enum"] == list(FEEDBACK_KINDS)
+    assert list(FEEDBACK) == list(FEEDBACK_KINDS) and all(f":{k} N" in HELP for k in FEEDBACK_KINDS)
+    assert set(BUTTON_KINDS) - {"why"} <= set(FEEDBACK_KINDS)
+    kinds = re.search(r"var FEEDBACK = (\[[^\]]*\])", widget_source())
+    assert kinds and json.loads(kinds.group(1)) == list(FEEDBACK_KINDS)
+
+
+def test_actions_are_one_literal():
+    assert get_args(TurnResult.model_fields["action"].annotation) == ACTIONS
+    assert Decision.__dataclass_fields__["action"].type == "Action"
