@@ -98,7 +98,7 @@ class SceneRecAgent(StoreReads):
         timings["total"] = _ms(t0)
         return TurnResult(session_id=session_id, action=decision.action, intent=u.intent, reply=reply,
                           items=items, state=state.summary(), notices=notices, timings_ms=timings,
-                          profile=interest)
+                          interest=interest)
 
     # -- the turn's steps -----------------------------------------------------------------------
     def _load(self, session_id: str, user_id: str | None) -> tuple[DialogueState, str | None]:

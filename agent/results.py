@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from agent.schema import Action
 
@@ -42,6 +42,8 @@ class InterestSnapshot(BaseModel):
 
 
 class TurnResult(BaseModel):
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
+
     session_id: str
     action: Action
     intent: str
@@ -50,7 +52,9 @@ class TurnResult(BaseModel):
     state: dict = Field(default_factory=dict)
     notices: list[str] = Field(default_factory=list)  # e.g. unknown titles, truncated input
     timings_ms: dict[str, float] = Field(default_factory=dict)
-    profile: InterestSnapshot | None = None  # the person's interests after this turn (with a user id)
+    # the person's interest snapshot after this turn (with a user id); "profile" in JSON, as the API has it
+    interest: InterestSnapshot | None = Field(None, serialization_alias="profile",
+                                              validation_alias=AliasChoices("interest", "profile"))
 
 
 class UserProfile(BaseModel):

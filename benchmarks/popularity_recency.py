@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the project's packages
 
 from benchmarks.common import write_report  # noqa: E402
-from retrieval.ingest import load_default_movies, load_movielens_dir  # noqa: E402
+from retrieval.sources import load_default_movies, load_movielens_dir  # noqa: E402
 from retrieval.popularity import DAY, recent_counts  # noqa: E402
 
 HALF_LIVES = (90, 180, 365, 730, 1095, 1825, 3650, None)  # days; None = all-time counts

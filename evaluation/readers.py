@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluation.dialogues import DatasetError, Dialogue, Role, merge_messages
-from retrieval.ingest import read_text
+from retrieval.reading import read_text
 from retrieval.titles import normalize_title, split_year
 
 _MENTION = re.compile(r"@(\d+)")

@@ -33,8 +33,8 @@ from evaluation.protocol import PROTOCOLS, Point, Protocol, instance_count, poin
 from evaluation.readers import BenchmarkMovie, read_inspired, read_redial, read_redial_movies
 from evaluation.systems import SYSTEMS, AgentSystem, ItemCFSystem, NaiveRAGSystem, PopularitySystem, System
 from retrieval.collaborative import CollaborativeModel, EaseSettings
-from retrieval.ingest import load_movielens_dir
 from retrieval.items import Item
+from retrieval.sources import load_movielens_dir
 
 DEFAULT_CATALOGUE = "movies"
 RANK_DEPTH = 50

@@ -19,7 +19,7 @@ import numpy as np
 
 from retrieval.items import MPAA_ORDER, Item
 from retrieval.titles import TitleRecord
-from retrieval.vector_store import SHORT_FILM_MINUTES, UNKNOWN_MPAA, Filters
+from retrieval.vector_store import SHORT_FILM_MINUTES, UNKNOWN_MPAA, Condition, Filters
 
 MPAA_CODES = {m: i for i, m in enumerate((*MPAA_ORDER, UNKNOWN_MPAA))}
 
@@ -85,30 +85,26 @@ class ItemColumns:
         return self.genres[:, cols].any(axis=1)
 
     def mask(self, f: Filters, exclude: Iterable[str] = ()) -> np.ndarray:
-        """Rows that pass the filters and are not excluded."""
+        """Rows that pass the filters (each of ``f.conditions()``) and are not excluded."""
         ok = np.ones(len(self), dtype=bool)
-        if f.item_type:
-            code = self.type_names.index(f.item_type) if f.item_type in self.type_names else -1
-            ok &= self.item_type == code
-        if f.exclude_shorts and (f.max_runtime is None or f.max_runtime >= SHORT_FILM_MINUTES):
-            ok &= ~(self.runtime < SHORT_FILM_MINUTES)
-        with np.errstate(invalid="ignore"):
-            for limit, column, keep in ((f.year_min, self.year, np.greater_equal),
-                                        (f.year_max, self.year, np.less_equal),
-                                        (f.min_runtime, self.runtime, np.greater_equal),
-                                        (f.max_runtime, self.runtime, np.less_equal),
-                                        (f.min_rating, self.rating, np.greater_equal)):
-                if limit is not None:
-                    ok &= keep(column, limit)
-        if f.mpaa_allowed is not None:
-            ok &= np.isin(self.mpaa, [MPAA_CODES[m] for m in f.mpaa_allowed if m in MPAA_CODES])
-        if f.exclude_genres:
-            ok &= ~self._any_genre(f.exclude_genres)
-        if f.any_genres:
-            ok &= self._any_genre(f.any_genres)
+        for c in f.conditions():
+            ok &= self._rows(c)
         rows = [self.row[i] for i in exclude if i in self.row]
         ok[rows] = False
         return ok
+
+    def _rows(self, c: Condition) -> np.ndarray:
+        """The rows that meet one condition (a missing value fails a limit: NaN compares false)."""
+        if c.op == "not_short":
+            return ~(self.runtime < SHORT_FILM_MINUTES)
+        if c.op == "eq":  # item_type, stored as a code
+            return self.item_type == (self.type_names.index(c.value) if c.value in self.type_names else -1)
+        if c.op in ("ge", "le"):
+            with np.errstate(invalid="ignore"):
+                return (np.greater_equal if c.op == "ge" else np.less_equal)(getattr(self, c.field), c.value)
+        if c.op == "in":  # mpaa, stored as a code
+            return np.isin(self.mpaa, [MPAA_CODES[m] for m in c.value if m in MPAA_CODES])
+        return ~self._any_genre(c.value) if c.op == "none_of" else self._any_genre(c.value)
 
     def top_popular(self, allowed: np.ndarray, n: int, genres: list[str] | None = None,
                     head: int = 20_000) -> list[str]:

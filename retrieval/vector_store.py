@@ -58,6 +58,46 @@ def item_metadata(item: Item, all_genres: Iterable[str]) -> dict:
     return meta
 
 
+@dataclass(frozen=True)
+class Condition:
+    """One hard constraint on an item field: ``runtime not_short``, ``year ge 1990``,
+    ``mpaa in [...]`` (an unrated item counts as UNKNOWN_MPAA), ``genres none_of / any_of [...]``."""
+
+    field: str  # item_type | year | runtime | rating | mpaa | genres
+    op: str  # eq | ge | le | in | none_of | any_of | not_short
+    value: object = None
+
+    def chroma(self) -> list[dict]:
+        """The condition as Chroma ``where`` clauses over the stored metadata."""
+        if self.op == "not_short":
+            return [{"is_short": False}]
+        if self.op == "eq":
+            return [{self.field: self.value}]
+        if self.op in ("ge", "le"):
+            cast = float if self.field == "rating" else int
+            return [{self.field: {"$gte" if self.op == "ge" else "$lte": cast(self.value)}}]
+        if self.op == "in":
+            return [{self.field: {"$in": list(self.value)}}]
+        if self.op == "none_of":
+            return [{genre_key(g): {"$ne": True}} for g in self.value]
+        ors = [{genre_key(g): True} for g in self.value]
+        return [ors[0] if len(ors) == 1 else {"$or": ors}]
+
+    def accepts(self, item: Item) -> bool:
+        """An item with no value for a limited field fails the limit."""
+        if self.op == "not_short":
+            return not (item.runtime is not None and item.runtime < SHORT_FILM_MINUTES)
+        value = getattr(item, self.field)
+        if self.op == "eq":
+            return value == self.value
+        if self.op in ("ge", "le"):
+            return value is not None and (value >= self.value if self.op == "ge" else value <= self.value)
+        if self.op == "in":
+            return (value or UNKNOWN_MPAA) in self.value
+        overlap = bool(set(self.value) & set(value))
+        return not overlap if self.op == "none_of" else overlap
+
+
 @dataclass
 class Filters:
     """Hard constraints, translated into a Chroma ``where`` clause."""
@@ -73,57 +113,38 @@ class Filters:
     min_rating: float | None = None
     exclude_shorts: bool = True
 
-    def where(self) -> dict | None:
-        conds: list[dict] = []
+    def conditions(self) -> list[Condition]:
+        """The constraints, each once: every evaluator (Chroma's ``where``, :meth:`accepts`,
+        :meth:`retrieval.columns.ItemColumns.mask`) reads this list."""
+        out: list[Condition] = []
         if self.exclude_shorts and (self.max_runtime is None or self.max_runtime >= SHORT_FILM_MINUTES):
-            conds.append({"is_short": False})
+            out.append(Condition("runtime", "not_short"))
         if self.item_type:
-            conds.append({"item_type": self.item_type})
-        if self.year_min is not None:
-            conds.append({"year": {"$gte": int(self.year_min)}})
-        if self.year_max is not None:
-            conds.append({"year": {"$lte": int(self.year_max)}})
-        if self.min_runtime is not None:
-            conds.append({"runtime": {"$gte": int(self.min_runtime)}})
-        if self.max_runtime is not None:
-            conds.append({"runtime": {"$lte": int(self.max_runtime)}})
+            out.append(Condition("item_type", "eq", self.item_type))
+        for name, op, limit in (("year", "ge", self.year_min), ("year", "le", self.year_max),
+                                ("runtime", "ge", self.min_runtime), ("runtime", "le", self.max_runtime)):
+            if limit is not None:
+                out.append(Condition(name, op, limit))
         if self.mpaa_allowed is not None:
-            conds.append({"mpaa": {"$in": list(self.mpaa_allowed)}})
-        for g in self.exclude_genres:
-            conds.append({genre_key(g): {"$ne": True}})
+            out.append(Condition("mpaa", "in", list(self.mpaa_allowed)))
+        if self.exclude_genres:
+            out.append(Condition("genres", "none_of", list(self.exclude_genres)))
         if self.any_genres:
-            ors = [{genre_key(g): True} for g in self.any_genres]
-            conds.append(ors[0] if len(ors) == 1 else {"$or": ors})
+            out.append(Condition("genres", "any_of", list(self.any_genres)))
         if self.min_rating is not None:
-            conds.append({"rating": {"$gte": float(self.min_rating)}})
+            out.append(Condition("rating", "ge", self.min_rating))
+        return out
+
+    def where(self) -> dict | None:
+        """The constraints as a Chroma ``where`` clause (None: no constraint)."""
+        conds = [clause for c in self.conditions() for clause in c.chroma()]
         if not conds:
             return None
         return conds[0] if len(conds) == 1 else {"$and": conds}
 
     def accepts(self, item: Item) -> bool:
-        """The same constraints checked in Python (for collaborative candidates)."""
-        if self.item_type and item.item_type != self.item_type:
-            return False
-        if (self.exclude_shorts and item.runtime is not None and item.runtime < SHORT_FILM_MINUTES
-                and (self.max_runtime is None or self.max_runtime >= SHORT_FILM_MINUTES)):
-            return False
-        checks = (
-            (self.year_min, item.year, lambda lim, v: v >= lim),
-            (self.year_max, item.year, lambda lim, v: v <= lim),
-            (self.min_runtime, item.runtime, lambda lim, v: v >= lim),
-            (self.max_runtime, item.runtime, lambda lim, v: v <= lim),
-            (self.min_rating, item.rating, lambda lim, v: v >= lim),
-        )
-        for limit, value, ok in checks:
-            if limit is not None and (value is None or not ok(limit, value)):
-                return False
-        if self.mpaa_allowed is not None and (item.mpaa or UNKNOWN_MPAA) not in self.mpaa_allowed:
-            return False
-        if set(self.exclude_genres) & set(item.genres):
-            return False
-        if self.any_genres and not set(self.any_genres) & set(item.genres):
-            return False
-        return True
+        """The same constraints checked on one item (for collaborative candidates)."""
+        return all(c.accepts(item) for c in self.conditions())
 
 
 def mpaa_up_to(ceiling: str, allow_unknown: bool = True) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.ingest import NAME_SUFFIXES, split_names
+from retrieval.sources import NAME_SUFFIXES, split_names
 
 
 @pytest.mark.parametrize("credits,names", [

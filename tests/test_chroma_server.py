@@ -11,7 +11,8 @@ import pytest
 
 from agent.settings import load_settings
 from agent.wiring import build_agent, open_stores
-from retrieval.ingest import ingest_file, ingest_stream, is_complete
+from retrieval.catalogue_file import ingest_file
+from retrieval.ingest import ingest_stream, is_complete
 from retrieval.synthetic import GENRES, TermVectorEmbedder, synthetic_items
 from retrieval.vector_store import Filters, VectorStore, make_client
 from tests.servers import ServerProcess, free_port

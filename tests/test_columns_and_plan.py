@@ -101,3 +101,18 @@ def test_engine_candidates_honour_filters_with_every_plan(synthetic_stores, in_m
     assert overlap >= 0.8, overlap
     assert engine.get(pool[0].item.id) == pool[0].item and engine.get("nope") is None
     assert engine.resolver.exact(pool[0].item.title)
+
+
+def test_one_list_of_conditions_is_what_chroma_is_asked():
+    """``Filters.conditions()`` is the one home of what a filter means; ``where`` renders it."""
+    f = Filters(item_type="movie", year_min=1990, max_runtime=100, mpaa_allowed=["G", "PG"],
+                exclude_genres=["Horror", "War"], any_genres=["Comedy", "Drama"], min_rating=7)
+    assert [(c.field, c.op) for c in f.conditions()] == [
+        ("runtime", "not_short"), ("item_type", "eq"), ("year", "ge"), ("runtime", "le"), ("mpaa", "in"),
+        ("genres", "none_of"), ("genres", "any_of"), ("rating", "ge")]
+    clauses = f.where()["$and"]
+    assert clauses[0] == {"is_short": False} and clauses[2] == {"year": {"$gte": 1990}}
+    assert clauses[-1] == {"rating": {"$gte": 7.0}} and isinstance(clauses[-1]["rating"]["$gte"], float)
+    assert len(clauses) == 9 and {"$or": [{"g_comedy": True}, {"g_drama": True}]} in clauses
+    assert {"g_horror": {"$ne": True}} in clauses and {"g_war": {"$ne": True}} in clauses
+    assert Filters(exclude_shorts=False).where() is None and Filters().conditions()[0].op == "not_short"

@@ -242,7 +242,7 @@ def test_recent_prior_weights_ratings_by_age(tiny_items):
 
 
 def test_movielens_folder_as_a_catalogue(tmp_path):
-    from retrieval.ingest import load_movielens_dir
+    from retrieval.sources import load_movielens_dir
 
     (tmp_path / "movies.csv").write_text('movieId,title,genres\n1,Toy Story (1995),Animation|Comedy\n'
                                          '2,"Godfather, The (1972)",Crime|Drama\n3,Unrated (2018),(no genres listed)\n')
@@ -265,7 +265,8 @@ def test_movielens_folder_as_a_catalogue(tmp_path):
     ("userId,movieId,rating,timestamp\n1,1,four,10\n", "line 2:"),
 ])
 def test_a_malformed_movielens_folder_is_a_clear_error(tmp_path, ratings, message):
-    from retrieval.ingest import IngestError, load_movielens_dir
+    from retrieval.reading import IngestError
+    from retrieval.sources import load_movielens_dir
 
     (tmp_path / "movies.csv").write_text("movieId,title,genres\n1,Toy Story (1995),Comedy\n")
     (tmp_path / "ratings.csv").write_text(ratings)

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from retrieval.catalogue import CatalogueStore
-from retrieval.ingest import IngestError, ingest_file, parse_mapping
+from retrieval.catalogue_file import ingest_file, parse_mapping
+from retrieval.reading import IngestError
 from retrieval.vector_store import Filters, VectorStore, make_client
 
 

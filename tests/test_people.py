@@ -7,7 +7,7 @@ from agent.state import DialogueState
 from agent.understanding.embedded import EmbeddedUnderstander
 from agent.understanding.mentions import TitleFinder
 from retrieval.dense import DenseIndex
-from retrieval.ingest import MovieRow, movielens_items
+from retrieval.sources import MovieRow, movielens_items
 from retrieval.items import Item
 from retrieval.people import PeopleIndex, PersonHit, name_tokens
 from retrieval.ranking import Candidate, RankRequest, feature_values

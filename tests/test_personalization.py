@@ -27,7 +27,7 @@ def test_different_users_asking_the_same_get_their_own_lists(agent):
         assert len(result.items) == 5
         assert not set(_ids(result)) & _rated(agent, u)  # nothing they have already rated
         assert any({"collaborative", "profile", "sequence"} & set(it.contributions) for it in result.items)
-        assert result.profile is not None and result.profile.user_id == u
+        assert result.interest is not None and result.interest.user_id == u
     overlaps = [len(set(_ids(lists[a])) & set(_ids(lists[b]))) / 5 for a, b in itertools.combinations(users, 2)]
     assert np.mean(overlaps) <= 0.5, overlaps
     assert all(_ids(r) != anonymous for r in lists.values())
@@ -177,7 +177,7 @@ def test_a_turn_reads_the_profile_version_once(agent, monkeypatch):
     profiles = agent.personalizer.profiles
     versions = _counting(monkeypatch, profiles, "version")
     r = agent.turn("can you recommend a movie?", user_id=user)  # thin: answered from the profile
-    assert r.action == "recommend" and r.profile is not None
+    assert r.action == "recommend" and r.interest is not None
     assert versions == [(user,)]
 
     versions.clear()
@@ -186,7 +186,7 @@ def test_a_turn_reads_the_profile_version_once(agent, monkeypatch):
     r = agent.turn("I loved Toy Story, something like it", session_id=r.session_id)
     assert versions == [(user,)] and len(events) == 1  # the turn's own write: events read again, version not
     assert any(e.item_id == liked and e.kind == "like" for e in profiles.events(user))  # this turn wrote feedback
-    assert r.profile.evidence > 0 and any(a.before is not None for a in r.profile.attributes)
+    assert r.interest.evidence > 0 and any(a.before is not None for a in r.interest.attributes)
 
 
 def test_a_repeated_rating_counts_once_in_every_item_item_signal():

@@ -32,3 +32,16 @@ def test_the_api_and_the_interfaces_take_the_feedback_kinds_from_the_schema():
 def test_actions_are_one_literal():
     assert get_args(TurnResult.model_fields["action"].annotation) == ACTIONS
     assert Decision.__dataclass_fields__["action"].type == "Action"
+
+
+def test_the_turns_interest_snapshot_keeps_its_json_name():
+    """In code a turn's ``interest`` (an InterestSnapshot); in the API's JSON still ``profile``."""
+    from agent.results import InterestSnapshot
+    from ui.api.models import ChatResponse
+
+    snapshot = InterestSnapshot(user_id="u1")
+    result = TurnResult(session_id="s", action="ask", intent="greeting", reply="hi", interest=snapshot)
+    data = json.loads(result.model_dump_json())
+    assert data["profile"]["user_id"] == "u1" and "interest" not in data
+    assert TurnResult.model_validate(data).interest == snapshot  # read back from the API's JSON
+    assert "profile" in ChatResponse.model_json_schema(mode="serialization")["properties"]

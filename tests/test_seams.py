@@ -73,7 +73,7 @@ def test_the_products_errors_share_one_root_and_keep_their_old_bases():
     from agent.wiring import CatalogueMissing
     from evaluation.dialogues import DatasetError
     from retrieval.errors import SceneRecError
-    from retrieval.ingest import IngestError
+    from retrieval.reading import IngestError
     from agent.core import UnknownSession
 
     old_bases = {CatalogueMissing: RuntimeError, LLMError: RuntimeError, LLMUnavailable: RuntimeError,

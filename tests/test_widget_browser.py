@@ -167,7 +167,7 @@ def hostile_agent(tmp_path, embedder):
     """An agent over a tiny catalogue whose titles and genres are HTML/JS payloads."""
     from agent.settings import load_settings
     from agent.wiring import build_agent, open_stores
-    from retrieval.ingest import ingest_file
+    from retrieval.catalogue_file import ingest_file
 
     rows = [{"id": "x1", "title": HOSTILE_TITLE, "year": 1999, "genres": f"Comedy|{HOSTILE_GENRE}"},
             {"id": "x2", "title": '"><svg onload=alert(3)>', "year": 2001, "genres": "Comedy"},

@@ -25,7 +25,7 @@ def handle(agent, line: str, last: TurnResult | None, user_id: str | None) -> st
     if command == "profile":
         if not user_id:
             return "No profile in this chat: start it with --user (e.g. --user ml:42)."
-        scene = (last.profile.scene if last and last.profile else None)
+        scene = (last.interest.scene if last and last.interest else None)
         return render_profile(agent.interest(user_id, scene))
     if command not in (*FEEDBACK, "why"):
         return HELP

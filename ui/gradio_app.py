@@ -84,7 +84,7 @@ def build_app(agent, max_cards: int | None = None, language: str | None = None) 
             {"role": "user", "content": message or ""},
             {"role": "assistant", "content": result.reply},
         ]
-        fresh = result.profile or (snapshot if user else None)
+        fresh = result.interest or (snapshot if user else None)
         if result.items:  # new picks replace the cards; an answer about a card keeps them
             items = [it.model_dump() for it in result.items]
             cards, status = slot_updates(result.items), ""

@@ -43,7 +43,7 @@ def train(
     from evaluation.training import TrainConfig, sentiment_rows
     from evaluation.training import train as fit
     from retrieval.learned import file_digest, save_bundle
-    from retrieval.ingest import IngestError
+    from retrieval.reading import IngestError
     from ui.cli import _knowledge, _settings
     from ui.progress import rich_progress
 
