@@ -31,6 +31,7 @@ from evaluation.linking import LinkReport, link_movies
 from evaluation.metrics import CURVE_KS, MetricAccumulator
 from evaluation.protocol import PROTOCOLS, Point, Protocol, instance_count, points
 from evaluation.readers import BenchmarkMovie, read_inspired, read_redial, read_redial_movies
+from evaluation.simulator import SimulatedUser, SimulationResult, simulate_agent, simulate_system
 from evaluation.systems import SYSTEMS, AgentSystem, ItemCFSystem, NaiveRAGSystem, PopularitySystem, System
 from retrieval.collaborative import CollaborativeModel, EaseSettings
 from retrieval.items import Item
@@ -216,6 +217,20 @@ class BenchmarkRun:
             systems[run.name] = acc.summary() | {"seconds": round(run.seconds, 2)}
             curves[run.name] = acc.curve(CURVE_KS)
         return ProtocolReport(self.dataset, protocol, self.instances(protocol), self.dialogues, systems, curves)
+
+
+def simulate_systems(setup: Setup, names: list[str], users: list[SimulatedUser], max_turns: int, k: int,
+                     progress) -> list[SimulationResult]:
+    """Each named system (``agent`` or a baseline) against the same simulated users."""
+    baselines = {s.name: s for s in build_systems(setup, [n for n in names if n != "agent"])}
+    results = []
+    for name in names:
+        advance = progress(f"{name:<10}", len(users), 0)
+        if name == "agent":
+            results.append(simulate_agent(setup.ranker.agent, users, max_turns, k, advance))
+        else:
+            results.append(simulate_system(baselines[name], users, max_turns, k, advance))
+    return results
 
 
 def run_benchmark(bench: Benchmark, setup: Setup, system_names: list[str], progress: Progress = _quiet,

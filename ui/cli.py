@@ -15,22 +15,18 @@ import typer
 app = typer.Typer(help="SceneRec: a conversational recommender (embedded offline mode by default).",
                   no_args_is_help=True, add_completion=False)
 
-from ui.db_cli import db_app
-from ui.keys_cli import keys_app
+from ui.cli_options import Catalogue, DataDir, settings_for as _settings  # noqa: E402
+from ui.db_cli import db_app  # noqa: E402
+from ui.eval_cli import eval_app, simulate  # noqa: E402
+from ui.keys_cli import keys_app  # noqa: E402
+from ui.train_cli import train_app  # noqa: E402
 
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
 profile_app = typer.Typer(help="Show, export or delete a person's profile (privacy).", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")
-
-DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where catalogues, vectors and sessions live (env SCENEREC_DATA_DIR).")]
-Catalogue = Annotated[Optional[str], typer.Option("--catalogue", help="Catalogue name (env SCENEREC_CATALOGUE; default 'movies').")]
-
-
-def _settings(data_dir: Path | None = None, catalogue: str | None = None):
-    from agent.settings import load_settings
-
-    return load_settings(data_dir=data_dir, catalogue=catalogue)
+app.add_typer(eval_app, name="eval")  # ui/eval_cli.py
+app.add_typer(train_app, name="train")
 
 
 @contextmanager
@@ -259,221 +255,7 @@ def ui(
 
 
 # --- offline evaluation -------------------------------------------------------------------
-eval_app = typer.Typer(help="Evaluate on conversational-recommendation benchmarks (ReDial, INSPIRED).",
-                       no_args_is_help=True)
-app.add_typer(eval_app, name="eval")
-from ui.train_cli import train_app  # noqa: E402
-
-app.add_typer(train_app, name="train")
-
-Protocols = Annotated[str, typer.Option("--protocol", help="full, dedup (drop golds mentioned earlier) or both (rank once, score twice).")]
-Limit = Annotated[Optional[int], typer.Option("--limit", help="Sample this many dialogues (with --seed).")]
-Seed = Annotated[int, typer.Option("--seed", help="Seed of the --limit sample and the simulator.")]
-Systems = Annotated[str, typer.Option("--systems", help="Comma-separated: agent,popularity,naive_rag,item_cf.")]
-JsonOut = Annotated[Optional[Path], typer.Option("--json", help="Write the results as JSON (with both protocols: OUT.full.json and OUT.dedup.json).")]
-PlotOut = Annotated[Optional[Path], typer.Option("--plot", help="Write a PNG of Recall@k curves.")]
-PriorOpt = Annotated[str, typer.Option("--prior", help="Popularity prior: 'recent' (ratings of the linked movie weighted by age, half-life 2 years before the newest rating), 'movielens' (all-time rating counts) or, as a leaky diagnostic only, 'mentions' (ReDial nbMentions: counts over the whole corpus, evaluation dialogues included).")]
-MovieInfoOpt = Annotated[Optional[str], typer.Option("--movie-info", help="Item knowledge for the benchmark catalogue: ReDial's movie_info.json (genres, plot, directors, stars; default ../shared/data/redial/movie_info.json when present). 'none': movies borrow only what links to the default catalogue give them.")]
-MovieLensOpt = Annotated[Optional[str], typer.Option("--movielens", help="Link the benchmark movies to a catalogue read from this MovieLens folder (movies.csv, ratings.csv, tags.csv) instead of the default catalogue (the issue's protocol, and the catalogue the product ships), e.g. ../shared/data/movielens/ml-latest-small (ratings up to 2018). Default / 'none': the default catalogue.")]
-
-
-def _movielens_dir(value: str | None) -> Path | None:
-    if value is None or value.strip().lower() in ("none", "default"):
-        return None
-    folder = Path(value)
-    if not (folder / "movies.csv").exists() or not (folder / "ratings.csv").exists():
-        raise typer.BadParameter(f"{folder} has no movies.csv and ratings.csv", param_hint="--movielens")
-    return folder
-
-
-def _system_names(systems: str) -> list[str]:
-    from evaluation.systems import SYSTEMS
-
-    names = [n.strip() for n in systems.split(",") if n.strip()]
-    unknown = [n for n in names if n not in SYSTEMS]
-    if unknown or not names:
-        raise typer.BadParameter(f"unknown system(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(SYSTEMS)}",
-                                 param_hint="--systems")
-    return names
-
-
-def _check_prior(prior: str) -> None:
-    from evaluation.catalogue import PRIORS
-
-    if prior not in PRIORS:
-        raise typer.BadParameter(f"--prior must be one of {', '.join(PRIORS)}")
-
-
-def _knowledge(value: str | None) -> dict | None:
-    from evaluation import paths
-    from evaluation.catalogue import info_by_name, read_movie_info
-
-    if value is not None and value.strip().lower() == "none":
-        return None
-    path = Path(value) if value else paths.default_file(*paths.REDIAL_MOVIE_INFO)
-    if value is None and not path.exists():
-        return None
-    return info_by_name(read_movie_info(path))
-
-
-def _prepare(bench, data_dir, prior: str, progress, ml_dir: Path | None, movie_info: str | None = None):
-    """The benchmark catalogue and systems; a malformed MovieLens folder or movie_info file is a
-    clear error, not a traceback."""
-    from evaluation.dialogues import DatasetError
-    from evaluation.runner import prepare
-    from retrieval.reading import IngestError
-
-    try:
-        return prepare(bench, _settings(data_dir), prior, progress, ml_dir, _knowledge(movie_info))
-    except (IngestError, DatasetError) as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(1) from e
-
-
-def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_out, plot_out, prior: str,
-              data_dir, movielens: str | None = None, movie_info: str | None = None) -> None:
-    from rich.console import Console
-
-    from evaluation.dialogues import DatasetError
-    from evaluation.protocol import PROTOCOLS, instance_count, points, sample_dialogues
-    from evaluation.report import plot, table
-    from evaluation.runner import run_benchmark
-    from ui.progress import rich_progress
-
-    if protocol not in (*PROTOCOLS, "both"):
-        raise typer.BadParameter("--protocol must be full, dedup or both")
-    _check_prior(prior)
-    ml_dir = _movielens_dir(movielens)
-    console = Console()
-    try:
-        bench = bench_loader()
-        bench.dialogues = sample_dialogues(bench.dialogues, limit, seed)
-    except (DatasetError, ValueError) as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(1) from e
-    pts = points(bench.dialogues)
-    protocols = list(PROTOCOLS) if protocol == "both" else [protocol]
-    counts = ", ".join(f"{p}: {instance_count(pts, p):,} instances" for p in PROTOCOLS)
-    console.print(f"{bench.dataset}: {len(bench.dialogues):,} dialogues, {len(pts):,} recommendation points ({counts})")
-    names = _system_names(systems)
-    with rich_progress() as progress:
-        setup = _prepare(bench, data_dir, prior, progress, ml_dir, movie_info)
-        console.print(f"catalogue: {setup.size:,} movies; {setup.links.describe()}; ready in {setup.seconds:.1f}s")
-        console.print("fields: " + ", ".join(f"{k} {v:.1%}" for k, v in setup.coverage.items()))
-        console.print(getattr(setup.ranker.agent, "ranking_mode", ""))
-        run = run_benchmark(bench, setup, names, progress)
-    reports = [run.report(p) for p in protocols]
-    for rep in reports:
-        console.print(table(rep))
-    console.print(f"total {setup.seconds + sum(r.seconds for r in run.runs):.1f}s "
-                  f"(catalogue {setup.seconds:.1f}s + systems {sum(r.seconds for r in run.runs):.1f}s)")
-    if json_out:
-        for rep in reports:
-            out = json_out if len(reports) == 1 else json_out.with_suffix(f".{rep.protocol}{json_out.suffix or '.json'}")
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(json.dumps(rep.to_json(), indent=2) + "\n")
-            console.print(f"wrote {out}")
-    if plot_out:
-        console.print(f"wrote {plot(reports, plot_out)}")
-
-
-@eval_app.command("redial")
-def eval_redial(
-    dialogues: Annotated[Optional[Path], typer.Option("--dialogues", help="ReDial JSONL (default ../shared/data/redial/dev_data.jsonl).")] = None,
-    movies: Annotated[Optional[Path], typer.Option("--movies", help="movies_with_mentions.csv (default beside the dialogues' default).")] = None,
-    protocol: Protocols = "both", limit: Limit = None, seed: Seed = 0,
-    systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None, plot_out: PlotOut = None,
-    prior: PriorOpt = "recent", data_dir: DataDir = None, movielens: MovieLensOpt = None,
-    movie_info: MovieInfoOpt = None,
-) -> None:
-    """ReDial: rank the 6,924-movie catalogue at every recommendation point; Recall@1/10/50, NDCG@10, MRR@10."""
-    from evaluation import paths
-    from evaluation.runner import load_redial
-
-    _run_eval(lambda: load_redial(dialogues or paths.default_file(*paths.REDIAL_DIALOGUES),
-                                  movies or paths.default_file(*paths.REDIAL_MOVIES)),
-              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir, movielens, movie_info)
-
-
-@eval_app.command("inspired")
-def eval_inspired(
-    dialogues: Annotated[Optional[Path], typer.Option("--dialogues", help="INSPIRED TSV (default ../shared/data/inspired/dev.tsv).")] = None,
-    movies: Annotated[Optional[Path], typer.Option("--movies", help="Also rank ReDial's movie list (movies_with_mentions.csv) beside INSPIRED's own movies.")] = None,
-    protocol: Protocols = "both", limit: Limit = None, seed: Seed = 0,
-    systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None, plot_out: PlotOut = None,
-    prior: PriorOpt = "recent", data_dir: DataDir = None, movielens: MovieLensOpt = None,
-    movie_info: MovieInfoOpt = None,
-) -> None:
-    """INSPIRED: the same protocol and metrics over the movies the dataset mentions."""
-    from evaluation import paths
-    from evaluation.runner import load_inspired
-
-    _run_eval(lambda: load_inspired(dialogues or paths.default_file(*paths.INSPIRED_DIALOGUES), movies),
-              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir, movielens, movie_info)
-
-
-@app.command()
-def simulate(
-    dialogues: Annotated[Optional[Path], typer.Option("--dialogues", help="ReDial JSONL whose gold movies are the targets (default ../shared/data/redial/dev_data.jsonl).")] = None,
-    movies: Annotated[Optional[Path], typer.Option("--movies", help="movies_with_mentions.csv (default beside the dialogues' default).")] = None,
-    targets: Annotated[int, typer.Option("--targets", help="How many simulated users (hidden target movies).")] = 200,
-    max_turns: Annotated[int, typer.Option("--max-turns", help="Turns before the user gives up.")] = 5,
-    top_k: Annotated[int, typer.Option("--top-k", help="The user accepts when the target is among the first K shown.")] = 10,
-    seed: Seed = 0, systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None,
-    prior: PriorOpt = "recent", data_dir: DataDir = None, movielens: MovieLensOpt = None,
-) -> None:
-    """Agenda-based simulated users (no LLM) with hidden targets; success@turns for each system."""
-    from rich.console import Console
-    from rich.table import Table
-
-    from evaluation import paths
-    from evaluation.dialogues import DatasetError
-    from evaluation.protocol import points
-    from evaluation.runner import build_systems, load_redial
-    from evaluation.simulator import sample_targets, simulate_agent, simulate_system
-    from ui.progress import rich_progress
-
-    if targets < 1 or max_turns < 1 or top_k < 1:
-        raise typer.BadParameter("--targets, --max-turns and --top-k must be at least 1")
-    _check_prior(prior)
-    ml_dir = _movielens_dir(movielens)
-    console = Console()
-    try:
-        bench = load_redial(dialogues or paths.default_file(*paths.REDIAL_DIALOGUES),
-                            movies or paths.default_file(*paths.REDIAL_MOVIES))
-    except DatasetError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(1) from e
-    names = _system_names(systems)
-    golds = [g for p in points(bench.dialogues) for g in p.golds_for("dedup")]
-    results = []
-    with rich_progress() as progress:
-        setup = _prepare(bench, data_dir, prior, progress, ml_dir)
-        users = sample_targets(setup.items, golds, setup.co_ratings, targets, seed)
-        console.print(f"{len(users)} simulated users, targets drawn from {len(set(golds)):,} ReDial gold movies; "
-                      f"success = target among the first {top_k} within {max_turns} turns")
-        baselines = {s.name: s for s in build_systems(setup, [n for n in names if n != "agent"])}
-        for name in names:
-            advance = progress(f"{name:<10}", len(users), 0)
-            if name == "agent":
-                results.append(simulate_agent(setup.ranker.agent, users, max_turns, top_k, advance))
-            else:
-                results.append(simulate_system(baselines[name], users, max_turns, top_k, advance))
-    t = Table(title=f"simulated users · {len(users)} targets · top-{top_k} · up to {max_turns} turns")
-    t.add_column("system")
-    keys = list(results[0].summary()) if results else []
-    for key in keys:
-        t.add_column(key.replace("success@", "S@").replace("mean_turns_to_success", "mean turns").replace("seconds", "sec"),
-                     justify="right")
-    for r in results:
-        t.add_row(r.system, *[("-" if v is None else f"{v}") for v in r.summary().values()])
-    console.print(t)
-    if json_out:
-        payload = {"dataset": "redial", "targets": len(users), "max_turns": max_turns, "top_k": top_k,
-                   "systems": {r.system: r.summary() for r in results}}
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(payload, indent=2) + "\n")
-        console.print(f"wrote {json_out}")
+app.command()(simulate)  # ui/eval_cli.py
 
 
 @app.command()

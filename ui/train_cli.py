@@ -44,7 +44,8 @@ def train(
     from evaluation.training import train as fit
     from retrieval.learned import file_digest, save_bundle
     from retrieval.reading import IngestError
-    from ui.cli import _knowledge, _settings
+    from ui.cli_options import settings_for as _settings
+    from ui.eval_cli import _knowledge
     from ui.progress import rich_progress
 
     console = Console()
