@@ -86,10 +86,7 @@ class SceneRecAgent(StoreReads):
         state = previous.heard(text).apply(u, self.engine.get)  # 2. apply
         person = self._person(user_id, previous, state, session_id)
         decision = decide(u, state, knows_user=state.is_thin() and self._knows(person.model))  # 3. decide
-        t1 = time.perf_counter()
-        items = self._recommend(state, timings, person.model) if decision.action == "recommend" else []  # 4. act
-        if decision.action == "recommend":
-            timings["retrieve_rank_explain"] = _ms(t1)
+        items = self._act(decision, state, person.model, timings)  # 4. act
         notices = turn_notices(text, cut, u, words, lambda i: self._name(i, words) if self.engine.get(i) else None)
         reply = with_notices(self._compose(decision, state, u, items, words), notices)  # 5. compose the reply
         state = state.after_turn(decision.action, [it.id for it in items], {it.id: _why(it) for it in items})
@@ -123,6 +120,16 @@ class SceneRecAgent(StoreReads):
         if self._learn(user_id, previous, state, session_id):
             model = self.personalizer.rebuild(user_id)
         return PersonThisTurn(model, before)
+
+    def _act(self, decision: Decision, state: DialogueState, user: UserModel | None,
+             timings: dict[str, float]) -> list[RecommendedItem]:
+        """Recommend: retrieve, rank and explain (the other actions show nothing)."""
+        if decision.action != "recommend":
+            return []
+        t = time.perf_counter()
+        items = self._recommend(state, timings, user)
+        timings["retrieve_rank_explain"] = _ms(t)
+        return items
 
     def _compose(self, decision: Decision, state: DialogueState, u: Understanding, items: list[RecommendedItem],
                  words) -> str:

@@ -39,3 +39,17 @@ def test_the_checker_finds_a_long_function(tmp_path):
     (pkg / "long.py").write_text(f"def long():\n{body}\n", encoding="utf-8")
     (pkg / "short.py").write_text("def short():\n    return 1\n", encoding="utf-8")
     assert offenders(tmp_path) == {"agent/long.py:long": MAX_FUNCTION_LINES + 1}
+
+
+def test_a_turn_fits_on_one_screen_and_names_its_steps():
+    import ast
+
+    from tests.code_size import ROOT
+
+    tree = ast.parse((ROOT / "agent" / "core.py").read_text(encoding="utf-8"))
+    agent = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "SceneRecAgent")
+    methods = {n.name: n for n in agent.body if isinstance(n, ast.FunctionDef)}
+    turn = methods["_turn"]
+    assert turn.end_lineno - turn.lineno + 1 <= 40
+    called = {n.func.attr for n in ast.walk(turn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)}
+    assert {"_understand", "apply", "_act", "_compose", "after_turn"} <= called
