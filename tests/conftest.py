@@ -69,15 +69,12 @@ def settings(data_dir):
 @pytest.fixture
 def own_settings(data_dir, tmp_path):
     """Settings over a private copy of the session's data dir, with its own (empty) state and API
-    databases: for tests that build a second agent. In the full suite, new SQLite connections to the
-    session dir's state.sqlite3 failed late in the run with "disk I/O error" (not reproduced in any
-    smaller run; see the note of the stop that added this), so those tests do not share it."""
-    import shutil
-
+    databases: for tests that build a second agent and must not see or change the shared one's
+    sessions. Copied by another process (see :func:`tests.live_server.copy_data_dir`)."""
     from agent.settings import load_settings
+    from tests.live_server import copy_data_dir
 
-    copy = tmp_path / "own-data"
-    shutil.copytree(data_dir, copy, ignore=shutil.ignore_patterns("state.sqlite3*", "api.sqlite3*", "eval-cache"))
+    copy = copy_data_dir(data_dir, tmp_path / "own-data", without=("state.sqlite3*", "api.sqlite3*", "eval-cache"))
     return load_settings(data_dir=copy)
 
 

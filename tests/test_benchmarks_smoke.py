@@ -4,7 +4,6 @@ in a temporary folder (its benchmarks/out lands there) on a copy of the default 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT, offline_env
+from tests.live_server import copy_data_dir
 
 # script -> runs of it (arguments; {data} is a data dir, {tmp} the run's own folder); the order matters
 # where one run builds what the next reads
@@ -49,7 +49,7 @@ def test_every_benchmark_script_has_a_smoke_run():
 def bench_dir(tmp_path_factory, data_dir) -> Path:
     """One folder for the module: the scale catalogue scale_ingest builds is what retrieval_scale reads."""
     folder = tmp_path_factory.mktemp("bench")
-    shutil.copytree(data_dir, folder / "data")
+    copy_data_dir(data_dir, folder / "data")  # never in-process: this process has its SQLite files open
     return folder
 
 
