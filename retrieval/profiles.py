@@ -24,28 +24,6 @@ from store import Database, as_database
 
 EVENT_KINDS = ("rating", "like", "dislike", "seen", "accept")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS profile_events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    user_id TEXT NOT NULL,
-    item_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    rating REAL,
-    scene TEXT,
-    session_id TEXT,
-    ts REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS profile_events_user ON profile_events (user_id, seq);
-CREATE TABLE IF NOT EXISTS profile_vectors (
-    user_id TEXT NOT NULL,
-    name TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    vector BLOB NOT NULL,
-    PRIMARY KEY (user_id, name)
-);
-"""
-
-
 @dataclass(frozen=True)
 class ProfileEvent:
     user_id: str
@@ -64,7 +42,7 @@ class ProfileEvent:
 class ProfileStore:
     def __init__(self, db: Path | Database):
         self.db = as_database(db)
-        self.db.ensure_schema(_SCHEMA)
+        self.db.ensure_schema("state")  # tables: store/migrations
 
     def add(self, events: Iterable[ProfileEvent]) -> int:
         """Append events atomically (all or none). Returns how many were written."""

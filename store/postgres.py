@@ -64,7 +64,7 @@ class PostgresDatabase:
                 db = _shared[url] = cls(url)
             return db
 
-    def ensure_schema(self, sqlite_ddl: str) -> None:  # noqa: ARG002 - SQLite's DDL is not ours
+    def ensure_schema(self, concern: str) -> None:  # noqa: ARG002 - one schema holds every concern
         from store.migrate import check_current
 
         check_current(self)
