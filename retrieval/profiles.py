@@ -84,7 +84,10 @@ class ProfileStore:
         """Replace the user's cached vectors (one transaction)."""
         with self.db.transaction() as tx:
             tx.run("DELETE FROM profile_vectors WHERE user_id = ?", (user_id,))
-            tx.run_many("INSERT INTO profile_vectors VALUES (?, ?, ?, ?)",
+            # an upsert: two turns of one user may cache at once, and under PostgreSQL's READ
+            # COMMITTED neither DELETE sees the other's rows (a plain INSERT broke the primary key)
+            tx.run_many("INSERT INTO profile_vectors VALUES (?, ?, ?, ?) ON CONFLICT (user_id, name) DO UPDATE "
+                        "SET fingerprint = excluded.fingerprint, vector = excluded.vector",
                         [(user_id, name, fingerprint, np.asarray(v, dtype=np.float64).tobytes())
                          for name, v in vectors.items()])
 

@@ -9,6 +9,11 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached right now (a server down or restarting, every pooled
+    connection busy past the wait): worth retrying later; nothing of the failed call was committed."""
+
+
 class Tx(Protocol):
     """Statements inside one transaction."""
 

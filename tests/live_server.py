@@ -35,9 +35,9 @@ def thread_server(app, port: int | None = None):
         thread.join(timeout=15)
 
 
-def cli_keys_create(data_dir: Path, tmp: Path, *args: str) -> str:
+def cli_keys_create(data_dir: Path, tmp: Path, *args: str, env: dict[str, str] | None = None) -> str:
     proc = subprocess.run([sys.executable, "-m", "ui.cli", "keys", "create", "--data-dir", str(data_dir), *args],
-                          cwd=ROOT, env=offline_env(tmp), capture_output=True, text=True, timeout=60)
+                          cwd=ROOT, env=offline_env(tmp, **(env or {})), capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()
 

@@ -44,10 +44,10 @@ def _rss_kb(pid: int) -> int:
     return int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))
 
 
-def test_turns_in_worker_processes(data_dir, tmp_path):
+def test_turns_in_worker_processes(data_dir, tmp_path, engine_env):
     data = copy_data_dir(data_dir, tmp_path / "data")
-    key = cli_keys_create(data, tmp_path, "--secret", "--label", "workers test")
-    with cli_server(data, tmp_path, SCENEREC_API_TURN_PROCESSES="2") as base, client(base, key) as c:
+    key = cli_keys_create(data, tmp_path, "--secret", "--label", "workers test", env=engine_env)
+    with cli_server(data, tmp_path, SCENEREC_API_TURN_PROCESSES="2", **engine_env) as base, client(base, key) as c:
         assert c.get("/readyz").json()["turn_processes"] == 2
         port = int(base.rsplit(":", 1)[1])
         server = _server_pid(port)
