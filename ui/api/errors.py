@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 _EXAMPLE_JSON = '{"session_id": "...", "message": "something funny"}'
 _BODY_EXAMPLE = f"a JSON object, e.g. {_EXAMPLE_JSON}"
+STORE_UNAVAILABLE = "the database is unavailable for a moment; retry in a few seconds"
 
 
 class ApiError(Exception):
@@ -65,7 +66,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StoreUnavailable)
     async def _store_down(request: Request, exc: StoreUnavailable):
         log.warning("%s %s: %s", request.method, request.url.path, exc)
-        return error_response(503, "store_unavailable", "the database is unavailable for a moment; retry in a few seconds", {"Retry-After": "5"})
+        return error_response(503, "store_unavailable", STORE_UNAVAILABLE, {"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
