@@ -266,7 +266,8 @@ def replica_dirs(data_dir: Path, replicas: int, scratch: Path) -> list[Path]:
     return dirs
 
 
-def measure(name: str, data_dir: Path, args, database_url: str | None = None, replicas: int = 1) -> dict:
+def measure(name: str, data_dir: Path, args, database_url: str | None = None, replicas: int = 1,
+            processes: int | None = None) -> dict:
     """Start ``replicas`` servers (sharing ``database_url`` when given), load them, stop them."""
     import tempfile
 
@@ -286,7 +287,7 @@ def measure(name: str, data_dir: Path, args, database_url: str | None = None, re
             urls = []
             for d in replica_dirs(data_dir, replicas, Path(scratch)):
                 port = free_port()
-                procs.append(start_server(d, port, args.threads, args.processes, database_url))
+                procs.append(start_server(d, port, args.threads, processes, database_url))
                 urls.append(f"http://127.0.0.1:{port}")
 
             def cpu() -> dict[str, float]:
@@ -331,6 +332,8 @@ def main() -> None:
     p.add_argument("--postgresql", metavar="URL", help="with --data-dir: after one replica on the data dir's SQLite, "
                    "the same load on --replicas replicas sharing this PostgreSQL (migrated first), in the same run")
     p.add_argument("--replicas", type=int, default=2, help="replicas on --postgresql (default 2)")
+    p.add_argument("--replica-processes", type=int, help="turn worker processes of each --postgresql replica "
+                   "(default --processes; e.g. 1 each for 2 replicas against --processes 2 for the single one)")
     p.add_argument("--sessions", type=int, default=32)
     p.add_argument("--duration", type=float, default=30.0)
     p.add_argument("--warmup", type=float, default=3.0)
@@ -351,12 +354,14 @@ def main() -> None:
                                             args.think, args.rate, args.seed,
                                             lambda: {"client": process_cpu_s(os.getpid())})))
     else:
-        results.append(measure("1 replica, SQLite", args.data_dir, args))
+        results.append(measure("1 replica, SQLite", args.data_dir, args, processes=args.processes))
     for result in results:
         result["cpus"], result["load_average_before"] = os.cpu_count(), round(load_before, 2)
     if args.postgresql:
         load_before = os.getloadavg()[0]
-        result = measure(f"{args.replicas} replicas, one PostgreSQL", args.data_dir, args, args.postgresql, args.replicas)
+        each = args.processes if args.replica_processes is None else args.replica_processes
+        result = measure(f"{args.replicas} replicas, one PostgreSQL", args.data_dir, args, args.postgresql,
+                         args.replicas, each)
         result["cpus"], result["load_average_before"] = os.cpu_count(), round(load_before, 2)
         results.append(result)
     for result in results:
