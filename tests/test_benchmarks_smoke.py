@@ -62,3 +62,16 @@ def test_benchmark_runs_at_a_tiny_size(script, bench_dir):
         assert proc.returncode == 0, f"{script} {' '.join(argv)}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
         assert proc.stdout.strip(), f"{script} printed no figures"
         assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+
+
+def test_load_api_measures_replicas_on_postgresql_next_to_sqlite(bench_dir, postgres):
+    """The comparison docs/scaling.md reports, at a tiny size: one SQLite replica, then two on PostgreSQL."""
+    argv = ["--data-dir", str(bench_dir / "data"), "--postgresql", postgres.fresh_database("load_smoke"),
+            "--sessions", "2", "--duration", "2", "--warmup", "0.5", "--processes", "0"]
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.load_api", *argv], cwd=bench_dir,
+                          env=offline_env(bench_dir), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = [ln for ln in proc.stdout.splitlines() if "turns/s" in ln]
+    assert [ln.split(":")[0] for ln in lines] == ["1 replica, SQLite", "2 replicas, one PostgreSQL"], proc.stdout
+    assert all(" 0 errors" in ln for ln in lines), proc.stdout
+    assert "web1" in proc.stdout and "web2" in proc.stdout  # each replica's CPU, counted apart
