@@ -84,7 +84,8 @@ class PostgresDatabase:
                 if attempt == 2 or not _dropped(e.__cause__):
                     raise
                 log.warning("PostgreSQL connection dropped (%s); retrying once", e.__cause__)
-                self._pool.check()
+                with _unavailable_as_store_error():
+                    self._pool.check()  # drops the pool's other dead connections
         raise AssertionError("unreachable")
 
     def rows(self, sql: str, args: tuple = ()) -> list[tuple]:
