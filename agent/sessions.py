@@ -10,14 +10,10 @@ from pathlib import Path
 from agent.state import DialogueState
 from store import Database, as_database
 
-SQLITE_SCHEMA = ("CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, user_id TEXT, "
-                 "state TEXT NOT NULL, updated REAL NOT NULL)")
-
-
 class SessionStore:
     def __init__(self, db: Path | Database):
         self.db = as_database(db)
-        self.db.ensure_schema(SQLITE_SCHEMA)
+        self.db.ensure_schema("state")  # tables: store/migrations
         self.path = getattr(self.db, "path", None)  # the SQLite file, when embedded
 
     @staticmethod

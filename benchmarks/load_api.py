@@ -218,8 +218,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int, threads: int | None, processes: int | None) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, threads: int | None, processes: int | None,
+                 database_url: str | None = None) -> subprocess.Popen:
     env = {**os.environ, **UNLIMITED, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    if database_url:
+        env["SCENEREC_DATABASE_URL"] = database_url
     if threads:
         env["SCENEREC_API_TURN_THREADS"] = str(threads)
     if processes is not None:
@@ -240,12 +243,97 @@ def start_server(data_dir: Path, port: int, threads: int | None, processes: int 
     raise SystemExit("server did not become ready")
 
 
+def secret_key(data_dir: Path, database_url: str | None) -> str:
+    """A fresh secret key in the store the servers read (the data dir's SQLite file, or PostgreSQL)."""
+    from agent.settings import load_settings
+    from store import open_database
+    from ui.api.keys import KeyStore
+
+    db = open_database(load_settings(data_dir=data_dir, database_url=database_url), "api")
+    try:
+        return KeyStore(db).create("secret", label="load test").token
+    finally:
+        db.close()
+
+
+def replica_dirs(data_dir: Path, replicas: int, scratch: Path) -> list[Path]:
+    """The data dir for the first replica; copies (made by ``cp -a``) for the others."""
+    dirs = [data_dir]
+    for n in range(1, replicas):
+        copy = scratch / f"replica{n}"
+        subprocess.run(["cp", "-a", str(data_dir), str(copy)], check=True)
+        dirs.append(copy)
+    return dirs
+
+
+def measure(name: str, data_dir: Path, args, database_url: str | None = None, replicas: int = 1,
+            processes: int | None = None) -> dict:
+    """Start ``replicas`` servers (sharing ``database_url`` when given), load them, stop them."""
+    import tempfile
+
+    if database_url:
+        from store.migrate import upgrade
+        from store.postgres import PostgresDatabase
+
+        db = PostgresDatabase(database_url, max_size=1)
+        try:
+            upgrade(db)
+        finally:
+            db.close()
+    with tempfile.TemporaryDirectory(prefix="scenerec-load-") as scratch:
+        key = secret_key(data_dir, database_url)
+        procs: list[subprocess.Popen] = []
+        try:
+            urls = []
+            for d in replica_dirs(data_dir, replicas, Path(scratch)):
+                port = free_port()
+                procs.append(start_server(d, port, args.threads, processes, database_url))
+                urls.append(f"http://127.0.0.1:{port}")
+
+            def cpu() -> dict[str, float]:
+                total = {"client": process_cpu_s(os.getpid())}
+                for n, proc in enumerate(procs):
+                    for part, s in server_cpu_s(proc.pid).items():
+                        total[f"{part}{n + 1 if len(procs) > 1 else ''}"] = s
+                return total
+
+            result = asyncio.run(run_load(urls, key, args.sessions, args.duration, args.warmup, args.think,
+                                          args.rate, args.seed, cpu))
+            result["server_rss_mb"] = {f"{k}{n + 1 if len(procs) > 1 else ''}": v for n, proc in enumerate(procs)
+                                       for k, v in server_rss_mb(proc.pid).items()}
+        finally:
+            for proc in procs:
+                proc.terminate()
+                proc.wait(timeout=30)
+    result["name"] = name
+    return result
+
+
+def report(result: dict, args) -> None:
+    lat = result["latency_ms"]
+    mode = f"open loop, {args.rate} turns/s offered" if args.rate else f"closed loop, think {args.think} s"
+    print(f"{result.get('name', 'server')}: {result['sessions']} sessions ({mode}), {result['duration_s']} s: "
+          f"{result['turns']} turns, {result['turns_per_s']} turns/s, {result['errors']} errors "
+          f"[{result['cpus']} CPUs, load average {result['load_average_before']} before the run]")
+    print(f"  per-turn latency ms: p50 {lat['p50']}  p95 {lat['p95']}  p99 {lat['p99']}  mean {lat['mean']}")
+    print("  server time per turn, mean ms: " + ", ".join(f"{k} {v}" for k, v in result["server_stage_ms_mean"].items()))
+    print("  CPU per turn, ms: " + ", ".join(f"{k} {v}" for k, v in result["cpu_ms_per_turn"].items()))
+    if "server_rss_mb" in result:
+        print("  server memory (RSS) after the run, MB: "
+              + ", ".join(f"{k} {v}" for k, v in result["server_rss_mb"].items()))
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data-dir", type=Path, help="start `scenerec serve` on this data dir (default catalogue)")
     p.add_argument("--url", help="target a running server instead (needs --key); several comma-separated "
                                  "(replicas sharing one database): each conversation alternates between them")
     p.add_argument("--key", help="a secret API key for --url")
+    p.add_argument("--postgresql", metavar="URL", help="with --data-dir: after one replica on the data dir's SQLite, "
+                   "the same load on --replicas replicas sharing this PostgreSQL (migrated first), in the same run")
+    p.add_argument("--replicas", type=int, default=2, help="replicas on --postgresql (default 2)")
+    p.add_argument("--replica-processes", type=int, help="turn worker processes of each --postgresql replica "
+                   "(default --processes; e.g. 1 each for 2 replicas against --processes 2 for the single one)")
     p.add_argument("--sessions", type=int, default=32)
     p.add_argument("--duration", type=float, default=30.0)
     p.add_argument("--warmup", type=float, default=3.0)
@@ -256,46 +344,31 @@ def main() -> None:
     p.add_argument("--threads", type=int, help="server turn threads (SCENEREC_API_TURN_THREADS)")
     p.add_argument("--json", type=Path, help="also write the figures here")
     args = p.parse_args()
-    if bool(args.url) == bool(args.data_dir) or (args.url and not args.key):
-        p.error("give either --data-dir, or --url with --key")
+    if bool(args.url) == bool(args.data_dir) or (args.url and not args.key) or (args.postgresql and not args.data_dir):
+        p.error("give either --data-dir (optionally with --postgresql), or --url with --key")
 
-    proc = None
-    url, key = args.url, args.key
-    if args.data_dir:
-        from agent.settings import load_settings
-        from ui.api.keys import KeyStore
-
-        key = KeyStore(load_settings(data_dir=args.data_dir).api_db_path).create("secret", label="load test").token
-        port = free_port()
-        proc = start_server(args.data_dir, port, args.threads, args.processes)
-        url = f"http://127.0.0.1:{port}"
-    try:
+    results = []
+    load_before = os.getloadavg()[0]
+    if args.url:
+        results.append(asyncio.run(run_load(args.url.split(","), args.key, args.sessions, args.duration, args.warmup,
+                                            args.think, args.rate, args.seed,
+                                            lambda: {"client": process_cpu_s(os.getpid())})))
+    else:
+        results.append(measure("1 replica, SQLite", args.data_dir, args, processes=args.processes))
+    for result in results:
+        result["cpus"], result["load_average_before"] = os.cpu_count(), round(load_before, 2)
+    if args.postgresql:
         load_before = os.getloadavg()[0]
-        def cpu() -> dict[str, float]:
-            return {"client": process_cpu_s(os.getpid())} | (server_cpu_s(proc.pid) if proc else {})
-
-        result = asyncio.run(run_load(url.split(","), key, args.sessions, args.duration, args.warmup, args.think,
-                                      args.rate, args.seed, cpu))
-        if proc:
-            result["server_rss_mb"] = server_rss_mb(proc.pid)
-    finally:
-        if proc:
-            proc.terminate()
-            proc.wait(timeout=30)
-    result["cpus"], result["load_average_before"] = os.cpu_count(), round(load_before, 2)
-    lat = result["latency_ms"]
-    mode = f"open loop, {args.rate} turns/s offered" if args.rate else f"closed loop, think {args.think} s"
-    print(f"{result['sessions']} sessions ({mode}), {result['duration_s']} s: {result['turns']} turns, "
-          f"{result['turns_per_s']} turns/s, {result['errors']} errors "
-          f"[{result['cpus']} CPUs, load average {result['load_average_before']} before the run]")
-    print(f"per-turn latency ms: p50 {lat['p50']}  p95 {lat['p95']}  p99 {lat['p99']}  mean {lat['mean']}")
-    print("server time per turn, mean ms: " + ", ".join(f"{k} {v}" for k, v in result["server_stage_ms_mean"].items()))
-    print("CPU per turn, ms: " + ", ".join(f"{k} {v}" for k, v in result["cpu_ms_per_turn"].items()))
-    if "server_rss_mb" in result:
-        print("server memory (RSS) after the run, MB: " + ", ".join(f"{k} {v}" for k, v in result["server_rss_mb"].items()))
+        each = args.processes if args.replica_processes is None else args.replica_processes
+        result = measure(f"{args.replicas} replicas, one PostgreSQL", args.data_dir, args, args.postgresql,
+                         args.replicas, each)
+        result["cpus"], result["load_average_before"] = os.cpu_count(), round(load_before, 2)
+        results.append(result)
+    for result in results:
+        report(result, args)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2))
+        args.json.write_text(json.dumps(results if len(results) > 1 else results[0], indent=2))
 
 
 if __name__ == "__main__":

@@ -24,28 +24,6 @@ from store import Database, as_database
 
 EVENT_KINDS = ("rating", "like", "dislike", "seen", "accept")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS profile_events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    user_id TEXT NOT NULL,
-    item_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    rating REAL,
-    scene TEXT,
-    session_id TEXT,
-    ts REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS profile_events_user ON profile_events (user_id, seq);
-CREATE TABLE IF NOT EXISTS profile_vectors (
-    user_id TEXT NOT NULL,
-    name TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    vector BLOB NOT NULL,
-    PRIMARY KEY (user_id, name)
-);
-"""
-
-
 @dataclass(frozen=True)
 class ProfileEvent:
     user_id: str
@@ -64,7 +42,7 @@ class ProfileEvent:
 class ProfileStore:
     def __init__(self, db: Path | Database):
         self.db = as_database(db)
-        self.db.ensure_schema(_SCHEMA)
+        self.db.ensure_schema("state")  # tables: store/migrations
 
     def add(self, events: Iterable[ProfileEvent]) -> int:
         """Append events atomically (all or none). Returns how many were written."""
@@ -106,7 +84,10 @@ class ProfileStore:
         """Replace the user's cached vectors (one transaction)."""
         with self.db.transaction() as tx:
             tx.run("DELETE FROM profile_vectors WHERE user_id = ?", (user_id,))
-            tx.run_many("INSERT INTO profile_vectors VALUES (?, ?, ?, ?)",
+            # an upsert: two turns of one user may cache at once, and under PostgreSQL's READ
+            # COMMITTED neither DELETE sees the other's rows (a plain INSERT broke the primary key)
+            tx.run_many("INSERT INTO profile_vectors VALUES (?, ?, ?, ?) ON CONFLICT (user_id, name) DO UPDATE "
+                        "SET fingerprint = excluded.fingerprint, vector = excluded.vector",
                         [(user_id, name, fingerprint, np.asarray(v, dtype=np.float64).tobytes())
                          for name, v in vectors.items()])
 

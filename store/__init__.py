@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from store.base import Database
+from store.base import Database, StoreUnavailable
 
 Concern = Literal["state", "api"]
 
@@ -35,7 +35,7 @@ def open_database(settings, concern: Concern) -> Database:
     return SQLiteDatabase(path)
 
 
-__all__ = ["Database", "as_database", "open_database"]
+__all__ = ["Database", "StoreUnavailable", "as_database", "open_database"]
 
 
 def as_database(target) -> Database:

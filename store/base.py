@@ -1,12 +1,17 @@
 """The one interface both engines implement. SQL is written once, with ``?`` placeholders and the
 portable subset both engines share (``ON CONFLICT … DO UPDATE``, ``excluded``); only schemas differ
-(SQLite: each store's ``CREATE … IF NOT EXISTS``; PostgreSQL: the numbered migrations)."""
+(both engines: numbered migrations under ``store/migrations/<engine>/``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import Protocol
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached right now (a server down or restarting, every pooled
+    connection busy past the wait): worth retrying later; nothing of the failed call was committed."""
 
 
 class Tx(Protocol):
@@ -22,8 +27,9 @@ class Tx(Protocol):
 class Database(Protocol):
     engine: str  # "sqlite" | "postgresql"
 
-    def ensure_schema(self, sqlite_ddl: str) -> None:
-        """SQLite: run the store's DDL. PostgreSQL: check the migrations are applied."""
+    def ensure_schema(self, concern: str) -> None:
+        """``concern``'s tables at the latest version. SQLite: apply the file's pending numbered
+        migrations. PostgreSQL: check ``scenerec db upgrade`` applied them (refuse otherwise)."""
 
     def rows(self, sql: str, args: tuple = ()) -> list[tuple]: ...
 

@@ -1,45 +1,18 @@
-"""Versioned PostgreSQL migrations: ``store/migrations/NNNN_name.sql``, applied in order, each in
+"""Versioned PostgreSQL migrations: ``store/migrations/postgresql/NNNN_name.sql``, applied in order, each in
 its own transaction, recorded in ``schema_migrations``; replicas starting at once take an advisory
 lock, so each file runs exactly once. ``scenerec db upgrade`` runs :func:`upgrade`.
 
-SQLite needs none of this: each embedded store creates its tables on open."""
+SQLite's numbered migrations (:mod:`store.versions`) are applied by :mod:`store.sqlite` when a store
+opens its file, and by ``scenerec db upgrade`` too."""
 
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
-from pathlib import Path
 
 from store.postgres import PostgresDatabase, lock_key
+from store.versions import Migration, SchemaOutOfDate, migrations, newer_than_known
 
 log = logging.getLogger(__name__)
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    path: Path
-
-
-class SchemaOutOfDate(RuntimeError):
-    """The database lacks migrations this code needs."""
-
-
-def migrations() -> list[Migration]:
-    found = []
-    for path in sorted(MIGRATIONS.glob("*.sql")):
-        m = _NAME.match(path.name)
-        if not m:
-            raise ValueError(f"migration file {path.name!r} is not named NNNN_name.sql")
-        found.append(Migration(int(m.group(1)), m.group(2), path))
-    versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise ValueError(f"migrations must be numbered 1, 2, 3… without gaps (found {versions})")
-    return found
 
 
 def applied(db: PostgresDatabase) -> list[int]:
@@ -64,7 +37,7 @@ def upgrade(db: PostgresDatabase) -> list[Migration]:
                 if m.version in have:
                     continue
                 with conn.transaction():
-                    conn.execute(m.path.read_text(encoding="utf-8"))
+                    conn.execute(m.sql())
                     conn.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (m.version, m.name))
                 log.info("applied migration %04d_%s", m.version, m.name)
                 done.append(m)
@@ -75,10 +48,12 @@ def upgrade(db: PostgresDatabase) -> list[Migration]:
 
 
 def check_current(db: PostgresDatabase) -> None:
-    missing = [m for m in migrations() if m.version not in set(applied(db))]
+    done = applied(db)
+    newer_than_known(done, migrations(), "the PostgreSQL database")
+    missing = [m for m in migrations() if m.version not in set(done)]
     if missing:
         raise SchemaOutOfDate(f"the database lacks {len(missing)} migration(s) "
                               f"({', '.join(f'{m.version:04d}_{m.name}' for m in missing)}): run `scenerec db upgrade`")
 
 
-__all__ = ["Migration", "SchemaOutOfDate", "check_current", "lock_key", "migrations", "upgrade"]
+__all__ = ["Migration", "SchemaOutOfDate", "applied", "check_current", "lock_key", "migrations", "upgrade"]

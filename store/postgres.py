@@ -15,6 +15,8 @@ from typing import TypeVar
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from store.base import StoreUnavailable
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _shared: dict[str, PostgresDatabase] = {}
@@ -50,9 +52,11 @@ class _PgTx:
 class PostgresDatabase:
     engine = "postgresql"
 
-    def __init__(self, url: str, min_size: int = 1, max_size: int = 8):
+    def __init__(self, url: str, min_size: int = 1, max_size: int = 8, wait_s: float = 5.0):
+        """``wait_s``: how long a call waits for a pooled connection (while the server is down, the
+        pool reconnects in the background) before it fails with :class:`StoreUnavailable`."""
         self.url = url
-        self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=True, timeout=30,
+        self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=True, timeout=wait_s,
                                     check=ConnectionPool.check_connection, name="scenerec")
 
     @classmethod
@@ -64,7 +68,7 @@ class PostgresDatabase:
                 db = _shared[url] = cls(url)
             return db
 
-    def ensure_schema(self, sqlite_ddl: str) -> None:  # noqa: ARG002 - SQLite's DDL is not ours
+    def ensure_schema(self, concern: str) -> None:  # noqa: ARG002 - one schema holds every concern
         from store.migrate import check_current
 
         check_current(self)
@@ -74,13 +78,14 @@ class PostgresDatabase:
         (a restarted server, a failover): nothing of a failed transaction was committed."""
         for attempt in (1, 2):
             try:
-                with self._pool.connection() as conn, conn.transaction():
+                with _unavailable_as_store_error(), self._pool.connection() as conn, conn.transaction():
                     return work(conn)
-            except psycopg.OperationalError as e:
-                if attempt == 2 or not _dropped(e):
+            except StoreUnavailable as e:
+                if attempt == 2 or not _dropped(e.__cause__):
                     raise
-                log.warning("PostgreSQL connection dropped (%s); retrying once", e)
-                self._pool.check()
+                log.warning("PostgreSQL connection dropped (%s); retrying once", e.__cause__)
+                with _unavailable_as_store_error():
+                    self._pool.check()  # drops the pool's other dead connections
         raise AssertionError("unreachable")
 
     def rows(self, sql: str, args: tuple = ()) -> list[tuple]:
@@ -93,7 +98,7 @@ class PostgresDatabase:
     def transaction(self) -> Iterator[_PgTx]:
         """One transaction (not retried: its statements run in the caller's code; a dropped
         connection rolls it back whole and the caller sees the error)."""
-        with self._pool.connection() as conn, conn.transaction():
+        with _unavailable_as_store_error(), self._pool.connection() as conn, conn.transaction():
             yield _PgTx(conn)
 
     def run_in_transaction(self, work: Callable[[_PgTx], T]) -> T:
@@ -112,7 +117,7 @@ class PostgresDatabase:
         """Session-level advisory locks, all on one pooled connection (in one order: no deadlock
         between holders of several), held until the block ends; a connection that dies releases them."""
         keys = sorted({lock_key(n) for n in names})
-        with self._pool.connection() as conn:
+        with _unavailable_as_store_error(), self._pool.connection() as conn:
             conn.autocommit = True
             try:
                 for key in keys:
@@ -130,6 +135,16 @@ class PostgresDatabase:
         self._pool.close()
 
 
-def _dropped(e: psycopg.OperationalError) -> bool:
-    """A lost connection (worth a retry), not a refused statement."""
-    return not isinstance(e, (psycopg.errors.QueryCanceled, PoolTimeout))
+def _dropped(e: BaseException | None) -> bool:
+    """A lost connection (worth a retry), not a refused statement nor a wait for the pool."""
+    return isinstance(e, psycopg.OperationalError) and not isinstance(e, (psycopg.errors.QueryCanceled, PoolTimeout))
+
+
+@contextmanager
+def _unavailable_as_store_error() -> Iterator[None]:
+    """The server unreachable, a connection lost, the pool's wait spent: :class:`StoreUnavailable`
+    (callers need not know psycopg). Refused statements (constraint, syntax) pass unchanged."""
+    try:
+        yield
+    except (psycopg.OperationalError, PoolTimeout) as e:
+        raise StoreUnavailable(f"PostgreSQL is unavailable: {type(e).__name__}: {str(e).strip()[:200]}") from e

@@ -1,5 +1,9 @@
 """Shared fixtures. Every test runs with the network disabled except loopback.
 
+``SCENEREC_TEST_DATABASE=postgresql`` runs the same tests with sessions, profiles, keys, owners and
+limits in a real PostgreSQL (a throwaway server, fresh migrated databases): ``.ci/run`` runs the API
+and store tests a second time that way. The default, ``sqlite``, is the embedded engine.
+
 The default catalogue (~9k movies) is ingested once per test session, by a real
 ``scenerec ask --json`` subprocess on a fresh data directory with networking blocked: that run
 is itself the proof that first use works offline and needs no prior ingest.
@@ -59,26 +63,69 @@ def data_dir(request, tmp_path_factory):
     return request.getfixturevalue("first_use")["data_dir"]
 
 
+def engine_under_test() -> str:
+    engine = os.environ.get("SCENEREC_TEST_DATABASE", "sqlite")
+    if engine not in ("sqlite", "postgresql"):
+        raise pytest.UsageError(f"SCENEREC_TEST_DATABASE must be sqlite or postgresql, not {engine!r}")
+    return engine
+
+
+def fresh_database_url(request) -> str | None:
+    """On the PostgreSQL run, a new migrated database's URL; None on SQLite (the data dir's files)."""
+    if engine_under_test() == "sqlite":
+        return None
+    import uuid
+
+    from store.migrate import upgrade
+    from store.postgres import PostgresDatabase
+
+    url = request.getfixturevalue("postgres").fresh_database(f"t_{uuid.uuid4().hex[:12]}")
+    db = PostgresDatabase(url, max_size=1)
+    try:
+        upgrade(db)
+    finally:
+        db.close()
+    return url
+
+
 @pytest.fixture(scope="session")
-def settings(data_dir):
+def settings(request, data_dir):
     from agent.settings import load_settings
 
-    return load_settings(data_dir=data_dir)
+    return load_settings(data_dir=data_dir, database_url=fresh_database_url(request))
 
 
 @pytest.fixture
-def own_settings(data_dir, tmp_path):
+def engine_env(request) -> dict[str, str]:
+    """Environment for a ``scenerec`` subprocess: on the PostgreSQL run, a fresh database of its own."""
+    url = fresh_database_url(request)
+    return {"SCENEREC_DATABASE_URL": url} if url else {}
+
+
+def with_own_api_database(request, settings):
+    """``settings`` for an app of a test's (or module's) own: on the PostgreSQL run, with an API
+    database (keys, owners, rate limits) of its own, since limits counted in one shared database
+    are one budget for every app on it (that is the point) and would carry over between tests.
+    The agent's sessions and profiles stay where ``settings`` put them."""
+    url = fresh_database_url(request)
+    return settings.model_copy(update={"database_url": url}) if url else settings
+
+
+@pytest.fixture
+def app_settings(request, settings):
+    return with_own_api_database(request, settings)
+
+
+@pytest.fixture
+def own_settings(request, data_dir, tmp_path):
     """Settings over a private copy of the session's data dir, with its own (empty) state and API
-    databases: for tests that build a second agent. In the full suite, new SQLite connections to the
-    session dir's state.sqlite3 failed late in the run with "disk I/O error" (not reproduced in any
-    smaller run; see the note of the stop that added this), so those tests do not share it."""
-    import shutil
-
+    databases: for tests that build a second agent and must not see or change the shared one's
+    sessions. Copied by another process (see :func:`tests.live_server.copy_data_dir`)."""
     from agent.settings import load_settings
+    from tests.live_server import copy_data_dir
 
-    copy = tmp_path / "own-data"
-    shutil.copytree(data_dir, copy, ignore=shutil.ignore_patterns("state.sqlite3*", "api.sqlite3*", "eval-cache"))
-    return load_settings(data_dir=copy)
+    copy = copy_data_dir(data_dir, tmp_path / "own-data", without=("state.sqlite3*", "api.sqlite3*", "eval-cache"))
+    return load_settings(data_dir=copy, database_url=fresh_database_url(request))
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import threading
@@ -34,9 +35,9 @@ def thread_server(app, port: int | None = None):
         thread.join(timeout=15)
 
 
-def cli_keys_create(data_dir: Path, tmp: Path, *args: str) -> str:
+def cli_keys_create(data_dir: Path, tmp: Path, *args: str, env: dict[str, str] | None = None) -> str:
     proc = subprocess.run([sys.executable, "-m", "ui.cli", "keys", "create", "--data-dir", str(data_dir), *args],
-                          cwd=ROOT, env=offline_env(tmp), capture_output=True, text=True, timeout=60)
+                          cwd=ROOT, env=offline_env(tmp, **(env or {})), capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()
 
@@ -74,13 +75,21 @@ def cli_server(data_dir: Path, tmp: Path, port: int | None = None, **env: str):
         log.close()
 
 
-def copy_data_dir(source: Path, target: Path) -> Path:
-    """Copy a data dir whose SQLite files this process has open, from another process.
+def copy_data_dir(source: Path, target: Path, without: tuple[str, ...] = ()) -> Path:
+    """Copy a data dir (or any folder, or one file) whose SQLite files this process has open, from
+    another process; then drop the copy's top-level entries matching ``without`` (globs).
 
-    Opening and closing a SQLite file here (as shutil.copytree would) drops every POSIX lock
-    this process holds on it, which lets other processes corrupt the live connections' state.
+    Never copy such files in-process (shutil.copytree/copy, ``open().read()``): closing any file
+    descriptor on a file drops every POSIX lock this process holds on it, SQLite's included. Another
+    process closing its last connection then believes it is alone, checkpoints and unlinks the
+    -wal and -shm files under this process's live connections: a new connection here fails with
+    "disk I/O error", and what the old ones write afterwards goes to an unlinked WAL
+    (tests/test_sqlite_locks.py reproduces it).
     """
     subprocess.run(["cp", "-a", str(source), str(target)], check=True)
+    for pattern in without:
+        for path in target.glob(pattern):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
     return target
 
 

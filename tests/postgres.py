@@ -65,6 +65,18 @@ class TestPostgres:
         pid = int((self.data / "postmaster.pid").read_text().split()[0])
         os.kill(pid, 9)
 
+    def crash(self) -> None:
+        """SIGKILL the postmaster and every backend at once, as a machine's crash or the OOM killer
+        would (the next :meth:`start` recovers from the WAL)."""
+        pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = [int(p.parent.name) for p in Path("/proc").glob("[0-9]*/stat")
+                    if _parent_of(p) == pid]
+        for victim in [pid, *children]:
+            try:
+                os.kill(victim, 9)
+            except ProcessLookupError:
+                pass
+
     def fresh_database(self, name: str) -> str:
         """A new empty database on this server; its URL."""
         import psycopg
@@ -72,6 +84,13 @@ class TestPostgres:
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _parent_of(stat: Path) -> int | None:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 @contextmanager

@@ -35,13 +35,13 @@ class Api:
 
 
 @pytest.fixture(scope="module")
-def api(agent, settings):
+def api(request, agent, settings):
+    from tests.conftest import with_own_api_database
     from ui.api import create_app
 
-    limits = settings.model_copy(update={"api_turns_per_minute_per_key": TURN_LIMIT,
-                                         "api_turns_per_minute_per_ip": 10_000,
-                                         "api_sessions_per_hour_per_key": SESSION_LIMIT,
-                                         "api_sessions_per_hour_per_ip": 10_000})
+    limits = with_own_api_database(request, settings).model_copy(update={
+        "api_turns_per_minute_per_key": TURN_LIMIT, "api_turns_per_minute_per_ip": 10_000,
+        "api_sessions_per_hour_per_key": SESSION_LIMIT, "api_sessions_per_hour_per_ip": 10_000})
     app = create_app(agent, limits)
     with thread_server(app) as base:
         yield Api(base, app.state.keys, agent)
@@ -78,10 +78,10 @@ def test_mounted_ui_needs_a_secret_key_to_sign_in(api):
         assert c.get("/ui/config").status_code == 200
 
 
-def test_open_mode_only_when_configured(agent, settings):
+def test_open_mode_only_when_configured(agent, app_settings):
     from ui.api import create_app
 
-    app = create_app(agent, settings.model_copy(update={"api_open": True}), mount_ui=False)
+    app = create_app(agent, app_settings.model_copy(update={"api_open": True}), mount_ui=False)
     with thread_server(app) as base, client(base, origin="http://localhost:3000", anon="dev-visitor-0123456789") as c:
         r = c.post("/v1/chat", json={"message": "something funny"})
         assert r.status_code == 200 and r.headers["access-control-allow-origin"] == "http://localhost:3000"
@@ -155,10 +155,10 @@ def test_turn_rate_limit_is_429_with_retry_after(api):
     assert 1 <= int(r.headers["retry-after"]) <= 60
 
 
-def test_turns_are_limited_per_client_address_across_keys(agent, settings):
+def test_turns_are_limited_per_client_address_across_keys(agent, app_settings):
     from ui.api import create_app
 
-    app = create_app(agent, settings.model_copy(update={"api_turns_per_minute_per_ip": 2}), mount_ui=False)
+    app = create_app(agent, app_settings.model_copy(update={"api_turns_per_minute_per_ip": 2}), mount_ui=False)
     with thread_server(app) as base:
         codes = []
         for _ in range(3):  # a fresh key each time: only the address links the requests
@@ -169,10 +169,11 @@ def test_turns_are_limited_per_client_address_across_keys(agent, settings):
     assert "address" in error_of(r)["message"] and int(r.headers["retry-after"]) >= 1
 
 
-def test_sessions_and_feedback_are_limited_per_client_address_across_keys(agent, settings):
+def test_sessions_and_feedback_are_limited_per_client_address_across_keys(request, agent, app_settings):
+    from tests.conftest import with_own_api_database
     from ui.api import create_app
 
-    app = create_app(agent, settings.model_copy(update={"api_sessions_per_hour_per_ip": 2,
+    app = create_app(agent, app_settings.model_copy(update={"api_sessions_per_hour_per_ip": 2,
                                                         "api_turns_per_minute_per_ip": 3}), mount_ui=False)
     with thread_server(app) as base:
         codes = []
@@ -185,7 +186,8 @@ def test_sessions_and_feedback_are_limited_per_client_address_across_keys(agent,
         with client(base, app.state.keys.create("secret").token) as c:
             turn = c.post("/v1/chat", json={"message": "something funny"})  # a chat that would start one
             assert turn.status_code == 429 and error_of(turn)["code"] == "too_many_sessions"
-    app = create_app(agent, settings.model_copy(update={"api_turns_per_minute_per_ip": 2}), mount_ui=False)
+    fresh = with_own_api_database(request, app_settings)  # PostgreSQL: the address's sessions above count no more
+    app = create_app(agent, fresh.model_copy(update={"api_turns_per_minute_per_ip": 2}), mount_ui=False)
     with thread_server(app) as base, client(base, app.state.keys.create("secret").token) as c:
         turn = c.post("/v1/chat", json={"message": "something funny"}).json()
         item = turn["items"][0]["id"]
@@ -271,11 +273,12 @@ def test_chat_feedback_profile_and_delete(api):
 
 
 @pytest.fixture(scope="module")
-def roomy_api(agent, settings):
+def roomy_api(request, agent, settings):
     """The API with the default (roomy) limits."""
+    from tests.conftest import with_own_api_database
     from ui.api import create_app
 
-    app = create_app(agent, settings, mount_ui=False)
+    app = create_app(agent, with_own_api_database(request, settings), mount_ui=False)
     with thread_server(app) as base:
         yield Api(base, app.state.keys, agent)
 
@@ -415,10 +418,10 @@ class SlowAgent:
         return self._agent.turn(*args, **kwargs)
 
 
-def test_streaming_starts_before_the_turn_ends(agent, settings):
+def test_streaming_starts_before_the_turn_ends(agent, app_settings):
     from ui.api import create_app
 
-    app = create_app(SlowAgent(agent), settings, mount_ui=False)
+    app = create_app(SlowAgent(agent), app_settings, mount_ui=False)
     with thread_server(app) as base, client(base, app.state.keys.create("secret").token) as c:
         t = time.monotonic()
         with c.stream("POST", "/v1/chat/stream", json={"message": "something funny"}) as r:
@@ -431,10 +434,10 @@ def test_streaming_starts_before_the_turn_ends(agent, settings):
     assert "event: done" in rest
 
 
-def test_slow_turns_run_in_threads_without_blocking_the_server(agent, settings):
+def test_slow_turns_run_in_threads_without_blocking_the_server(agent, app_settings):
     from ui.api import create_app
 
-    app = create_app(SlowAgent(agent), settings.model_copy(update={"api_turn_threads": 4}), mount_ui=False)
+    app = create_app(SlowAgent(agent), app_settings.model_copy(update={"api_turn_threads": 4}), mount_ui=False)
     with thread_server(app) as base:
         key = app.state.keys.create("secret").token
         results, pings = [], []
@@ -458,12 +461,12 @@ def test_slow_turns_run_in_threads_without_blocking_the_server(agent, settings):
     assert len(pings) >= 3 and max(pings) < 0.4
 
 
-def test_a_stalled_request_body_gets_408_in_time(agent, settings):
+def test_a_stalled_request_body_gets_408_in_time(agent, app_settings):
     import socket
 
     from ui.api import create_app
 
-    app = create_app(agent, settings.model_copy(update={"api_body_timeout_s": 0.5}), mount_ui=False)
+    app = create_app(agent, app_settings.model_copy(update={"api_body_timeout_s": 0.5}), mount_ui=False)
     with thread_server(app) as base:
         host, port = base.removeprefix("http://").split(":")
         with socket.create_connection((host, int(port)), timeout=10) as s:

@@ -5,18 +5,18 @@ from __future__ import annotations
 from tests.live_server import cli_keys_create, cli_server, client, copy_data_dir
 
 
-def test_session_survives_a_restart(data_dir, tmp_path):
+def test_session_survives_a_restart(data_dir, tmp_path, engine_env):
     data = copy_data_dir(data_dir, tmp_path / "data")
-    key = cli_keys_create(data, tmp_path, "--secret", "--label", "restart test")
+    key = cli_keys_create(data, tmp_path, "--secret", "--label", "restart test", env=engine_env)
     assert key.startswith("sr_sk_")
 
-    with cli_server(data, tmp_path) as base, client(base, key) as c:
+    with cli_server(data, tmp_path, **engine_env) as base, client(base, key) as c:
         sid = c.post("/v1/sessions", json={"user_id": "frank"}).json()["session_id"]
         first = c.post("/v1/chat", json={"session_id": sid, "message": "a thrilling sci-fi movie from the 90s"}).json()
         shown = {it["id"] for it in first["items"]}
         assert first["action"] == "recommend" and shown
 
-    with cli_server(data, tmp_path) as base:  # a new process on another port, same data dir
+    with cli_server(data, tmp_path, **engine_env) as base:  # a new process on another port, same data dir
         with client(base, "sr_sk_wrong_key") as stranger:
             assert stranger.post("/v1/chat", json={"session_id": sid, "message": "hi"}).status_code == 401
         with client(base, key) as c:

@@ -4,7 +4,6 @@ in a temporary folder (its benchmarks/out lands there) on a copy of the default 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import ROOT, offline_env
+from tests.live_server import copy_data_dir
 
 # script -> runs of it (arguments; {data} is a data dir, {tmp} the run's own folder); the order matters
 # where one run builds what the next reads
@@ -49,7 +49,7 @@ def test_every_benchmark_script_has_a_smoke_run():
 def bench_dir(tmp_path_factory, data_dir) -> Path:
     """One folder for the module: the scale catalogue scale_ingest builds is what retrieval_scale reads."""
     folder = tmp_path_factory.mktemp("bench")
-    shutil.copytree(data_dir, folder / "data")
+    copy_data_dir(data_dir, folder / "data")  # never in-process: this process has its SQLite files open
     return folder
 
 
@@ -62,3 +62,16 @@ def test_benchmark_runs_at_a_tiny_size(script, bench_dir):
         assert proc.returncode == 0, f"{script} {' '.join(argv)}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
         assert proc.stdout.strip(), f"{script} printed no figures"
         assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+
+
+def test_load_api_measures_replicas_on_postgresql_next_to_sqlite(bench_dir, postgres):
+    """The comparison docs/scaling.md reports, at a tiny size: one SQLite replica, then two on PostgreSQL."""
+    argv = ["--data-dir", str(bench_dir / "data"), "--postgresql", postgres.fresh_database("load_smoke"),
+            "--sessions", "2", "--duration", "2", "--warmup", "0.5", "--processes", "0"]
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.load_api", *argv], cwd=bench_dir,
+                          env=offline_env(bench_dir), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = [ln for ln in proc.stdout.splitlines() if "turns/s" in ln]
+    assert [ln.split(":")[0] for ln in lines] == ["1 replica, SQLite", "2 replicas, one PostgreSQL"], proc.stdout
+    assert all(" 0 errors" in ln for ln in lines), proc.stdout
+    assert "web1" in proc.stdout and "web2" in proc.stdout  # each replica's CPU, counted apart

@@ -15,6 +15,7 @@ from retrieval.catalogue_file import ingest_file
 from retrieval.ingest import ingest_stream, is_complete
 from retrieval.synthetic import GENRES, TermVectorEmbedder, synthetic_items
 from retrieval.vector_store import Filters, VectorStore, make_client
+from tests.live_server import copy_data_dir
 from tests.servers import ServerProcess, free_port
 
 
@@ -98,11 +99,9 @@ def test_streamed_synthetic_ingest_resumes_after_an_interruption(mode, chroma_se
 
 def test_a_whole_agent_answers_over_a_chroma_server(data_dir, tmp_path):
     """The server holds the vectors; the agent's data dir holds only SQLite (no embedded store)."""
-    shutil.copytree(data_dir / "chroma", tmp_path / "server-db")
-    agent_dir = tmp_path / "agent"
-    agent_dir.mkdir()
-    for f in data_dir.glob("scenerec.sqlite3*"):
-        shutil.copy(f, agent_dir / f.name)
+    # copied by another process: this one has the session's Chroma and catalogue SQLite files open
+    copy_data_dir(data_dir / "chroma", tmp_path / "server-db")
+    agent_dir = copy_data_dir(data_dir, tmp_path / "agent", without=("chroma", "state.sqlite3*", "api.sqlite3*"))
     server = start_chroma(tmp_path / "server-db", tmp_path)
     try:
         agent = build_agent(load_settings(data_dir=agent_dir, chroma_url=server.url))

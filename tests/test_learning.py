@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ from retrieval.comention import CoMention
 from retrieval.learned import FORMAT_VERSION, MANIFEST, ModelBundle, ModelBundleError, load_bundle, save_bundle
 from retrieval.text_scorer import TextScorer, squash
 from tests.helpers import run_cli, says
+from tests.live_server import copy_data_dir
 
 FIXTURES = Path(__file__).parent / "fixtures" / "train"
 
@@ -102,7 +102,7 @@ def test_the_agent_falls_back_to_hand_set_weights_on_a_broken_bundle(own_setting
 @pytest.mark.slow
 def test_scenerec_train_learns_from_hand_made_dialogues_end_to_end(data_dir, tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(data_dir, data)
+    copy_data_dir(data_dir, data)  # never in-process: this process has its SQLite files open
     out = tmp_path / "bundle"
     args = ["train", "--dialogues", str(FIXTURES / "dialogues.jsonl"), "--movies", str(FIXTURES / "movies.csv"),
             "--movie-info", str(FIXTURES / "movie_info.json"), "--data-dir", str(data), "--out", str(out),

@@ -1,5 +1,5 @@
-"""Two ``scenerec serve`` replicas on loopback sharing one real PostgreSQL (each with its own copy
-of the catalogue): one conversation alternates between them and keeps its state, a like on one
+"""Two ``scenerec serve`` replicas on loopback sharing one real PostgreSQL and one ``chroma run``
+server (each with its own copy of the catalogue's SQLite file, no embedded vector store): one conversation alternates between them and keeps its state, a like on one
 changes the next list on the other, a delete on one leaves nothing on either, a limit spent on one
 is spent on both, and killing one replica mid-conversation loses nothing acknowledged."""
 
@@ -13,22 +13,47 @@ import psycopg
 
 from tests.helpers import run_cli
 from tests.live_server import cli_server, client, copy_data_dir
+from tests.test_chroma_server import start_chroma
 
 LIMIT = 8  # turns and feedback per key per minute, across both replicas
 
 
-def test_two_replicas_share_one_postgresql(data_dir, tmp_path, postgres):
+def replica_dirs(data_dir, tmp_path, stack: ExitStack) -> tuple[list, str]:
+    """Two replicas' data dirs (no vectors of their own) and the URL of the Chroma server they share."""
+    chroma = start_chroma(copy_data_dir(data_dir / "chroma", tmp_path / "chroma-server"), tmp_path)
+    stack.callback(chroma.kill)
+    dirs = [copy_data_dir(data_dir, tmp_path / f"data{n}", without=("chroma", "state.sqlite3*", "api.sqlite3*"))
+            for n in (1, 2)]
+    return dirs, chroma.url
+
+
+def chroma_mentions(chroma_url: str, needle: str) -> int:
+    """Records in any collection of the Chroma server whose id, document or metadata mention ``needle``."""
+    from retrieval.vector_store import make_client
+
+    found = 0
+    for coll in make_client(url=chroma_url).list_collections():
+        got = coll.get(include=["documents", "metadatas"])
+        for rid, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or []):
+            found += needle in f"{rid} {doc} {meta}"
+    return found
+
+
+def test_two_replicas_share_one_postgresql_and_one_chroma(data_dir, tmp_path, postgres):
     url = postgres.fresh_database("replicas")
     env = {"SCENEREC_DATABASE_URL": url}
     upgraded = run_cli(["db", "upgrade"], tmp_path, **env)
     assert upgraded.returncode == 0 and "applied" in upgraded.stdout, upgraded.stderr
-    data = [copy_data_dir(data_dir, tmp_path / f"data{n}") for n in (1, 2)]
+    stack = ExitStack()
+    data, chroma_url = replica_dirs(data_dir, tmp_path, stack)
+    env["SCENEREC_CHROMA_URL"] = chroma_url
     made = run_cli(["keys", "create", "--secret", "--data-dir", str(data[0])], tmp_path, **env)
     key = made.stdout.strip()
     assert made.returncode == 0 and key.startswith("sr_sk_"), made.stderr
     serve_env = env | {"SCENEREC_API_TURN_PROCESSES": "0", "SCENEREC_API_TURNS_PER_MINUTE_PER_KEY": str(LIMIT)}
-    with ExitStack() as stack:
+    with stack:
         bases = [stack.enter_context(cli_server(d, tmp_path, **serve_env)) for d in data]
+        assert all(not (d / "chroma").exists() for d in data)
         a, b = (stack.enter_context(client(base, key)) for base in bases)  # the key lives in PostgreSQL
 
         # one conversation, turn by turn on alternate replicas
@@ -44,6 +69,9 @@ def test_two_replicas_share_one_postgresql(data_dir, tmp_path, postgres):
         third = a.post("/v1/chat", json={"session_id": sid, "message": "more like that one"}).json()
         assert liked in third["state"]["liked_items"] and third["state"]["turns"] == 3
         assert a.get("/v1/users/bob/profile").json()["liked"][0]["id"] == liked
+        with psycopg.connect(url) as conn:  # the profile's cached vectors: one copy, in the shared database
+            cached = conn.execute("SELECT COUNT(*) FROM profile_vectors WHERE user_id LIKE %s", ("%/bob",)).fetchone()[0]
+            bob = conn.execute("SELECT DISTINCT user_id FROM sessions WHERE user_id LIKE %s", ("%/bob",)).fetchone()[0]
 
         # a delete on A leaves nothing on either
         assert a.delete("/v1/users/bob").status_code == 200
@@ -53,6 +81,8 @@ def test_two_replicas_share_one_postgresql(data_dir, tmp_path, postgres):
             for table in ("sessions", "profile_events", "profile_vectors", "session_owners"):
                 n = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id LIKE %s", ("%/bob",)).fetchone()[0]
                 assert n == 0, table
+        assert chroma_mentions(chroma_url, bob) == 0  # the shared Chroma holds the catalogue, nothing of bob's
+        print(f"\nbob's cached profile vectors in PostgreSQL before the delete: {cached}")
 
         # the key's per-minute budget is one budget: 5 requests so far (3 turns, a like, the refused turn)
         spent = [(a if n % 2 else b).post("/v1/chat", json={"message": "something funny"}).status_code
@@ -66,10 +96,11 @@ def test_a_replica_killed_mid_conversation_loses_nothing_acknowledged(data_dir, 
     url = postgres.fresh_database("replica_kill")
     env = {"SCENEREC_DATABASE_URL": url}
     assert run_cli(["db", "upgrade"], tmp_path, **env).returncode == 0
-    data = [copy_data_dir(data_dir, tmp_path / f"data{n}") for n in (1, 2)]
+    stack = ExitStack()
+    data, env["SCENEREC_CHROMA_URL"] = replica_dirs(data_dir, tmp_path, stack)
     key = run_cli(["keys", "create", "--secret", "--data-dir", str(data[0])], tmp_path, **env).stdout.strip()
     serve_env = env | {"SCENEREC_API_TURN_PROCESSES": "0"}
-    with ExitStack() as stack:
+    with stack:
         bases = [stack.enter_context(cli_server(d, tmp_path, **serve_env)) for d in data]
         a, b = (stack.enter_context(client(base, key)) for base in bases)
         sid = a.post("/v1/sessions", json={"user_id": "kim"}).json()["session_id"]

@@ -181,3 +181,81 @@ def test_session_locks_hold_across_replicas(postgres):
     finally:
         for db in dbs:
             db.close()
+
+
+# -- SQLite schema versions ---------------------------------------------------------------------------
+def test_sqlite_files_are_versioned_like_postgresql(tmp_path):
+    from store.sqlite import SQLiteDatabase
+    from store.versions import sqlite_migrations
+
+    db = SQLiteDatabase(tmp_path / "state.sqlite3")
+    try:
+        SessionStore(db).save("s", DialogueState())  # opening applies the file's migrations
+        ProfileStore(db)
+        assert db.applied("state") == [m.version for m in sqlite_migrations("state")] == [1, 2]
+        assert db.upgrade("state") == []  # idempotent
+        assert db.applied("api") == []  # another concern's tables stay out of this file
+    finally:
+        db.close()
+
+
+def test_a_sqlite_file_from_before_versioning_is_upgraded_in_place(tmp_path):
+    """The schema SceneRec created on open before migrations were numbered: rows kept, index added."""
+    import sqlite3
+
+    from store.sqlite import SQLiteDatabase
+
+    path = tmp_path / "state.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE sessions (id TEXT PRIMARY KEY, user_id TEXT, state TEXT NOT NULL, updated REAL NOT NULL)")
+        old.execute("INSERT INTO sessions VALUES ('s', 'k/ann', ?, 1.0)", (DialogueState(liked_items=["7"]).model_dump_json(),))
+    old.close()
+    db = SQLiteDatabase(path)
+    try:
+        assert [m.label for m in db.upgrade("state")] == ["0001_initial", "0002_sessions_by_user"]
+        assert SessionStore(db).load("s")[0].liked_items == ["7"]
+        indexes = {r[0] for r in db.rows("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "sessions_user" in indexes and "profile_events_user" in indexes
+    finally:
+        db.close()
+
+
+def test_a_sqlite_file_from_a_newer_scenerec_is_refused(tmp_path):
+    from store.sqlite import SQLiteDatabase
+    from store.versions import SchemaOutOfDate
+
+    db = SQLiteDatabase(tmp_path / "api.sqlite3")
+    KeyStore(db)
+    db.run("INSERT INTO schema_migrations VALUES ('api', 99, 'from_the_future', 0)")
+    db.close()
+    db = SQLiteDatabase(tmp_path / "api.sqlite3")
+    try:
+        with pytest.raises(SchemaOutOfDate, match=r"\[99\].*upgrade SceneRec"):
+            KeyStore(db)
+    finally:
+        db.close()
+
+
+def test_processes_opening_a_new_sqlite_file_at_once_apply_each_migration_once(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    script = ("import sys; from store.sqlite import SQLiteDatabase; db = SQLiteDatabase(__import__('pathlib').Path(sys.argv[1])); "
+              "print(len(db.upgrade('state')))")
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "state.sqlite3")], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    applied_now = sorted(int(p.communicate(timeout=120)[0]) for p in procs)
+    assert applied_now == [0, 0, 0, 2]
+
+
+def test_db_upgrade_brings_the_data_dirs_sqlite_files_up_to_date(tmp_path):
+    from tests.helpers import run_cli
+
+    first = run_cli(["db", "upgrade", "--data-dir", str(tmp_path / "data")], tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "state.sqlite3: applied 2 migration(s); the schema is at version 2" in first.stdout
+    assert "api.sqlite3: applied 1 migration(s); the schema is at version 1" in first.stdout
+    again = run_cli(["db", "upgrade", "--data-dir", str(tmp_path / "data")], tmp_path)
+    assert again.stdout.count("up to date") == 2, again.stdout

@@ -8,11 +8,12 @@ from store import Database, as_database
 
 
 class Tables:
-    """A database with the API's tables: created on open in SQLite, by migrations in PostgreSQL."""
+    """A database with the API's tables (store/migrations: applied on open in SQLite, by
+    ``scenerec db upgrade`` in PostgreSQL)."""
 
-    def __init__(self, db: Path | Database, *sqlite_ddl: str):
+    def __init__(self, db: Path | Database):
         self.db = as_database(db)
-        self.db.ensure_schema(";\n".join(sqlite_ddl))
+        self.db.ensure_schema("api")
 
     def read(self, sql: str, args: tuple = ()) -> list[tuple]:
         return self.db.rows(sql, args)

@@ -9,10 +9,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from store import StoreUnavailable
+
 log = logging.getLogger(__name__)
 
 _EXAMPLE_JSON = '{"session_id": "...", "message": "something funny"}'
 _BODY_EXAMPLE = f"a JSON object, e.g. {_EXAMPLE_JSON}"
+STORE_UNAVAILABLE = "the database is unavailable for a moment; retry in a few seconds"
 
 
 class ApiError(Exception):
@@ -59,6 +62,11 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_response(422, "invalid_request", f"the request body could not be read; send {_BODY_EXAMPLE}")
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_down(request: Request, exc: StoreUnavailable):
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+        return error_response(503, "store_unavailable", STORE_UNAVAILABLE, {"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

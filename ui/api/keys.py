@@ -28,14 +28,6 @@ _PREFIX: dict[str, str] = {"publishable": "pk", "secret": "sk"}
 _KIND_OF_PREFIX = {v: k for k, v in _PREFIX.items()}
 # The allowlist's version: one row, bumped by triggers on any change to api_keys (by any process),
 # so a cached allowlist survives the commits of other tables in the same file (session owners).
-_VERSION_DDL = (
-    "CREATE TABLE IF NOT EXISTS api_keys_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)",
-    "INSERT OR IGNORE INTO api_keys_version VALUES (1, 0)",
-    *(f"CREATE TRIGGER IF NOT EXISTS api_keys_{event.lower()} AFTER {event} ON api_keys "
-      "BEGIN UPDATE api_keys_version SET version = version + 1; END" for event in ("INSERT", "UPDATE", "DELETE")),
-)
-
-
 @dataclass(frozen=True)
 class ApiKey:
     id: str
@@ -69,9 +61,7 @@ def _hash(secret: str) -> str:
 
 class KeyStore:
     def __init__(self, db: Path | Database):
-        self._db = Tables(db, "CREATE TABLE IF NOT EXISTS api_keys (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
-                                "secret_hash TEXT NOT NULL, origins TEXT NOT NULL, label TEXT NOT NULL, "
-                                "created REAL NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)", *_VERSION_DDL)
+        self._db = Tables(db)
         # CORS asks for the allowlist on every request: cached, keyed by the api_keys_version row
         self._origins: tuple[int, set[str]] | None = None
 

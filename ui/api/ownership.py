@@ -24,13 +24,7 @@ class SessionOwner:
 
 class SessionOwners:
     def __init__(self, db: Path | Database):
-        self._db = Tables(
-            db,
-            "CREATE TABLE IF NOT EXISTS session_owners (session_id TEXT PRIMARY KEY, key_id TEXT NOT NULL, "
-            "user_id TEXT, created REAL NOT NULL)",
-            "CREATE INDEX IF NOT EXISTS session_owners_key ON session_owners (key_id, created)",
-            "CREATE INDEX IF NOT EXISTS session_owners_user ON session_owners (user_id)",
-        )
+        self._db = Tables(db)
 
     def add(self, session_id: str, key_id: str, user_id: str | None) -> SessionOwner:
         owner = SessionOwner(session_id, key_id, user_id, time.time())

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Body, Depends, Path, Response
 from sse_starlette import EventSourceResponse
 
 from ui.api.auth import Authenticator, Caller
-from ui.api.errors import ApiError
+from store import StoreUnavailable
+from ui.api.errors import STORE_UNAVAILABLE, ApiError
 from ui.api.models import (
     USER_ID, ChatRequest, ChatResponse, CreateSessionRequest, ErrorOut, FeedbackRequest, FeedbackResponse, ItemOut,
     ItemRef, ProfileOut, SessionCreated, UserDeleted,
@@ -49,6 +50,9 @@ def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter
                 result = await service.run_turn(owner, body.message)
             except ApiError as e:
                 yield event("error", {"code": e.code, "message": e.message})
+                return
+            except StoreUnavailable:  # the 503 a plain request gets, as the stream's last event
+                yield event("error", {"code": "store_unavailable", "message": STORE_UNAVAILABLE})
                 return
             for e in turn_events(result):
                 yield e
