@@ -114,12 +114,24 @@ class PersonalContext:
 
 class Personalizer:
     def __init__(self, engine: CatalogueEngine, profiles: ProfileStore, settings: ProfileSettings,
-                 mood_genres: dict[str, dict[str, float]], interactions: Sequence[Interaction] | None = None):
+                 mood_genres: dict[str, dict[str, float]], interactions: Sequence[Interaction] | None = None,
+                 fitted: dict | None = None):
+        """``fitted``: the :meth:`fitted_state` of a Personalizer built earlier on the same catalogue
+        version and settings (a warm cache), used instead of fitting again."""
         self.engine, self.profiles, self.settings = engine, profiles, settings
-        self.space = AttributeSpace(engine.items.values(), mood_genres)
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[int, UserModel]] = OrderedDict()
+        if fitted is not None:
+            self.__dict__.update({k: fitted[k] for k in self.FITTED})
+            return
+        self.space = AttributeSpace(engine.items.values(), mood_genres)
         self._fit(interactions if interactions is not None else engine.store.interactions(engine.catalogue))
+
+    FITTED = ("space", "collab", "interest", "base", "_n_interactions")
+
+    def fitted_state(self) -> dict:
+        """The fitted models, for a warm cache (see ``fitted`` above)."""
+        return {k: getattr(self, k) for k in self.FITTED}
 
     def _fit(self, interactions: Sequence[Interaction]) -> None:
         self.collab = CollaborativeModel(interactions, [it.id for it in self.space.items],

@@ -8,17 +8,16 @@ interrupted ingest never leaves a half-written collection (and a rerun resumes t
 from __future__ import annotations
 
 import re
+import threading
 from itertools import islice
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-import chromadb
 import numpy as np
-from chromadb.config import Settings as ChromaSettings
 
-from retrieval.embeddings import Embedder, SceneRecEmbeddingFunction
+from retrieval.embeddings import Embedder
 from retrieval.items import MPAA_ORDER, Item
 
 UNKNOWN_MPAA = "NR"
@@ -141,6 +140,9 @@ class Hit:
 
 def make_client(path: Path | None = None, url: str | None = None):
     """A Chroma client: server mode when ``url`` is set, embedded otherwise. No telemetry."""
+    import chromadb  # ~1 s: imported only where a collection is opened
+    from chromadb.config import Settings as ChromaSettings
+
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if url:
         parsed = urlparse(url if "//" in url else f"http://{url}")
@@ -156,16 +158,33 @@ def make_client(path: Path | None = None, url: str | None = None):
 
 
 class VectorStore:
-    """One Chroma collection per catalogue."""
+    """One Chroma collection per catalogue. Given ``connect`` (a function making the client)
+    instead of a client, Chroma is opened only when first used: a process that finds every
+    vector in its warm cache never imports it."""
 
-    def __init__(self, client, embedder: Embedder, catalogue: str):
-        self.client = client
+    def __init__(self, client, embedder: Embedder, catalogue: str, connect: Callable[[], object] | None = None):
+        assert client is not None or connect is not None, "a Chroma client or a way to make one"
+        self._client = client
+        self._connect = connect
+        self._client_lock = threading.Lock()
         self.embedder = embedder
         self.name = f"scenerec_{catalogue}"
-        self._ef = SceneRecEmbeddingFunction(embedder)
+        self._ef = None
         self._collection = None
 
+    @property
+    def client(self):
+        if self._client is None:
+            with self._client_lock:
+                if self._client is None:
+                    self._client = self._connect()
+        return self._client
+
     def _open(self, name: str, create: bool):
+        if self._ef is None:
+            from retrieval.chroma_embedding import SceneRecEmbeddingFunction
+
+            self._ef = SceneRecEmbeddingFunction(self.embedder)
         kwargs = dict(name=name, embedding_function=self._ef, configuration={"hnsw": {"space": "cosine"}})
         if create:
             return self.client.get_or_create_collection(**kwargs)
