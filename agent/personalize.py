@@ -112,6 +112,14 @@ class PersonalContext:
         return {name: {i: float(v) for i, v in zip(item_ids, values) if v != 0} for name, values in arrays.items()}
 
 
+def ratings_by_user(interactions: Sequence[Interaction]) -> dict[str, list[HistoryEntry]]:
+    """The catalogue's ratings as each person's history."""
+    base: dict[str, list[HistoryEntry]] = defaultdict(list)
+    for user, item, rating, ts in interactions:
+        base[user].append(HistoryEntry(item, "rating", rating, float(ts or 0)))
+    return dict(base)
+
+
 class Personalizer:
     def __init__(self, engine: CatalogueEngine, profiles: ProfileStore, settings: ProfileSettings,
                  mood_genres: dict[str, dict[str, float]], interactions: Sequence[Interaction] | None = None,
@@ -141,10 +149,7 @@ class Personalizer:
                                       self.settings.prior_strength, self.settings.scene_strength,
                                       self.settings.scene_spillover)
         self._n_interactions = len(interactions)
-        base: dict[str, list[HistoryEntry]] = defaultdict(list)
-        for user, item, rating, ts in interactions:
-            base[user].append(HistoryEntry(item, "rating", rating, float(ts or 0)))
-        self.base = dict(base)  # the catalogue's ratings per user id
+        self.base = ratings_by_user(interactions)  # the catalogue's ratings per user id
         self._cache.clear()
 
     def _ease_cache(self) -> Path:

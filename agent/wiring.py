@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from agent.factcheck import GroundingChecker
 from agent.llm.base import LLM
 from agent.llm.none import NoLLM
 from agent.learned_signals import LearnedSignals
-from agent.personalize import Personalizer
+from agent.personalize import Personalizer, ratings_by_user
 from agent.sessions import SessionStore
 from agent.settings import Settings
 from agent.understanding import lexicon
@@ -133,6 +134,55 @@ def _pickled_types() -> list:
     return [attributes, collaborative, columns, interest, items, people, titles]
 
 
+class _LoadedOnFirstUse(Mapping):
+    """A read-only mapping loaded the first time it is read: the catalogue's ratings per person
+    (100k entries, ~0.4 s to unpickle) matter only to a turn with a user id."""
+
+    def __init__(self, load):
+        self._load, self._data, self._lock = load, None, threading.Lock()
+
+    def _loaded(self) -> dict:
+        if self._data is None:
+            with self._lock:
+                if self._data is None:
+                    self._data = self._load()
+        return self._data
+
+    def __getitem__(self, key):
+        return self._loaded()[key]
+
+    def __iter__(self):
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
+def _ratings_loader(settings: Settings, stores: Stores, key: str):
+    """Loads the ratings per person from their warm cache, or reads them again if it is unreadable."""
+    def load() -> dict:
+        cached = WarmCache(settings.data_dir / "cache", settings.catalogue, "ratings").load(key)
+        if cached is not None:
+            return cached["base"]
+        return ratings_by_user(stores.catalogue.interactions(settings.catalogue))
+
+    return load
+
+
+def _save_warm(settings: Settings, key: str, engine: CatalogueEngine, personalizer: Personalizer) -> None:
+    fitted = personalizer.fitted_state()
+    base = dict(fitted.pop("base"))
+    WarmCache(settings.data_dir / "cache", settings.catalogue, "ratings").save(key, {"base": base})
+    _warm_cache(settings).save(key, {"engine": engine.warm_state(), "personalizer": fitted})
+
+
+def _fitted(settings: Settings, stores: Stores, warm: dict | None, key: str | None) -> dict | None:
+    """The personaliser's fitted models from a warm cache, its ratings per person loaded on first use."""
+    if not warm:
+        return None
+    return warm["personalizer"] | {"base": _LoadedOnFirstUse(_ratings_loader(settings, stores, key))}
+
+
 class _BuiltOnFirstUse:
     """Stands in for an object that is built the first time one of its attributes is used (once,
     thread-safe): the Chinese reader (jieba's dictionary, ~1.5 s) waits for a first Chinese turn."""
@@ -224,10 +274,10 @@ def build_agent(settings: Settings, progress: Progress = _no_progress, stores: S
     sessions = SessionStore(open_database(settings, "state"))
     # profiles need every item's attributes in memory: catalogues beyond that run unpersonalised
     personalizer = (Personalizer(engine, ProfileStore(open_database(settings, "state")), settings.profile,
-                                 lexicon.MOOD_GENRES, fitted=warm["personalizer"] if warm else None)
+                                 lexicon.MOOD_GENRES, fitted=_fitted(settings, stores, warm, key))
                     if engine.items is not None else None)
     if warm is None and key and personalizer is not None and engine.warm_state() is not None:
-        _warm_cache(settings).save(key, {"engine": engine.warm_state(), "personalizer": personalizer.fitted_state()})
+        _save_warm(settings, key, engine, personalizer)
     checker = GroundingChecker(TitleFinder(engine.resolver, engine.people), engine.get)
     explainer = LLMExplainer(llm, checker) if llm.available else TemplateExplainer()
     learned, mode = load_learned(settings, engine, stores.embedder, key)
