@@ -2,18 +2,26 @@
 
 Usage: python -m benchmarks.turn_latency [--turns 300] [--data-dir DIR] [--fresh-ingest]
                                           [--cold] [--load-threads 4 --load-seconds 20]
+                                          [--learned-models auto|off|DIR] [--learned-rss]
 
 Prints p50/p95/p99 per turn and per stage (understand, embed, retrieve, rank, explain) over
 scripted multi-turn dialogues, the process RSS after warm-up, then throughput, latency and
 peak RSS with several threads taking turns at once (the load a web server would see).
 ``--cold`` clears the query-embedding cache before every turn (each turn pays one MiniLM
-call). Writes benchmarks/out/turn_latency.json and .png.
+call). The agent runs with the learned model bundle (``--learned-models``, default ``auto`` whatever
+SCENEREC_LEARNED_MODELS says) and the ranking mode is printed. ``--learned-rss`` also builds the
+agent in two fresh processes, bundle on and ``off``, and reports the RSS the bundle adds (after the
+same warm-up turns). Target (issue 15): turn p95 <= 120 ms. Writes benchmarks/out/turn_latency.json
+and .png.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -91,6 +99,23 @@ def under_load(agent, threads: int, seconds: float, dialogues: list[list[str]] =
             "peak_rss_mb_sampled": peak["rss_mb"], "peak_rss_mb_process": rss_mb()["peak_rss_mb"]}
 
 
+def fresh_process_rss(data_dir: Path, learned_models: str, turns: int = 40) -> dict:
+    """RSS of a fresh process that built the agent with ``learned_models`` and took ``turns`` turns."""
+    code = ("import json; from agent.settings import load_settings; from agent.wiring import build_agent; "
+            "from benchmarks.common import rss_mb; from benchmarks.turn_latency import run_dialogues; "
+            f"a = build_agent(load_settings(data_dir={str(data_dir)!r}, learned_models={learned_models!r})); "
+            f"run_dialogues(a, {turns}); print(json.dumps({{'mode': a.ranking_mode, **rss_mb()}}))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-2000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def learned_rss(data_dir: Path, learned_models: str) -> dict:
+    on, off = fresh_process_rss(data_dir, learned_models), fresh_process_rss(data_dir, "off")
+    return {"on": on, "off": off, "delta_rss_mb": round(on["rss_mb"] - off["rss_mb"], 1)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--turns", type=int, default=300)
@@ -101,6 +126,10 @@ def main() -> None:
     ap.add_argument("--load-seconds", type=float, default=20)
     ap.add_argument("--name", default="turn_latency")
     ap.add_argument("--language", choices=("en", "zh"), default="en", help="the language of the dialogues")
+    ap.add_argument("--learned-models", default="auto",
+                    help="the learned model bundle: auto (default, whatever SCENEREC_LEARNED_MODELS says), off or a folder")
+    ap.add_argument("--learned-rss", action="store_true",
+                    help="also measure the RSS the bundle adds (two fresh processes, bundle on and off)")
     args = ap.parse_args()
 
     from agent.settings import load_settings
@@ -112,9 +141,10 @@ def main() -> None:
         tmp = Path(tempfile.mkdtemp(prefix="scenerec-bench-"))
         data_dir = tmp / "data"
     t = time.perf_counter()
-    agent = build_agent(load_settings(data_dir=data_dir))
+    agent = build_agent(load_settings(data_dir=data_dir, learned_models=args.learned_models))
     build_s = time.perf_counter() - t
     print(f"build_agent (incl. {'first-use ingest' if tmp else 'open'}): {build_s:.1f} s")
+    print(f"learned models: {args.learned_models} -> {agent.ranking_mode}")
 
     dialogues = DIALOGUES_ZH if args.language == "zh" else DIALOGUES
     run_dialogues(agent, 40, dialogues=dialogues)  # warm-up
@@ -122,6 +152,7 @@ def main() -> None:
     totals, stages = run_dialogues(agent, args.turns, cold=args.cold, dialogues=dialogues)
     report = {
         "catalogue_items": len(agent.engine), "language": args.language, "cold_embedding_cache": args.cold, "build_s": round(build_s, 1),
+        "learned_models": args.learned_models, "ranking_mode": agent.ranking_mode,
         "turn_ms": summary(totals),
         "stages_ms": {k: summary(v) for k, v in stages.items() if k in STAGES},
         "rss_after_warmup": warm_rss,
@@ -131,6 +162,10 @@ def main() -> None:
     for k, s in report["stages_ms"].items():
         print(f"  {k:12s} p50 {s['p50']:8.2f}   p95 {s['p95']:8.2f}   p99 {s['p99']:8.2f} ms  ({s['n']} turns)")
     print(f"RSS after warm-up: {warm_rss['rss_mb']} MB")
+    if args.learned_rss:
+        report["learned_rss"] = learned = learned_rss(data_dir, args.learned_models)
+        print(f"RSS with the learned bundle {learned['on']['rss_mb']} MB, without (off) {learned['off']['rss_mb']} MB: "
+              f"{learned['delta_rss_mb']:+.1f} MB ({learned['on']['mode']})")
     if args.load_threads:
         load = under_load(agent, args.load_threads, args.load_seconds, dialogues)
         report["under_load"] = load
