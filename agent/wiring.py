@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from agent.factcheck import GroundingChecker
 from agent.llm.base import LLM
 from agent.llm.none import NoLLM
 from agent.learned_signals import LearnedSignals
-from agent.personalize import Personalizer, ratings_by_user
+from agent.personalize import Personalizer
 from agent.sessions import SessionStore
 from agent.settings import Settings
 from agent.understanding import lexicon
@@ -31,14 +29,15 @@ from agent.understanding.llm import LLMUnderstander
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.sentiment import MentionSentiment, SentimentBacked
 from agent.understanding.mentions import TitleFinder
+from agent.warm_start import BuiltOnFirstUse, fitted_personalizer, load_warm, save_warm, warm_key
 from retrieval.catalogue import CatalogueStore
 from retrieval.embeddings import Embedder
 from retrieval.engine import CatalogueEngine
 from retrieval.learned import MANIFEST, ModelBundleError, load_bundle
 from retrieval.profiles import ProfileStore
-from retrieval.ingest import IngestReport, Progress, _no_progress, ingest_default, is_complete, records_complete
+from retrieval.ingest import IngestReport, Progress, _no_progress, ingest_default, is_complete
 from retrieval.vector_store import VectorStore, make_client
-from retrieval.warm_cache import WarmCache, chroma_collection_id, code_digest
+from retrieval.warm_cache import WarmCache
 from store import open_database
 
 
@@ -106,103 +105,6 @@ def open_stores(settings: Settings, embedder: Embedder | None = None) -> Stores:
                   None if settings.chroma_url else settings.chroma_path)
 
 
-def _warm_cache(settings: Settings) -> WarmCache:
-    return WarmCache(settings.data_dir / "cache", settings.catalogue)
-
-
-def warm_key(settings: Settings, stores: Stores) -> str | None:
-    """The version key of this catalogue's derived models (see :mod:`retrieval.warm_cache`), or
-    None when they cannot be cached: a catalogue not complete, Chroma on a server, no collection."""
-    if stores.chroma_path is None or records_complete(stores.catalogue, settings.catalogue) is None:
-        return None
-    collection = chroma_collection_id(stores.chroma_path, stores.vectors.name)
-    if collection is None:
-        return None
-    embedder = stores.embedder
-    extra = {"encoder": f"{type(embedder).__name__}:{getattr(embedder, 'model_name', '')}",
-             "in_memory": (settings.max_items_in_memory, settings.exact_search_max_items),
-             "profile": settings.profile.model_dump_json(),
-             "moods": json.dumps(lexicon.MOOD_GENRES, sort_keys=True, default=str),
-             "code": code_digest([CatalogueEngine, CatalogueStore, Personalizer, *_pickled_types()])}
-    return WarmCache.key(stores.catalogue.version(settings.catalogue), collection, extra)
-
-
-def _pickled_types() -> list:
-    """The classes a warm cache pickles (their source is part of its key)."""
-    from retrieval import attributes, collaborative, columns, interest, items, people, titles
-
-    return [attributes, collaborative, columns, interest, items, people, titles]
-
-
-class _LoadedOnFirstUse(Mapping):
-    """A read-only mapping loaded the first time it is read: the catalogue's ratings per person
-    (100k entries, ~0.4 s to unpickle) matter only to a turn with a user id."""
-
-    def __init__(self, load):
-        self._load, self._data, self._lock = load, None, threading.Lock()
-
-    def _loaded(self) -> dict:
-        if self._data is None:
-            with self._lock:
-                if self._data is None:
-                    self._data = self._load()
-        return self._data
-
-    def __getitem__(self, key):
-        return self._loaded()[key]
-
-    def __iter__(self):
-        return iter(self._loaded())
-
-    def __len__(self) -> int:
-        return len(self._loaded())
-
-
-def _ratings_loader(settings: Settings, stores: Stores, key: str):
-    """Loads the ratings per person from their warm cache, or reads them again if it is unreadable."""
-    def load() -> dict:
-        cached = WarmCache(settings.data_dir / "cache", settings.catalogue, "ratings").load(key)
-        if cached is not None:
-            return cached["base"]
-        return ratings_by_user(stores.catalogue.interactions(settings.catalogue))
-
-    return load
-
-
-def _save_warm(settings: Settings, key: str, engine: CatalogueEngine, personalizer: Personalizer) -> None:
-    fitted = personalizer.fitted_state()
-    base = dict(fitted.pop("base"))
-    WarmCache(settings.data_dir / "cache", settings.catalogue, "ratings").save(key, {"base": base})
-    _warm_cache(settings).save(key, {"engine": engine.warm_state(), "personalizer": fitted})
-
-
-def _fitted(settings: Settings, stores: Stores, warm: dict | None, key: str | None) -> dict | None:
-    """The personaliser's fitted models from a warm cache, its ratings per person loaded on first use."""
-    if not warm:
-        return None
-    return warm["personalizer"] | {"base": _LoadedOnFirstUse(_ratings_loader(settings, stores, key))}
-
-
-class _BuiltOnFirstUse:
-    """Stands in for an object that is built the first time one of its attributes is used (once,
-    thread-safe): the Chinese reader (jieba's dictionary, ~1.5 s) waits for a first Chinese turn."""
-
-    def __init__(self, build):
-        self._build, self._built, self._lock = build, None, threading.Lock()
-
-    def built(self):
-        if self._built is None:
-            with self._lock:
-                if self._built is None:
-                    self._built = self._build()
-        return self._built
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.built(), name)
-
-
 def ensure_catalogue(settings: Settings, stores: Stores, progress: Progress = _no_progress) -> IngestReport | None:
     """Ingest the default catalogue on first use; other catalogues must have been ingested."""
     if is_complete(stores.catalogue, stores.vectors, settings.catalogue):
@@ -250,7 +152,7 @@ def build_understander(engine: CatalogueEngine, embedder: Embedder, llm: LLM | N
         english = LLMUnderstander(understander, llm, engine.resolver,
                                   title_of=lambda i: engine.get(i).display_title if engine.get(i) else i)
     # Chinese turns go to the Chinese reader, built on the first one
-    return BilingualUnderstander(english, _BuiltOnFirstUse(lambda: chinese_reader(engine, understander)))
+    return BilingualUnderstander(english, BuiltOnFirstUse(lambda: chinese_reader(engine, understander)))
 
 
 def build_agent(settings: Settings, progress: Progress = _no_progress, stores: Stores | None = None,
@@ -260,7 +162,7 @@ def build_agent(settings: Settings, progress: Progress = _no_progress, stores: S
     else built and cached for the next process."""
     stores = stores or open_stores(settings)
     key = warm_key(settings, stores)
-    warm = _warm_cache(settings).load(key) if key else None
+    warm = load_warm(settings, key)
     if warm is None and ensure_catalogue(settings, stores, progress) is not None:
         key = warm_key(settings, stores)  # just ingested: a new catalogue version
     engine = CatalogueEngine(stores.catalogue, stores.vectors, settings.catalogue,
@@ -274,10 +176,10 @@ def build_agent(settings: Settings, progress: Progress = _no_progress, stores: S
     sessions = SessionStore(open_database(settings, "state"))
     # profiles need every item's attributes in memory: catalogues beyond that run unpersonalised
     personalizer = (Personalizer(engine, ProfileStore(open_database(settings, "state")), settings.profile,
-                                 lexicon.MOOD_GENRES, fitted=_fitted(settings, stores, warm, key))
+                                 lexicon.MOOD_GENRES, fitted=fitted_personalizer(settings, stores, warm, key))
                     if engine.items is not None else None)
     if warm is None and key and personalizer is not None and engine.warm_state() is not None:
-        _save_warm(settings, key, engine, personalizer)
+        save_warm(settings, key, engine, personalizer)
     checker = GroundingChecker(TitleFinder(engine.resolver, engine.people), engine.get)
     explainer = LLMExplainer(llm, checker) if llm.available else TemplateExplainer()
     learned, mode = load_learned(settings, engine, stores.embedder, key)

@@ -12,7 +12,8 @@ import sys
 import pytest
 
 from agent.settings import load_settings
-from agent.wiring import build_agent, open_stores, warm_key
+from agent.warm_start import warm_key
+from agent.wiring import build_agent, open_stores
 from retrieval.warm_cache import WarmCache, chroma_collection_id, code_digest
 from tests.helpers import ROOT, offline_env
 

@@ -1,0 +1,129 @@
+"""A warm start: what :func:`agent.wiring.build_agent` derives from a catalogue, kept on disk
+(:mod:`retrieval.warm_cache`) and loaded by the next process, and the parts built on first use.
+
+- :func:`warm_key`: the catalogue version the cache must match (never a stale model);
+- :func:`load_warm` / :func:`save_warm`: the engine's columns, items, vectors and title/people
+  indexes, and the personaliser's fitted models; the catalogue's ratings per person go to a file of
+  their own, read on the first turn with a user id (``LoadedOnFirstUse``);
+- ``BuiltOnFirstUse``: the Chinese reader waits for a first Chinese turn.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from agent.personalize import Personalizer, ratings_by_user
+from agent.settings import Settings
+from agent.understanding import lexicon
+from retrieval.catalogue import CatalogueStore
+from retrieval.engine import CatalogueEngine
+from retrieval.ingest import records_complete
+from retrieval.warm_cache import WarmCache, chroma_collection_id, code_digest
+
+if TYPE_CHECKING:
+    from agent.wiring import Stores
+
+
+def _warm_cache(settings: Settings) -> WarmCache:
+    return WarmCache(settings.data_dir / "cache", settings.catalogue)
+
+
+def load_warm(settings: Settings, key: str | None) -> dict | None:
+    """The derived models cached under ``key`` (None: build them)."""
+    return _warm_cache(settings).load(key) if key else None
+
+
+def warm_key(settings: Settings, stores: Stores) -> str | None:
+    """The version key of this catalogue's derived models (see :mod:`retrieval.warm_cache`), or
+    None when they cannot be cached: a catalogue not complete, Chroma on a server, no collection."""
+    if stores.chroma_path is None or records_complete(stores.catalogue, settings.catalogue) is None:
+        return None
+    collection = chroma_collection_id(stores.chroma_path, stores.vectors.name)
+    if collection is None:
+        return None
+    embedder = stores.embedder
+    extra = {"encoder": f"{type(embedder).__name__}:{getattr(embedder, 'model_name', '')}",
+             "in_memory": (settings.max_items_in_memory, settings.exact_search_max_items),
+             "profile": settings.profile.model_dump_json(),
+             "moods": json.dumps(lexicon.MOOD_GENRES, sort_keys=True, default=str),
+             "code": code_digest([CatalogueEngine, CatalogueStore, Personalizer, *_pickled_types()])}
+    return WarmCache.key(stores.catalogue.version(settings.catalogue), collection, extra)
+
+
+def _pickled_types() -> list:
+    """The classes a warm cache pickles (their source is part of its key)."""
+    from retrieval import attributes, collaborative, columns, interest, items, people, titles
+
+    return [attributes, collaborative, columns, interest, items, people, titles]
+
+
+class LoadedOnFirstUse(Mapping):
+    """A read-only mapping loaded the first time it is read: the catalogue's ratings per person
+    (100k entries, ~0.4 s to unpickle) matter only to a turn with a user id."""
+
+    def __init__(self, load):
+        self._load, self._data, self._lock = load, None, threading.Lock()
+
+    def _loaded(self) -> dict:
+        if self._data is None:
+            with self._lock:
+                if self._data is None:
+                    self._data = self._load()
+        return self._data
+
+    def __getitem__(self, key):
+        return self._loaded()[key]
+
+    def __iter__(self):
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
+def _ratings_loader(settings: Settings, stores: Stores, key: str):
+    """Loads the ratings per person from their warm cache, or reads them again if it is unreadable."""
+    def load() -> dict:
+        cached = WarmCache(settings.data_dir / "cache", settings.catalogue, "ratings").load(key)
+        if cached is not None:
+            return cached["base"]
+        return ratings_by_user(stores.catalogue.interactions(settings.catalogue))
+
+    return load
+
+
+def save_warm(settings: Settings, key: str, engine: CatalogueEngine, personalizer: Personalizer) -> None:
+    fitted = personalizer.fitted_state()
+    base = dict(fitted.pop("base"))
+    WarmCache(settings.data_dir / "cache", settings.catalogue, "ratings").save(key, {"base": base})
+    _warm_cache(settings).save(key, {"engine": engine.warm_state(), "personalizer": fitted})
+
+
+def fitted_personalizer(settings: Settings, stores: Stores, warm: dict | None, key: str | None) -> dict | None:
+    """The personaliser's fitted models from a warm cache, its ratings per person loaded on first use."""
+    if not warm:
+        return None
+    return warm["personalizer"] | {"base": LoadedOnFirstUse(_ratings_loader(settings, stores, key))}
+
+
+class BuiltOnFirstUse:
+    """Stands in for an object that is built the first time one of its attributes is used (once,
+    thread-safe): the Chinese reader (jieba's dictionary, ~1.5 s) waits for a first Chinese turn."""
+
+    def __init__(self, build):
+        self._build, self._built, self._lock = build, None, threading.Lock()
+
+    def built(self):
+        if self._built is None:
+            with self._lock:
+                if self._built is None:
+                    self._built = self._build()
+        return self._built
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.built(), name)
