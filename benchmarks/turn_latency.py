@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -100,20 +101,33 @@ def under_load(agent, threads: int, seconds: float, dialogues: list[list[str]] =
 
 
 def fresh_process_rss(data_dir: Path, learned_models: str, turns: int = 40) -> dict:
-    """RSS of a fresh process that built the agent with ``learned_models`` and took ``turns`` turns."""
-    code = ("import json; from agent.settings import load_settings; from agent.wiring import build_agent; "
-            "from benchmarks.common import rss_mb; from benchmarks.turn_latency import run_dialogues; "
+    """Memory of a fresh process that built the agent with ``learned_models`` and took ``turns``
+    turns: its RSS, and its anonymous part (``RssAnon``: what the process allocated, without the
+    file pages of the model and libraries, which the kernel may drop and re-read under pressure)."""
+    code = ("import json; from pathlib import Path; from agent.settings import load_settings; "
+            "from agent.wiring import build_agent; from benchmarks.turn_latency import run_dialogues; "
             f"a = build_agent(load_settings(data_dir={str(data_dir)!r}, learned_models={learned_models!r})); "
-            f"run_dialogues(a, {turns}); print(json.dumps({{'mode': a.ranking_mode, **rss_mb()}}))")
+            f"run_dialogues(a, {turns}); "
+            "f = dict(l.split(':', 1) for l in Path('/proc/self/status').read_text().splitlines()); "
+            "mb = lambda k: round(int(f[k].split()[0]) / 1024, 1); "
+            "print(json.dumps({'mode': a.ranking_mode, 'rss_mb': mb('VmRSS'), 'anon_mb': mb('RssAnon')}))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr[-2000:])
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def learned_rss(data_dir: Path, learned_models: str) -> dict:
-    on, off = fresh_process_rss(data_dir, learned_models), fresh_process_rss(data_dir, "off")
-    return {"on": on, "off": off, "delta_rss_mb": round(on["rss_mb"] - off["rss_mb"], 1)}
+def learned_rss(data_dir: Path, learned_models: str, repeats: int = 2) -> dict:
+    """The memory the learned bundle adds: fresh processes with it and without (``off``), taken in
+    turn ``repeats`` times each; medians."""
+    runs: dict[str, list[dict]] = {"on": [], "off": []}
+    for _ in range(repeats):
+        runs["on"].append(fresh_process_rss(data_dir, learned_models))
+        runs["off"].append(fresh_process_rss(data_dir, "off"))
+    med = {side: {"mode": r[0]["mode"], **{k: statistics.median(x[k] for x in r) for k in ("rss_mb", "anon_mb")}}
+           for side, r in runs.items()}
+    return {**med, "repeats": repeats, "delta_rss_mb": round(med["on"]["rss_mb"] - med["off"]["rss_mb"], 1),
+            "delta_anon_mb": round(med["on"]["anon_mb"] - med["off"]["anon_mb"], 1)}
 
 
 def main() -> None:
@@ -129,7 +143,8 @@ def main() -> None:
     ap.add_argument("--learned-models", default="auto",
                     help="the learned model bundle: auto (default, whatever SCENEREC_LEARNED_MODELS says), off or a folder")
     ap.add_argument("--learned-rss", action="store_true",
-                    help="also measure the RSS the bundle adds (two fresh processes, bundle on and off)")
+                    help="also measure the memory the bundle adds (fresh processes, bundle on and off)")
+    ap.add_argument("--rss-repeats", type=int, default=2, help="fresh processes per side for --learned-rss")
     args = ap.parse_args()
 
     from agent.settings import load_settings
@@ -163,9 +178,11 @@ def main() -> None:
         print(f"  {k:12s} p50 {s['p50']:8.2f}   p95 {s['p95']:8.2f}   p99 {s['p99']:8.2f} ms  ({s['n']} turns)")
     print(f"RSS after warm-up: {warm_rss['rss_mb']} MB")
     if args.learned_rss:
-        report["learned_rss"] = learned = learned_rss(data_dir, args.learned_models)
+        report["learned_rss"] = learned = learned_rss(data_dir, args.learned_models, args.rss_repeats)
         print(f"RSS with the learned bundle {learned['on']['rss_mb']} MB, without (off) {learned['off']['rss_mb']} MB: "
-              f"{learned['delta_rss_mb']:+.1f} MB ({learned['on']['mode']})")
+              f"{learned['delta_rss_mb']:+.1f} MB; anonymous memory {learned['on']['anon_mb']} vs "
+              f"{learned['off']['anon_mb']} MB: {learned['delta_anon_mb']:+.1f} MB (medians of {learned['repeats']} "
+              f"fresh processes each; {learned['on']['mode']})")
     if args.load_threads:
         load = under_load(agent, args.load_threads, args.load_seconds, dialogues)
         report["under_load"] = load

@@ -30,7 +30,7 @@ SMOKE = {
     "retrieval_scale": [["--sizes", "300", "--modes", "embedded", "--reps", "2", "--where-reps", "1",
                          "--scale-dir", "{tmp}/scale"]],
     "turn_latency": [["--turns", "3", "--data-dir", "{data}", "--load-threads", "1", "--load-seconds", "1",
-                      "--learned-rss"],
+                      "--learned-rss", "--rss-repeats", "1"],
                      ["--turns", "2", "--data-dir", "{data}", "--cold", "--load-threads", "1",
                       "--load-seconds", "0.5", "--name", "turn_latency_cold"]],
     "understanding": [["--data-dir", "{data}", "--redial-limit", "3", "--show-errors", "0"]],
