@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -21,7 +20,7 @@ from agent.understanding import lexicon
 from retrieval.catalogue import CatalogueStore
 from retrieval.engine import CatalogueEngine
 from retrieval.ingest import records_complete
-from retrieval.warm_cache import WarmCache, chroma_collection_id, code_digest
+from retrieval.warm_cache import Once, WarmCache, chroma_collection_id, code_digest
 
 if TYPE_CHECKING:
     from agent.wiring import Stores
@@ -65,23 +64,16 @@ class LoadedOnFirstUse(Mapping):
     (100k entries, ~0.4 s to unpickle) matter only to a turn with a user id."""
 
     def __init__(self, load):
-        self._load, self._data, self._lock = load, None, threading.Lock()
-
-    def _loaded(self) -> dict:
-        if self._data is None:
-            with self._lock:
-                if self._data is None:
-                    self._data = self._load()
-        return self._data
+        self._data = Once(load)
 
     def __getitem__(self, key):
-        return self._loaded()[key]
+        return self._data.get()[key]
 
     def __iter__(self):
-        return iter(self._loaded())
+        return iter(self._data.get())
 
     def __len__(self) -> int:
-        return len(self._loaded())
+        return len(self._data.get())
 
 
 def _ratings_loader(settings: Settings, stores: Stores, key: str):
@@ -114,16 +106,9 @@ class BuiltOnFirstUse:
     thread-safe): the Chinese reader (jieba's dictionary, ~1.5 s) waits for a first Chinese turn."""
 
     def __init__(self, build):
-        self._build, self._built, self._lock = build, None, threading.Lock()
-
-    def built(self):
-        if self._built is None:
-            with self._lock:
-                if self._built is None:
-                    self._built = self._build()
-        return self._built
+        self._built = Once(build)
 
     def __getattr__(self, name):
-        if name.startswith("__"):
+        if name.startswith("_"):  # its own (not set yet while unpickling) and special names
             raise AttributeError(name)
-        return getattr(self.built(), name)
+        return getattr(self._built.get(), name)

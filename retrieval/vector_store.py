@@ -8,7 +8,6 @@ interrupted ingest never leaves a half-written collection (and a rerun resumes t
 from __future__ import annotations
 
 import re
-import threading
 from itertools import islice
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ import numpy as np
 
 from retrieval.embeddings import Embedder
 from retrieval.items import MPAA_ORDER, Item
+from retrieval.warm_cache import Once
 
 UNKNOWN_MPAA = "NR"
 SHORT_FILM_MINUTES = 40  # shorter items are shorts, left out unless asked for
@@ -164,9 +164,7 @@ class VectorStore:
 
     def __init__(self, client, embedder: Embedder, catalogue: str, connect: Callable[[], object] | None = None):
         assert client is not None or connect is not None, "a Chroma client or a way to make one"
-        self._client = client
-        self._connect = connect
-        self._client_lock = threading.Lock()
+        self._client = Once(lambda: client) if client is not None else Once(connect)
         self.embedder = embedder
         self.name = f"scenerec_{catalogue}"
         self._ef = None
@@ -174,11 +172,7 @@ class VectorStore:
 
     @property
     def client(self):
-        if self._client is None:
-            with self._client_lock:
-                if self._client is None:
-                    self._client = self._connect()
-        return self._client
+        return self._client.get()
 
     def _open(self, name: str, create: bool):
         if self._ef is None:

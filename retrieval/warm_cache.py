@@ -29,11 +29,26 @@ import os
 import pickle
 import sqlite3
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 FORMAT = 1  # bump when what is cached changes shape
 log = logging.getLogger(__name__)
+
+
+class Once:
+    """A value made the first time it is asked for, once, whichever thread asks first."""
+
+    def __init__(self, make: Callable[[], object]):
+        self._make, self._value, self._lock = make, None, threading.Lock()
+
+    def get(self):
+        if self._value is None:
+            with self._lock:
+                if self._value is None:
+                    self._value = self._make()
+        return self._value
 
 
 def chroma_collection_id(chroma_path: Path | None, name: str) -> str | None:
