@@ -23,7 +23,7 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,6 +136,7 @@ class Personalizer:
         self._fit(interactions if interactions is not None else engine.store.interactions(engine.catalogue))
 
     FITTED = ("space", "collab", "interest", "base", "_n_interactions")
+    on_refit: Callable[[], None] | None = None  # called after the models were fitted again (a person forgotten)
 
     def fitted_state(self) -> dict:
         """The fitted models, for a warm cache (see ``fitted`` above)."""
@@ -373,6 +374,8 @@ class Personalizer:
             self._cache.pop(user_id, None)
         if had_base:
             self._fit(self.engine.store.interactions(self.engine.catalogue))
+            if self.on_refit is not None:
+                self.on_refit()  # e.g. drop the warm cache that still holds the person's ratings
         return removed
 
 

@@ -25,6 +25,8 @@ from retrieval.warm_cache import Once, WarmCache, chroma_collection_id, code_dig
 if TYPE_CHECKING:
     from agent.wiring import Stores
 
+PARTS = ("", "ratings", "learned")  # the files of a catalogue's warm cache: derived models, ratings, learned names
+
 
 def _warm_cache(settings: Settings) -> WarmCache:
     return WarmCache(settings.data_dir / "cache", settings.catalogue)
@@ -79,7 +81,7 @@ class LoadedOnFirstUse(Mapping):
 def _ratings_loader(settings: Settings, stores: Stores, key: str):
     """Loads the ratings per person from their warm cache, or reads them again if it is unreadable."""
     def load() -> dict:
-        cached = WarmCache(settings.data_dir / "cache", settings.catalogue, "ratings").load(key)
+        cached = WarmCache(settings.data_dir / "cache", settings.catalogue, PARTS[1]).load(key)
         if cached is not None:
             return cached["base"]
         return ratings_by_user(stores.catalogue.interactions(settings.catalogue))
@@ -87,10 +89,17 @@ def _ratings_loader(settings: Settings, stores: Stores, key: str):
     return load
 
 
+def drop_warm(settings: Settings) -> None:
+    """Delete every file of the catalogue's warm cache: after a person's ratings were deleted, no
+    copy of them may stay on disk (the next start builds the cache again)."""
+    for part in PARTS:
+        WarmCache(settings.data_dir / "cache", settings.catalogue, part).drop()
+
+
 def save_warm(settings: Settings, key: str, engine: CatalogueEngine, personalizer: Personalizer) -> None:
     fitted = personalizer.fitted_state()
     base = dict(fitted.pop("base"))
-    WarmCache(settings.data_dir / "cache", settings.catalogue, "ratings").save(key, {"base": base})
+    WarmCache(settings.data_dir / "cache", settings.catalogue, PARTS[1]).save(key, {"base": base})
     _warm_cache(settings).save(key, {"engine": engine.warm_state(), "personalizer": fitted})
 
 

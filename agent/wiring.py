@@ -29,7 +29,7 @@ from agent.understanding.llm import LLMUnderstander
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.sentiment import MentionSentiment, SentimentBacked
 from agent.understanding.mentions import TitleFinder
-from agent.warm_start import BuiltOnFirstUse, fitted_personalizer, load_warm, save_warm, warm_key
+from agent.warm_start import PARTS, BuiltOnFirstUse, drop_warm, fitted_personalizer, load_warm, save_warm, warm_key
 from retrieval.catalogue import CatalogueStore
 from retrieval.embeddings import Embedder
 from retrieval.engine import CatalogueEngine
@@ -76,7 +76,7 @@ def load_learned(settings: Settings, engine: CatalogueEngine, embedder: Embedder
         log.warning("%s; using the hand-set ranking weights", e)
         return None, f"ranking: hand-set weights ({e})"
     items = [engine.items[i] for i in engine.columns.ids]
-    cache = WarmCache(settings.data_dir / "cache", settings.catalogue, "learned")
+    cache = WarmCache(settings.data_dir / "cache", settings.catalogue, PARTS[2])
     key = (WarmCache.key(warm_key, str(folder.resolve()), {"manifest": json.dumps(bundle.manifest, sort_keys=True)})
            if warm_key else None)
     cached = cache.load(key) if key else None
@@ -178,6 +178,8 @@ def build_agent(settings: Settings, progress: Progress = _no_progress, stores: S
     personalizer = (Personalizer(engine, ProfileStore(open_database(settings, "state")), settings.profile,
                                  lexicon.MOOD_GENRES, fitted=fitted_personalizer(settings, stores, warm, key))
                     if engine.items is not None else None)
+    if personalizer is not None:
+        personalizer.on_refit = lambda: drop_warm(settings)
     if warm is None and key and personalizer is not None and engine.warm_state() is not None:
         save_warm(settings, key, engine, personalizer)
     checker = GroundingChecker(TitleFinder(engine.resolver, engine.people), engine.get)

@@ -96,6 +96,10 @@ class WarmCache:
                  **{k: str(v) for k, v in extra.items()}}
         return hashlib.sha1(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
+    def drop(self) -> None:
+        """Delete the file (e.g. it holds a person who asked to be forgotten)."""
+        self.path.unlink(missing_ok=True)
+
     def load(self, key: str) -> dict | None:
         """The state saved under ``key``; None when absent, stale or unreadable (it is then rebuilt)."""
         try:

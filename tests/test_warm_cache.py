@@ -171,3 +171,17 @@ def test_an_unreadable_ratings_cache_is_read_again_from_the_catalogue(own_data):
     agent = build_agent(settings)  # the main cache is warm; the ratings are loaded on first use
     assert agent.turn("a comedy", user_id="ml:42").items
     assert dict(agent.personalizer.base) == expected
+
+
+def test_forgetting_a_person_leaves_no_copy_of_their_ratings_in_the_cache(own_data, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(own_data, data)  # deleting a person changes the catalogue: a copy of its own
+    settings = load_settings(data_dir=data)
+    agent = build_agent(settings)
+    files = sorted((data / "cache").glob("warm-movies*.pkl"))
+    assert len(files) == 3 and "ml:1" in agent.personalizer.base
+    assert agent.delete_user("ml:1") > 0
+    assert not any(f.exists() for f in files)  # dropped at once, not only made stale
+    again = build_agent(settings)  # builds the cache anew, without them
+    assert "ml:1" not in again.personalizer.base
+    assert "ml:1" not in WarmCache(data / "cache", "movies", "ratings").load(warm_key(settings, open_stores(settings)))["base"]
