@@ -50,15 +50,28 @@ def warm_key(settings: Settings, stores: Stores) -> str | None:
              "in_memory": (settings.max_items_in_memory, settings.exact_search_max_items),
              "profile": settings.profile.model_dump_json(),
              "moods": json.dumps(lexicon.MOOD_GENRES, sort_keys=True, default=str),
-             "code": code_digest([CatalogueEngine, CatalogueStore, Personalizer, *_pickled_types()])}
+             "code": code_digest(_pickled_code()), "runtime": _runtime()}
     return WarmCache.key(stores.catalogue.version(settings.catalogue), collection, extra)
 
 
-def _pickled_types() -> list:
-    """The classes a warm cache pickles (their source is part of its key)."""
+def _pickled_code() -> list:
+    """The code whose objects a warm cache pickles, or which builds them (its source is part of the key)."""
+    from agent.personalize import HistoryEntry
     from retrieval import attributes, collaborative, columns, interest, items, people, titles
 
-    return [attributes, collaborative, columns, interest, items, people, titles]
+    return [CatalogueEngine, CatalogueStore, Personalizer, HistoryEntry,
+            attributes, collaborative, columns, interest, items, people, titles]
+
+
+def _runtime() -> str:
+    """Python and the libraries whose objects are pickled: another version may read them differently."""
+    import sys
+
+    import numpy
+    import pydantic
+    import scipy
+
+    return f"{sys.version}|numpy {numpy.__version__}|scipy {scipy.__version__}|pydantic {pydantic.VERSION}"
 
 
 class LoadedOnFirstUse(Mapping):
