@@ -23,7 +23,7 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,14 +112,35 @@ class PersonalContext:
         return {name: {i: float(v) for i, v in zip(item_ids, values) if v != 0} for name, values in arrays.items()}
 
 
+def ratings_by_user(interactions: Sequence[Interaction]) -> dict[str, list[HistoryEntry]]:
+    """The catalogue's ratings as each person's history."""
+    base: dict[str, list[HistoryEntry]] = defaultdict(list)
+    for user, item, rating, ts in interactions:
+        base[user].append(HistoryEntry(item, "rating", rating, float(ts or 0)))
+    return dict(base)
+
+
 class Personalizer:
     def __init__(self, engine: CatalogueEngine, profiles: ProfileStore, settings: ProfileSettings,
-                 mood_genres: dict[str, dict[str, float]], interactions: Sequence[Interaction] | None = None):
+                 mood_genres: dict[str, dict[str, float]], interactions: Sequence[Interaction] | None = None,
+                 fitted: dict | None = None):
+        """``fitted``: the :meth:`fitted_state` of a Personalizer built earlier on the same catalogue
+        version and settings (a warm cache), used instead of fitting again."""
         self.engine, self.profiles, self.settings = engine, profiles, settings
-        self.space = AttributeSpace(engine.items.values(), mood_genres)
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[int, UserModel]] = OrderedDict()
+        if fitted is not None:
+            self.__dict__.update({k: fitted[k] for k in self.FITTED})
+            return
+        self.space = AttributeSpace(engine.items.values(), mood_genres)
         self._fit(interactions if interactions is not None else engine.store.interactions(engine.catalogue))
+
+    FITTED = ("space", "collab", "interest", "base", "_n_interactions")
+    on_refit: Callable[[], None] | None = None  # called after the models were fitted again (a person forgotten)
+
+    def fitted_state(self) -> dict:
+        """The fitted models, for a warm cache (see ``fitted`` above)."""
+        return {k: getattr(self, k) for k in self.FITTED}
 
     def _fit(self, interactions: Sequence[Interaction]) -> None:
         self.collab = CollaborativeModel(interactions, [it.id for it in self.space.items],
@@ -129,10 +150,7 @@ class Personalizer:
                                       self.settings.prior_strength, self.settings.scene_strength,
                                       self.settings.scene_spillover)
         self._n_interactions = len(interactions)
-        base: dict[str, list[HistoryEntry]] = defaultdict(list)
-        for user, item, rating, ts in interactions:
-            base[user].append(HistoryEntry(item, "rating", rating, float(ts or 0)))
-        self.base = dict(base)  # the catalogue's ratings per user id
+        self.base = ratings_by_user(interactions)  # the catalogue's ratings per user id
         self._cache.clear()
 
     def _ease_cache(self) -> Path:
@@ -356,6 +374,8 @@ class Personalizer:
             self._cache.pop(user_id, None)
         if had_base:
             self._fit(self.engine.store.interactions(self.engine.catalogue))
+            if self.on_refit is not None:
+                self.on_refit()  # e.g. drop the warm cache that still holds the person's ratings
         return removed
 
 

@@ -7,6 +7,7 @@ Example::
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +23,13 @@ from agent.sessions import SessionStore
 from agent.settings import Settings
 from agent.understanding import lexicon
 from agent.understanding.embedded import EmbeddedUnderstander
-from agent.understanding.zh_wiring import bilingual
+from agent.understanding.bilingual import BilingualUnderstander
+from agent.understanding.zh_wiring import chinese_reader
 from agent.understanding.llm import LLMUnderstander
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.sentiment import MentionSentiment, SentimentBacked
 from agent.understanding.mentions import TitleFinder
+from agent.warm_start import PARTS, BuiltOnFirstUse, drop_warm, fitted_personalizer, load_warm, save_warm, warm_key
 from retrieval.catalogue import CatalogueStore
 from retrieval.embeddings import Embedder
 from retrieval.engine import CatalogueEngine
@@ -35,6 +38,7 @@ from retrieval.learned import MANIFEST, ModelBundleError, load_bundle
 from retrieval.profiles import ProfileStore
 from retrieval.ingest import IngestReport, Progress, _no_progress, ingest_default, is_complete
 from retrieval.vector_store import VectorStore, make_client
+from retrieval.warm_cache import WarmCache
 from store import open_database
 
 
@@ -57,9 +61,11 @@ def learned_models_path(settings: Settings) -> Path | None:
     return own if (own / MANIFEST).exists() else PACKAGED_MODELS
 
 
-def load_learned(settings: Settings, engine: CatalogueEngine, embedder: Embedder) -> tuple[LearnedSignals | None, str]:
+def load_learned(settings: Settings, engine: CatalogueEngine, embedder: Embedder,
+                 warm_key: str | None = None) -> tuple[LearnedSignals | None, str]:
     """The learned signals for this catalogue, and a line saying which mode the ranker is in. A
-    missing, corrupt or mismatched bundle is reported and the hand-set weights are used."""
+    missing, corrupt or mismatched bundle is reported and the hand-set weights are used. Given the
+    catalogue's ``warm_key``, the bundle's names mapped onto the catalogue are cached beside it."""
     folder = learned_models_path(settings)
     if folder is None:
         return None, "ranking: hand-set weights (learned models turned off)"
@@ -71,7 +77,14 @@ def load_learned(settings: Settings, engine: CatalogueEngine, embedder: Embedder
         log.warning("%s; using the hand-set ranking weights", e)
         return None, f"ranking: hand-set weights ({e})"
     items = [engine.items[i] for i in engine.columns.ids]
-    signals = LearnedSignals(bundle, list(engine.columns.ids), items, engine.matrix, embedder.encode_query)
+    cache = WarmCache(settings.data_dir / "cache", settings.catalogue, PARTS[2])
+    key = (WarmCache.key(warm_key, str(folder.resolve()), {"manifest": json.dumps(bundle.manifest, sort_keys=True)})
+           if warm_key else None)
+    cached = cache.load(key) if key else None
+    signals = LearnedSignals(bundle, list(engine.columns.ids), items, engine.matrix, embedder.encode_query,
+                             row_of=cached["row_of"] if cached else None)
+    if key and cached is None:
+        cache.save(key, {"row_of": signals.row_of})
     return signals, f"ranking: {bundle.label}, {signals.coverage:.0%} of this catalogue's films known to it"
 
 
@@ -80,13 +93,17 @@ class Stores:
     catalogue: CatalogueStore
     vectors: VectorStore
     embedder: Embedder
+    chroma_path: Path | None = None  # an embedded Chroma's folder (derived models are cached only then)
 
 
 def open_stores(settings: Settings, embedder: Embedder | None = None) -> Stores:
+    """The catalogue's stores; Chroma is opened (and imported) only when first used."""
     embedder = embedder or Embedder(settings.embedding_model_path, settings.embedding_batch_size,
                                     cache_dir=settings.data_dir / "models")
-    client = make_client(settings.chroma_path, settings.chroma_url)
-    return Stores(CatalogueStore(settings.sqlite_path), VectorStore(client, embedder, settings.catalogue), embedder)
+    vectors = VectorStore(None, embedder, settings.catalogue,
+                          connect=lambda: make_client(settings.chroma_path, settings.chroma_url))
+    return Stores(CatalogueStore(settings.sqlite_path), vectors, embedder,
+                  None if settings.chroma_url else settings.chroma_path)
 
 
 def ensure_catalogue(settings: Settings, stores: Stores, progress: Progress = _no_progress) -> IngestReport | None:
@@ -135,27 +152,40 @@ def build_understander(engine: CatalogueEngine, embedder: Embedder, llm: LLM | N
     if llm is not None and llm.available:
         english = LLMUnderstander(understander, llm, engine.resolver,
                                   title_of=lambda i: engine.get(i).display_title if engine.get(i) else i)
-    return bilingual(english, understander, engine)  # Chinese turns go to the Chinese reader
+    # Chinese turns go to the Chinese reader, built on the first one
+    return BilingualUnderstander(english, BuiltOnFirstUse(lambda: chinese_reader(engine, understander)))
 
 
 def build_agent(settings: Settings, progress: Progress = _no_progress, stores: Stores | None = None,
                 llm: LLM | None = None) -> SceneRecAgent:
+    """The agent over the settings' catalogue (ingesting the default one on first use). What it
+    derives from the catalogue is loaded from the warm cache when that is of this catalogue version,
+    else built and cached for the next process."""
     stores = stores or open_stores(settings)
-    ensure_catalogue(settings, stores, progress)
+    key = warm_key(settings, stores)
+    warm = load_warm(settings, key)
+    if warm is None and ensure_catalogue(settings, stores, progress) is not None:
+        key = warm_key(settings, stores)  # just ingested: a new catalogue version
     engine = CatalogueEngine(stores.catalogue, stores.vectors, settings.catalogue,
                              max_items_in_memory=settings.max_items_in_memory,
-                             exact_search_max_items=settings.exact_search_max_items)
+                             exact_search_max_items=settings.exact_search_max_items,
+                             warm=warm["engine"] if warm else None)
     stores.embedder.encode_query("warm up")  # load the model now, not in the first turn
     stores.embedder.limit_threads(settings.serve_torch_threads)
     llm = llm or build_llm(settings)
     understander = build_understander(engine, stores.embedder, llm)
     sessions = SessionStore(open_database(settings, "state"))
     # profiles need every item's attributes in memory: catalogues beyond that run unpersonalised
-    personalizer = (Personalizer(engine, ProfileStore(open_database(settings, "state")), settings.profile, lexicon.MOOD_GENRES)
+    personalizer = (Personalizer(engine, ProfileStore(open_database(settings, "state")), settings.profile,
+                                 lexicon.MOOD_GENRES, fitted=fitted_personalizer(settings, stores, warm, key))
                     if engine.items is not None else None)
+    if personalizer is not None:
+        personalizer.on_refit = lambda: drop_warm(settings)
+    if warm is None and key and personalizer is not None and engine.warm_state() is not None:
+        save_warm(settings, key, engine, personalizer)
     checker = GroundingChecker(TitleFinder(engine.resolver, engine.people), engine.get)
     explainer = LLMExplainer(llm, checker) if llm.available else TemplateExplainer()
-    learned, mode = load_learned(settings, engine, stores.embedder)
+    learned, mode = load_learned(settings, engine, stores.embedder, key)
     if learned is not None and learned.bundle.sentiment:
         understander = SentimentBacked(understander, MentionSentiment.from_json(learned.bundle.sentiment))
     agent = SceneRecAgent(engine, understander, sessions, settings, explainer, personalizer, learned)

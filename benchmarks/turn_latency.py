@@ -2,18 +2,27 @@
 
 Usage: python -m benchmarks.turn_latency [--turns 300] [--data-dir DIR] [--fresh-ingest]
                                           [--cold] [--load-threads 4 --load-seconds 20]
+                                          [--learned-models auto|off|DIR] [--learned-rss]
 
 Prints p50/p95/p99 per turn and per stage (understand, embed, retrieve, rank, explain) over
 scripted multi-turn dialogues, the process RSS after warm-up, then throughput, latency and
 peak RSS with several threads taking turns at once (the load a web server would see).
 ``--cold`` clears the query-embedding cache before every turn (each turn pays one MiniLM
-call). Writes benchmarks/out/turn_latency.json and .png.
+call). The agent runs with the learned model bundle (``--learned-models``, default ``auto`` whatever
+SCENEREC_LEARNED_MODELS says) and the ranking mode is printed. ``--learned-rss`` also builds the
+agent in two fresh processes, bundle on and ``off``, and reports the RSS the bundle adds (after the
+same warm-up turns). Target (issue 15): turn p95 <= 120 ms. Writes benchmarks/out/turn_latency.json
+and .png.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -91,6 +100,36 @@ def under_load(agent, threads: int, seconds: float, dialogues: list[list[str]] =
             "peak_rss_mb_sampled": peak["rss_mb"], "peak_rss_mb_process": rss_mb()["peak_rss_mb"]}
 
 
+def fresh_process_rss(data_dir: Path, learned_models: str, turns: int = 40) -> dict:
+    """Memory of a fresh process that built the agent with ``learned_models`` and took ``turns``
+    turns: its RSS, and its anonymous part (``RssAnon``: what the process allocated, without the
+    file pages of the model and libraries, which the kernel may drop and re-read under pressure)."""
+    code = ("import json; from pathlib import Path; from agent.settings import load_settings; "
+            "from agent.wiring import build_agent; from benchmarks.turn_latency import run_dialogues; "
+            f"a = build_agent(load_settings(data_dir={str(data_dir)!r}, learned_models={learned_models!r})); "
+            f"run_dialogues(a, {turns}); "
+            "f = dict(l.split(':', 1) for l in Path('/proc/self/status').read_text().splitlines()); "
+            "mb = lambda k: round(int(f[k].split()[0]) / 1024, 1); "
+            "print(json.dumps({'mode': a.ranking_mode, 'rss_mb': mb('VmRSS'), 'anon_mb': mb('RssAnon')}))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-2000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def learned_rss(data_dir: Path, learned_models: str, repeats: int = 2) -> dict:
+    """The memory the learned bundle adds: fresh processes with it and without (``off``), taken in
+    turn ``repeats`` times each; medians."""
+    runs: dict[str, list[dict]] = {"on": [], "off": []}
+    for _ in range(repeats):
+        runs["on"].append(fresh_process_rss(data_dir, learned_models))
+        runs["off"].append(fresh_process_rss(data_dir, "off"))
+    med = {side: {"mode": r[0]["mode"], **{k: statistics.median(x[k] for x in r) for k in ("rss_mb", "anon_mb")}}
+           for side, r in runs.items()}
+    return {**med, "repeats": repeats, "delta_rss_mb": round(med["on"]["rss_mb"] - med["off"]["rss_mb"], 1),
+            "delta_anon_mb": round(med["on"]["anon_mb"] - med["off"]["anon_mb"], 1)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--turns", type=int, default=300)
@@ -101,6 +140,11 @@ def main() -> None:
     ap.add_argument("--load-seconds", type=float, default=20)
     ap.add_argument("--name", default="turn_latency")
     ap.add_argument("--language", choices=("en", "zh"), default="en", help="the language of the dialogues")
+    ap.add_argument("--learned-models", default="auto",
+                    help="the learned model bundle: auto (default, whatever SCENEREC_LEARNED_MODELS says), off or a folder")
+    ap.add_argument("--learned-rss", action="store_true",
+                    help="also measure the memory the bundle adds (fresh processes, bundle on and off)")
+    ap.add_argument("--rss-repeats", type=int, default=2, help="fresh processes per side for --learned-rss")
     args = ap.parse_args()
 
     from agent.settings import load_settings
@@ -112,9 +156,10 @@ def main() -> None:
         tmp = Path(tempfile.mkdtemp(prefix="scenerec-bench-"))
         data_dir = tmp / "data"
     t = time.perf_counter()
-    agent = build_agent(load_settings(data_dir=data_dir))
+    agent = build_agent(load_settings(data_dir=data_dir, learned_models=args.learned_models))
     build_s = time.perf_counter() - t
     print(f"build_agent (incl. {'first-use ingest' if tmp else 'open'}): {build_s:.1f} s")
+    print(f"learned models: {args.learned_models} -> {agent.ranking_mode}")
 
     dialogues = DIALOGUES_ZH if args.language == "zh" else DIALOGUES
     run_dialogues(agent, 40, dialogues=dialogues)  # warm-up
@@ -122,6 +167,7 @@ def main() -> None:
     totals, stages = run_dialogues(agent, args.turns, cold=args.cold, dialogues=dialogues)
     report = {
         "catalogue_items": len(agent.engine), "language": args.language, "cold_embedding_cache": args.cold, "build_s": round(build_s, 1),
+        "learned_models": args.learned_models, "ranking_mode": agent.ranking_mode,
         "turn_ms": summary(totals),
         "stages_ms": {k: summary(v) for k, v in stages.items() if k in STAGES},
         "rss_after_warmup": warm_rss,
@@ -131,6 +177,12 @@ def main() -> None:
     for k, s in report["stages_ms"].items():
         print(f"  {k:12s} p50 {s['p50']:8.2f}   p95 {s['p95']:8.2f}   p99 {s['p99']:8.2f} ms  ({s['n']} turns)")
     print(f"RSS after warm-up: {warm_rss['rss_mb']} MB")
+    if args.learned_rss:
+        report["learned_rss"] = learned = learned_rss(data_dir, args.learned_models, args.rss_repeats)
+        print(f"RSS with the learned bundle {learned['on']['rss_mb']} MB, without (off) {learned['off']['rss_mb']} MB: "
+              f"{learned['delta_rss_mb']:+.1f} MB; anonymous memory {learned['on']['anon_mb']} vs "
+              f"{learned['off']['anon_mb']} MB: {learned['delta_anon_mb']:+.1f} MB (medians of {learned['repeats']} "
+              f"fresh processes each; {learned['on']['mode']})")
     if args.load_threads:
         load = under_load(agent, args.load_threads, args.load_seconds, dialogues)
         report["under_load"] = load

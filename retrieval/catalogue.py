@@ -10,6 +10,7 @@ batch behind. Example::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -140,6 +141,22 @@ class CatalogueStore(SQLiteStore):
         """Remove a person's interactions from every catalogue (privacy delete)."""
         with self.transaction() as c:
             return c.execute("DELETE FROM interactions WHERE user_id = ?", (user_id,)).rowcount
+
+    def version(self, catalogue: str) -> str:
+        """A digest of the catalogue as stored (~30 ms at 9k items): its completion record, every
+        item row, and its interactions (count and last row id: they are only ever replaced, which
+        renumbers them). Derived models cached on disk are keyed by it."""
+        h = hashlib.sha1(catalogue.encode())
+        with self._lock:
+            meta = self._conn.execute("SELECT value FROM meta WHERE key = ?", (f"catalogue:{catalogue}",)).fetchone()
+            h.update(repr(meta).encode())
+            for item_id, data in self._conn.execute(
+                    "SELECT id, data FROM items WHERE catalogue = ? ORDER BY rowid", (catalogue,)):
+                h.update(f"{item_id}\0{data}\1".encode())
+            counts = self._conn.execute(
+                "SELECT COUNT(*), MAX(rowid) FROM interactions WHERE catalogue = ?", (catalogue,)).fetchone()
+        h.update(repr(counts).encode())
+        return h.hexdigest()
 
     # --- meta --------------------------------------------------------------------------
     def get_meta(self, key: str) -> dict | None:

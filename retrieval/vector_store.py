@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-import chromadb
 import numpy as np
-from chromadb.config import Settings as ChromaSettings
 
-from retrieval.embeddings import Embedder, SceneRecEmbeddingFunction
+from retrieval.embeddings import Embedder
 from retrieval.items import MPAA_ORDER, Item
+from retrieval.warm_cache import Once
 
 UNKNOWN_MPAA = "NR"
 SHORT_FILM_MINUTES = 40  # shorter items are shorts, left out unless asked for
@@ -162,6 +161,9 @@ class Hit:
 
 def make_client(path: Path | None = None, url: str | None = None):
     """A Chroma client: server mode when ``url`` is set, embedded otherwise. No telemetry."""
+    import chromadb  # ~1 s: imported only where a collection is opened
+    from chromadb.config import Settings as ChromaSettings
+
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if url:
         parsed = urlparse(url if "//" in url else f"http://{url}")
@@ -177,16 +179,27 @@ def make_client(path: Path | None = None, url: str | None = None):
 
 
 class VectorStore:
-    """One Chroma collection per catalogue."""
+    """One Chroma collection per catalogue. Given ``connect`` (a function making the client)
+    instead of a client, Chroma is opened only when first used: a process that finds every
+    vector in its warm cache never imports it."""
 
-    def __init__(self, client, embedder: Embedder, catalogue: str):
-        self.client = client
+    def __init__(self, client, embedder: Embedder, catalogue: str, connect: Callable[[], object] | None = None):
+        assert client is not None or connect is not None, "a Chroma client or a way to make one"
+        self._client = Once(lambda: client) if client is not None else Once(connect)
         self.embedder = embedder
         self.name = f"scenerec_{catalogue}"
-        self._ef = SceneRecEmbeddingFunction(embedder)
+        self._ef = None
         self._collection = None
 
+    @property
+    def client(self):
+        return self._client.get()
+
     def _open(self, name: str, create: bool):
+        if self._ef is None:
+            from retrieval.chroma_embedding import SceneRecEmbeddingFunction
+
+            self._ef = SceneRecEmbeddingFunction(self.embedder)
         kwargs = dict(name=name, embedding_function=self._ef, configuration={"hnsw": {"space": "cosine"}})
         if create:
             return self.client.get_or_create_collection(**kwargs)

@@ -29,7 +29,8 @@ SMOKE = {
     "scale_ingest": [["--items", "300", "--out", "{tmp}/scale"]],
     "retrieval_scale": [["--sizes", "300", "--modes", "embedded", "--reps", "2", "--where-reps", "1",
                          "--scale-dir", "{tmp}/scale"]],
-    "turn_latency": [["--turns", "3", "--data-dir", "{data}", "--load-threads", "1", "--load-seconds", "1"],
+    "turn_latency": [["--turns", "3", "--data-dir", "{data}", "--load-threads", "1", "--load-seconds", "1",
+                      "--learned-rss", "--rss-repeats", "1"],
                      ["--turns", "2", "--data-dir", "{data}", "--cold", "--load-threads", "1",
                       "--load-seconds", "0.5", "--name", "turn_latency_cold"]],
     "understanding": [["--data-dir", "{data}", "--redial-limit", "3", "--show-errors", "0"]],
@@ -38,6 +39,11 @@ SMOKE = {
     "vs_naive_chain": [["--turns", "2", "--data-dir", "{data}"], ["--turns", "2", "--data-dir", "{data}", "--warm"]],
 }
 MODULES = {"common"}  # helpers, not scripts
+# figures a script must print (over all its runs): the targets of issues 14 and 15 are read from these
+PRINTS = {
+    "cli_startup": ["scenerec ask:         median", "CPU time of ask:    median", "scenerec chat prompt: median"],
+    "turn_latency": ["p95", "learned models: auto -> ranking:", "RSS with the learned bundle"],
+}
 
 
 def test_every_benchmark_script_has_a_smoke_run():
@@ -55,6 +61,7 @@ def bench_dir(tmp_path_factory, data_dir) -> Path:
 
 @pytest.mark.parametrize("script", list(SMOKE))
 def test_benchmark_runs_at_a_tiny_size(script, bench_dir):
+    printed = ""
     for args in SMOKE[script]:
         argv = [a.format(data=bench_dir / "data", tmp=bench_dir) for a in args]
         proc = subprocess.run([sys.executable, "-m", f"benchmarks.{script}", *argv], cwd=bench_dir,
@@ -62,6 +69,9 @@ def test_benchmark_runs_at_a_tiny_size(script, bench_dir):
         assert proc.returncode == 0, f"{script} {' '.join(argv)}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
         assert proc.stdout.strip(), f"{script} printed no figures"
         assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+        printed += proc.stdout
+    missing = [figure for figure in PRINTS.get(script, []) if figure not in printed]
+    assert not missing, f"{script} did not print {missing}:\n{printed[-2000:]}"
 
 
 def test_load_api_measures_replicas_on_postgresql_next_to_sqlite(bench_dir, postgres):

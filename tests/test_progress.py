@@ -43,6 +43,24 @@ def test_a_pipe_gets_lines_and_quiet_gets_nothing():
     assert "nothing" not in pipe.getvalue()
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_bar_once_there_is_something_to_build():
+    term = Terminal()
+    with rich_progress(stream=term):
+        pass  # nothing built (a warm start): no bar is drawn at all
+    assert term.getvalue() == ""
+    with rich_progress(stream=term) as start:
+        step = start("embedding items", 3)
+        step(3)
+        start("writing", 1)(1)
+    drawn = term.getvalue()
+    assert "embedding items" in drawn and "3/3" in drawn and "writing" in drawn
+
+
 def test_the_first_build_reports_progress_as_it_goes(first_use):
     """The real first use (stderr is a pipe here): the embedding's lines arrive while it runs."""
     lines = [ln for ln in first_use["stderr"].splitlines() if "(embedding items" in ln]

@@ -10,10 +10,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn)
-
 Start = Callable[..., Callable[[int], None]]
 
 
@@ -62,11 +58,24 @@ def rich_progress(enabled: bool = True, stream: TextIO | None = None) -> Iterato
     if not stream.isatty():
         yield LineProgress(stream).start
         return
-    console = Console(file=stream)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False) as bar:
-        def start(label: str, total: int, done: int = 0) -> Callable[[int], None]:
-            task = bar.add_task(label, total=total, completed=done)
-            return lambda n: bar.advance(task, n)
+    bars = []  # the live bar, started with the first task: a start with nothing to build never imports rich
 
+    def start(label: str, total: int, done: int = 0) -> Callable[[int], None]:
+        if not bars:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
+                                       TimeElapsedColumn, TimeRemainingColumn)
+
+            bars.append(Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), TimeRemainingColumn(), console=Console(file=stream),
+                                 transient=False))
+            bars[0].start()
+        bar = bars[0]
+        task = bar.add_task(label, total=total, completed=done)
+        return lambda n: bar.advance(task, n)
+
+    try:
         yield start
+    finally:
+        if bars:
+            bars[0].stop()

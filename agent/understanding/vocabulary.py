@@ -214,7 +214,8 @@ class Vocabulary(_Strict):
 def load_vocabulary(path: Path) -> Vocabulary:
     """Read and validate one language's file; a malformed file raises ``ValueError`` naming it."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's safe loader when present: the same documents, ~8x faster (a start-up cost)
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         return Vocabulary.model_validate(raw)
     except (OSError, yaml.YAMLError, ValueError) as e:
         raise ValueError(f"vocabulary file {path}: {e}") from e
