@@ -156,6 +156,17 @@ class Numbers(_Strict):
     units_minutes: list[str]
 
 
+class PeopleWords(_Strict):
+    """How people are named loosely (a surname alone, a nickname, a slip; see ``names.py``)."""
+
+    surname_cues_before: list[str]
+    surname_cues_after: list[str]
+    nicknames: dict[str, list[str]]
+    sound_alike: list[tuple[str, str]]
+    examples: list[str]
+    counter_examples: list[str] = Field(default_factory=list)
+
+
 class Example(_Strict):
     text: str
     shown: bool = False
@@ -192,6 +203,7 @@ class Vocabulary(_Strict):
     attributes: dict[str, Attribute]
     clears: list[Clear]
     numbers: Numbers
+    people: PeopleWords
     patterns: list[Pattern]
 
     @model_validator(mode="after")
