@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from agent.understanding import lexicon as lx
 from agent.understanding.mentions import TitleFinder
@@ -23,15 +24,13 @@ from retrieval.people import PeopleIndex, PersonHit
 
 _MPAA = re.compile(r"\b(nc-17|pg-13|pg13|pg|g|r)\b(?:[- ]rated)?")
 _NOT_FOR_KIDS = re.compile(r"\bnot (?:for|meant for|aimed at) (?:kids|children)\b")
-# a cue after the words it negates, in the same clause: "horror is not for me", "musicals bore me"
-_AFTER_NEGATION = re.compile(r"\b(?:is|are|'s|'re)? ?(?:not for me|not my thing|not my cup of tea|a no for me|a no-go"
-                             r"|bore me|bores me|do my head in|does my head in|annoy me|annoys me|do nothing for me|does nothing for me|turn me off|turns me off|are out|is out)\b")
 _KID_AGE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -]?(?:years?[ -]?olds?|yrs?[ -]?olds?|y/?o|yo)\b")
+@lru_cache(maxsize=8192)
 def _too_common(word: str) -> bool:
     """Everyday words ("care", "coming", "everywhere") that alone name no aversion."""
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word, "en", wordlist="small") >= 4.8
+    return zipf_frequency(word, "en", wordlist="small") >= 5.0
 
 
 def _modifies(norms: list[str], h: PhraseHit) -> bool:
@@ -61,6 +60,8 @@ _FUNCTION_WORDS = {"any", "all", "those", "these", "stuff", "things", "thing", "
                    "though", "either", "please", "pls", "plz", "seriously", "honestly", "lol", "much", "mean", "ever",
                    "everywhere", "anywhere", "somewhere", "anymore", "whatsoever", "literally", "basically",
                    "massive", "huge", "fests", "fest", "type", "vibes", "generally", "ones", "films", "movies"}
+_AGE_UNITS = {"year", "years", "yr", "yrs", "month", "months"}  # "a 14 year old": no taste for old films
+SCOPE_REACH = 10  # the most words a negation cue reaches before its clause ends
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 
@@ -166,7 +167,7 @@ class EmbeddedUnderstander:
                 continue
             if t in ("or", "nor", ",") or (runs[-1] and i - 1 not in negated):
                 runs.append([])
-            if t.isalpha() and len(t) > 2 and t not in lx.COMMON_WORDS and t not in _FUNCTION_WORDS \
+            if t.isalpha() and len(t) > 2 and t not in lx.PLAIN_WORDS and t not in _FUNCTION_WORDS \
                     and not _too_common(t):
                 runs[-1].append(t)
             elif runs[-1]:
@@ -180,28 +181,64 @@ class EmbeddedUnderstander:
     # -- negation scope -------------------------------------------------------------------
     def _negated_positions(self, tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
         """Token positions inside a negated scope. A cue opens a scope that runs to the end of its
-        clause (a comma, "but", "and", a full stop; see ``negation.scope_breakers``), at most six
+        clause (a comma, "but", "and", a full stop; see ``negation.scope_breakers``), at most ten
         words; a degree cue ("too", "less") reaches two. "or" and "nor" keep it open ("no horror or
         gore"). A cue after the words in the same clause negates them too ("horror is not for me",
-        "musicals bore me")."""
+        "musicals bore me"; ``negation.after_cues``), and so does a negator closing a clause
+        ("sci-fi yes, aliens no"; ``negation.clause_final_cues``)."""
         negated: set[int] = set()
         norms = [t.norm for t in tokens]
+        low = " ".join(norms)
+        allowing = {i for m in lx.NEGATION.tolerance_before_regex.finditer(low)  # "don't mind": no negation
+                    for i in range(len(low[:m.start()].split()), len(low[:m.end()].split()))}
         for h in hits:
-            if h.category != "negation":
+            if h.category != "negation" or h.start in allowing:
                 continue
             j = h.end
-            reach = 2 if h.value in ("too", "less") or tokens[h.start].norm in ("too", "less") else 6
-            while j < len(tokens) and j < h.end + reach and tokens[j].norm not in lx.SCOPE_BREAKERS:
+            reach = 2 if h.value in ("too", "less") or tokens[h.start].norm in ("too", "less") else SCOPE_REACH
+            while j < len(tokens) and j < h.end + reach and (tokens[j].norm not in lx.SCOPE_BREAKERS
+                                                             or self._list_goes_on(norms, j)):
                 negated.add(j)
                 j += 1
-        low = " ".join(norms)
-        for m in _AFTER_NEGATION.finditer(low):
-            end = len(low[: m.start()].split())  # token index where the cue starts
-            i = end - 1
-            while i >= 0 and norms[i] not in lx.CLAUSE_BREAKS and norms[i] not in ("and",):
-                negated.add(i)
-                i -= 1
+        neg = lx.NEGATION
+        for m in [*neg.after_regex.finditer(low), *neg.clause_final_regex.finditer(low)]:
+            negated.update(self._clause_before(norms, low, m.start()))
         return negated
+
+    @staticmethod
+    def _list_goes_on(norms: list[str], j: int) -> bool:
+        """Whether the breaker at ``j`` only joins a list the negation spans: "can't stand corsets
+        and ballrooms" (a content word after "and"), "don't do documentaries, or anything based on a
+        true story" (", or")."""
+        nxt = norms[j + 1] if j + 1 < len(norms) else ""
+        if norms[j] == "," and nxt in ("or", "nor"):
+            return True
+        return norms[j] in ("and", "&") and nxt.isalpha() and nxt not in lx.PLAIN_WORDS and not _too_common(nxt)
+
+    @staticmethod
+    def _clause_before(norms: list[str], low: str, char: int) -> list[int]:
+        """The token positions of the clause that ends at character ``char`` of ``low``."""
+        i = len(low[:char].split()) - 1
+        out = []
+        while i >= 0 and norms[i] not in lx.CLAUSE_BREAKS and norms[i] != "and":
+            out.append(i)
+            i -= 1
+        return out
+
+    def _tolerated_positions(self, norms: list[str]) -> set[int]:
+        """Positions of what the person allows without asking for it: "I'm ok with violence",
+        "subtitles are fine" (``negation.tolerance_*``). An attribute there is neither wished nor
+        avoided."""
+        low = " ".join(norms)
+        out: set[int] = set()
+        for m in lx.NEGATION.tolerance_after_regex.finditer(low):
+            out.update(self._clause_before(norms, low, m.start()))
+        for m in lx.NEGATION.tolerance_before_regex.finditer(low):
+            j = len(low[:m.end()].split())
+            while j < len(norms) and norms[j] not in lx.SCOPE_BREAKERS:
+                out.add(j)
+                j += 1
+        return out
 
     # -- lexicon slots --------------------------------------------------------------------
     def _slots(self, u: Understanding, hits: list[PhraseHit], negated: set[int], norms: list[str]) -> None:
@@ -210,6 +247,12 @@ class EmbeddedUnderstander:
         cue_words = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
         moods = {(h.start, h.end) for h in hits if h.category == "mood"}
         liked_genres = {h.value for h in hits if h.category == "genre" and h.start not in negated}
+        tolerated = self._tolerated_positions(norms)
+        def in_critique(h: PhraseHit) -> bool:  # "too old, anything newer?" critiques a list
+            return any(c.category == "critique" and c.start <= h.start and h.end <= c.end for c in hits)
+
+        liked_said: dict[str, list[str]] = {}  # attribute -> the words that named it
+        avoided_said: dict[str, list[str]] = {}
         for h in hits:
             if h.category != "negation" and set(range(h.start, h.end)) <= cue_words:
                 continue  # "sick" in "sick of dragons" is part of the cue
@@ -223,6 +266,12 @@ class EmbeddedUnderstander:
                 continue
             if h.category == "attribute" and not neg and (h.start, h.end) in moods:
                 continue  # "something scary": the mood says it
+            if h.category in ("attribute", "mood") and not neg and h.start in tolerated:
+                # "I'm ok with violence": allowed, not asked for ("romcom is fine" still names its genres)
+                for genre in lx.ATTRIBUTES[h.value].implies if h.category == "attribute" else []:
+                    if genre not in u.liked_genres:
+                        u.liked_genres.append(genre)
+                continue
             if h.category == "genre":
                 target = u.disliked_genres if neg else u.liked_genres
                 if h.value not in target:
@@ -235,6 +284,7 @@ class EmbeddedUnderstander:
                 target = u.avoided_attributes if neg else u.liked_attributes
                 if h.value not in target:
                     target.append(h.value)
+                (avoided_said if neg else liked_said).setdefault(h.value, []).append(" ".join(norms[h.start:h.end]))
                 for genre in ([] if neg else lx.ATTRIBUTES[h.value].implies):  # "a romcom"
                     if genre not in u.liked_genres and genre not in u.disliked_genres:
                         u.liked_genres.append(genre)
@@ -242,6 +292,10 @@ class EmbeddedUnderstander:
                 target = u.scene.not_moods if neg else u.scene.mood
                 if h.value not in target:
                     target.append(h.value)
+                said = " ".join(norms[h.start:h.end])
+                named = any(a.category == "attribute" and a.start < h.end and h.start < a.end for a in hits)
+                if neg and not named and said not in u.avoided_attributes:  # "nothing sad": a soft penalty too
+                    u.avoided_attributes.append(said)
             elif h.category == "companions":
                 if neg:
                     u.scene.companions_cleared = True
@@ -249,12 +303,17 @@ class EmbeddedUnderstander:
                     companions.append(h.value)
             elif h.category == "occasion" and not neg:
                 u.scene.occasion = u.scene.occasion or h.value
-            elif h.category == "time_of_day" and not neg:
+            elif h.category == "time_of_day":  # "not in the mood for anything heavy tonight": still tonight
                 times.append(h.value)
             elif h.category == "family_safe" and not neg:
                 u.constraints.mpaa_max = lx.FAMILY_SAFE_MPAA_CEILING
                 if "Horror" not in u.disliked_genres:
                     u.disliked_genres.append("Horror")
+            elif h.category in ("old", "recent") and neg and not in_critique(h) and not (
+                    h.start and norms[h.start - 1] in _AGE_UNITS):  # "not into old movies": an aversion, softly
+                said = " ".join(norms[h.start:h.end])
+                if said not in u.avoided_attributes:
+                    u.avoided_attributes.append(said)
             elif h.category == "quality" and not neg:
                 u.constraints.min_rating = 7.0
             elif h.category == "critique" and not neg:  # "not too long" is no critique
@@ -274,11 +333,15 @@ class EmbeddedUnderstander:
             u.scene.companions = min(companions, key=lx.COMPANION_PRIORITY.index)
         elif u.scene.occasion in lx.OCCASION_COMPANIONS and not u.scene.companions_cleared:
             u.scene.companions = lx.OCCASION_COMPANIONS[u.scene.occasion]  # a date is with a partner
-        if any(norms[i] in ("heavy", "serious", "depressing", "dark") for i in negated if i < len(norms)):
-            if "light" not in u.scene.mood:
-                u.scene.mood.append("light")
         # a genre both liked and disliked in one turn: the negated reading wins
         u.liked_genres = [g for g in u.liked_genres if g not in u.disliked_genres]
+        for attr in [a for a in u.liked_attributes if a in u.avoided_attributes]:
+            # "into period dramas but can't stand corsets": a part of the attribute is avoided, in its own
+            # words; the attribute itself stays wished (as a negated kind never removes its genre)
+            aspects = [w for w in avoided_said.get(attr, []) if w not in liked_said.get(attr, [])]
+            if aspects and len(aspects) == len(avoided_said.get(attr, [])):
+                u.avoided_attributes.remove(attr)
+                u.avoided_attributes.extend(w for w in aspects if w not in u.avoided_attributes)
         u.liked_attributes = [a for a in u.liked_attributes if a not in u.avoided_attributes]
         u.scene.mood = [m for m in u.scene.mood if m not in u.scene.not_moods]
 

@@ -35,6 +35,7 @@ def _tables() -> dict[str, object]:
         "FAMILY_SAFE_MPAA_CEILING": v.family_safe.mpaa_ceiling,
         "FAMILY_SAFE_EXCLUDED_GENRES": v.family_safe.excluded_genres,
         "NEGATION_CUES": v.negation.cues,
+        "NEGATION": v.negation,
         "SCOPE_BREAKERS": set(v.negation.scope_breakers),
         "CLAUSE_BREAKS": set(v.negation.clause_breaks),
         "LIKE_CUES": v.cues.like, "SEEN_CUES": v.cues.seen, "GREETINGS": v.cues.greetings,
@@ -67,6 +68,11 @@ def _tables() -> dict[str, object]:
         for p in t[key]:
             common.update(p.split())
     t["COMMON_WORDS"] = common
+    # the words that alone never name a thing someone avoids: the common words less those of the
+    # attributes and of old / new ("not the dumb explosion fests", "not into old movies")
+    plain = common - {w for a in v.attribute_phrases.values() for p in a for w in p.split()} \
+        - {w for p in v.cues.old + v.cues.recent for w in p.split()}
+    t["PLAIN_WORDS"] = plain
     return t
 
 

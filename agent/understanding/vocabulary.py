@@ -94,9 +94,38 @@ class FamilySafe(_Strict):
 
 
 class Negation(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
     cues: list[str]
     scope_breakers: list[str]
     clause_breaks: list[str]
+    after_cues: list[str]  # negate the words before them in the clause
+    clause_final_cues: list[str]  # the same, only closing a clause ("aliens no")
+    tolerance_before: list[str]  # allow what follows without asking for it ("ok with violence")
+    tolerance_after: list[str]  # allow what precedes ("subtitles are fine")
+
+    @cached_property
+    def after_regex(self) -> re.Pattern:
+        return _alternatives(self.after_cues)
+
+    @cached_property
+    def clause_final_regex(self) -> re.Pattern:
+        breaks = "|".join(re.escape(b) for b in self.clause_breaks if not b.isalpha())
+        return re.compile(_alternatives(self.clause_final_cues).pattern + rf"\s*(?=$|{breaks}|\s(?:but|and|though)\b)")
+
+    @cached_property
+    def tolerance_before_regex(self) -> re.Pattern:
+        return _alternatives(self.tolerance_before)
+
+    @cached_property
+    def tolerance_after_regex(self) -> re.Pattern:
+        return _alternatives(self.tolerance_after)
+
+
+def _alternatives(phrases: list[str]) -> re.Pattern:
+    """One regex matching any of ``phrases`` on word boundaries, longest first."""
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+                      + r")(?![\w'])")
 
 
 class Cues(_Strict):
