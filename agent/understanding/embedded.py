@@ -22,9 +22,10 @@ from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phr
 from agent.understanding.verdicts import mention_polarity, refers_to_all, shown_verdict, without_not_seen
 from retrieval.people import PeopleIndex, PersonHit
 
-_MPAA = re.compile(r"\b(nc-17|pg-13|pg13|pg|g|r)\b(?:[- ]rated)?")
-_NOT_FOR_KIDS = re.compile(r"\bnot (?:for|meant for|aimed at) (?:kids|children)\b")
-_KID_AGE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -]?(?:years?[ -]?olds?|yrs?[ -]?olds?|y/?o|yo)\b")
+# The English regexes the reader uses are named rules in data/en.yaml (``rules``), each with
+# example and counter-example text; the code reads them as ``lx.RULES[name]``.
+
+
 @lru_cache(maxsize=8192)
 def _too_common(word: str) -> bool:
     """Everyday words ("care", "coming", "everywhere") that alone name no aversion."""
@@ -49,13 +50,6 @@ def _avoided_phrase(norms: list[str], h: PhraseHit, negated: set[int], cue_words
     return " ".join(norms[start:end])
 
 
-_PICK = re.compile(r"^(?:(?:ye+s+|yeah+|yep|yup|ok|okay|sure|ooh|oh|great)\b.*|.*\b(?:please|pls|plz|one for me|it is|done|sold|deal)\s*[.!]*$|(?:the\s+)?(?:[1-5]|1st|2nd|3rd|4th|5th)\s*[.!]*$)")
-# "my daughter is 7", "the kids are 8 and 11", "my 2 nieces (4 and 6)"
-_CHILD_AGE = re.compile(r"\b(?:son|daughter|kids?|children|nephews?|nieces?|twins|grandkids?|boy|girl)(?:'s| is| are| turning| turned| aged)"
-                        r"\s+(?:turning\s+)?(\d{1,2})\b|\(\s*(\d{1,2})\s*(?:and|&|,)\s*\d{1,2}\s*\)")
-_SEEN_WORDS = re.compile(r"\b(?:seen|watched|saw)\b")
-_NOT_THAT = re.compile(r"^(?:ugh|nah|hmm|sorry)?\s*,?\s*(?:not (?:the|that|this|those|these|number|#)\b|no to (?:all|any|them|those)\b"
-                       r"|(?:no|nope|nah),? not\b)")
 _FUNCTION_WORDS = {"any", "all", "those", "these", "stuff", "things", "thing", "ones", "kind", "type", "sort", "really",
                    "though", "either", "please", "pls", "plz", "seriously", "honestly", "lol", "much", "mean", "ever",
                    "everywhere", "anywhere", "somewhere", "anymore", "whatsoever", "literally", "basically",
@@ -146,7 +140,7 @@ class EmbeddedUnderstander:
             u.liked_genres, u.scene.mood, u.liked_people = [], [], []
             u.liked_attributes, u.avoided_attributes = [], []
             u.constraints = type(u.constraints)()
-        age = _KID_AGE.search(low) or _CHILD_AGE.search(low)
+        age = lx.RULES["kid_age"].search(low) or lx.RULES["child_age"].search(low)
         age_value = next((x for x in age.groups() if x), "99") if age else "99"
         if age and int(_NUMBER_WORDS.get(age_value, age_value)) <= 15:
             u.scene.companions = "kids"  # a child's age names the most constraining companion
@@ -327,7 +321,7 @@ class EmbeddedUnderstander:
         if "companions" in u.clears:
             companions = [c for c in companions if c != "kids"]
             u.scene.companions_cleared = True
-        if _NOT_FOR_KIDS.search(low) and "Children" not in u.disliked_genres:
+        if lx.RULES["not_for_kids"].search(low) and "Children" not in u.disliked_genres:
             u.disliked_genres.append("Children")
         if companions:
             u.scene.companions = min(companions, key=lx.COMPANION_PRIORITY.index)
@@ -364,8 +358,7 @@ class EmbeddedUnderstander:
                 setattr(c, name, value)
         if reading.time_budget_min:
             u.scene.time_budget_min = reading.time_budget_min
-        if c.max_runtime is None and u.scene.time_budget_min is None and re.search(
-                r"\b(?:not too long|not very long|not long|nothing too long|short one|something short|quick one|short movie|short film|shortish)\b", low):
+        if c.max_runtime is None and u.scene.time_budget_min is None and lx.RULES["vaguely_short"].search(low):
             c.max_runtime = 120 if "not" in low or "nothing" in low else 100
         newer = any(k.kind == "newer" for k in u.critiques)  # "too old, anything more recent?" is relative
         if c.year_min is None and not newer and contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
@@ -374,29 +367,29 @@ class EmbeddedUnderstander:
         self._mpaa(u, low)
 
     def _mpaa(self, u: Understanding, low: str) -> None:
-        if "rated" not in low and "rating" not in low and not re.search(r"\b(pg|pg-13|nc-17)\b", low):
+        if "rated" not in low and "rating" not in low and not lx.RULES["mpaa_named"].search(low):
             return
-        pair = re.search(r"\b(g|pg|pg-13)\s+(?:or|and|/)\s+(g|pg|pg-13)\b", low)
+        pair = lx.RULES["mpaa_pair"].search(low)
         if pair:
             order = ["g", "pg", "pg-13"]
             u.constraints.mpaa_max = max(pair.group(1), pair.group(2), key=order.index).upper()
             return
-        for m in _MPAA.finditer(low):
+        for m in lx.RULES["mpaa"].finditer(low):
             rating = {"pg13": "PG-13"}.get(m.group(1), m.group(1).upper())
             before = low[max(0, m.start() - 20) : m.start()]
             after = low[m.end() : m.end() + 20]
             if rating == "R" and "rated" not in (before + m.group(0) + after):
                 continue
-            if re.search(r"\b(no|not|nothing|without|avoid)\b", before):
+            if lx.RULES["mpaa_negated_before"].search(before):
                 order = ["G", "PG", "PG-13", "R", "NC-17"]
                 # "nothing above PG-13" allows PG-13; "nothing rated R" stops below R
-                above = re.search(r"\b(above|over|higher than|beyond|past|stronger than)\s*$", before)
+                above = lx.RULES["mpaa_above_before"].search(before)
                 u.constraints.mpaa_max = rating if above else order[max(0, order.index(rating) - 1)]
-            elif re.search(r"or (below|under|less|lower)|at most|max|or younger|and under|\bonly\b", after + before):
+            elif lx.RULES["mpaa_at_most"].search(after + before):
                 u.constraints.mpaa_max = rating
             elif rating in ("G", "PG") and ("rated" in before + after):
                 u.constraints.mpaa_max = rating
-            elif rating in ("G", "PG", "PG-13") and not re.search(r"\b(?:rated|is|was)\s*$", before) \
+            elif rating in ("G", "PG", "PG-13") and not lx.RULES["mpaa_is_before"].search(before) \
                     and not low.startswith(tuple(lx.QUESTION_STARTS)) and "?" not in low:
                 u.constraints.mpaa_max = rating  # a bare "PG, for a class of 9 year olds" is the ceiling
             return
@@ -433,10 +426,7 @@ class EmbeddedUnderstander:
 
     # -- references to shown items --------------------------------------------------------
     def _references(self, u: Understanding, low: str, tokens: list[Token], hits) -> None:
-        for m in re.finditer(r"(?:the\s+)?(first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th|top)\s+(?:one|1|movie|film|pick|option|suggestion)s?\b"
-                             r"|#\s?([1-9])\b|number\s+([1-9]|one|two|three|four|five)\b"
-                             r"|\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b(?=\s*(?:\?|$|,|\.|!|sounds|looks|is|was|please|pls))"
-                             r"|^(?:the\s+)?([1-5])(?!\s*\.\s*\d)(?=\s*(?:please|pls|plz|!|\.|$))", low):
+        for m in lx.RULES["ordinal_reference"].finditer(low):
             word = m.group(1) or m.group(4)
             if word:
                 idx = lx.ORDINALS[word]
@@ -446,10 +436,10 @@ class EmbeddedUnderstander:
                 idx = (int(raw) if idx is None else int(idx)) - 1
             if idx not in u.references:
                 u.references.append(idx)
-        if re.search(r"\b(it|that one|this one|that movie|this movie|that film|this film|the one|them)\b", low):
+        if lx.RULES["focus_reference"].search(low):
             u.refers_to_focus = True
         u.refers_to_all = refers_to_all(low)
-        if re.search(r"\bmore like\b|\blike the\b|\bsimilar to the\b", low) and u.references:
+        if lx.RULES["more_like"].search(low) and u.references:
             u.critiques.append(Critique(kind="more_like", ref_index=u.references[0]))
 
     # -- content words for the semantic query ---------------------------------------------
@@ -500,14 +490,14 @@ class EmbeddedUnderstander:
                 u.critiques = []  # "is it too scary?" asks; it does not critique
                 return "ask_item"
         if has_shown and not is_question and not u.critiques and (
-                (u.references and _SEEN_WORDS.search(low) and not slots) or _NOT_THAT.search(low)):
-            u.shown_verdict = "seen" if _SEEN_WORDS.search(low) else u.shown_verdict
+                (u.references and lx.RULES["seen_words"].search(low) and not slots) or lx.RULES["not_that"].search(low)):
+            u.shown_verdict = "seen" if lx.RULES["seen_words"].search(low) else u.shown_verdict
             return "reject"  # "already watched number 5", "not the last one", "no to all of them"
         if has_shown and u.references and not is_question and not u.critiques and not slots \
-                and _PICK.search(low) and len(words) <= 5:  # "2 please", "yes! the 4th"
+                and lx.RULES["pick"].search(low) and len(words) <= 5:  # "2 please", "yes! the 4th"
             return "accept"
         new_to_them = without_not_seen(low)  # "I haven't seen that, I'll check it out" accepts
-        negative = re.search(r"\b(not|don't|dont|no|nope|none)\b", new_to_them)
+        negative = lx.RULES["negative_word"].search(new_to_them)
         if (has_shown or u.mentions) and contains_phrase(low, lx.ACCEPT_PHRASES) \
                 and not contains_phrase(new_to_them, lx.REJECT_PHRASES) and not u.critiques and not negative \
                 and not (is_question and not u.references):
@@ -515,12 +505,12 @@ class EmbeddedUnderstander:
         if contains_phrase(low, lx.THANKS) and not slots and not u.mentions:
             return "smalltalk"
         only_seen = u.mentions and all(m.polarity == "seen" for m in u.mentions)
-        rejects = contains_phrase(new_to_them, lx.REJECT_PHRASES) or (u.references and re.search(r"\bnot (?:the|that|this)\b", low))
+        rejects = contains_phrase(new_to_them, lx.REJECT_PHRASES) or (u.references and lx.RULES["not_the"].search(low))
         if has_shown and (rejects or only_seen) and not (slots or u.critiques) and u.shown_verdict != "liked":
             return "reject"
         if has_shown and u.critiques:
             return "refine"
-        if has_shown and slots and re.search(r"\b(those|these|of them|less|instead|make it|same|but)\b", low):
+        if has_shown and slots and lx.RULES["refine_words"].search(low):
             return "refine"
         if has_shown and not u.has_preferences() and contains_phrase(low, lx.MORE_PHRASES):
             return "refine"

@@ -52,6 +52,7 @@ def _tables() -> dict[str, object]:
         "ATTRIBUTES": v.attributes,
         "CLEARS": v.clears,
         "NUMBERS": v.numbers,
+        "RULES": v.regexes,
     }
     # Words that alone never make a title mention unless the person capitalises them (e.g. "Up",
     # "Kids", "Date Night"): function words plus every phrase of the vocabulary.

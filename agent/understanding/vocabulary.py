@@ -196,6 +196,24 @@ class PeopleWords(_Strict):
     counter_examples: list[str] = Field(default_factory=list)
 
 
+class Rule(_Strict):
+    """A named regex over the lower-cased, tokenised text, with text it must and must not match."""
+
+    description: str
+    pattern: str
+    examples: list[str]
+    counter_examples: list[str] = Field(default_factory=list)
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as e:
+            raise ValueError(f"bad regex {v!r}: {e}") from e
+        return v
+
+
 class Example(_Strict):
     text: str
     shown: bool = False
@@ -233,6 +251,7 @@ class Vocabulary(_Strict):
     clears: list[Clear]
     numbers: Numbers
     people: PeopleWords
+    rules: dict[str, Rule]
     patterns: list[Pattern]
 
     @model_validator(mode="after")
@@ -246,6 +265,11 @@ class Vocabulary(_Strict):
         if len(names) != len(set(names)):
             raise ValueError("pattern names must be unique")
         return self
+
+    @cached_property
+    def regexes(self) -> dict[str, re.Pattern]:
+        """The named rules, compiled."""
+        return {name: re.compile(r.pattern) for name, r in self.rules.items()}
 
     @cached_property
     def attribute_phrases(self) -> dict[str, list[str]]:
