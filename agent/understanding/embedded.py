@@ -250,6 +250,9 @@ class EmbeddedUnderstander:
         for h in hits:
             if h.category != "negation" and set(range(h.start, h.end)) <= cue_words:
                 continue  # "sick" in "sick of dragons" is part of the cue
+            if h.category in ("occasion", "companions", "time_of_day") and any(
+                    a.category == "attribute" and a.start < h.start and h.end <= a.end for a in hits):
+                continue  # "time travel movies": a word inside a kind of film, no trip ("christmas film" still is)
             neg = h.start in negated
             if h.category == "genre" and neg and (h.value in liked_genres or _modifies(norms, h)):
                 # "comedy, but none of that cringe humour", "no romance subplot": a kind of the
