@@ -73,6 +73,8 @@ def _tables() -> dict[str, object]:
     # attributes and of old / new ("not the dumb explosion fests", "not into old movies")
     plain = common - {w for a in v.attribute_phrases.values() for p in a for w in p.split()} \
         - {w for p in v.cues.old + v.cues.recent for w in p.split()}
+    n = v.numbers  # "no earlier than 1995" bounds a year; it avoids nothing
+    plain |= {w for p in n.max_before + n.min_before + n.max_after + n.min_after for w in p.split()}
     t["PLAIN_WORDS"] = plain
     return t
 
