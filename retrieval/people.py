@@ -99,6 +99,18 @@ class PeopleIndex:
         toks = _words(name.lower().split())
         return self._by_tokens.get(toks) or self._nearest(toks)
 
+    def surname_owner(self, surname: str) -> str | None:
+        """The person a surname alone stands for ("spielberg" -> 'Steven Spielberg'), or None."""
+        return self._by_surname.get(surname)
+
+    def surnames(self) -> list[str]:
+        """Every surname that alone stands for one person (see ``surname_owner``)."""
+        return list(self._by_surname)
+
+    def names_starting(self, first: str, words: int = 2) -> dict[str, str]:
+        """{name: its normalised words} of the names of ``words`` words whose first word is ``first``."""
+        return dict(self._near.get((words, 0, first), {}))
+
     def find(self, norms: list[str], masked: set[int] = frozenset()) -> list[PersonHit]:
         """Every known name in the token norms (longest first, no overlaps, none in ``masked``)."""
         return self._scan(norms, masked, self._by_tokens.get)

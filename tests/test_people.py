@@ -91,6 +91,58 @@ def test_ordinary_words_and_ambiguous_slips_name_nobody(typo_nlu, text):
     assert typo_nlu.understand(text).liked_people == []
 
 
+def _films_by(person: str, role: str, first_id: int, n: int) -> list[Item]:
+    return [Item(id=str(first_id + k), title=f"{person} Picture {k}", year=1990 + k, popularity=10,
+                 **{role: [person]}) for k in range(n)]
+
+
+# a catalogue where each surname alone stands for its film-maker (three films or more)
+LOOSE_FILMS = TYPO_FILMS + _films_by("Steven Spielberg", "directors", 100, 3) + \
+    _films_by("Martin Scorsese", "directors", 110, 3) + _films_by("Quentin Tarantino", "directors", 120, 3) + \
+    _films_by("Christopher Nolan", "directors", 130, 1) + _films_by("Brad Pitt", "cast", 140, 1)
+LOOSE_NAMES = {"anything by spielburg": "Steven Spielberg", "somethin with tom hanx": "Tom Hanks",
+               "scorcese gangster films": "Martin Scorsese", "brad pit movies": "Brad Pitt",
+               "not a fan of chris nolan": "Christopher Nolan", "no tarantino please": "Quentin Tarantino"}
+
+
+@pytest.fixture(scope="module")
+def loose_nlu():
+    return EmbeddedUnderstander(TitleFinder(TitleResolver(LOOSE_FILMS), PeopleIndex(LOOSE_FILMS)))
+
+
+def test_the_vocabulary_examples_of_loosely_named_people_name_them(loose_nlu):
+    """A nickname, a surname typed as it sounds, a surname alone next to a cue (data/en.yaml,
+    ``people``): the examples name their person, liked or (negated) disliked."""
+    from agent.understanding.vocabulary import vocabulary
+
+    words = vocabulary("en").people
+    assert set(words.examples) == set(LOOSE_NAMES)
+    for text in words.examples:
+        u = loose_nlu.understand(text)
+        assert u.liked_people + u.disliked_people == [LOOSE_NAMES[text]], (text, u)
+    assert loose_nlu.understand("no tarantino please").disliked_people == ["Quentin Tarantino"]
+    assert loose_nlu.understand("not a fan of chris nolan").disliked_people == ["Christopher Nolan"]
+
+
+@pytest.mark.parametrize("text", [
+    "paul walked home", "a film by the sea", "something with a pit bull", "no stone unturned",
+    "tom ganks",  # as close to Tom Banks as to Tom Hanks: nobody
+    "spielburg",  # a slipped surname alone, with no cue, is nobody
+    "scorcese is a word i made up",
+])
+def test_loose_readings_of_names_keep_everyday_words_and_need_a_cue(loose_nlu, text):
+    u = loose_nlu.understand(text)
+    assert u.liked_people == [] and u.disliked_people == [], (text, u.liked_people, u.disliked_people)
+
+
+def test_the_vocabulary_counter_examples_name_nobody(loose_nlu):
+    from agent.understanding.vocabulary import vocabulary
+
+    for text in vocabulary("en").people.counter_examples:
+        u = loose_nlu.understand(text)
+        assert u.liked_people == [] and u.disliked_people == [], text
+
+
 def test_a_misspelt_name_beats_a_title_inside_it_but_a_title_is_no_name(typo_nlu):
     u = typo_nlu.understand("something funny with Adam Sandlr")
     assert u.liked_people == ["Adam Sandler"] and u.mentions == []  # no mention of "Adam" (2009)

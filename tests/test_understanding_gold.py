@@ -3,8 +3,10 @@ it was set (``FLOORS``, the measured figure minus a small margin). Raise a floor
 understander gets better; never lower one to let a change through.
 
 Measured with ``python benchmarks/understanding.py`` on the default catalogue (figures in the
-README, "Understanding benchmark"); the second set's issue targets are higher than some of
-these floors (intent 0.95, slot F1 0.90, negation scope 0.90, numbers 0.95, typos 0.90)."""
+README, "Understanding benchmark", and in benchmarks/understanding_gold/README.md); the second
+set's issue targets are higher than some of these floors (intent 0.95, slot F1 0.90, negation
+scope 0.90, numbers 0.95, typos 0.90). The floors are over the whole second set; its held-out
+files (``HELD_OUT``) were not looked at while the reader was tuned."""
 
 import pytest
 
@@ -20,21 +22,21 @@ MEASURED = {
     ("old", "slots.constraints.f1"): 0.965,
     ("old", "title_accuracy"): 0.918,
     ("new", "intent_accuracy"): 0.981,
-    ("new", "slots.scene.f1"): 0.842,
+    ("new", "slots.scene.f1"): 0.885,
     ("new", "slots.liked_genres.f1"): 0.893,
     ("new", "slots.disliked_genres.f1"): 0.885,
     ("new", "slots.constraints.f1"): 0.952,
-    ("new", "slots.people.f1"): 0.759,
-    ("new", "slots.disliked_people.f1"): 0.923,
-    ("new", "slots.liked_attributes.f1"): 0.673,
-    ("new", "slots.avoided_attributes.f1"): 0.786,
+    ("new", "slots.people.f1"): 0.971,
+    ("new", "slots.disliked_people.f1"): 1.000,
+    ("new", "slots.liked_attributes.f1"): 0.771,
+    ("new", "slots.avoided_attributes.f1"): 0.892,
     ("new", "single.question.accuracy"): 0.899,
     ("new", "single.ref.accuracy"): 1.000,
     ("new", "single.critique.accuracy"): 0.667,
-    ("new", "classes.negation_scope.accuracy"): 0.631,
+    ("new", "classes.negation_scope.accuracy"): 0.786,
     ("new", "classes.numbers.accuracy"): 0.969,
-    ("new", "classes.typos.accuracy"): 0.800,
-    ("new", "title_accuracy"): 0.941,
+    ("new", "classes.typos.accuracy"): 0.867,
+    ("new", "title_accuracy"): 0.963,
 }
 
 

@@ -83,6 +83,26 @@ def test_named_pattern_counter_examples(nlu, pattern):
             assert shown, f"{ex.text!r} must not show {key}={value}"
 
 
+@pytest.mark.parametrize("name", sorted(EN.rules))
+def test_named_rules_match_their_examples_and_not_their_counter_examples(name):
+    rule, regex = EN.rules[name], EN.regexes[name]
+    assert rule.examples, name
+    for text in rule.examples:
+        assert regex.search(text), (name, text)
+    for text in rule.counter_examples:
+        assert not regex.search(text), (name, text)
+
+
+def test_the_english_reader_keeps_no_inline_regex():
+    """Its English rules live in the vocabulary file, not in the code (vocabulary as data)."""
+    import re
+
+    from agent.understanding import embedded
+
+    source = Path(embedded.__file__).read_text(encoding="utf-8")
+    assert not re.findall(r"re\.(?:compile|search|finditer|match|fullmatch)\(r?[\"']", source)
+
+
 @pytest.mark.parametrize("clear", EN.clears, ids=lambda c: c.name)
 def test_clear_patterns(nlu, clear):
     for text in clear.examples:

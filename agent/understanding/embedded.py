@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from agent.understanding import lexicon as lx
 from agent.understanding.mentions import TitleFinder
@@ -21,17 +22,16 @@ from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phr
 from agent.understanding.verdicts import mention_polarity, refers_to_all, shown_verdict, without_not_seen
 from retrieval.people import PeopleIndex, PersonHit
 
-_MPAA = re.compile(r"\b(nc-17|pg-13|pg13|pg|g|r)\b(?:[- ]rated)?")
-_NOT_FOR_KIDS = re.compile(r"\bnot (?:for|meant for|aimed at) (?:kids|children)\b")
-# a cue after the words it negates, in the same clause: "horror is not for me", "musicals bore me"
-_AFTER_NEGATION = re.compile(r"\b(?:is|are|'s|'re)? ?(?:not for me|not my thing|not my cup of tea|a no for me|a no-go"
-                             r"|bore me|bores me|do my head in|does my head in|annoy me|annoys me|do nothing for me|does nothing for me|turn me off|turns me off|are out|is out)\b")
-_KID_AGE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[ -]?(?:years?[ -]?olds?|yrs?[ -]?olds?|y/?o|yo)\b")
+# The English regexes the reader uses are named rules in data/en.yaml (``rules``), each with
+# example and counter-example text; the code reads them as ``lx.RULES[name]``.
+
+
+@lru_cache(maxsize=8192)
 def _too_common(word: str) -> bool:
     """Everyday words ("care", "coming", "everywhere") that alone name no aversion."""
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word, "en", wordlist="small") >= 4.8
+    return zipf_frequency(word, "en", wordlist="small") >= 5.0
 
 
 def _modifies(norms: list[str], h: PhraseHit) -> bool:
@@ -50,17 +50,12 @@ def _avoided_phrase(norms: list[str], h: PhraseHit, negated: set[int], cue_words
     return " ".join(norms[start:end])
 
 
-_PICK = re.compile(r"^(?:(?:ye+s+|yeah+|yep|yup|ok|okay|sure|ooh|oh|great)\b.*|.*\b(?:please|pls|plz|one for me|it is|done|sold|deal)\s*[.!]*$|(?:the\s+)?(?:[1-5]|1st|2nd|3rd|4th|5th)\s*[.!]*$)")
-# "my daughter is 7", "the kids are 8 and 11", "my 2 nieces (4 and 6)"
-_CHILD_AGE = re.compile(r"\b(?:son|daughter|kids?|children|nephews?|nieces?|twins|grandkids?|boy|girl)(?:'s| is| are| turning| turned| aged)"
-                        r"\s+(?:turning\s+)?(\d{1,2})\b|\(\s*(\d{1,2})\s*(?:and|&|,)\s*\d{1,2}\s*\)")
-_SEEN_WORDS = re.compile(r"\b(?:seen|watched|saw)\b")
-_NOT_THAT = re.compile(r"^(?:ugh|nah|hmm|sorry)?\s*,?\s*(?:not (?:the|that|this|those|these|number|#)\b|no to (?:all|any|them|those)\b"
-                       r"|(?:no|nope|nah),? not\b)")
 _FUNCTION_WORDS = {"any", "all", "those", "these", "stuff", "things", "thing", "ones", "kind", "type", "sort", "really",
                    "though", "either", "please", "pls", "plz", "seriously", "honestly", "lol", "much", "mean", "ever",
                    "everywhere", "anywhere", "somewhere", "anymore", "whatsoever", "literally", "basically",
                    "massive", "huge", "fests", "fest", "type", "vibes", "generally", "ones", "films", "movies"}
+_AGE_UNITS = {"year", "years", "yr", "yrs", "month", "months"}  # "a 14 year old": no taste for old films
+SCOPE_REACH = 10  # the most words a negation cue reaches before its clause ends
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 
@@ -145,7 +140,7 @@ class EmbeddedUnderstander:
             u.liked_genres, u.scene.mood, u.liked_people = [], [], []
             u.liked_attributes, u.avoided_attributes = [], []
             u.constraints = type(u.constraints)()
-        age = _KID_AGE.search(low) or _CHILD_AGE.search(low)
+        age = lx.RULES["kid_age"].search(low) or lx.RULES["child_age"].search(low)
         age_value = next((x for x in age.groups() if x), "99") if age else "99"
         if age and int(_NUMBER_WORDS.get(age_value, age_value)) <= 15:
             u.scene.companions = "kids"  # a child's age names the most constraining companion
@@ -166,7 +161,7 @@ class EmbeddedUnderstander:
                 continue
             if t in ("or", "nor", ",") or (runs[-1] and i - 1 not in negated):
                 runs.append([])
-            if t.isalpha() and len(t) > 2 and t not in lx.COMMON_WORDS and t not in _FUNCTION_WORDS \
+            if t.isalpha() and len(t) > 2 and t not in lx.PLAIN_WORDS and t not in _FUNCTION_WORDS \
                     and not _too_common(t):
                 runs[-1].append(t)
             elif runs[-1]:
@@ -180,28 +175,64 @@ class EmbeddedUnderstander:
     # -- negation scope -------------------------------------------------------------------
     def _negated_positions(self, tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
         """Token positions inside a negated scope. A cue opens a scope that runs to the end of its
-        clause (a comma, "but", "and", a full stop; see ``negation.scope_breakers``), at most six
+        clause (a comma, "but", "and", a full stop; see ``negation.scope_breakers``), at most ten
         words; a degree cue ("too", "less") reaches two. "or" and "nor" keep it open ("no horror or
         gore"). A cue after the words in the same clause negates them too ("horror is not for me",
-        "musicals bore me")."""
+        "musicals bore me"; ``negation.after_cues``), and so does a negator closing a clause
+        ("sci-fi yes, aliens no"; ``negation.clause_final_cues``)."""
         negated: set[int] = set()
         norms = [t.norm for t in tokens]
+        low = " ".join(norms)
+        allowing = {i for m in lx.NEGATION.tolerance_before_regex.finditer(low)  # "don't mind": no negation
+                    for i in range(len(low[:m.start()].split()), len(low[:m.end()].split()))}
         for h in hits:
-            if h.category != "negation":
+            if h.category != "negation" or h.start in allowing:
                 continue
             j = h.end
-            reach = 2 if h.value in ("too", "less") or tokens[h.start].norm in ("too", "less") else 6
-            while j < len(tokens) and j < h.end + reach and tokens[j].norm not in lx.SCOPE_BREAKERS:
+            reach = 2 if h.value in ("too", "less") or tokens[h.start].norm in ("too", "less") else SCOPE_REACH
+            while j < len(tokens) and j < h.end + reach and (tokens[j].norm not in lx.SCOPE_BREAKERS
+                                                             or self._list_goes_on(norms, j)):
                 negated.add(j)
                 j += 1
-        low = " ".join(norms)
-        for m in _AFTER_NEGATION.finditer(low):
-            end = len(low[: m.start()].split())  # token index where the cue starts
-            i = end - 1
-            while i >= 0 and norms[i] not in lx.CLAUSE_BREAKS and norms[i] not in ("and",):
-                negated.add(i)
-                i -= 1
+        neg = lx.NEGATION
+        for m in [*neg.after_regex.finditer(low), *neg.clause_final_regex.finditer(low)]:
+            negated.update(self._clause_before(norms, low, m.start()))
         return negated
+
+    @staticmethod
+    def _list_goes_on(norms: list[str], j: int) -> bool:
+        """Whether the breaker at ``j`` only joins a list the negation spans: "can't stand corsets
+        and ballrooms" (a content word after "and"), "don't do documentaries, or anything based on a
+        true story" (", or")."""
+        nxt = norms[j + 1] if j + 1 < len(norms) else ""
+        if norms[j] == "," and nxt in ("or", "nor"):
+            return True
+        return norms[j] in ("and", "&") and nxt.isalpha() and nxt not in lx.PLAIN_WORDS and not _too_common(nxt)
+
+    @staticmethod
+    def _clause_before(norms: list[str], low: str, char: int) -> list[int]:
+        """The token positions of the clause that ends at character ``char`` of ``low``."""
+        i = len(low[:char].split()) - 1
+        out = []
+        while i >= 0 and norms[i] not in lx.CLAUSE_BREAKS and norms[i] != "and":
+            out.append(i)
+            i -= 1
+        return out
+
+    def _tolerated_positions(self, norms: list[str]) -> set[int]:
+        """Positions of what the person allows without asking for it: "I'm ok with violence",
+        "subtitles are fine" (``negation.tolerance_*``). An attribute there is neither wished nor
+        avoided."""
+        low = " ".join(norms)
+        out: set[int] = set()
+        for m in lx.NEGATION.tolerance_after_regex.finditer(low):
+            out.update(self._clause_before(norms, low, m.start()))
+        for m in lx.NEGATION.tolerance_before_regex.finditer(low):
+            j = len(low[:m.end()].split())
+            while j < len(norms) and norms[j] not in lx.SCOPE_BREAKERS:
+                out.add(j)
+                j += 1
+        return out
 
     # -- lexicon slots --------------------------------------------------------------------
     def _slots(self, u: Understanding, hits: list[PhraseHit], negated: set[int], norms: list[str]) -> None:
@@ -210,9 +241,18 @@ class EmbeddedUnderstander:
         cue_words = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
         moods = {(h.start, h.end) for h in hits if h.category == "mood"}
         liked_genres = {h.value for h in hits if h.category == "genre" and h.start not in negated}
+        tolerated = self._tolerated_positions(norms)
+        def in_critique(h: PhraseHit) -> bool:  # "too old, anything newer?" critiques a list
+            return any(c.category == "critique" and c.start <= h.start and h.end <= c.end for c in hits)
+
+        liked_said: dict[str, list[str]] = {}  # attribute -> the words that named it
+        avoided_said: dict[str, list[str]] = {}
         for h in hits:
             if h.category != "negation" and set(range(h.start, h.end)) <= cue_words:
                 continue  # "sick" in "sick of dragons" is part of the cue
+            if h.category in ("occasion", "companions", "time_of_day") and any(
+                    a.category == "attribute" and a.start < h.start and h.end <= a.end for a in hits):
+                continue  # "time travel movies": a word inside a kind of film, no trip ("christmas film" still is)
             neg = h.start in negated
             if h.category == "genre" and neg and (h.value in liked_genres or _modifies(norms, h)):
                 # "comedy, but none of that cringe humour", "no romance subplot": a kind of the
@@ -223,6 +263,12 @@ class EmbeddedUnderstander:
                 continue
             if h.category == "attribute" and not neg and (h.start, h.end) in moods:
                 continue  # "something scary": the mood says it
+            if h.category in ("attribute", "mood") and not neg and h.start in tolerated:
+                # "I'm ok with violence": allowed, not asked for ("romcom is fine" still names its genres)
+                for genre in lx.ATTRIBUTES[h.value].implies if h.category == "attribute" else []:
+                    if genre not in u.liked_genres:
+                        u.liked_genres.append(genre)
+                continue
             if h.category == "genre":
                 target = u.disliked_genres if neg else u.liked_genres
                 if h.value not in target:
@@ -235,6 +281,7 @@ class EmbeddedUnderstander:
                 target = u.avoided_attributes if neg else u.liked_attributes
                 if h.value not in target:
                     target.append(h.value)
+                (avoided_said if neg else liked_said).setdefault(h.value, []).append(" ".join(norms[h.start:h.end]))
                 for genre in ([] if neg else lx.ATTRIBUTES[h.value].implies):  # "a romcom"
                     if genre not in u.liked_genres and genre not in u.disliked_genres:
                         u.liked_genres.append(genre)
@@ -242,6 +289,10 @@ class EmbeddedUnderstander:
                 target = u.scene.not_moods if neg else u.scene.mood
                 if h.value not in target:
                     target.append(h.value)
+                said = " ".join(norms[h.start:h.end])
+                named = any(a.category == "attribute" and a.start < h.end and h.start < a.end for a in hits)
+                if neg and not named and said not in u.avoided_attributes:  # "nothing sad": a soft penalty too
+                    u.avoided_attributes.append(said)
             elif h.category == "companions":
                 if neg:
                     u.scene.companions_cleared = True
@@ -249,12 +300,17 @@ class EmbeddedUnderstander:
                     companions.append(h.value)
             elif h.category == "occasion" and not neg:
                 u.scene.occasion = u.scene.occasion or h.value
-            elif h.category == "time_of_day" and not neg:
+            elif h.category == "time_of_day":  # "not in the mood for anything heavy tonight": still tonight
                 times.append(h.value)
             elif h.category == "family_safe" and not neg:
                 u.constraints.mpaa_max = lx.FAMILY_SAFE_MPAA_CEILING
                 if "Horror" not in u.disliked_genres:
                     u.disliked_genres.append("Horror")
+            elif h.category in ("old", "recent") and neg and not in_critique(h) and not (
+                    h.start and norms[h.start - 1] in _AGE_UNITS):  # "not into old movies": an aversion, softly
+                said = " ".join(norms[h.start:h.end])
+                if said not in u.avoided_attributes:
+                    u.avoided_attributes.append(said)
             elif h.category == "quality" and not neg:
                 u.constraints.min_rating = 7.0
             elif h.category == "critique" and not neg:  # "not too long" is no critique
@@ -268,17 +324,21 @@ class EmbeddedUnderstander:
         if "companions" in u.clears:
             companions = [c for c in companions if c != "kids"]
             u.scene.companions_cleared = True
-        if _NOT_FOR_KIDS.search(low) and "Children" not in u.disliked_genres:
+        if lx.RULES["not_for_kids"].search(low) and "Children" not in u.disliked_genres:
             u.disliked_genres.append("Children")
         if companions:
             u.scene.companions = min(companions, key=lx.COMPANION_PRIORITY.index)
         elif u.scene.occasion in lx.OCCASION_COMPANIONS and not u.scene.companions_cleared:
             u.scene.companions = lx.OCCASION_COMPANIONS[u.scene.occasion]  # a date is with a partner
-        if any(norms[i] in ("heavy", "serious", "depressing", "dark") for i in negated if i < len(norms)):
-            if "light" not in u.scene.mood:
-                u.scene.mood.append("light")
         # a genre both liked and disliked in one turn: the negated reading wins
         u.liked_genres = [g for g in u.liked_genres if g not in u.disliked_genres]
+        for attr in [a for a in u.liked_attributes if a in u.avoided_attributes]:
+            # "into period dramas but can't stand corsets": a part of the attribute is avoided, in its own
+            # words; the attribute itself stays wished (as a negated kind never removes its genre)
+            aspects = [w for w in avoided_said.get(attr, []) if w not in liked_said.get(attr, [])]
+            if aspects and len(aspects) == len(avoided_said.get(attr, [])):
+                u.avoided_attributes.remove(attr)
+                u.avoided_attributes.extend(w for w in aspects if w not in u.avoided_attributes)
         u.liked_attributes = [a for a in u.liked_attributes if a not in u.avoided_attributes]
         u.scene.mood = [m for m in u.scene.mood if m not in u.scene.not_moods]
 
@@ -301,8 +361,7 @@ class EmbeddedUnderstander:
                 setattr(c, name, value)
         if reading.time_budget_min:
             u.scene.time_budget_min = reading.time_budget_min
-        if c.max_runtime is None and u.scene.time_budget_min is None and re.search(
-                r"\b(?:not too long|not very long|not long|nothing too long|short one|something short|quick one|short movie|short film|shortish)\b", low):
+        if c.max_runtime is None and u.scene.time_budget_min is None and lx.RULES["vaguely_short"].search(low):
             c.max_runtime = 120 if "not" in low or "nothing" in low else 100
         newer = any(k.kind == "newer" for k in u.critiques)  # "too old, anything more recent?" is relative
         if c.year_min is None and not newer and contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
@@ -311,29 +370,29 @@ class EmbeddedUnderstander:
         self._mpaa(u, low)
 
     def _mpaa(self, u: Understanding, low: str) -> None:
-        if "rated" not in low and "rating" not in low and not re.search(r"\b(pg|pg-13|nc-17)\b", low):
+        if "rated" not in low and "rating" not in low and not lx.RULES["mpaa_named"].search(low):
             return
-        pair = re.search(r"\b(g|pg|pg-13)\s+(?:or|and|/)\s+(g|pg|pg-13)\b", low)
+        pair = lx.RULES["mpaa_pair"].search(low)
         if pair:
             order = ["g", "pg", "pg-13"]
             u.constraints.mpaa_max = max(pair.group(1), pair.group(2), key=order.index).upper()
             return
-        for m in _MPAA.finditer(low):
+        for m in lx.RULES["mpaa"].finditer(low):
             rating = {"pg13": "PG-13"}.get(m.group(1), m.group(1).upper())
             before = low[max(0, m.start() - 20) : m.start()]
             after = low[m.end() : m.end() + 20]
             if rating == "R" and "rated" not in (before + m.group(0) + after):
                 continue
-            if re.search(r"\b(no|not|nothing|without|avoid)\b", before):
+            if lx.RULES["mpaa_negated_before"].search(before):
                 order = ["G", "PG", "PG-13", "R", "NC-17"]
                 # "nothing above PG-13" allows PG-13; "nothing rated R" stops below R
-                above = re.search(r"\b(above|over|higher than|beyond|past|stronger than)\s*$", before)
+                above = lx.RULES["mpaa_above_before"].search(before)
                 u.constraints.mpaa_max = rating if above else order[max(0, order.index(rating) - 1)]
-            elif re.search(r"or (below|under|less|lower)|at most|max|or younger|and under|\bonly\b", after + before):
+            elif lx.RULES["mpaa_at_most"].search(after + before):
                 u.constraints.mpaa_max = rating
             elif rating in ("G", "PG") and ("rated" in before + after):
                 u.constraints.mpaa_max = rating
-            elif rating in ("G", "PG", "PG-13") and not re.search(r"\b(?:rated|is|was)\s*$", before) \
+            elif rating in ("G", "PG", "PG-13") and not lx.RULES["mpaa_is_before"].search(before) \
                     and not low.startswith(tuple(lx.QUESTION_STARTS)) and "?" not in low:
                 u.constraints.mpaa_max = rating  # a bare "PG, for a class of 9 year olds" is the ceiling
             return
@@ -370,10 +429,7 @@ class EmbeddedUnderstander:
 
     # -- references to shown items --------------------------------------------------------
     def _references(self, u: Understanding, low: str, tokens: list[Token], hits) -> None:
-        for m in re.finditer(r"(?:the\s+)?(first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th|top)\s+(?:one|1|movie|film|pick|option|suggestion)s?\b"
-                             r"|#\s?([1-9])\b|number\s+([1-9]|one|two|three|four|five)\b"
-                             r"|\b(first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b(?=\s*(?:\?|$|,|\.|!|sounds|looks|is|was|please|pls))"
-                             r"|^(?:the\s+)?([1-5])(?!\s*\.\s*\d)(?=\s*(?:please|pls|plz|!|\.|$))", low):
+        for m in lx.RULES["ordinal_reference"].finditer(low):
             word = m.group(1) or m.group(4)
             if word:
                 idx = lx.ORDINALS[word]
@@ -383,10 +439,10 @@ class EmbeddedUnderstander:
                 idx = (int(raw) if idx is None else int(idx)) - 1
             if idx not in u.references:
                 u.references.append(idx)
-        if re.search(r"\b(it|that one|this one|that movie|this movie|that film|this film|the one|them)\b", low):
+        if lx.RULES["focus_reference"].search(low):
             u.refers_to_focus = True
         u.refers_to_all = refers_to_all(low)
-        if re.search(r"\bmore like\b|\blike the\b|\bsimilar to the\b", low) and u.references:
+        if lx.RULES["more_like"].search(low) and u.references:
             u.critiques.append(Critique(kind="more_like", ref_index=u.references[0]))
 
     # -- content words for the semantic query ---------------------------------------------
@@ -437,14 +493,14 @@ class EmbeddedUnderstander:
                 u.critiques = []  # "is it too scary?" asks; it does not critique
                 return "ask_item"
         if has_shown and not is_question and not u.critiques and (
-                (u.references and _SEEN_WORDS.search(low) and not slots) or _NOT_THAT.search(low)):
-            u.shown_verdict = "seen" if _SEEN_WORDS.search(low) else u.shown_verdict
+                (u.references and lx.RULES["seen_words"].search(low) and not slots) or lx.RULES["not_that"].search(low)):
+            u.shown_verdict = "seen" if lx.RULES["seen_words"].search(low) else u.shown_verdict
             return "reject"  # "already watched number 5", "not the last one", "no to all of them"
         if has_shown and u.references and not is_question and not u.critiques and not slots \
-                and _PICK.search(low) and len(words) <= 5:  # "2 please", "yes! the 4th"
+                and lx.RULES["pick"].search(low) and len(words) <= 5:  # "2 please", "yes! the 4th"
             return "accept"
         new_to_them = without_not_seen(low)  # "I haven't seen that, I'll check it out" accepts
-        negative = re.search(r"\b(not|don't|dont|no|nope|none)\b", new_to_them)
+        negative = lx.RULES["negative_word"].search(new_to_them)
         if (has_shown or u.mentions) and contains_phrase(low, lx.ACCEPT_PHRASES) \
                 and not contains_phrase(new_to_them, lx.REJECT_PHRASES) and not u.critiques and not negative \
                 and not (is_question and not u.references):
@@ -452,12 +508,12 @@ class EmbeddedUnderstander:
         if contains_phrase(low, lx.THANKS) and not slots and not u.mentions:
             return "smalltalk"
         only_seen = u.mentions and all(m.polarity == "seen" for m in u.mentions)
-        rejects = contains_phrase(new_to_them, lx.REJECT_PHRASES) or (u.references and re.search(r"\bnot (?:the|that|this)\b", low))
+        rejects = contains_phrase(new_to_them, lx.REJECT_PHRASES) or (u.references and lx.RULES["not_the"].search(low))
         if has_shown and (rejects or only_seen) and not (slots or u.critiques) and u.shown_verdict != "liked":
             return "reject"
         if has_shown and u.critiques:
             return "refine"
-        if has_shown and slots and re.search(r"\b(those|these|of them|less|instead|make it|same|but)\b", low):
+        if has_shown and slots and lx.RULES["refine_words"].search(low):
             return "refine"
         if has_shown and not u.has_preferences() and contains_phrase(low, lx.MORE_PHRASES):
             return "refine"

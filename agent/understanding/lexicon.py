@@ -35,6 +35,7 @@ def _tables() -> dict[str, object]:
         "FAMILY_SAFE_MPAA_CEILING": v.family_safe.mpaa_ceiling,
         "FAMILY_SAFE_EXCLUDED_GENRES": v.family_safe.excluded_genres,
         "NEGATION_CUES": v.negation.cues,
+        "NEGATION": v.negation,
         "SCOPE_BREAKERS": set(v.negation.scope_breakers),
         "CLAUSE_BREAKS": set(v.negation.clause_breaks),
         "LIKE_CUES": v.cues.like, "SEEN_CUES": v.cues.seen, "GREETINGS": v.cues.greetings,
@@ -51,6 +52,7 @@ def _tables() -> dict[str, object]:
         "ATTRIBUTES": v.attributes,
         "CLEARS": v.clears,
         "NUMBERS": v.numbers,
+        "RULES": v.regexes,
     }
     # Words that alone never make a title mention unless the person capitalises them (e.g. "Up",
     # "Kids", "Date Night"): function words plus every phrase of the vocabulary.
@@ -67,6 +69,13 @@ def _tables() -> dict[str, object]:
         for p in t[key]:
             common.update(p.split())
     t["COMMON_WORDS"] = common
+    # the words that alone never name a thing someone avoids: the common words less those of the
+    # attributes and of old / new ("not the dumb explosion fests", "not into old movies")
+    plain = common - {w for a in v.attribute_phrases.values() for p in a for w in p.split()} \
+        - {w for p in v.cues.old + v.cues.recent for w in p.split()}
+    n = v.numbers  # "no earlier than 1995" bounds a year; it avoids nothing
+    plain |= {w for p in n.max_before + n.min_before + n.max_after + n.min_after for w in p.split()}
+    t["PLAIN_WORDS"] = plain
     return t
 
 

@@ -12,13 +12,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from agent.understanding.lexicon import COMMON_WORDS, LIKE_CUES, SEEN_CUES
+from agent.understanding.names import NameReader
 from agent.understanding.text import Token
+from agent.understanding.vocabulary import vocabulary
 from retrieval.people import PeopleIndex, PersonHit
 from rapidfuzz import fuzz
 
 from retrieval.titles import Match, TitleResolver, normalize_title
 
 _CONNECTORS = {"of", "the", "and", "in", "a", "an", "on", "to", "for", "&", "at", "with", "from", "vs"}
+# short words title case leaves in lower case ("Stand by Me", "Gone with the Wind", "As Good as It Gets")
+_TITLE_CASE_LOWER = _CONNECTORS | {"by", "as", "or", "nor", "but", "up", "off", "into", "over", "per", "via"}
 _CUE_WORDS = {w for p in LIKE_CUES + SEEN_CUES for w in p.split()} | {"about", "is", "was", "watch"}
 _MAX_NGRAM = 9
 # Zipf frequency (wordfreq: log10 per billion words) from which a word is everyday English:
@@ -119,7 +123,7 @@ def _span_token(tokens: list[Token], k: int) -> bool:
 def _capitalised(span: list[Token]) -> bool:
     """Every content word capitalised ("Lord of the Rings"); a span of only connectors ("A",
     "To") must be capitalised itself."""
-    content = [t for t in span if t.norm not in _CONNECTORS and _is_word(t)] or span
+    content = [t for t in span if t.norm not in _TITLE_CASE_LOWER and _is_word(t)] or span
     return all(t.capitalised for t in content)
 
 
@@ -136,6 +140,7 @@ class TitleFinder:
     def __init__(self, resolver: TitleResolver, people: PeopleIndex | None = None):
         self.resolver = resolver
         self.people = people
+        self.loose_names = None if people is None else NameReader(people, vocabulary("en").people, everyday_word)
         everyday_word("the")  # load the word list now, not during someone's first turn
         resolver.aliases_with_word_like("the")  # and the title-word index the slip finder uses
 
@@ -185,8 +190,11 @@ class TitleFinder:
                             continue  # an exact title: the exact pass decided on it
                         score = fuzz.ratio(window, alias)
                         cutoff = 86 if size > 1 else (88 if len(alias) >= 8 else 92)
-                        if score >= cutoff and (best is None or score > best[0]):
+                        # the window covering more of the text wins ("moster inc" is Monsters, Inc.,
+                        # not Monster), then the closer spelling
+                        if score >= cutoff and (best is None or (end - start, score) > (best[2] - best[1], best[0])):
                             best = (score, start, end, alias)
+            best = best or self._run_together(norms, k, masked)
             if best:
                 score, start, end, alias = best
                 year, new_end = _year_after(tokens, end)
@@ -195,6 +203,18 @@ class TitleFinder:
                     scan.found.append(FoundTitle(start, new_end, " ".join(x.text for x in tokens[start:end]), matches, year))
                     masked |= set(range(start, new_end))
         scan.found.sort(key=lambda f: f.start)
+
+    def _run_together(self, norms: list[str], k: int, masked: set[int]) -> tuple[float, int, int, str] | None:
+        """A one-word title typed as two words ("casa blanca"): the rare word and a neighbour,
+        written together, are a catalogue title of at least eight letters."""
+        for start in (k - 1, k):
+            end = start + 2
+            if start < 0 or end > len(norms) or any(i in masked for i in range(start, end)):
+                continue
+            joined = norms[start] + norms[start + 1]
+            if len(joined) >= 8 and joined.isalpha() and self.resolver.has_alias(joined):
+                return 100.0, start, end, joined
+        return None
 
     def _names(self, tokens: list[Token], scan: TitleScan) -> None:
         """Names in the text, exact or with a slip ("tom hnaks"). A name beats a title found inside
@@ -205,6 +225,10 @@ class TitleFinder:
         names += self.people.find_misspelled(norms, scan.hidden | _spans(names), everyday_word)
         taken = scan.masked() | _spans(names)
         names += self.people.find_surnames(norms, [t.text[:1].isupper() for t in tokens], taken, COMMON_WORDS)
+        # loosely named people (a nickname, a surname as it sounds, a surname alone next to a cue);
+        # a name beats a one-word title ("hitchcock films"), not a longer one
+        longer = {i for f in scan.found if f.end - f.start > 1 for i in range(f.start, f.end)}
+        names += self.loose_names.find(norms, scan.hidden | _spans(names) | longer, COMMON_WORDS)
         names = [h for h in names
                  if not any(f.start <= h.start and h.end <= f.end and f.end - f.start > h.end - h.start
                             for f in scan.found)]

@@ -94,9 +94,38 @@ class FamilySafe(_Strict):
 
 
 class Negation(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
     cues: list[str]
     scope_breakers: list[str]
     clause_breaks: list[str]
+    after_cues: list[str]  # negate the words before them in the clause
+    clause_final_cues: list[str]  # the same, only closing a clause ("aliens no")
+    tolerance_before: list[str]  # allow what follows without asking for it ("ok with violence")
+    tolerance_after: list[str]  # allow what precedes ("subtitles are fine")
+
+    @cached_property
+    def after_regex(self) -> re.Pattern:
+        return _alternatives(self.after_cues)
+
+    @cached_property
+    def clause_final_regex(self) -> re.Pattern:
+        breaks = "|".join(re.escape(b) for b in self.clause_breaks if not b.isalpha())
+        return re.compile(_alternatives(self.clause_final_cues).pattern + rf"\s*(?=$|{breaks}|\s(?:but|and|though)\b)")
+
+    @cached_property
+    def tolerance_before_regex(self) -> re.Pattern:
+        return _alternatives(self.tolerance_before)
+
+    @cached_property
+    def tolerance_after_regex(self) -> re.Pattern:
+        return _alternatives(self.tolerance_after)
+
+
+def _alternatives(phrases: list[str]) -> re.Pattern:
+    """One regex matching any of ``phrases`` on word boundaries, longest first."""
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+                      + r")(?![\w'])")
 
 
 class Cues(_Strict):
@@ -156,6 +185,35 @@ class Numbers(_Strict):
     units_minutes: list[str]
 
 
+class PeopleWords(_Strict):
+    """How people are named loosely (a surname alone, a nickname, a slip; see ``names.py``)."""
+
+    surname_cues_before: list[str]
+    surname_cues_after: list[str]
+    nicknames: dict[str, list[str]]
+    sound_alike: list[tuple[str, str]]
+    examples: list[str]
+    counter_examples: list[str] = Field(default_factory=list)
+
+
+class Rule(_Strict):
+    """A named regex over the lower-cased, tokenised text, with text it must and must not match."""
+
+    description: str
+    pattern: str
+    examples: list[str]
+    counter_examples: list[str] = Field(default_factory=list)
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as e:
+            raise ValueError(f"bad regex {v!r}: {e}") from e
+        return v
+
+
 class Example(_Strict):
     text: str
     shown: bool = False
@@ -192,6 +250,8 @@ class Vocabulary(_Strict):
     attributes: dict[str, Attribute]
     clears: list[Clear]
     numbers: Numbers
+    people: PeopleWords
+    rules: dict[str, Rule]
     patterns: list[Pattern]
 
     @model_validator(mode="after")
@@ -205,6 +265,11 @@ class Vocabulary(_Strict):
         if len(names) != len(set(names)):
             raise ValueError("pattern names must be unique")
         return self
+
+    @cached_property
+    def regexes(self) -> dict[str, re.Pattern]:
+        """The named rules, compiled."""
+        return {name: re.compile(r.pattern) for name, r in self.rules.items()}
 
     @cached_property
     def attribute_phrases(self) -> dict[str, list[str]]:
