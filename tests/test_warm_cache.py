@@ -16,6 +16,7 @@ from agent.warm_start import warm_key
 from agent.wiring import build_agent, open_stores
 from retrieval.warm_cache import WarmCache, chroma_collection_id, code_digest
 from tests.helpers import ROOT, offline_env
+from tests.live_server import copy_data_dir
 
 TURNS = [("a thriller from the 90s, under 2 hours", None), ("something lighter, a comedy", None),
          ("I loved Toy Story, something for my kids", "ml:42"), ("九十年代的惊悚片", None)]
@@ -84,8 +85,7 @@ def test_no_collection_means_no_key(tmp_path):
 def own_data(data_dir, tmp_path_factory):
     """A private copy of the catalogue, with no warm cache in it yet."""
     target = tmp_path_factory.mktemp("warm") / "data"
-    shutil.copytree(data_dir, target, ignore=shutil.ignore_patterns("warm-*.pkl"))
-    return target
+    return copy_data_dir(data_dir, target, without=("cache/warm-*.pkl",))
 
 
 def _answers(agent) -> list:
@@ -103,6 +103,7 @@ def test_results_are_identical_with_and_without_the_cache(own_data, tmp_path, mo
         shutil.copytree(own_data, d, ignore=shutil.ignore_patterns("warm-*.pkl"))
     cold = build_agent(load_settings(data_dir=cold_dir))  # builds everything, writes the cache
     cold_answers = _answers(cold)
+    (warm_dir / "cache").mkdir(exist_ok=True)
     for f in (cold_dir / "cache").glob("warm-*.pkl"):
         shutil.copy2(f, warm_dir / "cache" / f.name)
     settings = load_settings(data_dir=warm_dir)

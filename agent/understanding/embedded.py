@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from agent.understanding import lexicon as lx
 from agent.understanding.mentions import TitleFinder
 from agent.understanding.numbers import read_numbers
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
+from agent.understanding.scope import (avoided_phrase, modifies, negated_positions, tolerated_positions,
+                                      unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
 from agent.understanding.verdicts import mention_polarity, refers_to_all, shown_verdict, without_not_seen
 from retrieval.people import PeopleIndex, PersonHit
@@ -26,36 +27,7 @@ from retrieval.people import PeopleIndex, PersonHit
 # example and counter-example text; the code reads them as ``lx.RULES[name]``.
 
 
-@lru_cache(maxsize=8192)
-def _too_common(word: str) -> bool:
-    """Everyday words ("care", "coming", "everywhere") that alone name no aversion."""
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en", wordlist="small") >= 5.0
-
-
-def _modifies(norms: list[str], h: PhraseHit) -> bool:
-    """A genre word used as a modifier of another noun ("romance subplot", "horror elements")."""
-    nxt = norms[h.end] if h.end < len(norms) else ""
-    return nxt.isalpha() and len(nxt) > 3 and nxt not in lx.COMMON_WORDS and nxt not in _FUNCTION_WORDS
-
-
-def _avoided_phrase(norms: list[str], h: PhraseHit, negated: set[int], cue_words: set[int]) -> str:
-    """The words of a negated kind of a genre: the scope's content words around the genre word."""
-    start = h.start
-    while start - 1 in negated and start - 1 not in cue_words and norms[start - 1] not in _FUNCTION_WORDS \
-            and norms[start - 1].isalpha() and norms[start - 1] not in ("the", "a", "an", "of", "that", "with", "any"):
-        start -= 1
-    end = h.end + (1 if _modifies(norms, h) else 0)
-    return " ".join(norms[start:end])
-
-
-_FUNCTION_WORDS = {"any", "all", "those", "these", "stuff", "things", "thing", "ones", "kind", "type", "sort", "really",
-                   "though", "either", "please", "pls", "plz", "seriously", "honestly", "lol", "much", "mean", "ever",
-                   "everywhere", "anywhere", "somewhere", "anymore", "whatsoever", "literally", "basically",
-                   "massive", "huge", "fests", "fest", "type", "vibes", "generally", "ones", "films", "movies"}
 _AGE_UNITS = {"year", "years", "yr", "yrs", "month", "months"}  # "a 14 year old": no taste for old films
-SCOPE_REACH = 10  # the most words a negation cue reaches before its clause ends
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 
@@ -115,10 +87,10 @@ class EmbeddedUnderstander:
         named = {i for h in names for i in range(h.start, h.end)}
         bare = [t.norm[:-2] if t.norm.endswith("'s") and t.norm != "children's" else t.norm for t in tokens]
         hits = self._phrases.find(bare, scan.masked() | named | numeric)
-        negated = self._negated_positions(tokens, hits)
+        negated = negated_positions(tokens, hits)
         self._extend_lists(hits, negated, [t.norm for t in tokens])
         self._slots(u, hits, negated, [t.norm for t in tokens])
-        self._unnamed_aversions(u, tokens, hits, negated, scan.masked() | named | numeric)
+        unnamed_aversions(u, tokens, hits, negated, scan.masked() | named | numeric)
         self._numbers(u, low, ctx, numbers)
         self._mentions(u, tokens, scan, negated)
         self._people(u, names, negated)
@@ -146,94 +118,6 @@ class EmbeddedUnderstander:
             u.scene.companions = "kids"  # a child's age names the most constraining companion
         return u
 
-    # -- aversions with no vocabulary entry: "nothing with clowns", "no remakes or sequels" --------
-    @staticmethod
-    def _unnamed_aversions(u: Understanding, tokens: list[Token], hits: list[PhraseHit], negated: set[int],
-                           masked: set[int]) -> None:
-        known = {i for h in hits if h.category != "negation" for i in range(h.start, h.end)} | masked
-        cues = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
-        runs: list[list[str]] = [[]]
-        for i in sorted(negated):
-            t = tokens[i].norm
-            if i in known or i in cues:
-                runs.append([])  # the scope already names something known here
-                runs.append([])
-                continue
-            if t in ("or", "nor", ",") or (runs[-1] and i - 1 not in negated):
-                runs.append([])
-            if t.isalpha() and len(t) > 2 and t not in lx.PLAIN_WORDS and t not in _FUNCTION_WORDS \
-                    and not _too_common(t):
-                runs[-1].append(t)
-            elif runs[-1]:
-                runs.append([])
-        said = {w for a in u.avoided_attributes for w in a.split()}
-        for run in runs:
-            phrase = " ".join(w for w in run if w not in said)
-            if phrase and phrase not in u.avoided_attributes:
-                u.avoided_attributes.append(phrase)
-
-    # -- negation scope -------------------------------------------------------------------
-    def _negated_positions(self, tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
-        """Token positions inside a negated scope. A cue opens a scope that runs to the end of its
-        clause (a comma, "but", "and", a full stop; see ``negation.scope_breakers``), at most ten
-        words; a degree cue ("too", "less") reaches two. "or" and "nor" keep it open ("no horror or
-        gore"). A cue after the words in the same clause negates them too ("horror is not for me",
-        "musicals bore me"; ``negation.after_cues``), and so does a negator closing a clause
-        ("sci-fi yes, aliens no"; ``negation.clause_final_cues``)."""
-        negated: set[int] = set()
-        norms = [t.norm for t in tokens]
-        low = " ".join(norms)
-        allowing = {i for m in lx.NEGATION.tolerance_before_regex.finditer(low)  # "don't mind": no negation
-                    for i in range(len(low[:m.start()].split()), len(low[:m.end()].split()))}
-        for h in hits:
-            if h.category != "negation" or h.start in allowing:
-                continue
-            j = h.end
-            reach = 2 if h.value in ("too", "less") or tokens[h.start].norm in ("too", "less") else SCOPE_REACH
-            while j < len(tokens) and j < h.end + reach and (tokens[j].norm not in lx.SCOPE_BREAKERS
-                                                             or self._list_goes_on(norms, j)):
-                negated.add(j)
-                j += 1
-        neg = lx.NEGATION
-        for m in [*neg.after_regex.finditer(low), *neg.clause_final_regex.finditer(low)]:
-            negated.update(self._clause_before(norms, low, m.start()))
-        return negated
-
-    @staticmethod
-    def _list_goes_on(norms: list[str], j: int) -> bool:
-        """Whether the breaker at ``j`` only joins a list the negation spans: "can't stand corsets
-        and ballrooms" (a content word after "and"), "don't do documentaries, or anything based on a
-        true story" (", or")."""
-        nxt = norms[j + 1] if j + 1 < len(norms) else ""
-        if norms[j] == "," and nxt in ("or", "nor"):
-            return True
-        return norms[j] in ("and", "&") and nxt.isalpha() and nxt not in lx.PLAIN_WORDS and not _too_common(nxt)
-
-    @staticmethod
-    def _clause_before(norms: list[str], low: str, char: int) -> list[int]:
-        """The token positions of the clause that ends at character ``char`` of ``low``."""
-        i = len(low[:char].split()) - 1
-        out = []
-        while i >= 0 and norms[i] not in lx.CLAUSE_BREAKS and norms[i] != "and":
-            out.append(i)
-            i -= 1
-        return out
-
-    def _tolerated_positions(self, norms: list[str]) -> set[int]:
-        """Positions of what the person allows without asking for it: "I'm ok with violence",
-        "subtitles are fine" (``negation.tolerance_*``). An attribute there is neither wished nor
-        avoided."""
-        low = " ".join(norms)
-        out: set[int] = set()
-        for m in lx.NEGATION.tolerance_after_regex.finditer(low):
-            out.update(self._clause_before(norms, low, m.start()))
-        for m in lx.NEGATION.tolerance_before_regex.finditer(low):
-            j = len(low[:m.end()].split())
-            while j < len(norms) and norms[j] not in lx.SCOPE_BREAKERS:
-                out.add(j)
-                j += 1
-        return out
-
     # -- lexicon slots --------------------------------------------------------------------
     def _slots(self, u: Understanding, hits: list[PhraseHit], negated: set[int], norms: list[str]) -> None:
         companions: list[str] = []
@@ -241,7 +125,7 @@ class EmbeddedUnderstander:
         cue_words = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
         moods = {(h.start, h.end) for h in hits if h.category == "mood"}
         liked_genres = {h.value for h in hits if h.category == "genre" and h.start not in negated}
-        tolerated = self._tolerated_positions(norms)
+        tolerated = tolerated_positions(norms)
         def in_critique(h: PhraseHit) -> bool:  # "too old, anything newer?" critiques a list
             return any(c.category == "critique" and c.start <= h.start and h.end <= c.end for c in hits)
 
@@ -254,10 +138,10 @@ class EmbeddedUnderstander:
                     a.category == "attribute" and a.start < h.start and h.end <= a.end for a in hits):
                 continue  # "time travel movies": a word inside a kind of film, no trip ("christmas film" still is)
             neg = h.start in negated
-            if h.category == "genre" and neg and (h.value in liked_genres or _modifies(norms, h)):
+            if h.category == "genre" and neg and (h.value in liked_genres or modifies(norms, h)):
                 # "comedy, but none of that cringe humour", "no romance subplot": a kind of the
                 # genre is avoided, the genre itself is not
-                phrase = _avoided_phrase(norms, h, negated, cue_words)
+                phrase = avoided_phrase(norms, h, negated, cue_words)
                 if phrase not in u.avoided_attributes:
                     u.avoided_attributes.append(phrase)
                 continue
@@ -277,14 +161,7 @@ class EmbeddedUnderstander:
                     c.category == "critique" and c.start not in negated and c.start <= h.start and h.end <= c.end
                     for c in hits):
                 # ("less violent" is a critique of the list, not a new wish)
-                # a negated attribute is avoided softly; it never dislikes its parent genre
-                target = u.avoided_attributes if neg else u.liked_attributes
-                if h.value not in target:
-                    target.append(h.value)
-                (avoided_said if neg else liked_said).setdefault(h.value, []).append(" ".join(norms[h.start:h.end]))
-                for genre in ([] if neg else lx.ATTRIBUTES[h.value].implies):  # "a romcom"
-                    if genre not in u.liked_genres and genre not in u.disliked_genres:
-                        u.liked_genres.append(genre)
+                self._attribute(u, h, neg, norms, avoided_said if neg else liked_said)
             elif h.category == "mood":
                 target = u.scene.not_moods if neg else u.scene.mood
                 if h.value not in target:
@@ -315,6 +192,25 @@ class EmbeddedUnderstander:
                 u.constraints.min_rating = 7.0
             elif h.category == "critique" and not neg:  # "not too long" is no critique
                 u.critiques.append(Critique(kind=h.value))
+        self._settle(u, norms, companions, times, liked_said, avoided_said)
+
+    @staticmethod
+    def _attribute(u: Understanding, h: PhraseHit, neg: bool, norms: list[str], said: dict[str, list[str]]) -> None:
+        """An attribute wished, or avoided softly when negated (it never dislikes its parent genre);
+        ``said`` keeps the words that named it."""
+        target = u.avoided_attributes if neg else u.liked_attributes
+        if h.value not in target:
+            target.append(h.value)
+        said.setdefault(h.value, []).append(" ".join(norms[h.start:h.end]))
+        for genre in ([] if neg else lx.ATTRIBUTES[h.value].implies):  # "a romcom"
+            if genre not in u.liked_genres and genre not in u.disliked_genres:
+                u.liked_genres.append(genre)
+
+    @staticmethod
+    def _settle(u: Understanding, norms: list[str], companions: list[str], times: list[str],
+                liked_said: dict[str, list[str]], avoided_said: dict[str, list[str]]) -> None:
+        """What the phrase hits mean together: the time of day and companions that win, explicit
+        clears, and a reading liked and avoided at once settled for the avoided one."""
         if times:
             u.scene.time_of_day = min(times, key=lx.TIME_OF_DAY_PRIORITY.index)
         low = " ".join(norms)

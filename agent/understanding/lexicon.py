@@ -54,8 +54,14 @@ def _tables() -> dict[str, object]:
         "NUMBERS": v.numbers,
         "RULES": v.regexes,
     }
-    # Words that alone never make a title mention unless the person capitalises them (e.g. "Up",
-    # "Kids", "Date Night"): function words plus every phrase of the vocabulary.
+    t["COMMON_WORDS"] = _common_words(v, t)
+    t["PLAIN_WORDS"] = _plain_words(v, t["COMMON_WORDS"])
+    return t
+
+
+def _common_words(v, t: dict[str, object]) -> set[str]:
+    """Words that alone never make a title mention unless the person capitalises them (e.g. "Up",
+    "Kids", "Date Night"): function words plus every phrase of the vocabulary."""
     common = set(v.common_words)
     tables = [v.genres, t["MOOD_PHRASES"], t["OCCASION_PHRASES"], t["COMPANION_PHRASES"], v.times_of_day,
               v.critiques, v.questions, v.attribute_phrases]
@@ -68,15 +74,17 @@ def _tables() -> dict[str, object]:
                 "RECENT_PHRASES", "OLD_PHRASES"):
         for p in t[key]:
             common.update(p.split())
-    t["COMMON_WORDS"] = common
-    # the words that alone never name a thing someone avoids: the common words less those of the
-    # attributes and of old / new ("not the dumb explosion fests", "not into old movies")
+    return common
+
+
+def _plain_words(v, common: set[str]) -> set[str]:
+    """The words that alone never name a thing someone avoids: the common words less those of the
+    attributes and of old / new ("not the dumb explosion fests", "not into old movies")."""
     plain = common - {w for a in v.attribute_phrases.values() for p in a for w in p.split()} \
         - {w for p in v.cues.old + v.cues.recent for w in p.split()}
     n = v.numbers  # "no earlier than 1995" bounds a year; it avoids nothing
     plain |= {w for p in n.max_before + n.min_before + n.max_after + n.min_after for w in p.split()}
-    t["PLAIN_WORDS"] = plain
-    return t
+    return plain
 
 
 def __getattr__(name: str):

@@ -19,6 +19,21 @@ _ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 413, 422, 429)}
 UserId = Annotated[str, Path(pattern=USER_ID)]
 
 
+async def _turn_stream(service: ChatService, owner, message: str):
+    """A turn's Server-Sent Events: ``started`` at once, then the turn's events or one ``error``."""
+    yield event("started", {"session_id": owner.session_id})
+    try:
+        result = await service.run_turn(owner, message)
+    except ApiError as e:
+        yield event("error", {"code": e.code, "message": e.message})
+        return
+    except StoreUnavailable:  # the 503 a plain request gets, as the stream's last event
+        yield event("error", {"code": "store_unavailable", "message": STORE_UNAVAILABLE})
+        return
+    for e in turn_events(result):
+        yield e
+
+
 def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter:
     router = APIRouter(prefix="/v1", responses=_ERRORS)
     CallerDep = Annotated[Caller, Depends(authenticate)]
@@ -43,21 +58,7 @@ def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter
     async def chat_stream(caller: CallerDep, body: ChatRequest):
         """The same turn as Server-Sent Events; ``started`` comes at once, before the turn runs."""
         owner = await service.prepare_turn(caller, body.session_id, body.message)  # refusals: plain HTTP errors
-
-        async def events():
-            yield event("started", {"session_id": owner.session_id})
-            try:
-                result = await service.run_turn(owner, body.message)
-            except ApiError as e:
-                yield event("error", {"code": e.code, "message": e.message})
-                return
-            except StoreUnavailable:  # the 503 a plain request gets, as the stream's last event
-                yield event("error", {"code": "store_unavailable", "message": STORE_UNAVAILABLE})
-                return
-            for e in turn_events(result):
-                yield e
-
-        return EventSourceResponse(events())
+        return EventSourceResponse(_turn_stream(service, owner, body.message))
 
     @router.post("/feedback", response_model=FeedbackResponse, tags=["chat"])
     async def feedback(caller: CallerDep, body: FeedbackRequest):

@@ -1,0 +1,131 @@
+"""Negation and contrast scope: which words of a sentence a cue negates, which it only tolerates,
+and the aversions a negation names without a vocabulary entry ("nothing with clowns").
+
+Example::
+
+    negated = negated_positions(tokens, hits)   # token positions inside a negated scope
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from agent.understanding import lexicon as lx
+from agent.understanding.schema import Understanding
+from agent.understanding.text import PhraseHit, Token
+
+@lru_cache(maxsize=8192)
+def _too_common(word: str) -> bool:
+    """Everyday words ("care", "coming", "everywhere") that alone name no aversion."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en", wordlist="small") >= 5.0
+
+
+def modifies(norms: list[str], h: PhraseHit) -> bool:
+    """A genre word used as a modifier of another noun ("romance subplot", "horror elements")."""
+    nxt = norms[h.end] if h.end < len(norms) else ""
+    return nxt.isalpha() and len(nxt) > 3 and nxt not in lx.COMMON_WORDS and nxt not in _FUNCTION_WORDS
+
+
+def avoided_phrase(norms: list[str], h: PhraseHit, negated: set[int], cue_words: set[int]) -> str:
+    """The words of a negated kind of a genre: the scope's content words around the genre word."""
+    start = h.start
+    while start - 1 in negated and start - 1 not in cue_words and norms[start - 1] not in _FUNCTION_WORDS \
+            and norms[start - 1].isalpha() and norms[start - 1] not in ("the", "a", "an", "of", "that", "with", "any"):
+        start -= 1
+    end = h.end + (1 if modifies(norms, h) else 0)
+    return " ".join(norms[start:end])
+
+
+_FUNCTION_WORDS = {"any", "all", "those", "these", "stuff", "things", "thing", "ones", "kind", "type", "sort", "really",
+                   "though", "either", "please", "pls", "plz", "seriously", "honestly", "lol", "much", "mean", "ever",
+                   "everywhere", "anywhere", "somewhere", "anymore", "whatsoever", "literally", "basically",
+                   "massive", "huge", "fests", "fest", "type", "vibes", "generally", "ones", "films", "movies"}
+SCOPE_REACH = 10  # the most words a negation cue reaches before its clause ends
+
+
+# -- aversions with no vocabulary entry: "nothing with clowns", "no remakes or sequels" --------
+def unnamed_aversions(u: Understanding, tokens: list[Token], hits: list[PhraseHit], negated: set[int],
+                      masked: set[int]) -> None:
+    known = {i for h in hits if h.category != "negation" for i in range(h.start, h.end)} | masked
+    cues = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
+    runs: list[list[str]] = [[]]
+    for i in sorted(negated):
+        t = tokens[i].norm
+        if i in known or i in cues:
+            runs.append([])  # the scope already names something known here
+            runs.append([])
+            continue
+        if t in ("or", "nor", ",") or (runs[-1] and i - 1 not in negated):
+            runs.append([])
+        if t.isalpha() and len(t) > 2 and t not in lx.PLAIN_WORDS and t not in _FUNCTION_WORDS \
+                and not _too_common(t):
+            runs[-1].append(t)
+        elif runs[-1]:
+            runs.append([])
+    said = {w for a in u.avoided_attributes for w in a.split()}
+    for run in runs:
+        phrase = " ".join(w for w in run if w not in said)
+        if phrase and phrase not in u.avoided_attributes:
+            u.avoided_attributes.append(phrase)
+
+# -- negation scope -------------------------------------------------------------------
+def negated_positions(tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
+    """Token positions inside a negated scope. A cue opens a scope that runs to the end of its
+    clause (a comma, "but", "and", a full stop; see ``negation.scope_breakers``), at most ten
+    words; a degree cue ("too", "less") reaches two. "or" and "nor" keep it open ("no horror or
+    gore"). A cue after the words in the same clause negates them too ("horror is not for me",
+    "musicals bore me"; ``negation.after_cues``), and so does a negator closing a clause
+    ("sci-fi yes, aliens no"; ``negation.clause_final_cues``)."""
+    negated: set[int] = set()
+    norms = [t.norm for t in tokens]
+    low = " ".join(norms)
+    allowing = {i for m in lx.NEGATION.tolerance_before_regex.finditer(low)  # "don't mind": no negation
+                for i in range(len(low[:m.start()].split()), len(low[:m.end()].split()))}
+    for h in hits:
+        if h.category != "negation" or h.start in allowing:
+            continue
+        j = h.end
+        reach = 2 if h.value in ("too", "less") or tokens[h.start].norm in ("too", "less") else SCOPE_REACH
+        while j < len(tokens) and j < h.end + reach and (tokens[j].norm not in lx.SCOPE_BREAKERS
+                                                         or _list_goes_on(norms, j)):
+            negated.add(j)
+            j += 1
+    neg = lx.NEGATION
+    for m in [*neg.after_regex.finditer(low), *neg.clause_final_regex.finditer(low)]:
+        negated.update(_clause_before(norms, low, m.start()))
+    return negated
+
+def _list_goes_on(norms: list[str], j: int) -> bool:
+    """Whether the breaker at ``j`` only joins a list the negation spans: "can't stand corsets
+    and ballrooms" (a content word after "and"), "don't do documentaries, or anything based on a
+    true story" (", or")."""
+    nxt = norms[j + 1] if j + 1 < len(norms) else ""
+    if norms[j] == "," and nxt in ("or", "nor"):
+        return True
+    return norms[j] in ("and", "&") and nxt.isalpha() and nxt not in lx.PLAIN_WORDS and not _too_common(nxt)
+
+def _clause_before(norms: list[str], low: str, char: int) -> list[int]:
+    """The token positions of the clause that ends at character ``char`` of ``low``."""
+    i = len(low[:char].split()) - 1
+    out = []
+    while i >= 0 and norms[i] not in lx.CLAUSE_BREAKS and norms[i] != "and":
+        out.append(i)
+        i -= 1
+    return out
+
+def tolerated_positions(norms: list[str]) -> set[int]:
+    """Positions of what the person allows without asking for it: "I'm ok with violence",
+    "subtitles are fine" (``negation.tolerance_*``). An attribute there is neither wished nor
+    avoided."""
+    low = " ".join(norms)
+    out: set[int] = set()
+    for m in lx.NEGATION.tolerance_after_regex.finditer(low):
+        out.update(_clause_before(norms, low, m.start()))
+    for m in lx.NEGATION.tolerance_before_regex.finditer(low):
+        j = len(low[:m.end()].split())
+        while j < len(norms) and norms[j] not in lx.SCOPE_BREAKERS:
+            out.add(j)
+            j += 1
+    return out
