@@ -2,12 +2,14 @@
 
 A :class:`retrieval.learned.ModelBundle` knows films by name ("Title (Year)"); this maps those
 names onto one catalogue's ids (normalised title + year, a year off allowed) and turns a state into
-the three learned ranking features (``retrieval.ranking.LEARNED_FEATURES``), as arrays in the
+the learned ranking features (``retrieval.ranking.LEARNED_FEATURES``), as arrays in the
 catalogue's row order:
 
 - ``co_mention``: what recommenders suggested after the films mentioned so far;
 - ``text_match``: the learned match between the person's own words and each item's text;
-- ``dialogue_popularity``: how often recommenders suggested it at all.
+- ``dialogue_popularity``: how often recommenders suggested it at all;
+- ``conversation``: what recommenders suggested next after these words and films (the
+  conversation model's log-probability, as 0..1 near its best films).
 
 Example::
 
@@ -22,12 +24,14 @@ from collections.abc import Callable
 import numpy as np
 
 from agent.state import DialogueState
+from retrieval.conversation_model import as_feature
 from retrieval.items import Item
 from retrieval.learned import ModelBundle
 from retrieval.text_scorer import squash
 from retrieval.titles import normalize_title, split_year
 
 CANDIDATES = 60  # items the learned scores add to a live turn's candidate pool
+CONVERSATION_SPAN = 8.0  # nats below the conversation model's best film at which its feature reaches 0
 
 
 def name_key(title: str, year: int | None) -> str:
@@ -67,10 +71,13 @@ class LearnedSignals:
         self.matrix = matrix
         self.encode = encode
         self.weights = bundle.weights
-        co = bundle.comention
-        self.row_of = (row_of if row_of is not None else map_names(sorted(co.known), items)) if co else {}
+        co, conv = bundle.comention, bundle.conversation
+        known = (co.known if co else set()) | set(conv.names if conv else ())
+        self.row_of = row_of if row_of is not None else map_names(sorted(known), items)
         self.name_of = {r: n for n, r in self.row_of.items()}
         self.popularity = self._popularity(co, items) if co else np.zeros(len(ids), np.float32)
+        # the conversation model's films -> catalogue rows (-1: not in this catalogue)
+        self._conversation_rows = np.asarray([self.row_of.get(n, -1) for n in conv.names]) if conv else None
 
     def _popularity(self, co, items: list[Item]) -> np.ndarray:
         """How often recommenders suggest each item; for an item the training catalogue did not have,
@@ -106,7 +113,19 @@ class LearnedSignals:
         said = state.said_text()
         if self.bundle.text_scorer is not None and self.matrix is not None and said and self.weights.get("text_match"):
             text = squash(self.bundle.text_scorer.scores(self.encode(said), self.matrix))
-        return {"co_mention": co, "text_match": text, "dialogue_popularity": self.popularity}
+        return {"co_mention": co, "text_match": text, "dialogue_popularity": self.popularity,
+                "conversation": self._conversation(state, n)}
+
+    def _conversation(self, state: DialogueState, n: int) -> np.ndarray:
+        out = np.zeros(n, np.float32)
+        model, rows = self.bundle.conversation, self._conversation_rows
+        if model is None or rows is None or not self.weights.get("conversation"):
+            return out
+        seeds = [self.name_of[r] for i in state.named_items() if (r := self.pos.get(i)) is not None and r in self.name_of]
+        values = as_feature(model.log_scores(state.said_text(), seeds), CONVERSATION_SPAN)
+        mapped = rows >= 0
+        np.maximum.at(out, rows[mapped], values[mapped])
+        return out
 
     def for_items(self, arrays: dict[str, np.ndarray], item_ids: list[str]) -> dict[str, dict[str, float]]:
         """The arrays as the live ranker's per-item dicts, for some items."""

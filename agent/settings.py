@@ -50,6 +50,7 @@ class RankingWeights(BaseSettings):
     co_mention: float = 0.0
     text_match: float = 0.0
     dialogue_popularity: float = 0.0
+    conversation: float = 0.0
 
 
 class ProfileSettings(BaseSettings):

@@ -6,7 +6,10 @@ From ReDial's training dialogues (never the validation or test ones):
    after which were mentioned, and how often each was suggested at all;
 2. **text scorer** (:class:`retrieval.text_scorer.TextScorer`): a bilinear map from the seeker's
    words so far to the text of the film suggested next, fitted by softmax over the catalogue;
-3. **ranker weights**: one weight per ranking feature (the hand-set features and the three learned
+3. **conversation model** (:class:`retrieval.conversation_model.ConversationModel`): the seeker's
+   words and the films named so far -> the film suggested next, by film name
+   (:mod:`evaluation.conversation_training`);
+4. **ranker weights**: one weight per ranking feature (the hand-set features and the three learned
    ones), fitted jointly by a listwise softmax over candidate films at every recommendation
    point. The learned features of a training dialogue come from models fitted on the *other*
    folds (cross-fitting), so the ranker sees them as good as they are on unseen dialogues.
@@ -30,6 +33,7 @@ import numpy as np
 from agent.batch import BatchRanker
 from agent.learned_signals import LearnedSignals
 from agent.state import DialogueState
+from evaluation.conversation_training import ConversationConfig, fit_conversation_model
 from evaluation.dialogues import Dialogue
 from evaluation.protocol import Point, points
 from evaluation.systems import AgentSystem
@@ -66,6 +70,7 @@ class TrainConfig:
     sentiment_window: tuple[int, int] = (10, 6)
     sentiment_c: float = 0.3
     sentiment_threshold: float = 0.3
+    conversation: ConversationConfig = field(default_factory=ConversationConfig)
 
 
 @dataclass
@@ -201,7 +206,7 @@ def candidate_rows(scored, golds: list[int], n: int, rng: random.Random) -> np.n
     ok = scored.allowed.copy()
     picked: set[int] = set(golds)
     k = min(n, total - 1)
-    for name in ("content", "collaborative", "co_mention", "text_match", "popularity"):
+    for name in ("content", "collaborative", "co_mention", "text_match", "conversation", "popularity"):
         values = np.where(ok, scored.features[name], -np.inf)
         picked.update(int(i) for i in np.argpartition(-values, k)[:k] if np.isfinite(values[i]))
     picked.update(rng.sample(range(total), min(n, total)))
@@ -246,10 +251,22 @@ def fold_of(dialogue_id: str, folds: int, seed: int) -> int:
 
 def fit_learned(dialogues: list[Dialogue], exs: list[Example], ranker: BatchRanker, names: dict[str, str],
                 contexts: np.ndarray, cfg: TrainConfig) -> ModelBundle:
-    """Co-mention and text scorer on these dialogues and examples (no ranker weights)."""
+    """Co-mention, text scorer and conversation model on these dialogues and examples; every
+    ranker weight 1 (each learned feature computed; the ranker's weights are fitted afterwards)."""
     co = CoMention.fit(comention_events(dialogues, names), cfg.comention_alpha, names.values())
     text = fit_text_scorer(contexts, [e.golds for e in exs], ranker.index.vectors, cfg)
-    return ModelBundle(manifest={}, comention=co, text_scorer=text)
+    conversation = fit_conversation_model(*conversation_examples(exs, ranker, names), sorted(set(names.values())),
+                                          cfg.conversation)
+    return ModelBundle(manifest={}, comention=co, text_scorer=text, conversation=conversation,
+                       weights=dict.fromkeys(LEARNED_FEATURES, 1.0))
+
+
+def conversation_examples(exs: list[Example], ranker: BatchRanker, names: dict[str, str]):
+    """(words, films named, films suggested) per example, films by name."""
+    ids = ranker.index.ids
+    return ([e.state.said_text() for e in exs],
+            [[names[i] for i in e.state.named_items() if i in names] for e in exs],
+            [[names[ids[g]] for g in e.golds if ids[g] in names] for e in exs])
 
 
 def train(ranker: BatchRanker, dialogues: list[Dialogue], names: dict[str, str], cfg: TrainConfig,

@@ -7,6 +7,8 @@ A bundle is a folder:
   validation figures measured when it was chosen;
 - ``comention.npz``: :class:`retrieval.comention.CoMention` (film names and counts);
 - ``text_scorer.npz``: :class:`retrieval.text_scorer.TextScorer` (one square matrix);
+- ``conversation.npz``: :class:`retrieval.conversation_model.ConversationModel` (a vocabulary of
+  words and word pairs, IDF weights, film names and vectors);
 - ``sentiment.json``: n-gram weights of the mention-sentiment model
   (:class:`agent.understanding.sentiment.MentionSentiment` reads it).
 
@@ -31,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.comention import CoMention
+from retrieval.conversation_model import ConversationModel
 from retrieval.text_scorer import TextScorer
 
 FORMAT_VERSION = 1
@@ -38,6 +41,7 @@ MANIFEST = "manifest.json"
 COMENTION = "comention.npz"
 TEXT_SCORER = "text_scorer.npz"
 SENTIMENT = "sentiment.json"
+CONVERSATION = "conversation.npz"
 
 
 class ModelBundleError(RuntimeError):
@@ -51,6 +55,7 @@ class ModelBundle:
     text_scorer: TextScorer | None = None
     weights: dict[str, float] = field(default_factory=dict)
     sentiment: str | None = None  # the mention-sentiment model, as JSON text
+    conversation: ConversationModel | None = None
 
     @property
     def label(self) -> str:
@@ -77,6 +82,9 @@ def save_bundle(folder: Path, bundle: ModelBundle) -> None:
     if bundle.text_scorer is not None:
         np.savez_compressed(folder / TEXT_SCORER, weights=bundle.text_scorer.weights)
         files[TEXT_SCORER] = file_digest(folder / TEXT_SCORER)
+    if bundle.conversation is not None:
+        np.savez_compressed(folder / CONVERSATION, **bundle.conversation.to_arrays())
+        files[CONVERSATION] = file_digest(folder / CONVERSATION)
     if bundle.sentiment is not None:
         (folder / SENTIMENT).write_text(bundle.sentiment, encoding="utf-8")
         files[SENTIMENT] = file_digest(folder / SENTIMENT)
@@ -119,6 +127,9 @@ def load_bundle(folder: Path, encoder: str | None = None, dimension: int | None 
         if TEXT_SCORER in files:
             with np.load(folder / TEXT_SCORER, allow_pickle=False) as z:
                 bundle.text_scorer = TextScorer(z["weights"])
+        if CONVERSATION in files:
+            with np.load(folder / CONVERSATION, allow_pickle=False) as z:
+                bundle.conversation = ConversationModel.from_arrays({k: z[k] for k in z.files})
         if SENTIMENT in files:
             bundle.sentiment = (folder / SENTIMENT).read_text(encoding="utf-8")
             json.loads(bundle.sentiment)

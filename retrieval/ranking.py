@@ -40,10 +40,12 @@ class RankRequest:
     diversity: float = 0.25  # MMR: 0 = pure relevance
 
 
-# Features learned from conversations (retrieval.comention, retrieval.text_scorer), 0 for an item
-# without them: co_mention (suggested after the films mentioned so far), text_match (what was said vs
-# the item's text), dialogue_popularity (how often recommenders suggest it at all).
-LEARNED_FEATURES = ("co_mention", "text_match", "dialogue_popularity")
+# Features learned from conversations (retrieval.comention, retrieval.text_scorer,
+# retrieval.conversation_model), 0 for an item without them: co_mention (suggested after the films
+# mentioned so far), text_match (what was said vs the item's text), dialogue_popularity (how often
+# recommenders suggest it at all), conversation (what recommenders suggested next in conversations
+# with these words and films).
+LEARNED_FEATURES = ("co_mention", "text_match", "dialogue_popularity", "conversation")
 
 
 # Each feature's name for a label, and as a person would say what weighed in a pick (the UIs and
@@ -63,6 +65,7 @@ FEATURE_WORDS = {
     "quality": "how well it's rated", "diversity": "keeping the list varied",
     "people": "the people you asked for", "co_mention": "what recommenders suggest after the films you named",
     "text_match": "how its story matches what you said", "dialogue_popularity": "how often recommenders suggest it",
+    "conversation": "what recommenders suggested in conversations like this one",
 }
 
 

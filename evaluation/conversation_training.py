@@ -1,0 +1,107 @@
+"""Fit :class:`retrieval.conversation_model.ConversationModel` on replayed training dialogues.
+
+One example per recommendation point: the seeker's words so far and the films named so far (the
+product's own reading of the dialogue, :func:`evaluation.training.examples`), and the films the
+recommender suggested there. Softmax over every film of the training catalogue, Adam, dropout on
+both inputs, L2 on every vector; deterministic under the seed. sklearn builds the
+vocabulary at training time only; the product reads the arrays.
+
+Example::
+
+    model = fit_conversation_model(texts, named, golds, names, ConversationConfig(seed=0))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.conversation_model import ConversationModel
+
+
+@dataclass
+class ConversationConfig:
+    # chosen on the validation split (ReDial dev, dedup; see the README's ablation table)
+    seed: int = 0
+    dimension: int = 128
+    epochs: int = 15
+    learning_rate: float = 3e-3
+    l2: float = 1e-4
+    dropout: float = 0.3
+    max_terms: int = 30000
+    min_df: int = 2
+    batch: int = 256
+
+
+def _vectorizer(min_df: int, max_terms: int):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(ngram_range=(1, 2), min_df=min_df, max_features=max_terms, sublinear_tf=True,
+                           dtype=np.float32)
+
+
+def _bags(matrix, rows):
+    """The sparse rows as (indices, offsets, weights) for ``torch.nn.EmbeddingBag``."""
+    import torch
+
+    sub = matrix[rows]
+    return (torch.from_numpy(sub.indices.astype(np.int64)), torch.from_numpy(sub.indptr[:-1].astype(np.int64)),
+            torch.from_numpy(sub.data.astype(np.float32)))
+
+
+def fit_conversation_model(texts: list[str], named: list[list[str]], golds: list[list[str]], names: list[str],
+                           cfg: ConversationConfig) -> ConversationModel:
+    """``texts``/``named``/``golds``: per example the seeker's words, the film names named so far and
+    the film names suggested next; ``names``: every film of the training catalogue."""
+    import scipy.sparse as sp
+    import torch
+
+    docs = [t or " " for t in texts]
+    try:
+        vec = _vectorizer(cfg.min_df, cfg.max_terms)
+        words = vec.fit_transform(docs).tocsr()
+    except ValueError:  # a corpus so small that no term is in min_df examples: keep every term
+        vec = _vectorizer(1, cfg.max_terms)
+        words = vec.fit_transform(docs).tocsr()
+    row = {n: k for k, n in enumerate(names)}
+    films = sp.lil_matrix((len(texts), len(names)), dtype=np.float32)
+    for k, ns in enumerate(named):
+        known = [row[n] for n in dict.fromkeys(ns) if n in row]
+        for r in known:
+            films[k, r] = 1.0 / len(known)
+    films = films.tocsr()
+    pairs = np.asarray([(k, row[g]) for k, gs in enumerate(golds) for g in gs if g in row], dtype=np.int64)
+    if not len(pairs):
+        raise ValueError("no training example names a film of the catalogue")
+
+    torch.manual_seed(cfg.seed)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    d = cfg.dimension
+    word_bag = torch.nn.EmbeddingBag(words.shape[1], d, mode="sum")
+    film_bag = torch.nn.EmbeddingBag(len(names), d, mode="sum")
+    film_out = torch.nn.Parameter(torch.empty(len(names), d))
+    bias = torch.nn.Parameter(torch.zeros(len(names)))
+    for w in (word_bag.weight, film_bag.weight, film_out):
+        torch.nn.init.normal_(w, 0.0, 0.01, generator=gen)
+    opt = torch.optim.Adam([word_bag.weight, film_bag.weight, film_out, bias], lr=cfg.learning_rate)
+
+    def hidden(rows):
+        i, o, v = _bags(words, rows)
+        h = word_bag(i, o, per_sample_weights=torch.nn.functional.dropout(v, cfg.dropout))
+        i, o, v = _bags(films, rows)
+        return h + film_bag(i, o, per_sample_weights=torch.nn.functional.dropout(v, cfg.dropout))
+
+    targets = torch.from_numpy(pairs[:, 1])
+    for _ in range(cfg.epochs):
+        order = torch.randperm(len(pairs), generator=gen).numpy()
+        for start in range(0, len(order), cfg.batch):
+            idx = order[start:start + cfg.batch]
+            l2 = (word_bag.weight ** 2).sum() + (film_bag.weight ** 2).sum() + (film_out ** 2).sum()
+            loss = torch.nn.functional.cross_entropy(hidden(pairs[idx, 0]) @ film_out.T + bias, targets[idx])
+            opt.zero_grad()
+            (loss + cfg.l2 * l2).backward()
+            opt.step()
+    with torch.no_grad():
+        arrays = [t.detach().numpy() for t in (word_bag.weight, film_bag.weight, film_out, bias)]
+    return ConversationModel(list(vec.get_feature_names_out()), vec.idf_, arrays[0], list(names), *arrays[1:])

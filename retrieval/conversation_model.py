@@ -1,0 +1,106 @@
+"""Which film a recommender suggests next, from the person's words and the films named so far.
+
+Learned from training conversations (:func:`evaluation.conversation_training.fit_conversation_model`):
+the seeker's words (TF-IDF over word uni- and bigrams) and the films named in the dialogue (a
+learned vector per film) are mapped to one hidden vector, which scores every film of the
+training catalogue (a learned output vector and bias per film; softmax in training)::
+
+    hidden = tfidf(words) @ word_vectors + mean(film_in[named films])
+    log P(film | conversation) = log_softmax(film_out @ hidden + bias)
+
+Films are known by name ("Title (Year)"), like :class:`retrieval.comention.CoMention`, so the
+model carries over to any catalogue holding the same films (:mod:`agent.learned_signals` maps
+names onto rows). The bundle stores the vocabulary (single words and word pairs), IDF weights and
+numbers: no dialogue text.
+
+Example::
+
+    model.log_scores("a funny one for my kids", ["Toy Story (1995)"])  # one value per model.names
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+# sklearn's default token pattern (the vocabulary was built with it): two or more word characters
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+def ngrams(text: str) -> list[str]:
+    """The lower-cased words of ``text`` and every pair of neighbouring words (``"a b"``)."""
+    words = _TOKEN.findall(text.lower())
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+class ConversationModel:
+    def __init__(self, vocabulary: list[str], idf: np.ndarray, word_vectors: np.ndarray, names: list[str],
+                 film_in: np.ndarray, film_out: np.ndarray, bias: np.ndarray):
+        if not (len(vocabulary) == len(idf) == word_vectors.shape[0]):
+            raise ValueError("conversation model: vocabulary, idf and word vectors differ in length")
+        if not (len(names) == film_in.shape[0] == film_out.shape[0] == len(bias)):
+            raise ValueError("conversation model: film names, film vectors and biases differ in length")
+        if word_vectors.shape[1] != film_in.shape[1] or film_in.shape[1] != film_out.shape[1]:
+            raise ValueError("conversation model: word and film vectors differ in dimension")
+        self.vocabulary = list(vocabulary)
+        self.term = {t: k for k, t in enumerate(self.vocabulary)}
+        self.idf = idf.astype(np.float32)
+        self.word_vectors = word_vectors.astype(np.float32)
+        self.names = list(names)
+        self.row = {n: k for k, n in enumerate(self.names)}
+        self.film_in = film_in.astype(np.float32)
+        self.film_out = film_out.astype(np.float32)
+        self.bias = bias.astype(np.float32)
+
+    @property
+    def dimension(self) -> int:
+        return self.word_vectors.shape[1]
+
+    def tfidf(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(term rows, weights): sublinear term frequency x IDF, L2-normalised (sklearn's
+        ``TfidfVectorizer(sublinear_tf=True)``, which the training used)."""
+        counts: dict[int, int] = {}
+        for gram in ngrams(text):
+            if (k := self.term.get(gram)) is not None:
+                counts[k] = counts.get(k, 0) + 1
+        if not counts:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        rows = np.fromiter(counts, np.int64, len(counts))
+        values = (1.0 + np.log(np.fromiter(counts.values(), np.float32, len(counts)))) * self.idf[rows]
+        return rows, (values / (np.linalg.norm(values) or 1.0)).astype(np.float32)
+
+    def hidden(self, text: str, named: list[str]) -> np.ndarray:
+        rows, weights = self.tfidf(text)
+        h = weights @ self.word_vectors[rows] if len(rows) else np.zeros(self.dimension, np.float32)
+        films = [self.row[n] for n in dict.fromkeys(named) if n in self.row]
+        if films:
+            h = h + self.film_in[films].mean(axis=0)
+        return h
+
+    def log_scores(self, text: str, named: list[str]) -> np.ndarray:
+        """log P(film | conversation) for every film of ``names``."""
+        logits = self.film_out @ self.hidden(text, named) + self.bias
+        top = float(logits.max())
+        return logits - (top + float(np.log(np.exp(logits - top).sum())))
+
+    # -- persistence: plain arrays, no pickles ------------------------------------------------
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return {"vocabulary": np.asarray(self.vocabulary, dtype=str), "idf": self.idf,
+                "word_vectors": self.word_vectors.astype(np.float16), "names": np.asarray(self.names, dtype=str),
+                "film_in": self.film_in.astype(np.float16), "film_out": self.film_out.astype(np.float16),
+                "bias": self.bias}
+
+    @classmethod
+    def from_arrays(cls, a: dict[str, np.ndarray]) -> ConversationModel:
+        return cls([str(t) for t in a["vocabulary"]], a["idf"], a["word_vectors"], [str(n) for n in a["names"]],
+                   a["film_in"], a["film_out"], a["bias"])
+
+
+def as_feature(log_scores: np.ndarray, span: float) -> np.ndarray:
+    """Log-probabilities as 0..1 ranking values: 1 for the model's best film, falling linearly to 0
+    at ``span`` nats below it, so a ranker weight ``w`` adds ``w / span`` times the log-probability
+    (a product of experts) near the top and nothing for the films the model rules out."""
+    if log_scores.size == 0:
+        return log_scores.astype(np.float32)
+    return np.clip(1.0 + (log_scores - float(log_scores.max())) / span, 0.0, 1.0).astype(np.float32)

@@ -1,0 +1,117 @@
+"""The conversation model: what it reads (TF-IDF exactly as sklearn built it, films by name), what
+it learns from tiny hand-made examples, how it is stored, and the ranking feature it gives."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from evaluation.conversation_training import ConversationConfig, fit_conversation_model
+from retrieval.conversation_model import ConversationModel, as_feature, ngrams
+from retrieval.learned import CONVERSATION, MANIFEST, ModelBundle, ModelBundleError, load_bundle, save_bundle
+
+FILMS = ["Toy Story (1995)", "Up (2009)", "Halloween (1978)", "Scream (1996)", "Heat (1995)"]
+# (what the seeker said, films named so far, what the recommender suggested next)
+EXAMPLES = [
+    ("something fun for my kids", [], ["Up (2009)"]),
+    ("my kids loved cartoons", ["Toy Story (1995)"], ["Up (2009)"]),
+    ("a film for the kids tonight", [], ["Toy Story (1995)"]),
+    ("I want a scary slasher", [], ["Halloween (1978)"]),
+    ("scary please, a slasher", ["Halloween (1978)"], ["Scream (1996)"]),
+    ("horror, really scary", [], ["Scream (1996)"]),
+    ("a crime thriller", [], ["Heat (1995)"]),
+    ("crime with a heist", [], ["Heat (1995)"]),
+] * 6
+
+
+def _fit(seed: int = 0) -> ConversationModel:
+    texts, named, golds = zip(*EXAMPLES)
+    cfg = ConversationConfig(seed=seed, dimension=8, epochs=40, learning_rate=0.05, l2=1e-5, dropout=0.0, min_df=1)
+    return fit_conversation_model(list(texts), list(named), list(golds), FILMS, cfg)
+
+
+def test_its_tfidf_is_sklearns():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    corpus = ["A funny film for the kids", "kids kids kids and a funny dog", "Scary! Very scary, not funny."]
+    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(corpus)
+    names = list(vec.get_feature_names_out())
+    model = ConversationModel(names, vec.idf_, np.zeros((len(names), 2)), ["A (2000)"], np.zeros((1, 2)),
+                              np.zeros((1, 2)), np.zeros(1))
+    for text in ["funny kids, funny dog", "Very scary kids film", "nothing known here"]:
+        expected = vec.transform([text]).toarray()[0]
+        rows, weights = model.tfidf(text)
+        got = np.zeros(len(names), np.float32)
+        got[rows] = weights
+        assert np.allclose(got, expected, atol=1e-6)
+    assert ngrams("It's a Kids' film") == ["it", "kids", "film", "it kids", "kids film"]
+
+
+def test_it_learns_which_film_follows_the_words_and_the_films_named():
+    model = _fit()
+
+    def best(text, named=()):
+        scores = model.log_scores(text, list(named))
+        return model.names[int(np.argmax(scores))], scores
+
+    assert best("something for the kids")[0] in {"Up (2009)", "Toy Story (1995)"}
+    assert best("a scary one")[0] in {"Halloween (1978)", "Scream (1996)"}
+    assert best("", ["Halloween (1978)"])[0] == "Scream (1996)"
+    assert best("a heist")[0] == "Heat (1995)"
+    _, scores = best("kids")
+    assert np.isclose(np.exp(scores).sum(), 1.0, atol=1e-4)  # log-probabilities
+    # unknown words and films change nothing, and never fail
+    assert np.allclose(model.log_scores("zzz qqq", ["Not A Film (1900)"]), model.log_scores("", []))
+
+
+def test_fitting_is_deterministic_under_the_seed():
+    a, b = _fit(seed=4), _fit(seed=4)
+    assert np.array_equal(a.word_vectors, b.word_vectors) and np.array_equal(a.film_out, b.film_out)
+
+
+def test_it_round_trips_through_a_bundle_and_a_broken_one_is_refused(tmp_path):
+    model = _fit()
+    save_bundle(tmp_path / "m", ModelBundle(manifest={}, conversation=model, weights={"conversation": 1.0}))
+    loaded = load_bundle(tmp_path / "m").conversation
+    assert loaded.names == model.names and loaded.vocabulary == model.vocabulary
+    # stored as float16: the same ranking
+    text, named = "scary slasher", ["Halloween (1978)"]
+    assert np.argsort(-loaded.log_scores(text, named)).tolist() == np.argsort(-model.log_scores(text, named)).tolist()
+    blob = (tmp_path / "m" / CONVERSATION).read_bytes()
+    assert b"I want a scary slasher" not in blob  # words and word pairs only, never a message
+
+    arrays = model.to_arrays() | {"bias": np.zeros(2, np.float32)}  # a bias per film is missing
+    np.savez_compressed(tmp_path / "m" / CONVERSATION, **arrays)
+    manifest = json.loads((tmp_path / "m" / MANIFEST).read_text())
+    from retrieval.learned import file_digest
+
+    manifest["files"][CONVERSATION] = file_digest(tmp_path / "m" / CONVERSATION)
+    (tmp_path / "m" / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(ModelBundleError, match="cannot be read"):
+        load_bundle(tmp_path / "m")
+
+
+def test_the_feature_is_one_at_the_best_film_and_zero_far_below_it():
+    values = as_feature(np.log(np.asarray([0.5, 0.25, 1e-6, 0.25 - 1e-6])), span=8.0)
+    assert values[0] == 1.0 and values[2] == 0.0 and 0 < values[1] < 1 and values[1] == pytest.approx(values[3], abs=1e-4)
+
+
+def test_the_learned_signals_map_it_onto_a_catalogue_by_name():
+    from agent.learned_signals import LearnedSignals
+    from agent.state import DialogueState
+    from retrieval.items import Item
+
+    model = _fit()
+    # a catalogue with two of the films (one listed a year off) and one the model never saw
+    items = [Item(id="a", title="Scream", year=1996), Item(id="b", title="Halloween", year=1979),
+             Item(id="c", title="Paddington", year=2014)]
+    signals = LearnedSignals(ModelBundle(manifest={}, conversation=model, weights={"conversation": 1.0}),
+                             ["a", "b", "c"], items, None, lambda text: np.zeros(2, np.float32))
+    state = DialogueState(liked_items=["b"], said=["a scary slasher please"])
+    values = signals.arrays(state)["conversation"]
+    assert values[0] == values.max() > 0 and values[2] == 0.0
+    off = LearnedSignals(ModelBundle(manifest={}, conversation=model, weights={}), ["a", "b", "c"], items, None,
+                         lambda text: np.zeros(2, np.float32))
+    assert not off.arrays(state)["conversation"].any()  # a zero weight costs nothing
