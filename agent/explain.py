@@ -101,7 +101,7 @@ class LLMExplainer:
                                request=grounds.request or "no particular request",
                                language=LANGUAGE_NAMES.get(language, "English"))
         try:
-            text = " ".join(self.llm.complete([Message(role="user", content=prompt)]).split())
+            text = " ".join(self.llm.complete([Message(role="user", content=prompt)]).text.split())
         except LLMError as e:
             log.info("explanation LLM failed (%s); using the template", e)
             self.stats["llm_error"] += 1
