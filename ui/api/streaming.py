@@ -65,7 +65,14 @@ async def turn_stream(run_turn: Callable[[EventSink], Awaitable[TurnResult]], se
     yield event("started", {"session_id": session_id})
     loop = asyncio.get_running_loop()
     heard: asyncio.Queue[tuple[str, dict]] = asyncio.Queue()
-    task = asyncio.ensure_future(run_turn(lambda name, data: loop.call_soon_threadsafe(heard.put_nowait, (name, data))))
+
+    def sink(name: str, data: dict) -> None:  # called from the turn's threads
+        try:
+            loop.call_soon_threadsafe(heard.put_nowait, (name, data))
+        except RuntimeError:  # the server is shutting down: the turn still ends and is saved
+            pass
+
+    task = asyncio.ensure_future(run_turn(sink))
     task.add_done_callback(lambda t: t.cancelled() or t.exception())  # a client gone: the turn still ends
     sent: set[str] = set()
     while not (task.done() and heard.empty()):

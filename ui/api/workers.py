@@ -71,9 +71,17 @@ def _call(method: str, args: tuple) -> Any:
 
 
 def _call_heard(method: str, args: tuple, pipe: multiprocessing.connection.Connection) -> Any:
-    """``_call`` whose events go back to the web process over ``pipe`` as they happen."""
+    """``_call`` whose events go back to the web process over ``pipe`` as they happen (until it
+    stops listening: the call itself goes on)."""
+    def send(name: str, data: dict) -> None:
+        if not pipe.closed:
+            try:
+                pipe.send((name, data))
+            except OSError:
+                pipe.close()
+
     try:
-        return getattr(_agent, method)(*args, events=lambda name, data: pipe.send((name, data)))
+        return getattr(_agent, method)(*args, events=send)
     finally:
         pipe.close()
 
