@@ -18,7 +18,9 @@ from agent.explain import Grounds, TemplateExplainer
 from agent.grounding import request_facts
 from agent.learned_signals import LearnedSignals
 from agent.llm.budget import map_in_budget, turn_budget
-from agent.personalize import PersonalContext, Personalizer, UserModel, scene_key
+from agent.personal.personalizer import Personalizer
+from agent.personal.signals import PersonalContext, scene_key
+from agent.personal.user_model import UserModel
 from agent.reads import StoreReads
 from agent.planning import RecommendationPlan, plan_recommendation, query_text
 from agent.notices import turn_notices, with_notices

@@ -18,7 +18,7 @@ from agent.factcheck import GroundingChecker
 from agent.llm.base import LLM
 from agent.llm.none import NoLLM
 from agent.learned_signals import LearnedSignals
-from agent.personalize import Personalizer
+from agent.personal.personalizer import Personalizer
 from agent.sessions import SessionStore
 from agent.settings import Settings
 from agent.understanding import lexicon
