@@ -72,6 +72,33 @@ def test_embedded_turn_streams_reply_then_picks_then_reasons_then_items(agent, a
     assert [r["text"] for r in sorted(reasons, key=lambda r: r["index"])] == [it["reason"] for it in items]
     assert not any(r["replaced"] for r in reasons) and not of(events, "reason_delta")  # templates: nothing provisional
     assert "".join(d["text"] for d in of(events, "delta")).startswith("Here are")
+    print(f"\nembedded: reply {first(events, 'delta'):.2f} s, picks {first(events, 'picks'):.2f} s, "
+          f"turn done {first(events, 'done'):.2f} s")
+
+
+def test_a_streamed_reason_the_fact_check_rejects_is_replaced_in_the_event_stream(agent):
+    """An LLM reason naming a number that is in no fact streams as provisional text, then its
+    ``reason`` event replaces it with the template reason (and the stored reason is that one)."""
+    from agent.core import SceneRecAgent
+    from agent.explain import LLMExplainer
+    from agent.factcheck import GroundingChecker
+    from agent.llm import ScriptedLLM
+    from agent.understanding.mentions import TitleFinder
+
+    engine = agent.engine
+    llm = ScriptedLLM("Rated 9.7 by 123456 happy viewers.", chunk_chars=6)
+    explainer = LLMExplainer(llm, GroundingChecker(TitleFinder(engine.resolver, engine.people), engine.get))
+    bot = SceneRecAgent(engine, agent.understander, agent.sessions, agent.settings, explainer)
+    heard = []
+    result = bot.turn(KIDS, events=lambda name, data: heard.append((name, data)))
+    deltas = [d for n, d in heard if n == "reason_delta"]
+    reasons = sorted((d for n, d in heard if n == "reason"), key=lambda d: d["index"])
+    assert deltas and all(c.streamed for c in llm.calls)  # the explainer asked for a stream
+    assert all(r["replaced"] for r in reasons) and [r["text"] for r in reasons] == [it.reason for it in result.items]
+    assert all("123456" not in it.reason for it in result.items)
+    assert explainer.stats["rejected"] == len(result.items)
+    quiet = bot.turn(KIDS)  # nobody listening: the reasons are completed, not streamed
+    assert quiet.items and not llm.calls[-1].streamed
 
 
 def test_llm_reasons_reach_the_client_token_by_token_long_before_the_turn_ends(agent, settings, app_settings):
