@@ -1,4 +1,4 @@
-"""The agent loop for one turn: understand → update state → decide → retrieve → rank → explain.
+"""The agent loop for one turn: understand → update state → decide → retrieve → rank → reply → explain.
 
 Example::
 
@@ -18,7 +18,9 @@ from agent.explain import Grounds, TemplateExplainer
 from agent.grounding import request_facts
 from agent.learned_signals import LearnedSignals
 from agent.llm.budget import map_in_budget, turn_budget
-from agent.personalize import PersonalContext, Personalizer, UserModel, scene_key
+from agent.personal.personalizer import Personalizer
+from agent.personal.signals import PersonalContext, scene_key
+from agent.personal.user_model import UserModel
 from agent.reads import StoreReads
 from agent.planning import RecommendationPlan, plan_recommendation, query_text
 from agent.notices import turn_notices, with_notices
@@ -27,6 +29,7 @@ from agent.results import InterestSnapshot, RecommendedItem, TurnResult, UserPro
 from agent.schema import FEEDBACK_KINDS
 from agent.sessions import SessionStore
 from agent.state import DialogueState
+from agent.turn_events import EventSink, ReasonStream, ignore, serialised
 from agent.understanding.bilingual import SessionContext
 from agent.understanding.schema import Understanding
 from agent.understanding.text import clean_text
@@ -51,6 +54,14 @@ class RankingInputs:
     anchors: dict[str, str]  # liked / "more like" item id -> display title
 
 
+@dataclass
+class Shortlist:
+    """The picks of a recommending turn, ranked, their reasons still to write (empty otherwise)."""
+
+    ranked: list[Ranked]
+    inputs: RankingInputs | None = None
+
+
 class SceneRecAgent(StoreReads):
     def __init__(self, engine: CatalogueEngine, understander, sessions: SessionStore, settings,
                  explainer=None, personalizer: Personalizer | None = None, learned: LearnedSignals | None = None):
@@ -70,12 +81,14 @@ class SceneRecAgent(StoreReads):
         return hand_set | self.learned.weights if self.learned else hand_set
 
     # -- public entry point ------------------------------------------------------------------
-    def turn(self, message: str, session_id: str | None = None, user_id: str | None = None) -> TurnResult:
-        """One turn; all of its LLM calls share one time budget (``settings.llm_turn_budget_s``)."""
+    def turn(self, message: str, session_id: str | None = None, user_id: str | None = None,
+             events: EventSink | None = None) -> TurnResult:
+        """One turn; all of its LLM calls share one time budget (``settings.llm_turn_budget_s``).
+        ``events`` hears what the turn has while it runs (:mod:`agent.turn_events`)."""
         with turn_budget(getattr(self.settings, "llm_turn_budget_s", None)):
-            return self._turn(message, session_id, user_id)
+            return self._turn(message, session_id, user_id, serialised(events) if events else ignore)
 
-    def _turn(self, message: str, session_id: str | None, user_id: str | None) -> TurnResult:
+    def _turn(self, message: str, session_id: str | None, user_id: str | None, events: EventSink) -> TurnResult:
         t0, timings = time.perf_counter(), {}
         text, cut = clean_text(_as_text(message), self.settings.max_message_chars)
         session_id = session_id or self.sessions.new_id()
@@ -86,9 +99,12 @@ class SceneRecAgent(StoreReads):
         state = previous.heard(text).apply(u, self.engine.get)  # 2. apply
         person = self._person(user_id, previous, state, session_id)
         decision = decide(u, state, knows_user=state.is_thin() and self._knows(person.model))  # 3. decide
-        items = self._act(decision, state, person.model, timings)  # 4. act
+        events("session", {"session_id": session_id, "action": decision.action, "intent": u.intent})
+        shortlist = self._act(decision, state, person.model, timings)  # 4. act
         notices = turn_notices(text, cut, u, words, lambda i: self._name(i, words) if self.engine.get(i) else None)
-        reply = with_notices(self._compose(decision, state, u, items, words), notices)  # 5. compose the reply
+        reply = with_notices(self._compose(decision, state, u, bool(shortlist.ranked), words), notices)  # 5. reply
+        events("reply", {"text": reply})
+        items = self._explain(shortlist, state, timings, events)  # 6. a reason for each pick
         state = state.after_turn(decision.action, [it.id for it in items], {it.id: _why(it) for it in items})
         self.sessions.save(session_id, state, user_id)
         interest = self.interest(person.model, scene_key(state), person.before) if person.model else None
@@ -122,21 +138,20 @@ class SceneRecAgent(StoreReads):
         return PersonThisTurn(model, before)
 
     def _act(self, decision: Decision, state: DialogueState, user: UserModel | None,
-             timings: dict[str, float]) -> list[RecommendedItem]:
-        """Recommend: retrieve, rank and explain (the other actions show nothing)."""
+             timings: dict[str, float]) -> Shortlist:
+        """Recommend: retrieve and rank (the other actions show nothing)."""
         if decision.action != "recommend":
-            return []
+            return Shortlist([])
         t = time.perf_counter()
-        items = self._recommend(state, timings, user)
-        timings["retrieve_rank_explain"] = _ms(t)
-        return items
+        shortlist = self._shortlist(state, timings, user)
+        timings["retrieve_rank"] = _ms(t)
+        return shortlist
 
-    def _compose(self, decision: Decision, state: DialogueState, u: Understanding, items: list[RecommendedItem],
-                 words) -> str:
+    def _compose(self, decision: Decision, state: DialogueState, u: Understanding, has_items: bool, words) -> str:
         """The reply for the action taken, worded from the policy's ``why`` tag."""
         if decision.action == "recommend":
             anchors = [self._name(a, words) for a in state.anchor_items if self.engine.get(a)]
-            return words.recommend_reply(state, bool(items), decision.why, anchors)
+            return words.recommend_reply(state, has_items, decision.why, anchors)
         if decision.action == "ask":
             return words.clarifying_question(state, decision.why)
         if decision.action == "answer":
@@ -254,37 +269,45 @@ class SceneRecAgent(StoreReads):
         timings["features"] = _ms(t)
         return RankingInputs(candidates, request, personal, {a: self._name(a) for a in plan.anchors})
 
-    def _recommend(self, state: DialogueState, timings: dict[str, float],
-                   user: UserModel | None = None) -> list[RecommendedItem]:
+    def _shortlist(self, state: DialogueState, timings: dict[str, float], user: UserModel | None = None) -> Shortlist:
         inputs = self.ranking_inputs(state, user, timings)
         t = time.perf_counter()
         ranked = rank(inputs.candidates, inputs.request, self.weights, self.settings.top_k)
         timings["rank"] = _ms(t)
+        return Shortlist(ranked, inputs)
+
+    def _explain(self, shortlist: Shortlist, state: DialogueState, timings: dict[str, float],
+                 events: EventSink = ignore) -> list[RecommendedItem]:
+        """Each pick with its reason; ``events`` hears the picks, then each reason (an LLM's as it
+        is written). One LLM call per pick (with an LLM explainer): concurrently, in the turn's budget."""
+        if not shortlist.ranked:
+            return []
         t = time.perf_counter()
+        ranked, inputs = shortlist.ranked, shortlist.inputs
+        events("picks", {"items": [_card(r) | {"reason": ""} for r in ranked]})
         shown = {r.item.id: r.item.display_title for r in ranked}
         request = wording_for(state.language).describe_request(state, list(inputs.anchors.values()))
-        # one LLM call per pick (with an LLM explainer): concurrently, within the turn's budget
+
         def explained(pick: tuple[int, Ranked]) -> RecommendedItem:
-            return self._explained(pick[1], state, inputs, shown, request, pick[0])
+            return self._explained(pick[1], state, inputs, shown, request, pick[0],
+                                   ReasonStream(events, pick[0], pick[1].item.id))
 
         picks = list(enumerate(ranked))
         out = map_in_budget(explained, picks) if self.explainer.name == "llm" else [explained(p) for p in picks]
         timings["explain"] = _ms(t)
         return out
 
-    def _explained(self, r: Ranked, state: DialogueState, inputs: RankingInputs,
-                   shown: dict[str, str], request: str, position: int) -> RecommendedItem:
+    def _explained(self, r: Ranked, state: DialogueState, inputs: RankingInputs, shown: dict[str, str],
+                   request: str, position: int, stream: ReasonStream) -> RecommendedItem:
         facts = request_facts(r.item, r.contributions, state, inputs.anchors)
         if inputs.personal:
             facts += self.personalizer.facts(inputs.personal, r.item.id, r.contributions)
         grounds = Grounds(r.item, facts, shown, request, position)
-        return RecommendedItem(
-            id=r.item.id, title=r.item.name, year=r.item.year, genres=r.item.genres,
-            runtime=r.item.runtime, mpaa=r.item.mpaa, rating=r.item.rating, directors=r.item.directors,
-            cast=r.item.cast, score=r.score,
-            reason=wording_for(state.language).explain(self.explainer, grounds), contributions=r.contributions,
-            facts=[f.text for f in sorted(facts, key=lambda f: -f.weight)],
-        )
+        reason = wording_for(state.language).explain(self.explainer, grounds,
+                                                     on_text=stream.piece if stream.heard else None)
+        stream.final(reason)
+        return RecommendedItem(**_card(r), reason=reason, contributions=r.contributions,
+                               facts=[f.text for f in sorted(facts, key=lambda f: -f.weight)])
 
     def _knows(self, user: UserModel | None) -> bool:
         """Enough of this person's history to answer a vague request from their profile."""
@@ -299,6 +322,13 @@ class UnknownSession(SceneRecError, KeyError):
     """Feedback for a session with no stored turn."""
 
 
+
+
+def _card(r: Ranked) -> dict:
+    """What a pick shows before its reason."""
+    it = r.item
+    return dict(id=it.id, title=it.name, year=it.year, genres=it.genres, runtime=it.runtime, mpaa=it.mpaa,
+                rating=it.rating, directors=it.directors, cast=it.cast, score=r.score)
 
 
 def _why(item: RecommendedItem) -> str:

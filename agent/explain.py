@@ -92,16 +92,17 @@ class LLMExplainer:
         self.stats: Counter[str] = Counter()
         self.rejections: list[tuple[str, list[str]]] = []  # (rejected text, problems), most recent last
 
-    def explain(self, grounds: Grounds, language: str = "en", fallback=None) -> str:
+    def explain(self, grounds: Grounds, language: str = "en", fallback=None, on_text=None) -> str:
         """``language``: the person's ('en', 'zh'); the reason is written in it. ``fallback``: the
-        template reason in that language (a callable on the grounds)."""
+        template reason in that language (a callable on the grounds). ``on_text``: hears the reason
+        as the server streams it (when it can); what it heard is provisional, the return value final."""
         fallback = fallback or self.fallback.explain
         facts = "\n".join(f"- {f.text}" for f in grounds.given())
         prompt = render_prompt("explain", title=grounds.item.display_title, facts=facts,
                                request=grounds.request or "no particular request",
                                language=LANGUAGE_NAMES.get(language, "English"))
         try:
-            text = " ".join(self.llm.complete([Message(role="user", content=prompt)]).split())
+            text = " ".join(self._write([Message(role="user", content=prompt)], on_text).split())
         except LLMError as e:
             log.info("explanation LLM failed (%s); using the template", e)
             self.stats["llm_error"] += 1
@@ -115,3 +116,13 @@ class LLMExplainer:
             return fallback(grounds)
         self.stats["accepted"] += 1
         return text
+
+    def _write(self, messages: list[Message], on_text) -> str:
+        """The model's reason, streamed piece by piece to ``on_text`` when there is one to hear it."""
+        if on_text is None or not self.llm.capabilities.streaming:
+            return self.llm.complete(messages).text
+        pieces = []
+        for piece in self.llm.stream(messages):
+            pieces.append(piece)
+            on_text(piece)
+        return "".join(pieces)

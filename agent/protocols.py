@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # types only: importing this module loads nothing heavy
     from agent.explain import Grounds
     from agent.results import InterestSnapshot, TurnResult, UserProfile
     from agent.state import DialogueState
+    from agent.turn_events import EventSink
     from agent.understanding.embedded import TurnContext
     from agent.understanding.schema import Understanding
     from retrieval.items import Item
@@ -41,7 +42,9 @@ class Explainer(Protocol):
 class Recommender(Protocol):
     """What the user interfaces may ask of the agent."""
 
-    def turn(self, message: str, session_id: str | None = None, user_id: str | None = None) -> TurnResult: ...
+    def turn(self, message: str, session_id: str | None = None, user_id: str | None = None,
+             events: EventSink | None = None) -> TurnResult:
+        """One turn; ``events`` hears it while it runs (:mod:`agent.turn_events`)."""
 
     def feedback(self, session_id: str, item_id: str, kind: str) -> DialogueState: ...
 

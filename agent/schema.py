@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from agent.understanding.schema import CritiqueKind, Intent
+from agent.understanding.schema import INTENT_MEANINGS, CritiqueKind, Intent
 
 Action = Literal["recommend", "ask", "answer", "acknowledge"]
 FeedbackKind = Literal["like", "dislike", "seen", "accept"]  # on a shown item; "seen" and "dislike" exclude it
@@ -22,5 +22,5 @@ FEEDBACK_KINDS: tuple[str, ...] = get_args(FeedbackKind)
 # what a model may choose: "empty" is the agent's own reading of a message with nothing in it
 LLM_INTENTS: tuple[str, ...] = tuple(i for i in INTENTS if i != "empty")
 
-__all__ = ["ACTIONS", "CRITIQUE_KINDS", "FEEDBACK_KINDS", "INTENTS", "LLM_INTENTS", "Action", "CritiqueKind",
-           "FeedbackKind", "Intent"]
+__all__ = ["ACTIONS", "CRITIQUE_KINDS", "FEEDBACK_KINDS", "INTENTS", "INTENT_MEANINGS", "LLM_INTENTS", "Action",
+           "CritiqueKind", "FeedbackKind", "Intent"]

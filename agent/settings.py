@@ -95,7 +95,6 @@ class Settings(BaseSettings):
     llm_model: str = "default"
     llm_api_key: str = "not-needed"
     llm_timeout_s: float = 10.0
-    llm_structured_mode: Literal["json_schema", "json_object"] = "json_schema"
     llm_model_path: Path | None = None  # GGUF file for the local llama.cpp backend
     llm_max_tokens: int = 512
     # Robustness around every LLM call (see agent/llm/resilient.py).

@@ -14,7 +14,8 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from agent.personalize import Personalizer, ratings_by_user
+from agent.personal.history import ratings_by_user
+from agent.personal.personalizer import Personalizer
 from agent.settings import Settings
 from agent.understanding import lexicon
 from retrieval.catalogue import CatalogueStore
@@ -56,10 +57,10 @@ def warm_key(settings: Settings, stores: Stores) -> str | None:
 
 def _pickled_code() -> list:
     """The code whose objects a warm cache pickles, or which builds them (its source is part of the key)."""
-    from agent.personalize import HistoryEntry
+    from agent.personal import facts, history, privacy, signals, snapshot, user_model
     from retrieval import attributes, collaborative, columns, interest, items, people, titles
 
-    return [CatalogueEngine, CatalogueStore, Personalizer, HistoryEntry,
+    return [CatalogueEngine, CatalogueStore, Personalizer, history, user_model, signals, facts, snapshot, privacy,
             attributes, collaborative, columns, interest, items, people, titles]
 
 

@@ -18,7 +18,7 @@ from agent.factcheck import GroundingChecker
 from agent.llm.base import LLM
 from agent.llm.none import NoLLM
 from agent.learned_signals import LearnedSignals
-from agent.personalize import Personalizer
+from agent.personal.personalizer import Personalizer
 from agent.sessions import SessionStore
 from agent.settings import Settings
 from agent.understanding import lexicon
@@ -129,7 +129,7 @@ def build_llm(settings: Settings) -> LLM:
         from agent.llm.openai_compat import OpenAICompatibleLLM
 
         inner = OpenAICompatibleLLM(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
-                                    settings.llm_timeout_s, settings.llm_structured_mode, settings.llm_max_tokens)
+                                    settings.llm_timeout_s, settings.llm_max_tokens)
     else:
         from agent.llm.local_llamacpp import LlamaCppLLM
 

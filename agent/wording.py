@@ -61,7 +61,10 @@ class EnglishWording:
         also = f" (also possible: {alternatives})" if alternatives else ""
         return f"I took \"{surface}\" as {name}{also}."
 
-    def explain(self, explainer, grounds: Grounds) -> str:
+    def explain(self, explainer, grounds: Grounds, on_text=None) -> str:
+        """The pick's reason; ``on_text`` hears an LLM's reason as it is written (provisional)."""
+        if getattr(explainer, "name", "") == "llm":
+            return explainer.explain(grounds, on_text=on_text)
         return explainer.explain(grounds)
 
 
@@ -200,11 +203,11 @@ class ChineseWording:
         return n["took"].format(surface=surface, name=name)
 
     # -- reasons --------------------------------------------------------------------------------------
-    def explain(self, explainer, grounds: Grounds) -> str:
+    def explain(self, explainer, grounds: Grounds, on_text=None) -> str:
         """The same grounded facts as the English reason, in Chinese wordings; an LLM explainer is
         asked to write in Chinese (its reason still passes the fact check)."""
         if getattr(explainer, "name", "") == "llm":
-            return explainer.explain(grounds, language="zh", fallback=self.template_reason)
+            return explainer.explain(grounds, language="zh", fallback=self.template_reason, on_text=on_text)
         return self.template_reason(grounds)
 
     def template_reason(self, grounds: Grounds) -> str:

@@ -87,7 +87,7 @@ class Case:
 
 
 def build_cases(agent, train, test, users, mood_genres, profile_settings, tmp: Path):
-    from agent.personalize import Personalizer
+    from agent.personal.personalizer import Personalizer
     from agent.planning import filters_for
     from agent.state import DialogueState
     from agent.understanding import lexicon

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -103,3 +105,16 @@ def client(base: str, key: str | None = None, origin: str | None = None, anon: s
     if anon:
         headers["X-SceneRec-Anon"] = anon
     return httpx.Client(base_url=base, headers=headers, timeout=60, trust_env=False)
+
+
+def sse_events(response: httpx.Response) -> Iterator[tuple[str, dict]]:
+    """A Server-Sent Events response's events (name, data), each as soon as it has arrived."""
+    name, data = None, []
+    for line in response.iter_lines():
+        if line.startswith("event:"):
+            name = line[6:].strip()
+        elif line.startswith("data:"):
+            data.append(line[5:].strip())
+        elif not line and name:
+            yield name, json.loads("\n".join(data))
+            name, data = None, []

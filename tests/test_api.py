@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.live_server import client, thread_server
+from tests.live_server import client, sse_events, thread_server
 
 TURN_LIMIT = 6
 SESSION_LIMIT = 4
@@ -373,16 +373,7 @@ def test_injected_instructions_reveal_nothing(api):
 
 # -- streaming -------------------------------------------------------------------------------------------
 def read_sse(response: httpx.Response) -> list[tuple[str, dict]]:
-    events, name, data = [], None, []
-    for line in response.iter_lines():
-        if line.startswith("event:"):
-            name = line[6:].strip()
-        elif line.startswith("data:"):
-            data.append(line[5:].strip())
-        elif not line and name:
-            events.append((name, json.loads("\n".join(data))))
-            name, data = None, []
-    return events
+    return list(sse_events(response))
 
 
 def test_streaming_chat_sends_reply_deltas_then_items(api):

@@ -93,6 +93,8 @@ def test_turns_in_worker_processes(data_dir, tmp_path, engine_env):
             assert r.status_code == 200
             events = read_sse(r)
         assert [n for n, _ in events][-2:] == ["items", "done"] and dict(events)["items"]["items"]
+        names = [n for n, _ in events]  # the turn's own events came from the worker as it ran
+        assert names.index("session") < names.index("picks") < names.index("reason") < names.index("items")
         assert dict(events)["done"]["state"]["turns"] == 4
 
         # kill one worker: the pool is replaced and the conversation goes on where it was

@@ -6,22 +6,44 @@ import time
 
 import pytest
 
+from pydantic import BaseModel, Field
+
 from agent.llm import LLMError, LLMUnavailable, Message, NoLLM, ScriptedLLM
+from agent.llm.base import Capabilities, InvalidOutput, json_schema
 from agent.llm.openai_compat import OpenAICompatibleLLM
 from agent.prompting import PromptError, render_prompt
 from tests.helpers import free_port
 from tests.openai_stub import FakeOpenAIServer
 
 
+class A(BaseModel):
+    a: int
+
+
+class Intent(BaseModel):
+    intent: str = Field(max_length=20)
+
+
 def test_scripted_llm_records_calls_and_raises_scripted_errors():
     llm = ScriptedLLM(['{"a": 1}', LLMError("boom")], repeat_last=False)
     msgs = [Message(role="user", content="hi")]
-    assert llm.complete(msgs, schema={"type": "object"}) == '{"a": 1}'
+    done = llm.complete(msgs, output_type=A)
+    assert done.parsed == A(a=1) and done.text == '{"a": 1}' and done.usage.output_tokens == 2
     with pytest.raises(LLMError):
         llm.complete(msgs)
-    assert llm.calls[0].schema == {"type": "object"} and llm.calls[0].messages == msgs
+    assert llm.calls[0].output_type is A and llm.calls[0].schema == json_schema(A) and llm.calls[0].messages == msgs
+    assert llm.calls[1].schema is None
     with pytest.raises(LLMUnavailable):
         NoLLM().complete(msgs)
+    assert not NoLLM().capabilities.structured and ScriptedLLM("x").capabilities.streaming
+
+
+@pytest.mark.parametrize("text, problem", [("{a: 1}", "invalid JSON"), ("[1]", "not an object"),
+                                           ('{"a": "many"}', "does not fit A")])
+def test_an_answer_that_does_not_fit_the_output_type_is_invalid_output(text, problem):
+    with pytest.raises(InvalidOutput, match=problem):
+        ScriptedLLM(text).complete([Message(role="user", content="hi")], output_type=A)
+    assert ScriptedLLM(text).complete([Message(role="user", content="hi")]).parsed is None  # plain text: not parsed
 
 
 def test_prompts_render_strictly():
@@ -33,23 +55,31 @@ def test_prompts_render_strictly():
         render_prompt("does-not-exist")
 
 
-SCHEMA = {"type": "object", "properties": {"intent": {"type": "string", "maxLength": 20}}, "required": ["intent"]}
+SCHEMA = json_schema(Intent)
 
 
-@pytest.mark.parametrize("mode", ["json_schema", "json_object"])
-def test_openai_client_structured_output_request_shape(mode):
-    with FakeOpenAIServer() as server:
-        llm = OpenAICompatibleLLM(server.base_url, "test-model", structured_mode=mode, timeout_s=5)
-        out = llm.complete([Message(role="system", content="sys"), Message(role="user", content="hi")], schema=SCHEMA)
-    assert json.loads(out) == {"intent": "recommend"}
+@pytest.mark.parametrize("refuses_json_schema", [False, True])
+def test_openai_client_structured_output_request_shape(refuses_json_schema):
+    """json_schema first; a server that refuses it (400, like older llama.cpp servers) is asked
+    again at once with json_object, and from then on only that way."""
+    msgs = [Message(role="system", content="sys"), Message(role="user", content="hi")]
+    with FakeOpenAIServer(refuse_json_schema=refuses_json_schema) as server:
+        llm = OpenAICompatibleLLM(server.base_url, "test-model", timeout_s=5)
+        assert llm.capabilities == Capabilities(json_schema=True, json_object=True, streaming=True)
+        done = llm.complete(msgs, output_type=Intent)
+        again = llm.complete(msgs, output_type=Intent)
+    assert done.parsed == again.parsed == Intent(intent="recommend")
+    assert done.usage.input_tokens == 1 and done.usage.output_tokens == 1
     body = server.requests[0]
     assert body["model"] == "test-model"
     assert [m["role"] for m in body["messages"]] == ["system", "user"]
-    fmt = body["response_format"]
-    if mode == "json_schema":
-        assert fmt["type"] == "json_schema" and fmt["json_schema"]["schema"] == SCHEMA
+    formats = [r["response_format"] for r in server.requests]
+    assert formats[0]["type"] == "json_schema" and formats[0]["json_schema"]["schema"] == SCHEMA
+    if refuses_json_schema:
+        assert formats[1:] == [{"type": "json_object", "schema": SCHEMA}] * 2  # remembered: one refusal only
+        assert not llm.capabilities.json_schema and llm.structured_mode == "json_object"
     else:
-        assert fmt == {"type": "json_object", "schema": SCHEMA}
+        assert [f["type"] for f in formats] == ["json_schema"] * 2
 
 
 def test_openai_client_streams():
@@ -85,4 +115,5 @@ def test_local_model_busy_with_an_uncancellable_call_fails_fast():
         assert time.perf_counter() - t < 2
     finally:
         llm._lock.release()
-    assert isinstance(llm.complete([Message(role="user", content="hi")]), str)  # free again: it answers
+    done = llm.complete([Message(role="user", content="hi")])  # free again: it answers, with its token counts
+    assert isinstance(done.text, str) and done.usage.input_tokens > 0 and llm.capabilities.json_object

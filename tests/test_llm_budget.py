@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+from pydantic import BaseModel
 
 from agent.llm.base import LLMError, Message
 from agent.llm.budget import map_in_budget, remaining, turn_budget
@@ -18,7 +19,10 @@ from agent.llm.resilient import CircuitBreaker, ResilientLLM
 from tests.openai_stub import FakeOpenAIServer
 
 HI = [Message(role="user", content="hi")]
-SCHEMA = {"type": "object"}
+
+
+class Intent(BaseModel):
+    intent: str
 
 
 def sleeping(seconds: float, text: str = '{"intent": "recommend"}', plain: str = "A fine pick."):
@@ -34,7 +38,7 @@ def llm_turn(llm: ResilientLLM, budget_s: float, explanations: int = 5) -> tuple
     t = time.perf_counter()
     with turn_budget(budget_s):
         try:
-            llm.complete(HI, SCHEMA)
+            llm.complete(HI, Intent)
             paths.append("llm")
         except LLMError:
             paths.append("embedded")

@@ -9,8 +9,10 @@ server never stops a turn from answering.
 
 import json
 import time
+from typing import Literal
 
 import pytest
+from pydantic import BaseModel
 
 from agent.core import SceneRecAgent
 from agent.llm import LLMError, Message
@@ -22,8 +24,12 @@ from tests.servers import llama_cpp_server
 
 pytest.importorskip("llama_cpp", reason="the 'local' extra (llama-cpp-python) is not installed")
 MODEL = "smollm2"
-INTENT_SCHEMA = {"type": "object", "properties": {"intent": {"type": "string", "enum": ["recommend", "other"]}},
-                 "required": ["intent"]}
+
+
+class Intent(BaseModel):
+    intent: Literal["recommend", "other"]
+
+
 DIALOGUE = ["something light and funny to watch with my kids tonight", "nothing scary please",
             "something under 90 minutes", "more like the second one", "older ones"]
 
@@ -37,8 +43,8 @@ class LLMFirstUnderstander:
 
     def understand(self, text, ctx):
         try:
-            json.loads(self.llm.complete([Message(role="system", content="Classify the request as JSON."),
-                                          Message(role="user", content=text)], schema=INTENT_SCHEMA))
+            self.llm.complete([Message(role="system", content="Classify the request as JSON."),
+                               Message(role="user", content=text)], output_type=Intent)
             self.paths.append("llm")
         except LLMError:
             self.paths.append("embedded")
@@ -54,7 +60,7 @@ def llama_server(tmp_path_factory):
 
 def llm_settings(tmp_path, base_url, **over):
     values = dict(data_dir=tmp_path, llm_backend="openai", llm_base_url=base_url, llm_model=MODEL,
-                  llm_structured_mode="json_object", llm_timeout_s=30, llm_max_tokens=24, llm_retries=0,
+                  llm_timeout_s=30, llm_max_tokens=24, llm_retries=0,
                   llm_breaker_failures=2, llm_breaker_reset_s=1.0,
                   llm_turn_budget_s=30.0)  # the tiny CPU model may take seconds on a busy machine
     return load_settings(**(values | over))
@@ -67,23 +73,23 @@ def llm_agent(agent, llm) -> SceneRecAgent:
                          agent.settings.model_copy(update={"llm_turn_budget_s": 30.0}))
 
 
-def test_doctor_passes_on_llama_cpp_and_explains_the_wrong_structured_mode(llama_server, tmp_path):
+def test_doctor_passes_on_llama_cpp_and_names_the_structured_mode_it_found(llama_server, tmp_path):
+    """No structured-mode setting: the backend asks for json_schema and, refused, for json_object."""
     env = {"SCENEREC_LLM_BASE_URL": llama_server.base_url, "SCENEREC_LLM_MODEL": MODEL, "SCENEREC_LLM_TIMEOUT_S": "60"}
-    ok = run_cli(["doctor", "--json", "--structured-mode", "json_object"], tmp_path, timeout=180, **env)
+    ok = run_cli(["doctor", "--json"], tmp_path, timeout=180, **env)
     report = json.loads(ok.stdout)
     assert ok.returncode == 0 and report["ok"], ok.stdout
     assert [c["name"] for c in report["checks"]] == ["models", "structured output", "streaming"]
     assert all(c["latency_ms"] > 0 for c in report["checks"])
-    bad = run_cli(["doctor", "--structured-mode", "json_schema"], tmp_path, timeout=180, **env)
-    assert bad.returncode == 1 and "SCENEREC_LLM_STRUCTURED_MODE=json_object" in bad.stdout
+    assert report["checks"][1]["detail"].startswith(("response_format json_schema", "response_format json_object"))
     wrong_model = run_cli(["doctor", "--model", "gpt-9"], tmp_path, timeout=180, **env)
     assert wrong_model.returncode == 1 and f"SCENEREC_LLM_MODEL={MODEL}" in wrong_model.stdout
 
 
 def test_schema_constrained_json_and_token_metrics_from_the_real_server(llama_server, tmp_path):
     llm = build_llm(llm_settings(tmp_path, llama_server.base_url))
-    value = json.loads(llm.complete([Message(role="user", content="funny movie tonight")], schema=INTENT_SCHEMA))
-    assert value["intent"] in ("recommend", "other")
+    done = llm.complete([Message(role="user", content="funny movie tonight")], output_type=Intent)
+    assert done.parsed.intent in ("recommend", "other")
     health = llm.health()
     assert health["state"] == "closed" and health["successes"] == 1
     assert health["prompt_tokens"] > 0 and health["completion_tokens"] > 0

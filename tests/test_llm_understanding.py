@@ -6,7 +6,7 @@ import pytest
 
 from agent.llm import LLMError, ScriptedLLM
 from agent.understanding.embedded import EmbeddedUnderstander, TurnContext
-from agent.understanding.llm import LLMUnderstander, llm_schema
+from agent.understanding.llm import LLMTurn, LLMUnderstander, llm_schema
 from agent.understanding.mentions import TitleFinder
 from retrieval.titles import TitleResolver
 
@@ -40,7 +40,7 @@ def test_model_fills_gaps_and_titles_are_grounded(make):
     assert u.scene.companions == "kids" and "uplifting" in u.scene.mood
     assert [m.item_id for m in u.mentions] == ["1"]  # the invented title was dropped
     sent = llm.calls[0]
-    assert sent.schema == nlu.schema
+    assert sent.output_type is LLMTurn and sent.schema == llm_schema()
     assert "something for my rascals" in sent.messages[0].content  # the prompt carries the message as data
 
 
@@ -58,6 +58,15 @@ def test_garbage_errors_and_timeouts_fall_back_to_the_embedded_result(make, repl
     u = nlu.understand("a thriller from the 90s, nothing scary")
     assert u.source == "embedded (llm fallback)" and nlu.fallbacks == 1
     assert u.liked_genres == ["Thriller"] and u.constraints.year_min == 1990
+
+
+def test_the_prompt_lists_the_fields_and_values_of_the_typed_model(make):
+    nlu, llm = make([json.dumps({"intent": "recommend"})])
+    nlu.understand("a thriller")
+    prompt = llm.calls[0].messages[0].content
+    for name, field in LLMTurn.model_fields.items():
+        assert f"- {name}: {field.description}" in prompt
+    assert "refine = critiques the shown list" in prompt and "more_like" in prompt and "Film-Noir" in prompt
 
 
 def test_injection_cannot_break_out_of_the_data_tags(make):

@@ -94,7 +94,7 @@ def test_why_this_is_the_score_and_its_grounded_facts(agent):
 
 
 def test_discussed_items_seed_weakly_and_are_never_named_as_liked(agent):
-    from agent.personalize import FEEDBACK_WEIGHT
+    from agent.personal.history import FEEDBACK_WEIGHT
     from agent.state import DialogueState
 
     toy, up, jaws, toy2 = (agent.engine.resolver.resolve(t)[0].item_id for t in ("Toy Story", "Up", "Jaws", "Toy Story 2"))

@@ -5,13 +5,18 @@ import time
 
 import pytest
 
+from pydantic import BaseModel
+
 from agent.llm import LLMError, LLMUnavailable, Message, ScriptedLLM
 from agent.llm.resilient import CircuitBreaker, InvalidOutput, LLMTimeout, ResilientLLM
 from agent.settings import load_settings
 from agent.wiring import build_llm
 
 MSGS = [Message(role="user", content="hi")]
-SCHEMA = {"type": "object", "properties": {"intent": {"type": "string"}}}
+
+
+class Intent(BaseModel):
+    intent: str
 
 
 class Clock:
@@ -46,7 +51,8 @@ def test_breaker_opens_after_consecutive_failures_and_recovers_through_one_trial
 def test_retries_transport_errors_then_succeeds_and_counts():
     inner = ScriptedLLM([LLMError("connection reset"), '{"intent": "recommend"}'], repeat_last=False)
     llm = ResilientLLM(inner, timeout_s=2, retries=2, backoff_s=0.01)
-    assert llm.complete(MSGS, schema=SCHEMA) == '{"intent": "recommend"}'
+    done = llm.complete(MSGS, output_type=Intent)
+    assert done.parsed == Intent(intent="recommend") and done.text == '{"intent": "recommend"}'
     health = llm.health()
     assert (health["calls"], health["successes"], health["retries"], health["failures"]) == (1, 1, 1, 0)
     assert len(inner.calls) == 2 and health["p50_ms"] is not None
@@ -68,13 +74,15 @@ def test_retries_are_bounded_and_failures_open_the_circuit():
 
 
 def test_invalid_json_is_not_retried_but_is_an_llm_error():
-    inner = ScriptedLLM(["Sure! Here is your JSON: {intent: recommend", "[1, 2]"], repeat_last=False)
+    inner = ScriptedLLM(["Sure! Here is your JSON: {intent: recommend", "[1, 2]", '{"intent": 3}'], repeat_last=False)
     llm = ResilientLLM(inner, retries=3, backoff_s=0.01)
     with pytest.raises(InvalidOutput, match="invalid JSON"):
-        llm.complete(MSGS, schema=SCHEMA)
+        llm.complete(MSGS, output_type=Intent)
     with pytest.raises(InvalidOutput, match="not an object"):
-        llm.complete(MSGS, schema=SCHEMA)
-    assert len(inner.calls) == 2 and llm.health()["invalid_outputs"] == 2
+        llm.complete(MSGS, output_type=Intent)
+    with pytest.raises(InvalidOutput, match="does not fit Intent"):
+        llm.complete(MSGS, output_type=Intent)
+    assert len(inner.calls) == 3 and llm.health()["invalid_outputs"] == 3
     assert isinstance(InvalidOutput("x"), LLMError)
 
 
@@ -107,3 +115,21 @@ def test_build_llm_wraps_configured_backends_from_settings(tmp_path):
     assert isinstance(llm, ResilientLLM) and llm.inner.name == "openai"
     assert (llm.timeout_s, llm.retries, llm.breaker.failures, llm.breaker.reset_s) == (1.5, 2, 5, 7)
     assert build_llm(load_settings(data_dir=tmp_path)).name == "none"
+
+
+def test_a_stream_gets_the_same_hard_deadline_and_hands_chunks_over_as_they_come():
+    def slow_chunks(_messages):
+        for piece in ("one ", "two ", "three"):
+            time.sleep(0.3)
+            yield piece
+
+    inner = ScriptedLLM("unused")
+    inner.stream = slow_chunks
+    llm = ResilientLLM(inner, timeout_s=0.5, breaker=CircuitBreaker(failures=1))
+    t, got = time.perf_counter(), []
+    with pytest.raises(LLMTimeout):
+        for chunk in llm.stream(MSGS):
+            got.append((chunk, time.perf_counter() - t))
+    assert [c for c, _ in got] == ["one "] and 0.25 < got[0][1] < 0.45  # the first chunk came when it was made
+    assert time.perf_counter() - t < 0.7 and llm.health()["timeouts"] == 1  # cut at 0.5 s, not 0.9 s
+    assert llm.breaker.state == "open"

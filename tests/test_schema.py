@@ -6,7 +6,7 @@ from typing import get_args
 
 from agent.policy import Decision
 from agent.results import TurnResult
-from agent.schema import ACTIONS, CRITIQUE_KINDS, FEEDBACK_KINDS, INTENTS, LLM_INTENTS
+from agent.schema import ACTIONS, CRITIQUE_KINDS, FEEDBACK_KINDS, INTENT_MEANINGS, INTENTS, LLM_INTENTS
 from agent.understanding.llm import llm_schema
 from ui.api.app import widget_source
 from ui.api.models import FeedbackRequest
@@ -19,6 +19,7 @@ def test_the_llm_schema_enums_come_from_the_schema_module():
     assert props["intent"]["enum"] == list(LLM_INTENTS) == [i for i in INTENTS if i != "empty"]
     critique = next(s for s in props["critique"]["anyOf"] if "enum" in s)
     assert critique["enum"] == list(CRITIQUE_KINDS)
+    assert list(INTENT_MEANINGS) == list(INTENTS)  # every intent has its meaning, next to its definition
 
 
 def test_the_api_and_the_interfaces_take_the_feedback_kinds_from_the_schema():

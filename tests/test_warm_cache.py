@@ -113,7 +113,7 @@ def test_results_are_identical_with_and_without_the_cache(own_data, tmp_path, mo
     def rebuilt(*_, **__):
         raise AssertionError("rebuilt although the cache is of this catalogue version")
 
-    from agent.personalize import Personalizer
+    from agent.personal.personalizer import Personalizer
     from retrieval.engine import CatalogueEngine
 
     monkeypatch.setattr(CatalogueEngine, "_load_matrix", rebuilt)

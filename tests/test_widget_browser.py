@@ -115,7 +115,8 @@ def test_widget_chat_cards_like_and_screenshot(browser, agent, settings, tmp_pat
         replies = [m.text for m in w.find_all(".msg.bot")]
         assert len(replies) == 3 and all(replies)  # greeting + two streamed replies
         lists = w.find_all(".cards")
-        assert len(lists) == 2
+        assert len(lists) == 2  # one list a turn: the final cards took the place of the early picks
+        assert not w.find_all(".reason.provisional")  # every reason shown is a final one
         cards = lists[1].find_elements("css selector", ".card")
         assert cards and all(card_texts(c)["title"] and card_texts(c)["reason"] for c in cards)
         assert card_texts(cards[0])["meta"][:2] in ("19", "20")  # the year leads the meta line

@@ -336,7 +336,6 @@ def test_dialogues(
 def doctor(
     base_url: Annotated[Optional[str], typer.Option("--base-url", help="OpenAI-compatible endpoint (env SCENEREC_LLM_BASE_URL).")] = None,
     model: Annotated[Optional[str], typer.Option("--model", help="Model name (env SCENEREC_LLM_MODEL).")] = None,
-    structured_mode: Annotated[Optional[str], typer.Option("--structured-mode", help="json_schema (vLLM) or json_object (llama.cpp).")] = None,
     timeout: Annotated[Optional[float], typer.Option("--timeout", help="Seconds per call (env SCENEREC_LLM_TIMEOUT_S).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
@@ -344,16 +343,14 @@ def doctor(
     from agent.llm.doctor import run_doctor
     from agent.settings import load_settings
 
-    settings = load_settings(llm_base_url=base_url, llm_model=model, llm_structured_mode=structured_mode,
-                             llm_timeout_s=timeout)
+    settings = load_settings(llm_base_url=base_url, llm_model=model, llm_timeout_s=timeout)
     checks = run_doctor(settings)
     healthy = len(checks) == 3 and all(c.ok for c in checks)
     if as_json:
         typer.echo(json.dumps({"endpoint": settings.llm_base_url, "model": settings.llm_model,
                                "ok": healthy, "checks": [c.as_dict() for c in checks]}))
     else:
-        typer.echo(f"LLM endpoint {settings.llm_base_url} (model {settings.llm_model!r}, "
-                   f"structured mode {settings.llm_structured_mode})")
+        typer.echo(f"LLM endpoint {settings.llm_base_url} (model {settings.llm_model!r})")
         for c in checks:
             latency = f"{c.latency_ms:8.0f} ms" if c.latency_ms is not None else "       -   "
             typer.echo(f"  {'ok  ' if c.ok else 'FAIL'} {c.name:18s} {latency}  {c.detail}")

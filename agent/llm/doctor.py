@@ -2,7 +2,7 @@
 
 Three checks, each with its latency and, when it fails, what to do: the models list (is the
 server there, is our model served), one structured-output call (is guided JSON working in the
-configured mode), one streaming call. Example::
+mode the server takes: json_schema, or json_object when it refuses that), one streaming call. Example::
 
     checks = run_doctor(settings)
     all(c.ok for c in checks)
@@ -10,21 +10,22 @@ configured mode), one streaming call. Example::
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 import httpx
+from pydantic import BaseModel, Field
 
-from agent.llm.base import LLMError, Message
+from agent.llm.base import InvalidOutput, LLMError, Message
 from agent.llm.openai_compat import OpenAICompatibleLLM
 
-PROBE_SCHEMA = {
-    "type": "object",
-    "properties": {"intent": {"type": "string", "enum": ["recommend", "smalltalk"]},
-                   "genres": {"type": "array", "items": {"type": "string"}, "maxItems": 3}},
-    "required": ["intent", "genres"],
-}
+
+class Probe(BaseModel):
+    intent: Literal["recommend", "smalltalk"]
+    genres: list[str] = Field(max_length=3)
+
+
 PROBE = [Message(role="system", content="Classify the request. Answer with JSON only."),
          Message(role="user", content="something funny with aliens for tonight")]
 
@@ -77,25 +78,15 @@ def check_models(settings) -> Check:
 def check_structured(llm: OpenAICompatibleLLM, settings) -> Check:
     t = time.perf_counter()
     try:
-        text = llm.complete(PROBE, schema=PROBE_SCHEMA)
+        done = llm.complete(PROBE, output_type=Probe)
+    except InvalidOutput as e:
+        return Check("structured output", False, round((time.perf_counter() - t) * 1000, 1),
+                     f"{e}: guided decoding is not active (response_format {llm.structured_mode!r})")
     except LLMError as e:
         first_line = str(e).strip().splitlines()[0][:200]
-        detail = _hint(first_line, settings)
-        if "400" in first_line or "response_format" in str(e):
-            other = "json_object" if settings.llm_structured_mode == "json_schema" else "json_schema"
-            detail = (f"the server rejected response_format {settings.llm_structured_mode!r} ({first_line}); "
-                      f"try SCENEREC_LLM_STRUCTURED_MODE={other} (llama.cpp server needs json_object)")
-        return Check("structured output", False, None, detail)
+        return Check("structured output", False, None, _hint(first_line, settings))
     ms = round((time.perf_counter() - t) * 1000, 1)
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return Check("structured output", False, ms, f"the answer is not JSON ({text[:80]!r}): guided decoding "
-                     f"is not active in mode {settings.llm_structured_mode!r}")
-    missing = [k for k in PROBE_SCHEMA["required"] if not isinstance(value, dict) or k not in value]
-    if missing:
-        return Check("structured output", False, ms, f"JSON misses {missing}: the schema was not enforced ({text[:80]!r})")
-    return Check("structured output", True, ms, f"{settings.llm_structured_mode}: {text[:80]}")
+    return Check("structured output", True, ms, f"response_format {llm.structured_mode}: {done.text[:80]}")
 
 
 def check_stream(llm: OpenAICompatibleLLM, settings) -> Check:
@@ -120,5 +111,5 @@ def run_doctor(settings) -> list[Check]:
     if not models.ok and models.latency_ms is None:
         return [models]
     llm = OpenAICompatibleLLM(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
-                              settings.llm_timeout_s, settings.llm_structured_mode, max_tokens=64)
+                              settings.llm_timeout_s, max_tokens=64)
     return [models, check_structured(llm, settings), check_stream(llm, settings)]

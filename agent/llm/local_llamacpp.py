@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from agent.llm.base import LLMError, LLMUnavailable, Message
+from agent.llm.base import Capabilities, Completion, LLMError, LLMUnavailable, Message, T, Usage, json_schema
 
 
 def packaged_smollm2_path() -> Path:
@@ -29,6 +29,8 @@ def packaged_smollm2_path() -> Path:
 class LlamaCppLLM:
     name = "llamacpp"
     available = True
+    # llama-cpp-python constrains output with a grammar built from the schema given with json_object
+    capabilities = Capabilities(json_schema=False, json_object=True, streaming=True)
 
     def __init__(self, model_path: Path | None = None, n_ctx: int = 2048, max_tokens: int = 256,
                  busy_wait_s: float = 5.0):
@@ -53,8 +55,8 @@ class LlamaCppLLM:
         finally:
             self._lock.release()
 
-    def complete(self, messages: list[Message], schema: dict | None = None) -> str:
-        fmt = {"type": "json_object", "schema": schema} if schema else None
+    def complete(self, messages: list[Message], output_type: type[T] | None = None) -> Completion[T]:
+        fmt = {"type": "json_object", "schema": json_schema(output_type)} if output_type else None
         with self._turn():
             try:
                 out = self._llm.create_chat_completion(
@@ -63,7 +65,9 @@ class LlamaCppLLM:
                 )
             except Exception as e:  # noqa: BLE001
                 raise LLMError(str(e)) from e
-        return out["choices"][0]["message"]["content"] or ""
+        usage = out.get("usage") or {}
+        counts = Usage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))) if usage else None
+        return Completion.of(out["choices"][0]["message"]["content"] or "", output_type, counts)
 
     def stream(self, messages: list[Message]) -> Iterator[str]:
         with self._turn():

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agent.llm.base import LLMUnavailable, Message
+from agent.llm.base import Capabilities, Completion, LLMUnavailable, Message, T
 
 
 class NoLLM:
     name = "none"
     available = False
+    capabilities = Capabilities()
 
-    def complete(self, messages: list[Message], schema: dict | None = None) -> str:
+    def complete(self, messages: list[Message], output_type: type[T] | None = None) -> Completion[T]:
         raise LLMUnavailable("no LLM is configured (embedded mode)")
 
     def stream(self, messages: list[Message]) -> Iterator[str]:

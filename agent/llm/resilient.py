@@ -13,7 +13,7 @@ Example::
 
     llm = ResilientLLM(OpenAICompatibleLLM(url, model), timeout_s=3, retries=1)
     try:
-        text = llm.complete(messages, schema=SCHEMA)
+        turn = llm.complete(messages, output_type=LLMTurn).parsed
     except LLMError:
         ...                                   # embedded understander / templates
     llm.health()                              # {'state': 'closed', 'calls': 12, 'p95_ms': 310.0, ...}
@@ -21,7 +21,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import deque
@@ -33,7 +32,8 @@ from dataclasses import dataclass, field
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from agent.llm import budget
-from agent.llm.base import LLM, LLMError, LLMUnavailable, Message
+from agent.llm.base import LLM, Capabilities, Completion, InvalidOutput, LLMError, LLMUnavailable, Message, T
+from agent.llm.deadline import iterate_until
 
 MIN_CALL_S = 0.05  # less time than this left in the budget: no call is started
 
@@ -45,10 +45,6 @@ class LLMTimeout(LLMError):
 class BudgetCut(LLMTimeout):
     """The turn's budget left this call too little time (under half the budget): it says nothing
     about the server, so the breaker does not count it."""
-
-
-class InvalidOutput(LLMError):
-    """The model answered, but not with the JSON object the schema asked for."""
 
 
 class CircuitBreaker:
@@ -151,17 +147,6 @@ def _budget_spent(_state) -> bool:
     return left is not None and left < MIN_CALL_S
 
 
-def check_json_object(text: str) -> str:
-    """The text itself if it is a JSON object, else :class:`InvalidOutput`."""
-    try:
-        value = json.loads(text)
-    except (TypeError, ValueError) as e:
-        raise InvalidOutput(f"the model returned invalid JSON: {text[:120]!r}") from e
-    if not isinstance(value, dict):
-        raise InvalidOutput(f"the model returned JSON that is not an object: {text[:120]!r}")
-    return text
-
-
 class ResilientLLM:
     """Wraps an LLM with timeout, retries, circuit breaker and metrics (same interface)."""
 
@@ -177,6 +162,10 @@ class ResilientLLM:
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="llm-call")
         self._answered_ms: deque[float] = deque(maxlen=20)  # recent calls the server answered (valid or not)
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.inner.capabilities
 
     @property
     def available(self) -> bool:
@@ -209,41 +198,36 @@ class ResilientLLM:
         left = budget.remaining()
         return self.timeout_s if left is None else min(self.timeout_s, left)
 
-    def _attempt(self, messages: list[Message], schema: dict | None) -> str:
+    def _attempt(self, messages: list[Message], output_type: type[T] | None) -> Completion[T]:
         """One call with a hard deadline, whatever the backend does with its own timeout."""
-        def call() -> tuple[str, dict | None]:
-            text = self.inner.complete(messages, schema)
-            return text, getattr(self.inner, "last_usage", None)
-
         timeout = self._timeout()
         t0 = time.perf_counter()
-        future = self._pool.submit(call)
+        future = self._pool.submit(self.inner.complete, messages, output_type)
         try:
-            text, usage = future.result(timeout=timeout)
+            done = future.result(timeout=timeout)
         except FutureTimeout as e:
             future.cancel()
-            self._count(timeouts=1)
-            whole = budget.total()
-            if whole is not None and timeout < min(self.timeout_s, whole / 2):
-                raise BudgetCut(f"no answer in the {timeout:.2g} s left of the turn's budget") from e
-            raise LLMTimeout(f"no answer within {timeout:.2g} s") from e
+            raise self._late(timeout) from e
+        except InvalidOutput:
+            self._answered(t0)  # it answered (junk): the time it took still tells the budget
+            raise
         except LLMError:
             raise
         except Exception as e:  # noqa: BLE001 - any backend failure means "no answer"
             raise LLMError(f"{type(e).__name__}: {e}") from e
+        self._answered(t0)
+        if done.usage:
+            self._count(prompt_tokens=done.usage.input_tokens, completion_tokens=done.usage.output_tokens)
+        return done
+
+    def _answered(self, t0: float) -> None:
         with self._lock:
             self._answered_ms.append((time.perf_counter() - t0) * 1000)
-        if usage:
-            self._count(prompt_tokens=int(usage.get("input_tokens", 0)),
-                        completion_tokens=int(usage.get("output_tokens", 0)))
-        return check_json_object(text) if schema else text
 
-    def complete(self, messages: list[Message], schema: dict | None = None) -> str:
-        left = budget.remaining()
-        if left is not None and not self._fits(left):  # before the breaker: a trial call is not spent
-            self._count(over_budget=1)
-            raise LLMTimeout(f"{left:.2f} s left of the turn's time budget, less than this server's recent "
-                             "answers take (using the embedded path)")
+    def complete(self, messages: list[Message], output_type: type[T] | None = None) -> Completion[T]:
+        late = self._over_budget()  # before the breaker: a trial call is not spent
+        if late is not None:
+            raise late
         if not self.breaker.allow():
             self._count(short_circuited=1)
             raise LLMUnavailable(f"LLM circuit open after repeated failures; next try in "
@@ -258,7 +242,7 @@ class ResilientLLM:
             reraise=True,
         )
         try:
-            text = retrying(self._attempt, messages, schema)
+            done = retrying(self._attempt, messages, output_type)
         except BudgetCut:
             self._count(over_budget=1)
             self.breaker.release()
@@ -271,21 +255,50 @@ class ResilientLLM:
         with self._lock:
             self.metrics.successes += 1
             self.metrics.latencies_ms.append((time.perf_counter() - t0) * 1000)
-        return text
+        return done
+
+    def _over_budget(self) -> LLMTimeout | None:
+        """Why a call must not start now (the turn's budget cannot hold it), or None."""
+        left = budget.remaining()
+        if left is not None and not self._fits(left):
+            self._count(over_budget=1)
+            return LLMTimeout(f"{left:.2f} s left of the turn's time budget, less than this server's recent "
+                              "answers take (using the embedded path)")
+        return None
+
+    def _late(self, timeout: float) -> LLMTimeout:
+        self._count(timeouts=1)
+        whole = budget.total()
+        if whole is not None and timeout < min(self.timeout_s, whole / 2):
+            return BudgetCut(f"no answer in the {timeout:.2g} s left of the turn's budget")
+        return LLMTimeout(f"no answer within {timeout:.2g} s")
 
     def stream(self, messages: list[Message]) -> Iterator[str]:
-        """Stream without retries (text already shown cannot be taken back)."""
+        """Stream without retries (text already shown cannot be taken back), within the per-call
+        timeout and the turn's budget: a stream not done in time ends with :class:`LLMTimeout`."""
+        late = self._over_budget()
+        if late is not None:
+            raise late
         if not self.breaker.allow():
             self._count(short_circuited=1)
             raise LLMUnavailable("LLM circuit open after repeated failures (using the embedded path)")
         self._count(calls=1)
-        t0 = time.perf_counter()
+        t0, timeout, finished = time.perf_counter(), self._timeout(), False
         try:
-            yield from self.inner.stream(messages)
+            yield from iterate_until(lambda: self.inner.stream(messages), timeout, self._pool,
+                                     lambda: self._late(timeout))
+            finished = True
+        except BudgetCut:
+            self._count(over_budget=1)
+            raise
         except Exception as e:
             self._count(failures=1)
             self.breaker.record_failure()
             raise e if isinstance(e, LLMError) else LLMError(f"{type(e).__name__}: {e}") from e
+        finally:
+            if not finished:
+                self.breaker.release()  # a reader that stopped early says nothing about the server
+        self._answered(t0)
         self.breaker.record_success()
         with self._lock:
             self.metrics.successes += 1

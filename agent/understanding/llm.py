@@ -9,16 +9,15 @@ as ids.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, Field, StringConstraints
 
-from agent.llm.base import LLM, LLMError, Message
-from agent.prompting import render_prompt
-from agent.schema import CRITIQUE_KINDS, LLM_INTENTS
+from agent.llm.base import LLM, LLMError, Message, json_schema
+from agent.prompting import field_guide, render_prompt
+from agent.schema import CRITIQUE_KINDS, INTENT_MEANINGS, LLM_INTENTS
 from agent.understanding import lexicon as lx
 from agent.understanding.embedded import EmbeddedUnderstander, TurnContext
 from agent.understanding.schema import Critique, Mention, Understanding
@@ -28,37 +27,53 @@ log = logging.getLogger(__name__)
 
 Title = Annotated[str, StringConstraints(max_length=80)]
 Name = Annotated[str, StringConstraints(max_length=60)]
-_TITLES = Field(default_factory=list, max_length=5)
-_NAMES = Field(default_factory=list, max_length=3)
+
+
+def _titles(description: str):
+    return Field(default_factory=list, max_length=5, description=description)
+
+
+def _names(description: str):
+    return Field(default_factory=list, max_length=3, description=description)
+
+
+def _intent_guide() -> str:
+    return "what the message does: " + "; ".join(f"{i} = {INTENT_MEANINGS[i]}" for i in LLM_INTENTS)
 
 
 class LLMTurn(BaseModel):
-    """What the model must return (arrays and strings bounded so small models cannot loop)."""
+    """What the model must return (arrays and strings bounded so small models cannot loop). The
+    descriptions and allowed values are the prompt's field list (``field_guide``)."""
 
-    intent: Literal[LLM_INTENTS]  # type: ignore[valid-type]
-    companions: Literal[tuple(lx.COMPANION_PHRASES)] | None = None  # type: ignore[valid-type]
-    occasion: Literal[tuple(lx.OCCASION_PHRASES)] | None = None  # type: ignore[valid-type]
-    mood: list[Literal[tuple(lx.MOOD_PHRASES)]] = Field(default_factory=list, max_length=4)  # type: ignore[valid-type]
-    liked_genres: list[Literal[tuple(lx.GENRE_PHRASES)]] = Field(default_factory=list, max_length=5)  # type: ignore[valid-type]
-    disliked_genres: list[Literal[tuple(lx.GENRE_PHRASES)]] = Field(default_factory=list, max_length=5)  # type: ignore[valid-type]
-    liked_titles: list[Title] = _TITLES
-    disliked_titles: list[Title] = _TITLES
-    seen_titles: list[Title] = _TITLES
-    liked_people: list[Name] = _NAMES  # directors / actors the user wants
-    disliked_people: list[Name] = _NAMES
-    max_runtime: int | None = Field(default=None, ge=20, le=400)
-    year_min: int | None = Field(default=None, ge=1900, le=2100)
-    year_max: int | None = Field(default=None, ge=1900, le=2100)
-    min_rating: float | None = Field(default=None, ge=0, le=10)
-    critique: Literal[CRITIQUE_KINDS] | None = None  # type: ignore[valid-type]
-    ref_index: int | None = Field(default=None, ge=1, le=10)  # 1-based position in the shown list
+    intent: Literal[LLM_INTENTS] = Field(description=_intent_guide())  # type: ignore[valid-type]
+    companions: Literal[tuple(lx.COMPANION_PHRASES)] | None = Field(  # type: ignore[valid-type]
+        default=None, description="who the user watches with")
+    occasion: Literal[tuple(lx.OCCASION_PHRASES)] | None = Field(  # type: ignore[valid-type]
+        default=None, description="the occasion")
+    mood: list[Literal[tuple(lx.MOOD_PHRASES)]] = Field(  # type: ignore[valid-type]
+        default_factory=list, max_length=4, description="the moods wanted")
+    liked_genres: list[Literal[tuple(lx.GENRE_PHRASES)]] = Field(  # type: ignore[valid-type]
+        default_factory=list, max_length=5, description="genres wanted")
+    disliked_genres: list[Literal[tuple(lx.GENRE_PHRASES)]] = Field(  # type: ignore[valid-type]
+        default_factory=list, max_length=5, description="genres to avoid")
+    liked_titles: list[Title] = _titles("titles the user likes, exactly as the user wrote them")
+    disliked_titles: list[Title] = _titles("titles the user dislikes, exactly as written")
+    seen_titles: list[Title] = _titles("titles the user has seen, exactly as written")
+    liked_people: list[Name] = _names("directors or actors the user wants (full names)")
+    disliked_people: list[Name] = _names("directors or actors the user does not want (full names)")
+    max_runtime: int | None = Field(default=None, ge=20, le=400, description="longest runtime in minutes")
+    year_min: int | None = Field(default=None, ge=1900, le=2100, description="earliest release year")
+    year_max: int | None = Field(default=None, ge=1900, le=2100, description="latest release year")
+    min_rating: float | None = Field(default=None, ge=0, le=10, description="lowest rating (0-10)")
+    critique: Literal[CRITIQUE_KINDS] | None = Field(  # type: ignore[valid-type]
+        default=None, description="how the user wants the shown list changed")
+    ref_index: int | None = Field(default=None, ge=1, le=10,
+                                  description="the movie the user points at (1-based position in the shown list)")
 
 
 def llm_schema() -> dict:
     """JSON schema sent to the server, with every string bounded."""
-    schema = LLMTurn.model_json_schema()
-    schema["additionalProperties"] = False
-    return schema
+    return json_schema(LLMTurn)
 
 
 def _as_data(text: str) -> str:
@@ -75,7 +90,7 @@ class LLMUnderstander:
         self.llm = llm
         self.resolver = resolver
         self.title_of = title_of
-        self.schema = llm_schema()
+        self.fields = field_guide(LLMTurn)
         self.fallbacks = 0
 
     def understand(self, text: str, ctx: TurnContext | None = None) -> Understanding:
@@ -83,16 +98,12 @@ class LLMUnderstander:
         base = self.embedded.understand(text, ctx)
         if base.intent == "empty":
             return base
-        prompt = render_prompt(
-            "understand", message=_as_data(text), shown_titles=[self.title_of(i) for i in ctx.last_shown],
-            genres=list(lx.GENRE_PHRASES), companions=list(lx.COMPANION_PHRASES),
-            occasions=list(lx.OCCASION_PHRASES), moods=list(lx.MOOD_PHRASES),
-        )
+        prompt = render_prompt("understand", message=_as_data(text), fields=self.fields,
+                               shown_titles=[self.title_of(i) for i in ctx.last_shown])
         try:
             # one message: the prompt already holds the user's text, fenced as data
-            raw = self.llm.complete([Message(role="user", content=prompt)], schema=self.schema)
-            parsed = LLMTurn.model_validate(json.loads(raw))
-        except (LLMError, json.JSONDecodeError, ValidationError, TypeError) as e:
+            parsed = self.llm.complete([Message(role="user", content=prompt)], output_type=LLMTurn).parsed
+        except LLMError as e:  # no answer, or one that does not fit LLMTurn (InvalidOutput)
             self.fallbacks += 1
             log.warning("LLM understanding failed, using the embedded result: %s", str(e)[:200])
             base.source = "embedded (llm fallback)"

@@ -18,6 +18,19 @@ Intent = Literal[
     "out_of_scope",
     "empty",
 ]
+# what each intent means, in the words a model is given (agent/understanding/llm.py's prompt)
+INTENT_MEANINGS: dict[str, str] = {
+    "recommend": "asks for movies or states tastes",
+    "refine": "critiques the shown list",
+    "ask_item": "asks a question about one movie",
+    "accept": "takes one of the shown movies",
+    "reject": "turns shown movies down (seen it, not that one)",
+    "greeting": "says hello",
+    "smalltalk": "thanks or chit-chat",
+    "reset": "wants to start over",
+    "out_of_scope": "asks for something other than movies",
+    "empty": "says nothing",
+}
 Polarity = Literal["liked", "disliked", "seen", "unseen", "neutral"]  # unseen: "never seen X", no verdict
 CritiqueKind = Literal[
     "shorter", "longer", "older", "newer", "less_violent", "funnier", "darker", "better_rated",

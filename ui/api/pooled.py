@@ -19,6 +19,7 @@ from agent.results import InterestSnapshot, TurnResult, UserProfile
 from agent.sessions import SessionStore
 from agent.settings import Settings
 from agent.state import DialogueState
+from agent.turn_events import EventSink
 from retrieval.catalogue import CatalogueStore
 from retrieval.items import Item
 from store import open_database
@@ -49,8 +50,12 @@ class PooledAgent(StoreReads):
         self.engine = StoredItems(CatalogueStore(settings.sqlite_path), settings.catalogue)
 
     # run by a worker's agent
-    def turn(self, message: str, session_id: str | None = None, user_id: str | None = None) -> TurnResult:
-        return self.pool.call("turn", message, session_id, user_id)
+    def turn(self, message: str, session_id: str | None = None, user_id: str | None = None,
+             events: EventSink | None = None) -> TurnResult:
+        """The turn in a worker; its events come back over a pipe as it runs."""
+        if events is None:
+            return self.pool.call("turn", message, session_id, user_id)
+        return self.pool.call_heard(events, "turn", message, session_id, user_id)
 
     def feedback(self, session_id: str, item_id: str, kind: str) -> DialogueState:
         return self.pool.call("feedback", session_id, item_id, kind)

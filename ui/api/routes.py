@@ -13,25 +13,19 @@ from ui.api.models import (
     ItemRef, ProfileOut, SessionCreated, UserDeleted,
 )
 from ui.api.service import ChatService
-from ui.api.streaming import event, turn_events
+from ui.api.streaming import event, turn_stream
 
 _ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 413, 422, 429)}
 UserId = Annotated[str, Path(pattern=USER_ID)]
 
 
-async def _turn_stream(service: ChatService, owner, message: str):
-    """A turn's Server-Sent Events: ``started`` at once, then the turn's events or one ``error``."""
-    yield event("started", {"session_id": owner.session_id})
-    try:
-        result = await service.run_turn(owner, message)
-    except ApiError as e:
-        yield event("error", {"code": e.code, "message": e.message})
-        return
-    except StoreUnavailable:  # the 503 a plain request gets, as the stream's last event
-        yield event("error", {"code": "store_unavailable", "message": STORE_UNAVAILABLE})
-        return
-    for e in turn_events(result):
-        yield e
+def _refusal(e: BaseException):
+    """A turn's failure as the stream's last event (None: not one the API knows)."""
+    if isinstance(e, ApiError):
+        return event("error", {"code": e.code, "message": e.message})
+    if isinstance(e, StoreUnavailable):  # the 503 a plain request gets
+        return event("error", {"code": "store_unavailable", "message": STORE_UNAVAILABLE})
+    return None
 
 
 def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter:
@@ -54,11 +48,16 @@ def build_router(service: ChatService, authenticate: Authenticator) -> APIRouter
         return Response(result.model_dump_json(), media_type="application/json")
 
     @router.post("/chat/stream", tags=["chat"], response_class=EventSourceResponse,
-                 responses={200: {"description": "Server-Sent Events: session, delta (reply text), items, done"}})
+                 responses={200: {"description": "Server-Sent Events: started, session, delta (reply text), "
+                                       "picks, reason_delta / reason (each pick's reason as it is written), "
+                                       "items, done; or error"}})
     async def chat_stream(caller: CallerDep, body: ChatRequest):
-        """The same turn as Server-Sent Events; ``started`` comes at once, before the turn runs."""
+        """The same turn as Server-Sent Events, each sent as the turn produces it: ``started`` at
+        once, the reply as soon as it is composed, an LLM's reasons token by token (provisional
+        until each pick's ``reason`` event), the final ``items`` and ``done``."""
         owner = await service.prepare_turn(caller, body.session_id, body.message)  # refusals: plain HTTP errors
-        return EventSourceResponse(_turn_stream(service, owner, body.message))
+        return EventSourceResponse(turn_stream(lambda sink: service.run_turn(owner, body.message, sink),
+                                               owner.session_id, _refusal))
 
     @router.post("/feedback", response_model=FeedbackResponse, tags=["chat"])
     async def feedback(caller: CallerDep, body: FeedbackRequest):

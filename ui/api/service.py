@@ -18,6 +18,7 @@ from anyio.to_thread import run_sync
 from agent.core import UnknownSession
 from agent.results import TurnResult, UserProfile
 from agent.settings import Settings
+from agent.turn_events import EventSink
 from ui.api.auth import Caller
 from ui.api.errors import ApiError
 from ui.api.limits import SharedWindowLimiter, SlidingWindowLimiter, retry_after
@@ -143,10 +144,11 @@ class ChatService:
         self.check_turn_allowed(caller, message)
         return self._session_for_turn(caller, session_id)
 
-    async def run_turn(self, owner: SessionOwner, message: str) -> TurnResult:
+    async def run_turn(self, owner: SessionOwner, message: str, events: EventSink | None = None) -> TurnResult:
+        """The turn, off the event loop; ``events`` hears it while it runs (called from its threads)."""
         async with self.locks.hold(owner.session_id):
             return await run_sync(self._exclusive, [owner.session_id], True, self.agent.turn, message,
-                                  owner.session_id, owner.user_id, limiter=self.threads)
+                                  owner.session_id, owner.user_id, events, limiter=self.threads)
 
     def _exclusive(self, session_ids: list[str], owned: bool, fn: Callable, *args):
         """``fn(*args)`` in this thread, holding the sessions' locks in the shared database (when

@@ -70,6 +70,22 @@ def _call(method: str, args: tuple) -> Any:
     return getattr(_agent, method)(*args)
 
 
+def _call_heard(method: str, args: tuple, pipe: multiprocessing.connection.Connection) -> Any:
+    """``_call`` whose events go back to the web process over ``pipe`` as they happen (until it
+    stops listening: the call itself goes on)."""
+    def send(name: str, data: dict) -> None:
+        if not pipe.closed:
+            try:
+                pipe.send((name, data))
+            except OSError:
+                pipe.close()
+
+    try:
+        return getattr(_agent, method)(*args, events=send)
+    finally:
+        pipe.close()
+
+
 def default_processes(cpus: int | None = None) -> int:
     """One worker per core (at most 4); none on a single core, where threads do as well."""
     cpus = cpus or os.cpu_count() or 1
@@ -208,16 +224,28 @@ class TurnPool:
         A worker that dies (crashed, killed, out of memory) is replaced on its own. A call it was
         running is tried once more, alone in a process of its own: it may be what crashed the
         worker, and then it must not take another worker down too."""
+        return self._run(method, args, None)
+
+    def call_heard(self, events: Callable[[str, dict], None], method: str, *args) -> Any:
+        """``call``, with ``events=`` for the agent's method: each event it sends in the worker is
+        handed to ``events`` in this thread as it comes. (A retry alone after a worker died sends none.)"""
+        return self._run(method, args, events)
+
+    def _run(self, method: str, args: tuple, events: Callable[[str, dict], None] | None) -> Any:
         self.start()
+        receive, send = multiprocessing.get_context("spawn").Pipe(duplex=False) if events else (None, None)
         while True:
             worker = self._take()
             try:
-                future = worker.executor.submit(_call, method, args)
+                future = (worker.executor.submit(_call_heard, method, args, send) if events
+                          else worker.executor.submit(_call, method, args))
             except BrokenProcessPool:  # it died while idle: not this call's doing
                 self._replace(worker)
                 continue
             break
         try:
+            if events:
+                _hear(receive, future, events)
             result = future.result()
         except BrokenProcessPool:
             self._replace(worker)
@@ -225,6 +253,9 @@ class TurnPool:
         except BaseException:
             self._free.put(worker)
             raise
+        finally:
+            if send is not None:
+                send.close()
         self._free.put(worker)
         return result
 
@@ -235,6 +266,22 @@ class TurnPool:
         for worker in workers:
             worker.executor.shutdown(wait=True, cancel_futures=True)
         self._alone.close()
+
+
+def _hear(receive: multiprocessing.connection.Connection, future, events: Callable[[str, dict], None]) -> None:
+    """Hand each event from the worker to ``events`` until the call ends (and its pipe is drained)."""
+    try:
+        while True:
+            if receive.poll(0.02):
+                try:
+                    events(*receive.recv())
+                except EOFError:  # the worker closed its end: the call is over
+                    return
+            elif future.done():
+                if not receive.poll(0):
+                    return
+    finally:
+        receive.close()
 
 
 class _Alone:

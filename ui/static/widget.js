@@ -85,6 +85,7 @@
     ".card h3{font-size:15px;margin:0 0 2px 0;overflow-wrap:anywhere}",
     ".meta{color:var(--sr-muted);font-size:13px;margin:0 0 4px 0;overflow-wrap:anywhere}",
     ".reason{font-size:13.5px;margin:0 0 8px 0;overflow-wrap:anywhere}",
+    ".reason.provisional{color:var(--sr-muted)}",
     ".actions{display:flex;gap:6px;flex-wrap:wrap}",
     ".actions button{font-size:13px;padding:4px 10px;border-radius:999px;border:1px solid var(--sr-border);",
     "background:var(--sr-bg);color:var(--sr-fg);cursor:pointer}",
@@ -301,14 +302,32 @@
       say("user", message);
       var reply = say("bot busy", "");
       send.disabled = true;
+      var list = null;  // the cards, shown from "picks" on; "items" puts the final ones in its place
+      function cards(items) {
+        var fresh = el("ul", { "class": "cards", "aria-label": T.recommendations });
+        items.forEach(function (item) { fresh.appendChild(card(item)); });
+        if (list) { log.replaceChild(fresh, list); } else { log.appendChild(fresh); }
+        list = fresh;
+      }
+      function reasonOf(index) {
+        var li = list && list.children[index];
+        return li ? li.querySelector(".reason") : null;
+      }
       streamTurn(message, function (name, payload) {
+        var reason;
         if (name === "delta") {
           reply.classList.remove("busy");
           reply.textContent += payload.text;
-        } else if (name === "items" && payload.items.length) {
-          var list = el("ul", { "class": "cards", "aria-label": T.recommendations });
-          payload.items.forEach(function (item) { list.appendChild(card(item)); });
-          log.appendChild(list);
+        } else if (name === "picks" && payload.items.length) {
+          cards(payload.items);
+        } else if (name === "reason_delta" && (reason = reasonOf(payload.index))) {
+          reason.classList.add("provisional");  // being written: not final until its "reason" event
+          reason.textContent += payload.text;
+        } else if (name === "reason" && (reason = reasonOf(payload.index))) {
+          reason.classList.remove("provisional");
+          reason.textContent = payload.text;  // the final reason, in place of whatever was streamed
+        } else if (name === "items" && (payload.items.length || list)) {
+          cards(payload.items);
         }
         log.scrollTop = log.scrollHeight;
       }).catch(function (err) {
