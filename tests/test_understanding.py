@@ -109,6 +109,19 @@ def test_mood_by_embedding_prototypes(embedder, tiny_items):
     assert nlu.understand("a funny one").scene.mood == ["funny"]  # the lexicon comes first
 
 
+def test_no_mood_is_guessed_for_a_situation_already_said(tiny_items):
+    """The embedding's mood guess is for a bare wish ("something to forget my awful week"); a turn
+    that names its occasion or time of day leans through those ("something to fall asleep to")."""
+    class Guess:
+        def closest(self, text):
+            return "scary"
+
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(tiny_items)), moods=Guess())
+    assert nlu.understand("something to fall asleep to").scene.mood == []
+    assert nlu.understand("need something to keep me awake on a night shift").scene.mood == []
+    assert nlu.understand("I need something to forget my awful week").scene.mood == ["scary"]
+
+
 @pytest.mark.parametrize("text,shown,verdict,targets", [
     ("I loved all of those.", ["1", "9"], "liked", ["1", "9"]),
     ("I've seen both and liked them.", ["1", "9"], "liked", ["1", "9"]),
