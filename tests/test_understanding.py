@@ -69,6 +69,21 @@ def test_misspelt_and_unknown_titles(nlu):
     assert "Blorpfest Ultra" in u.unknown_titles and "Zanzibar Moonquake" in u.unknown_titles
 
 
+def test_titles_typed_as_they_sound():
+    """A title spelt as it sounds is found in free text ("fite club", "the dark night"), while
+    everyday words that only sound like a title's single word, or a phrase that is no title, are not."""
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="Fight Club", year=1999, genres=["Drama"]),
+             Item(id="2", title="The Dark Knight", year=2008, genres=["Action"]),
+             Item(id="3", title="Night", year=2001, genres=["Drama"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(items)))
+    assert [m.item_id for m in nlu.understand("liked fite club").mentions] == ["1"]
+    assert [m.item_id for m in nlu.understand("liked the dark night but not nolan's others").mentions] == ["2"]
+    assert nlu.understand("loved the night we went out").mentions == []
+    assert nlu.understand("something dark tonight").mentions == []
+
+
 def test_item_questions_and_ordinals(nlu):
     ctx = TurnContext(last_shown=["1", "9", "3"])
     u = nlu.understand("is the first one scary?", ctx)

@@ -18,8 +18,8 @@ from agent.understanding.numbers import read_numbers
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.settle import attribute, extend_lists, occasion, settle, shadowed
-from agent.understanding.scope import (avoided_phrase, modifies, negated_positions, tolerated_positions,
-                                      unnamed_aversions)
+from agent.understanding.scope import (avoided_phrase, judged_positions, modifies, negated_positions,
+                                      tolerated_positions, unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
 from agent.understanding.verdicts import mention_polarity, refers_to_all, shown_verdict, without_not_seen
 from retrieval.people import PeopleIndex, PersonHit
@@ -90,7 +90,8 @@ class EmbeddedUnderstander:
         hits = self._phrases.find(bare, scan.masked() | named | numeric)
         negated = negated_positions(tokens, hits)
         extend_lists(hits, negated, [t.norm for t in tokens])
-        self._slots(u, hits, negated, [t.norm for t in tokens])
+        self._slots(u, hits, negated, [t.norm for t in tokens],
+                    judged_positions([t.norm for t in tokens], [(f.start, f.end) for f in scan.found]))
         unnamed_aversions(u, tokens, hits, negated, scan.masked() | named | numeric)
         self._numbers(u, low, ctx, numbers)
         self._mentions(u, tokens, scan, negated)
@@ -109,7 +110,7 @@ class EmbeddedUnderstander:
             mood = self.moods.closest(text)
             if mood and mood not in u.scene.not_moods:
                 u.scene.mood.append(mood)
-        if u.intent == "ask_item":  # "is it scary?" asks about the item; it is no taste
+        if u.intent in ("ask_item", "out_of_scope"):  # "is it scary?" asks about the item; it is no taste
             u.liked_genres, u.scene.mood, u.liked_people = [], [], []
             u.liked_attributes, u.avoided_attributes = [], []
             u.constraints = type(u.constraints)()
@@ -120,13 +121,13 @@ class EmbeddedUnderstander:
         return u
 
     # -- lexicon slots --------------------------------------------------------------------
-    def _slots(self, u: Understanding, hits: list[PhraseHit], negated: set[int], norms: list[str]) -> None:
-        companions: list[str] = []
-        times: list[str] = []
+    def _slots(self, u: Understanding, hits: list[PhraseHit], negated: set[int], norms: list[str],
+               judged: set[int]) -> None:
+        companions, times = [], []
         cue_words = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
         moods = {(h.start, h.end) for h in hits if h.category == "mood"}
         liked_genres = {h.value for h in hits if h.category == "genre" and h.start not in negated}
-        tolerated = tolerated_positions(norms)
+        tolerated = tolerated_positions(norms) | judged  # allowed, or said of a film named: no wish
         def in_critique(h: PhraseHit) -> bool:  # "too old, anything newer?" critiques a list
             return any(c.category == "critique" and c.start <= h.start and h.end <= c.end for c in hits)
 
@@ -135,7 +136,7 @@ class EmbeddedUnderstander:
         for h in hits:
             if h.category != "negation" and set(range(h.start, h.end)) <= cue_words:
                 continue  # "sick" in "sick of dragons" is part of the cue
-            if shadowed(h, hits):
+            if shadowed(h, hits, negated):
                 continue  # "time travel movies": no trip; "quiet night in": no wish for quiet films
             neg = h.start in negated
             if h.category == "genre" and neg and (h.value in liked_genres or modifies(norms, h)):

@@ -129,3 +129,16 @@ def tolerated_positions(norms: list[str]) -> set[int]:
             out.add(j)
             j += 1
     return out
+
+
+def judged_positions(norms: list[str], titles: list[tuple[int, int]]) -> set[int]:
+    """Positions of a clause that judges a film just named ("12 Angry Men is a masterpiece",
+    "Titanic was way overrated"): a verdict on that film, not a wish (``rules.title_verdict``)."""
+    out: set[int] = set()
+    for _, end in titles:
+        if lx.RULES["title_verdict"].search(" ".join(norms[end:end + 3])):
+            j = end
+            while j < len(norms) and norms[j] not in lx.CLAUSE_BREAKS:
+                out.add(j)
+                j += 1
+    return out

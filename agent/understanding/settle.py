@@ -25,10 +25,11 @@ def occasion(current: str | None, new: str) -> str:
     return new if rank.get(new, len(rank)) < rank.get(current, len(rank)) else current
 
 
-def shadowed(h: PhraseHit, hits: list[PhraseHit]) -> bool:
+def shadowed(h: PhraseHit, hits: list[PhraseHit], negated: set[int]) -> bool:
     """Whether a longer phrase of another kind holds this hit: "time travel movies" is no trip,
     "quiet night in" no wish for quiet films, "dark comedy" no dark mood; a genre word inside an
-    attribute only where the attribute says so ("true crime", "nordic noir": ``hides_genre``)."""
+    attribute where the attribute says so ("true crime", "live action": ``hides_genre``) or where
+    the attribute is negated ("nothing with toilet humour" avoids the kind, not the genre)."""
     if h.category not in _CONTENT:
         return False
     for o in hits:
@@ -36,7 +37,7 @@ def shadowed(h: PhraseHit, hits: list[PhraseHit]) -> bool:
                 o.start <= h.start and h.end <= o.end and o.end - o.start > h.end - h.start):
             continue
         if h.category == "genre":
-            if o.category == "attribute" and lx.ATTRIBUTES[o.value].hides_genre:
+            if o.category == "attribute" and (lx.ATTRIBUTES[o.value].hides_genre or o.start in negated):
                 return True
         elif h.category in ("mood", "attribute"):
             return True
