@@ -19,7 +19,7 @@ from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.settle import attribute, extend_lists, occasion, settle, shadowed
 from agent.understanding.scope import (avoided_phrase, judged_positions, modifies, negated_positions,
-                                      tolerated_positions, unnamed_aversions)
+                                      prefix_aversions, tolerated_positions, unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
 from agent.understanding.verdicts import mention_polarity, refers_to_all, shown_verdict, without_not_seen
 from retrieval.people import PeopleIndex, PersonHit
@@ -93,6 +93,7 @@ class EmbeddedUnderstander:
         self._slots(u, hits, negated, [t.norm for t in tokens],
                     judged_positions([t.norm for t in tokens], [(f.start, f.end) for f in scan.found]))
         unnamed_aversions(u, tokens, hits, negated, scan.masked() | named | numeric)
+        prefix_aversions(u, [t.norm for t in tokens])
         self._numbers(u, low, ctx, numbers)
         self._mentions(u, tokens, scan, negated)
         self._people(u, names, negated)

@@ -105,6 +105,7 @@ class Negation(_Strict):
     clause_final_cues: list[str]  # the same, only closing a clause ("aliens no")
     tolerance_before: list[str]  # allow what follows without asking for it ("ok with violence")
     tolerance_after: list[str]  # allow what precedes ("subtitles are fine")
+    negating_prefixes: list[str] = Field(default_factory=list)  # "inoffensive", "non-violent"
 
     @cached_property
     def after_regex(self) -> re.Pattern:
