@@ -39,8 +39,8 @@ def shadowed(h: PhraseHit, hits: list[PhraseHit], negated: set[int]) -> bool:
         if h.category == "genre":
             if o.category == "attribute" and (lx.ATTRIBUTES[o.value].hides_genre or o.start in negated):
                 return True
-        elif h.category in ("mood", "attribute"):
-            return True
+        elif h.category == "mood" or h.category == "attribute" and o.category != "mood":
+            return True  # ("nothing heavy" is a light mood and still avoids heavy films)
         elif o.category == "attribute" and o.start < h.start:  # ("christmas film" is still Christmas)
             return True
     return False
