@@ -149,7 +149,7 @@ def judged_positions(norms: list[str], titles: list[tuple[int, int]]) -> set[int
 def prefix_aversions(u: Understanding, norms: list[str]) -> None:
     """A word that negates itself ("inoffensive", "non-violent", "unpretentious"): its stem, when
     it names an attribute, is avoided (``negation.negating_prefixes``)."""
-    names = {p: name for name, a in lx.ATTRIBUTES.items() for p in a.phrases}
+    names = _attribute_of_phrase()
     for w in norms:
         for prefix in lx.NEGATION.negating_prefixes:
             name = names.get(w[len(prefix):]) if w.startswith(prefix) and len(w) > len(prefix) + 3 else None
@@ -157,3 +157,8 @@ def prefix_aversions(u: Understanding, norms: list[str]) -> None:
                 u.avoided_attributes.append(name)
                 if name in u.liked_attributes:
                     u.liked_attributes.remove(name)
+
+
+@lru_cache(maxsize=1)
+def _attribute_of_phrase() -> dict[str, str]:
+    return {p: name for name, a in lx.ATTRIBUTES.items() for p in a.phrases}

@@ -9,9 +9,17 @@ Example::
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from agent.understanding import lexicon as lx
 from agent.understanding.schema import Understanding
 from agent.understanding.text import PhraseHit
+
+
+@lru_cache(maxsize=1)
+def _genre_words() -> frozenset[str]:
+    return frozenset(p for ps in lx.GENRE_PHRASES.values() for p in ps)
+
 
 _CONTENT = ("genre", "mood", "attribute", "occasion", "companions", "time_of_day")
 
@@ -53,8 +61,7 @@ def attribute(u: Understanding, h: PhraseHit, neg: bool, norms: list[str], said:
     if h.value not in target:
         target.append(h.value)
     mood = lx.ATTRIBUTES[h.value].mood  # "something silly": funny ("a dumb comedy" says its genre instead)
-    genre_words = {p for ps in lx.GENRE_PHRASES.values() for p in ps}
-    if mood and not neg and mood not in u.scene.mood and not genre_words & set(norms[h.start:h.end]):
+    if mood and not neg and mood not in u.scene.mood and not _genre_words() & set(norms[h.start:h.end]):
         u.scene.mood.append(mood)
     said.setdefault(h.value, []).append(" ".join(norms[h.start:h.end]))
     for genre in ([] if neg else lx.ATTRIBUTES[h.value].implies):  # "a romcom"
