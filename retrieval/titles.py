@@ -83,6 +83,9 @@ def title_aliases(title: str) -> set[str]:
     return {a for a in out if a}
 
 
+SERIES_WORD_ZIPF = 5.0  # a series' opening words hold one rarer than this ("potter" 4.2; not "the man")
+
+
 class TitleRecord(NamedTuple):
     """The fields the resolver reads from an item (a light stand-in for large catalogues)."""
 
@@ -115,6 +118,7 @@ class TitleResolver:
         for it in items:
             for alias in title_aliases(it.title):
                 self._by_alias[alias].append(it.id)
+        self._add_series(items)
         for ids in self._by_alias.values():
             ids.sort(key=lambda i: -self._items[i].popularity)
         self._aliases = list(self._by_alias)
@@ -140,6 +144,28 @@ class TitleResolver:
         found = process.extract(word, self._by_initial.get(word[:1], []), scorer=fuzz.ratio, score_cutoff=cutoff,
                                 limit=limit)
         return list(dict.fromkeys(a for w, _, _ in found for a in self._words[w]))
+
+    def _add_series(self, items: Sequence[Item | TitleRecord]) -> None:
+        """A series named by the words its titles open with before "and" ("harry potter" for
+        "Harry Potter and the Sorcerer's Stone", "... and the Chamber of Secrets"): an alias of its
+        first film, where two films or more open so, one of the words is no everyday word
+        (``SERIES_WORD_ZIPF``), and no title is named so."""
+        from wordfreq import zipf_frequency
+
+        openings: dict[str, dict[str, str]] = defaultdict(dict)  # opening -> {title named: item}
+        for it in items:
+            for alias in title_aliases(it.title):
+                words = alias.split()
+                for k in range(2, len(words)):
+                    if words[k] == "and" and words[0] not in ("the", "a", "an", "of"):
+                        openings[" ".join(words[:k])].setdefault(normalize_title(it.title), it.id)
+        for prefix, titles in openings.items():
+            ids = set(titles.values())
+            if len(ids) < 2 or prefix in self._by_alias or \
+                    all(zipf_frequency(w, "en") >= SERIES_WORD_ZIPF for w in prefix.split()):
+                continue
+            first = min(ids, key=lambda i: (self._items[i].year or 9999, -self._items[i].popularity))
+            self._by_alias[prefix].append(first)
 
     def aliases_sounding_like(self, word: str, fold: Callable[[str], str], cutoff: float = 85.0,
                               limit: int = 4) -> list[str]:

@@ -81,6 +81,9 @@ def test_titles_typed_as_they_sound():
     assert [m.item_id for m in nlu.understand("liked fite club").mentions] == ["1"]
     assert [m.item_id for m in nlu.understand("liked the dark night but not nolan's others").mentions] == ["2"]
     assert nlu.understand("loved the night we went out").mentions == []
+    titanic = EmbeddedUnderstander(TitleFinder(TitleResolver([Item(id="4", title="Titanic", year=1997, genres=["Drama"])])))
+    assert [m.item_id for m in titanic.understand("i liked forest gump and titanik").mentions] == ["4"]
+    assert titanic.understand("something titillating").mentions == []
     assert nlu.understand("something dark tonight").mentions == []
 
 

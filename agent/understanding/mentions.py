@@ -17,6 +17,7 @@ from agent.understanding.text import Token
 from agent.understanding.vocabulary import vocabulary
 from retrieval.people import PeopleIndex, PersonHit
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from retrieval.titles import Match, TitleResolver, normalize_title
 
@@ -194,6 +195,8 @@ class TitleFinder:
                             continue  # an exact title: the exact pass decided on it
                         score = fuzz.ratio(*map(self._fold, (window, alias))) if alias in heard else fuzz.ratio(window, alias)
                         cutoff = 86 if size > 1 else (88 if len(alias) >= 8 else 92)
+                        if size == 1 == length and len(alias) >= 6 and OSA.distance(window, alias) == 1:
+                            score = max(score, cutoff)  # one slip in a one-word title ("titanik")
                         # the window covering more of the text wins ("moster inc" is Monsters, Inc.,
                         # not Monster), then the closer spelling
                         if score >= cutoff and (best is None or (end - start, score) > (best[2] - best[1], best[0])):
