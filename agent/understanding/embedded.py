@@ -206,6 +206,9 @@ class EmbeddedUnderstander:
                 setattr(c, name, value)
         if reading.time_budget_min:
             u.scene.time_budget_min = reading.time_budget_min
+        if c.max_runtime and u.scene.occasion == "travel" and not u.scene.time_budget_min \
+                and lx.RULES["trip_length"].search(low):  # "on a train for 3 hours": the time they have
+            u.scene.time_budget_min, c.max_runtime = c.max_runtime, None
         if c.max_runtime is None and u.scene.time_budget_min is None and lx.RULES["vaguely_short"].search(low):
             c.max_runtime = 120 if "not" in low or "nothing" in low else 100
         newer = any(k.kind == "newer" for k in u.critiques)  # "too old, anything more recent?" is relative
