@@ -10,6 +10,7 @@ Format (see README "Scripted dialogue tests")::
           action: recommend
           scene: {companions: kids}
           items: {min: 3, each: {genres_none: [Horror], mpaa_in: [G, PG, null]}}
+          state_none: {liked_genres: [Horror]}   # values a state list must not hold
 
 Each check failure is reported as ``turn N: what: why``.
 """
@@ -29,7 +30,7 @@ from retrieval.titles import normalize_title
 EACH_KEYS = {"genres_none", "genres_any", "people_any", "people_none", "mpaa_in", "max_runtime", "min_runtime",
              "year_min", "year_max", "min_rating"}
 ITEMS_KEYS = {"min", "max", "exclude_titles", "include_any_titles", "each"}
-EXPECT_KEYS = {"action", "intent", "scene", "state", "items", "reply_contains_any", "reply_not_contains"}
+EXPECT_KEYS = {"action", "intent", "scene", "state", "state_none", "items", "reply_contains_any", "reply_not_contains"}
 TURN_KEYS = {"say", "expect", "feedback"}
 
 
@@ -136,6 +137,13 @@ def check_turn(result: TurnResult, expect: dict) -> list[str]:
         fails += subset_mismatches(expect["scene"], result.state.get("scene", {}), "scene")
     if "state" in expect:
         fails += subset_mismatches(expect["state"], result.state, "state")
+    for key, values in (expect.get("state_none") or {}).items():  # values a state list ("scene.mood") must not hold
+        got = result.state
+        for part in key.split("."):
+            got = (got or {}).get(part)
+        held = [v for v in values if v in (got or [])]
+        if held:
+            fails.append(f"state.{key}: {held} must not be there")
     reply = result.reply.lower()
     if "reply_contains_any" in expect and not any(s.lower() in reply for s in expect["reply_contains_any"]):
         fails.append(f"reply has none of {expect['reply_contains_any']}: {result.reply[:160]!r}")

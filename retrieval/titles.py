@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -83,6 +83,9 @@ def title_aliases(title: str) -> set[str]:
     return {a for a in out if a}
 
 
+SERIES_WORD_ZIPF = 5.0  # a series' opening words hold one rarer than this ("potter" 4.2; not "the man")
+
+
 class TitleRecord(NamedTuple):
     """The fields the resolver reads from an item (a light stand-in for large catalogues)."""
 
@@ -115,10 +118,13 @@ class TitleResolver:
         for it in items:
             for alias in title_aliases(it.title):
                 self._by_alias[alias].append(it.id)
+        self._add_series(items)
         for ids in self._by_alias.values():
             ids.sort(key=lambda i: -self._items[i].popularity)
         self._aliases = list(self._by_alias)
         self._words: dict[str, list[str]] | None = None  # title word -> aliases holding it (built on first use)
+        self._folded: dict[str, list[str]] | None = None  # the same, by how the word sounds
+        self._by_sound: dict[str, str] | None = None  # how a whole alias sounds -> the alias
 
     def aliases_with_word_like(self, word: str, cutoff: float = 80.0, limit: int = 6,
                                per_word: int = 40) -> list[str]:
@@ -138,6 +144,54 @@ class TitleResolver:
         found = process.extract(word, self._by_initial.get(word[:1], []), scorer=fuzz.ratio, score_cutoff=cutoff,
                                 limit=limit)
         return list(dict.fromkeys(a for w, _, _ in found for a in self._words[w]))
+
+    def _add_series(self, items: Sequence[Item | TitleRecord]) -> None:
+        """A series named by the words its titles open with before "and" ("harry potter" for
+        "Harry Potter and the Sorcerer's Stone", "... and the Chamber of Secrets"): an alias of its
+        first film, where two films or more open so, one of the words is no everyday word
+        (``SERIES_WORD_ZIPF``), and no title is named so."""
+        from wordfreq import zipf_frequency
+
+        openings: dict[str, dict[str, str]] = defaultdict(dict)  # opening -> {title named: item}
+        for it in items:
+            for alias in title_aliases(it.title):
+                words = alias.split()
+                for k in range(2, len(words)):
+                    if words[k] == "and" and words[0] not in ("the", "a", "an", "of"):
+                        openings[" ".join(words[:k])].setdefault(normalize_title(it.title), it.id)
+        for prefix, titles in openings.items():
+            ids = set(titles.values())
+            if len(ids) < 2 or prefix in self._by_alias or \
+                    all(zipf_frequency(w, "en") >= SERIES_WORD_ZIPF for w in prefix.split()):
+                continue
+            first = min(ids, key=lambda i: (self._items[i].year or 9999, -self._items[i].popularity))
+            self._by_alias[prefix].append(first)
+
+    def aliases_sounding_like(self, word: str, fold: Callable[[str], str], cutoff: float = 85.0,
+                              limit: int = 4) -> list[str]:
+        """Aliases holding a word that sounds like ``word`` once both are reduced by ``fold``
+        ("fite" and "fight" -> "fite" / "fit"): the slips of someone spelling as it sounds."""
+        if self._folded is None:
+            self.aliases_with_word_like("the")  # builds the title-word index
+            self._folded = defaultdict(list)
+            for w, aliases in self._words.items():
+                self._folded[fold(w)].extend(aliases)
+            self._folded_by_initial: dict[str, list[str]] = defaultdict(list)
+            for f in self._folded:
+                self._folded_by_initial[f[:1]].append(f)
+        typed = fold(word)
+        found = process.extract(typed, self._folded_by_initial.get(typed[:1], []), scorer=fuzz.ratio,
+                                score_cutoff=cutoff, limit=limit)
+        return list(dict.fromkeys(a for f, _, _ in found for a in self._folded[f]))
+
+    def alias_sounding(self, normalized: str, fold: Callable[[str], str]) -> str | None:
+        """The alias that sounds exactly like ``normalized`` once both are reduced by ``fold``
+        ("the dark night" -> "the dark knight"), if any."""
+        if self._by_sound is None:
+            self._by_sound = {}
+            for alias in self._aliases:
+                self._by_sound.setdefault(fold(alias), alias)
+        return self._by_sound.get(fold(normalized))
 
     def has_alias(self, normalized: str) -> bool:
         return normalized in self._by_alias

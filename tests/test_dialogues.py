@@ -41,6 +41,13 @@ def test_checks_catch_violations():
     assert subset_mismatches({"a": {"b": 1}}, {"a": {"b": 2}}, "state") == ["state.a.b: expected 1, got 2"]
 
 
+def test_state_none_catches_a_value_that_must_not_be_there():
+    ok = RecommendedItem(id="2", title="Up", year=2009, genres=["Animation"], runtime=96, mpaa=None, score=1, reason="")
+    fails = check_turn(_result([ok]), {"state_none": {"scene.mood": ["light"], "liked_genres": ["Crime"]}})
+    assert fails == ["state.scene.mood: ['light'] must not be there"]
+    assert check_turn(_result([ok]), {"state_none": {"scene.mood": ["sad"]}}) == []
+
+
 def test_malformed_scripts_are_reported(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nturns:\n  - expect: {action: ask}\n")

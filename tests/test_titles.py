@@ -30,3 +30,19 @@ def test_resolver_exact_fuzzy_and_year(tiny_items):
     assert r.resolve("Halloween (2007)")[0].item_id == "6"
     assert r.resolve("Halloween", year=2008)[0].item_id == "6"  # a year off still helps
     assert r.resolve("Blorpfest Ultra 3000") == []
+
+
+def test_a_series_named_by_its_opening_words_is_its_first_film():
+    """"harry potter" names the series' first film; openings shared by remakes of one title, or
+    made of an article and an everyday word ("the ghost"), name none."""
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="Harry Potter and the Chamber of Secrets", year=2002, genres=["Fantasy"]),
+             Item(id="2", title="Harry Potter and the Sorcerer's Stone", year=2001, genres=["Fantasy"]),
+             Item(id="3", title="Of Mice and Men", year=1939, genres=["Drama"]),
+             Item(id="4", title="Of Mice and Men", year=1992, genres=["Drama"]),
+             Item(id="5", title="Ghost and Mrs. Muir, The", year=1947, genres=["Drama"]),
+             Item(id="6", title="Ghost and the Darkness, The", year=1996, genres=["Action"])]
+    r = TitleResolver(items)
+    assert [m.item_id for m in r.exact("harry potter")] == ["2"]
+    assert r.exact("of mice") == [] and r.exact("the ghost") == [] and r.exact("ghost") == []

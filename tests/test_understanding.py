@@ -69,6 +69,24 @@ def test_misspelt_and_unknown_titles(nlu):
     assert "Blorpfest Ultra" in u.unknown_titles and "Zanzibar Moonquake" in u.unknown_titles
 
 
+def test_titles_typed_as_they_sound():
+    """A title spelt as it sounds is found in free text ("fite club", "the dark night"), while
+    everyday words that only sound like a title's single word, or a phrase that is no title, are not."""
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="Fight Club", year=1999, genres=["Drama"]),
+             Item(id="2", title="The Dark Knight", year=2008, genres=["Action"]),
+             Item(id="3", title="Night", year=2001, genres=["Drama"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(items)))
+    assert [m.item_id for m in nlu.understand("liked fite club").mentions] == ["1"]
+    assert [m.item_id for m in nlu.understand("liked the dark night but not nolan's others").mentions] == ["2"]
+    assert nlu.understand("loved the night we went out").mentions == []
+    titanic = EmbeddedUnderstander(TitleFinder(TitleResolver([Item(id="4", title="Titanic", year=1997, genres=["Drama"])])))
+    assert [m.item_id for m in titanic.understand("i liked forest gump and titanik").mentions] == ["4"]
+    assert titanic.understand("something titillating").mentions == []
+    assert nlu.understand("something dark tonight").mentions == []
+
+
 def test_item_questions_and_ordinals(nlu):
     ctx = TurnContext(last_shown=["1", "9", "3"])
     u = nlu.understand("is the first one scary?", ctx)
@@ -107,6 +125,20 @@ def test_mood_by_embedding_prototypes(embedder, tiny_items):
     nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(tiny_items)), moods=moods)
     assert nlu.understand("I need something to forget my awful week").scene.mood == ["uplifting"]
     assert nlu.understand("a funny one").scene.mood == ["funny"]  # the lexicon comes first
+
+
+def test_no_mood_is_guessed_for_a_situation_already_said(tiny_items):
+    """The embedding's mood guess is for a bare wish ("something to forget my awful week"); a turn
+    that names its occasion or time of day leans through those ("something to fall asleep to")."""
+    class Guess:
+        def closest(self, text):
+            return "scary"
+
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(tiny_items)), moods=Guess())
+    assert nlu.understand("something to watch on the flight tomorrow").scene.mood == []
+    assert nlu.understand("something to fall asleep to").scene.mood == ["relaxing"]  # the lexicon's, not the guess
+    assert nlu.understand("need something for my night shift later").scene.mood == []
+    assert nlu.understand("I need something to forget my awful week").scene.mood == ["scary"]
 
 
 @pytest.mark.parametrize("text,shown,verdict,targets", [

@@ -17,8 +17,9 @@ from agent.understanding.mentions import TitleFinder
 from agent.understanding.numbers import read_numbers
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
-from agent.understanding.scope import (avoided_phrase, modifies, negated_positions, tolerated_positions,
-                                      unnamed_aversions)
+from agent.understanding.settle import attribute, extend_lists, occasion, settle, shadowed
+from agent.understanding.scope import (avoided_phrase, judged_positions, modifies, negated_positions,
+                                      prefix_aversions, tolerated_positions, unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
 from agent.understanding.verdicts import mention_polarity, refers_to_all, shown_verdict, without_not_seen
 from retrieval.people import PeopleIndex, PersonHit
@@ -88,9 +89,11 @@ class EmbeddedUnderstander:
         bare = [t.norm[:-2] if t.norm.endswith("'s") and t.norm != "children's" else t.norm for t in tokens]
         hits = self._phrases.find(bare, scan.masked() | named | numeric)
         negated = negated_positions(tokens, hits)
-        self._extend_lists(hits, negated, [t.norm for t in tokens])
-        self._slots(u, hits, negated, [t.norm for t in tokens])
+        extend_lists(hits, negated, [t.norm for t in tokens])
+        self._slots(u, hits, negated, [t.norm for t in tokens],
+                    judged_positions([t.norm for t in tokens], [(f.start, f.end) for f in scan.found]))
         unnamed_aversions(u, tokens, hits, negated, scan.masked() | named | numeric)
+        prefix_aversions(u, [t.norm for t in tokens])
         self._numbers(u, low, ctx, numbers)
         self._mentions(u, tokens, scan, negated)
         self._people(u, names, negated)
@@ -102,13 +105,13 @@ class EmbeddedUnderstander:
             u.critiques = [k for k in u.critiques if k.kind not in ("another", "more_like")]
         u.intent = self._intent(u, low, text, ctx)
         said = u.scene.mood or u.liked_genres or u.mentions or u.liked_attributes or u.avoided_attributes \
-            or u.disliked_genres or u.liked_people
-        if self.moods and u.intent == "recommend" and not said \
-                and len(low.split()) >= 4:
+            or u.disliked_genres or u.liked_people or u.scene.occasion or u.scene.time_of_day  # (a situation
+        # said, "something to fall asleep to", leans through its own genres: no mood is guessed for it)
+        if self.moods and u.intent == "recommend" and not said and len(low.split()) >= 4:
             mood = self.moods.closest(text)
             if mood and mood not in u.scene.not_moods:
                 u.scene.mood.append(mood)
-        if u.intent == "ask_item":  # "is it scary?" asks about the item; it is no taste
+        if u.intent in ("ask_item", "out_of_scope"):  # "is it scary?" asks about the item; it is no taste
             u.liked_genres, u.scene.mood, u.liked_people = [], [], []
             u.liked_attributes, u.avoided_attributes = [], []
             u.constraints = type(u.constraints)()
@@ -119,13 +122,13 @@ class EmbeddedUnderstander:
         return u
 
     # -- lexicon slots --------------------------------------------------------------------
-    def _slots(self, u: Understanding, hits: list[PhraseHit], negated: set[int], norms: list[str]) -> None:
-        companions: list[str] = []
-        times: list[str] = []
+    def _slots(self, u: Understanding, hits: list[PhraseHit], negated: set[int], norms: list[str],
+               judged: set[int]) -> None:
+        companions, times = [], []
         cue_words = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
         moods = {(h.start, h.end) for h in hits if h.category == "mood"}
         liked_genres = {h.value for h in hits if h.category == "genre" and h.start not in negated}
-        tolerated = tolerated_positions(norms)
+        tolerated = tolerated_positions(norms) | judged  # allowed, or said of a film named: no wish
         def in_critique(h: PhraseHit) -> bool:  # "too old, anything newer?" critiques a list
             return any(c.category == "critique" and c.start <= h.start and h.end <= c.end for c in hits)
 
@@ -134,9 +137,8 @@ class EmbeddedUnderstander:
         for h in hits:
             if h.category != "negation" and set(range(h.start, h.end)) <= cue_words:
                 continue  # "sick" in "sick of dragons" is part of the cue
-            if h.category in ("occasion", "companions", "time_of_day") and any(
-                    a.category == "attribute" and a.start < h.start and h.end <= a.end for a in hits):
-                continue  # "time travel movies": a word inside a kind of film, no trip ("christmas film" still is)
+            if shadowed(h, hits, negated):
+                continue  # "time travel movies": no trip; "quiet night in": no wish for quiet films
             neg = h.start in negated
             if h.category == "genre" and neg and (h.value in liked_genres or modifies(norms, h)):
                 # "comedy, but none of that cringe humour", "no romance subplot": a kind of the
@@ -161,7 +163,7 @@ class EmbeddedUnderstander:
                     c.category == "critique" and c.start not in negated and c.start <= h.start and h.end <= c.end
                     for c in hits):
                 # ("less violent" is a critique of the list, not a new wish)
-                self._attribute(u, h, neg, norms, avoided_said if neg else liked_said)
+                attribute(u, h, neg, norms, avoided_said if neg else liked_said)
             elif h.category == "mood":
                 target = u.scene.not_moods if neg else u.scene.mood
                 if h.value not in target:
@@ -176,7 +178,7 @@ class EmbeddedUnderstander:
                 else:
                     companions.append(h.value)
             elif h.category == "occasion" and not neg:
-                u.scene.occasion = u.scene.occasion or h.value
+                u.scene.occasion = occasion(u.scene.occasion, h.value)
             elif h.category == "time_of_day":  # "not in the mood for anything heavy tonight": still tonight
                 times.append(h.value)
             elif h.category == "family_safe" and not neg:
@@ -192,61 +194,8 @@ class EmbeddedUnderstander:
                 u.constraints.min_rating = 7.0
             elif h.category == "critique" and not neg:  # "not too long" is no critique
                 u.critiques.append(Critique(kind=h.value))
-        self._settle(u, norms, companions, times, liked_said, avoided_said)
+        settle(u, norms, companions, times, liked_said, avoided_said)
 
-    @staticmethod
-    def _attribute(u: Understanding, h: PhraseHit, neg: bool, norms: list[str], said: dict[str, list[str]]) -> None:
-        """An attribute wished, or avoided softly when negated (it never dislikes its parent genre);
-        ``said`` keeps the words that named it."""
-        target = u.avoided_attributes if neg else u.liked_attributes
-        if h.value not in target:
-            target.append(h.value)
-        said.setdefault(h.value, []).append(" ".join(norms[h.start:h.end]))
-        for genre in ([] if neg else lx.ATTRIBUTES[h.value].implies):  # "a romcom"
-            if genre not in u.liked_genres and genre not in u.disliked_genres:
-                u.liked_genres.append(genre)
-
-    @staticmethod
-    def _settle(u: Understanding, norms: list[str], companions: list[str], times: list[str],
-                liked_said: dict[str, list[str]], avoided_said: dict[str, list[str]]) -> None:
-        """What the phrase hits mean together: the time of day and companions that win, explicit
-        clears, and a reading liked and avoided at once settled for the avoided one."""
-        if times:
-            u.scene.time_of_day = min(times, key=lx.TIME_OF_DAY_PRIORITY.index)
-        low = " ".join(norms)
-        for clear in lx.CLEARS:  # "the kids went to bed", "forget the time limit"
-            if clear.matches(low):
-                u.clears.extend(f for f in clear.fields if f not in u.clears)
-        if "companions" in u.clears:
-            companions = [c for c in companions if c != "kids"]
-            u.scene.companions_cleared = True
-        if lx.RULES["not_for_kids"].search(low) and "Children" not in u.disliked_genres:
-            u.disliked_genres.append("Children")
-        if companions:
-            u.scene.companions = min(companions, key=lx.COMPANION_PRIORITY.index)
-        elif u.scene.occasion in lx.OCCASION_COMPANIONS and not u.scene.companions_cleared:
-            u.scene.companions = lx.OCCASION_COMPANIONS[u.scene.occasion]  # a date is with a partner
-        # a genre both liked and disliked in one turn: the negated reading wins
-        u.liked_genres = [g for g in u.liked_genres if g not in u.disliked_genres]
-        for attr in [a for a in u.liked_attributes if a in u.avoided_attributes]:
-            # "into period dramas but can't stand corsets": a part of the attribute is avoided, in its own
-            # words; the attribute itself stays wished (as a negated kind never removes its genre)
-            aspects = [w for w in avoided_said.get(attr, []) if w not in liked_said.get(attr, [])]
-            if aspects and len(aspects) == len(avoided_said.get(attr, [])):
-                u.avoided_attributes.remove(attr)
-                u.avoided_attributes.extend(w for w in aspects if w not in u.avoided_attributes)
-        u.liked_attributes = [a for a in u.liked_attributes if a not in u.avoided_attributes]
-        u.scene.mood = [m for m in u.scene.mood if m not in u.scene.not_moods]
-
-    @staticmethod
-    def _extend_lists(hits: list[PhraseHit], negated: set[int], norms: list[str]) -> None:
-        """A negated list of genres stays negated across "and" / "," / "or": "anything apart
-        from documentaries and musicals", "no animation, no kids films"."""
-        genre_hits = sorted((h for h in hits if h.category == "genre"), key=lambda h: h.start)
-        for a, b in zip(genre_hits, genre_hits[1:]):
-            gap = norms[a.end:b.start]
-            if a.start in negated and gap and all(w in ("and", ",", "or", "nor", "&", "no", "not") for w in gap):
-                negated.update(range(b.start, b.end))
 
     # -- numbers: runtime, years, ratings ----------------------------------------------------
     def _numbers(self, u: Understanding, low: str, ctx: TurnContext, reading) -> None:
@@ -257,6 +206,9 @@ class EmbeddedUnderstander:
                 setattr(c, name, value)
         if reading.time_budget_min:
             u.scene.time_budget_min = reading.time_budget_min
+        if c.max_runtime and u.scene.occasion == "travel" and not u.scene.time_budget_min \
+                and lx.RULES["trip_length"].search(low):  # "on a train for 3 hours": the time they have
+            u.scene.time_budget_min, c.max_runtime = c.max_runtime, None
         if c.max_runtime is None and u.scene.time_budget_min is None and lx.RULES["vaguely_short"].search(low):
             c.max_runtime = 120 if "not" in low or "nothing" in low else 100
         newer = any(k.kind == "newer" for k in u.critiques)  # "too old, anything more recent?" is relative

@@ -24,6 +24,7 @@ def _tables() -> dict[str, object]:
         "COMPANION_PRIORITY": v.companion_priority,
         "OCCASION_PHRASES": {k: r.phrases for k, r in v.occasions.items()},
         "OCCASION_GENRES": {k: r.genres for k, r in v.occasions.items()},
+        "OCCASION_PRIORITY": v.occasion_priority,
         "OCCASION_COMPANIONS": {k: r.companions for k, r in v.occasions.items() if r.companions},
         "MOOD_PHRASES": {k: r.phrases for k, r in v.moods.items()},
         "MOOD_GENRES": {k: r.genres for k, r in v.moods.items()},

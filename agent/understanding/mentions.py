@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from agent.understanding.lexicon import COMMON_WORDS, LIKE_CUES, SEEN_CUES
-from agent.understanding.names import NameReader
+from agent.understanding.names import NameReader, sound_fold
 from agent.understanding.text import Token
 from agent.understanding.vocabulary import vocabulary
 from retrieval.people import PeopleIndex, PersonHit
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from retrieval.titles import Match, TitleResolver, normalize_title
 
@@ -140,9 +141,11 @@ class TitleFinder:
     def __init__(self, resolver: TitleResolver, people: PeopleIndex | None = None):
         self.resolver = resolver
         self.people = people
-        self.loose_names = None if people is None else NameReader(people, vocabulary("en").people, everyday_word)
+        self.loose_words = vocabulary("en").people
+        self.loose_names = None if people is None else NameReader(people, self.loose_words, everyday_word)
         everyday_word("the")  # load the word list now, not during someone's first turn
         resolver.aliases_with_word_like("the")  # and the title-word index the slip finder uses
+        resolver.alias_sounding("the", self._fold)  # and how each title sounds
 
     def scan(self, tokens: list[Token]) -> TitleScan:
         scan = TitleScan()
@@ -177,7 +180,9 @@ class TitleFinder:
             if k in masked or not t.text.isalpha() or len(w) < 4 or w in COMMON_WORDS or everyday_word(w):
                 continue
             best: tuple[float, int, int, str] | None = None
-            for alias in self.resolver.aliases_with_word_like(w):
+            spelt = self.resolver.aliases_with_word_like(w)  # and those that sound like it ("fite club")
+            heard = [a for a in self.resolver.aliases_sounding_like(w, self._fold) if a not in spelt]
+            for alias in spelt + heard:
                 size = len(alias.split())
                 for length in {size - 1, size, size + 1}:
                     for start in range(max(0, k - length + 1), k + 1):
@@ -188,8 +193,10 @@ class TitleFinder:
                         window = " ".join(norms[start:end])
                         if self.resolver.has_alias(window):
                             continue  # an exact title: the exact pass decided on it
-                        score = fuzz.ratio(window, alias)
+                        score = fuzz.ratio(*map(self._fold, (window, alias))) if alias in heard else fuzz.ratio(window, alias)
                         cutoff = 86 if size > 1 else (88 if len(alias) >= 8 else 92)
+                        if size == 1 == length and len(alias) >= 6 and OSA.distance(window, alias) == 1:
+                            score = max(score, cutoff)  # one slip in a one-word title ("titanik")
                         # the window covering more of the text wins ("moster inc" is Monsters, Inc.,
                         # not Monster), then the closer spelling
                         if score >= cutoff and (best is None or (end - start, score) > (best[2] - best[1], best[0])):
@@ -203,6 +210,16 @@ class TitleFinder:
                     scan.found.append(FoundTitle(start, new_end, " ".join(x.text for x in tokens[start:end]), matches, year))
                     masked |= set(range(start, new_end))
         scan.found.sort(key=lambda f: f.start)
+
+    def _fold(self, text: str) -> str:
+        return sound_fold(text, self.loose_words.sound_alike)
+
+    def _heard(self, words: list[str]) -> bool:
+        """Everyday words that spell a title as it sounds ("liked the dark night"): no title
+        themselves, they sound exactly like one of at least two words."""
+        typed = " ".join(words)
+        return len(words) > 1 and not self.resolver.has_alias(typed) and \
+            self.resolver.alias_sounding(typed, self._fold) is not None
 
     def _run_together(self, norms: list[str], k: int, masked: set[int]) -> tuple[float, int, int, str] | None:
         """A one-word title typed as two words ("casa blanca"): the rare word and a neighbour,
@@ -331,13 +348,13 @@ class TitleFinder:
                 continue
             text = " ".join(t.text for t in span)
             words = normalize_title(text).split()
-            if not words or all(w in COMMON_WORDS for w in words) and not strong:
+            if not words or all(w in COMMON_WORDS for w in words) and not strong and not self._heard(words):
                 continue
             year, new_end = _year_after(tokens, end)
             matches = [m for m in self.resolver.resolve(text, year) if m.score >= cutoff]
             if matches and not strong and year is None and not _capitalised(span) and (
                     _needs_case(words) or _article_dropped(span, " ".join(words), matches)
-                    or _bare_everyday_word(tokens, start, len(span), year)):
+                    or _bare_everyday_word(tokens, start, len(span), year)) and not self._heard(words):
                 continue  # a lower-case everyday phrase after a cue word ("can I help you")
             if matches:
                 scan.found.append(FoundTitle(start, new_end, text, matches, year))

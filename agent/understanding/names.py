@@ -31,6 +31,18 @@ MIN_SURNAME_SLIP_LEN = 6
 _DOUBLE = re.compile(r"(.)\1+")
 
 
+def sound_fold(text: str, pairs) -> str:
+    """Each word of ``text`` reduced to how it sounds, by the vocabulary's ``sound_alike`` pairs
+    ("the dark night" and "the dark knight" -> "the dark nit"; "fight" -> "fit")."""
+    out = []
+    for word in text.split():
+        w = _DOUBLE.sub(r"\1", word)
+        for a, b in pairs:
+            w = w.replace(a, b)
+        out.append(w)
+    return " ".join(out)
+
+
 class NameReader:
     def __init__(self, people: PeopleIndex, words, everyday: Callable[[str], bool]):
         self.people = people
@@ -42,10 +54,7 @@ class NameReader:
 
     def fold(self, word: str) -> str:
         """A spelling reduced to how it sounds: "hanx" and "hanks" -> "hanx"; "pitt" -> "pit"."""
-        w = _DOUBLE.sub(r"\1", word)
-        for a, b in self.words.sound_alike:
-            w = w.replace(a, b)
-        return w
+        return sound_fold(word, self.words.sound_alike)
 
     def find(self, norms: list[str], masked: set[int], common: set[str] = frozenset()) -> list[PersonHit]:
         hits: list[PersonHit] = []

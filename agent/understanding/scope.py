@@ -129,3 +129,36 @@ def tolerated_positions(norms: list[str]) -> set[int]:
             out.add(j)
             j += 1
     return out
+
+
+def judged_positions(norms: list[str], titles: list[tuple[int, int]]) -> set[int]:
+    """Positions of a clause that judges a film just named ("12 Angry Men is a masterpiece",
+    ``rules.title_verdict``), the films just shown ("these are all a bit light") or sets a word
+    aside by comparison ("more funny than scary", ``rules.list_verdict``): no wish."""
+    starts = [end for _, end in titles if lx.RULES["title_verdict"].search(" ".join(norms[end:end + 3]))]
+    low = " ".join(norms)
+    starts += [len(low[:m.start()].split()) for m in lx.RULES["list_verdict"].finditer(low)]
+    out: set[int] = set()
+    for j in starts:
+        while j < len(norms) and (norms[j] not in lx.CLAUSE_BREAKS or j in starts):
+            out.add(j)
+            j += 1
+    return out
+
+
+def prefix_aversions(u: Understanding, norms: list[str]) -> None:
+    """A word that negates itself ("inoffensive", "non-violent", "unpretentious"): its stem, when
+    it names an attribute, is avoided (``negation.negating_prefixes``)."""
+    names = _attribute_of_phrase()
+    for w in norms:
+        for prefix in lx.NEGATION.negating_prefixes:
+            name = names.get(w[len(prefix):]) if w.startswith(prefix) and len(w) > len(prefix) + 3 else None
+            if name and w not in names and name not in u.avoided_attributes:
+                u.avoided_attributes.append(name)
+                if name in u.liked_attributes:
+                    u.liked_attributes.remove(name)
+
+
+@lru_cache(maxsize=1)
+def _attribute_of_phrase() -> dict[str, str]:
+    return {p: name for name, a in lx.ATTRIBUTES.items() for p in a.phrases}

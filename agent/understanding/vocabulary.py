@@ -61,6 +61,8 @@ class Attribute(_Strict):
     leanings: dict[str, float] = Field(default_factory=dict)
     query: str = ""
     exclude_when_avoided: list[str] = Field(default_factory=list)
+    mood: str | None = None  # a mood a positive mention also sets ("mind-bending": thoughtful)
+    hides_genre: bool = False  # a genre word inside its phrases names no genre ("true crime", "nordic noir")
 
     _check = field_validator("leanings")(_genre_weights)
 
@@ -103,6 +105,7 @@ class Negation(_Strict):
     clause_final_cues: list[str]  # the same, only closing a clause ("aliens no")
     tolerance_before: list[str]  # allow what follows without asking for it ("ok with violence")
     tolerance_after: list[str]  # allow what precedes ("subtitles are fine")
+    negating_prefixes: list[str] = Field(default_factory=list)  # "inoffensive", "non-violent"
 
     @cached_property
     def after_regex(self) -> re.Pattern:
@@ -236,6 +239,7 @@ class Vocabulary(_Strict):
     companions: dict[str, Leaning]
     companion_priority: list[str]
     occasions: dict[str, Leaning]
+    occasion_priority: list[str] = Field(default_factory=list)  # which wins when a turn names two
     moods: dict[str, Mood]
     times_of_day: dict[str, list[str]]
     time_of_day_priority: list[str]
@@ -261,6 +265,11 @@ class Vocabulary(_Strict):
             raise ValueError("companion_priority must list every companion value once")
         if set(self.time_of_day_priority) != set(self.times_of_day):
             raise ValueError("time_of_day_priority must list every time of day once")
+        if set(self.occasion_priority) - set(self.occasions):
+            raise ValueError("occasion_priority names an unknown occasion")
+        unknown = {a.mood for a in self.attributes.values() if a.mood} - set(self.moods)
+        if unknown:
+            raise ValueError(f"attribute mood(s) {sorted(unknown)} are no mood")
         names = [p.name for p in self.patterns] + [c.name for c in self.clears]
         if len(names) != len(set(names)):
             raise ValueError("pattern names must be unique")
