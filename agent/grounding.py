@@ -61,7 +61,13 @@ PHRASES: dict[str, list[str]] = {
     "popular": ["{count} people rated it in our catalogue, {mean}★ on average",
                 "a crowd favourite: {count} ratings averaging {mean}★"],
     "genres": ["{genres}"],
+    # the learned conversation features (co_mention, dialogue_popularity, conversation): what
+    # recommenders in real conversations suggested, never a claim about the item itself
+    "conversations": ["often suggested in real recommendation conversations like this one",
+                      "a frequent suggestion when people talk about films like this",
+                      "recommenders in similar conversations often picked it"],
 }
+LEARNED_SHARE = 0.35  # how much of the learned features' contribution a reason credits to them
 
 
 def mood_fits(mood: str, item: Item) -> bool:
@@ -149,6 +155,9 @@ def request_facts(item: Item, contributions: dict[str, float], state: DialogueSt
         facts.append(Fact("quality", {"rating": f"{item.rating:.1f}", "votes": f"{item.votes:,}"}, quality))
     elif item.popularity >= 10 and item.mean_rating is not None:
         facts.append(Fact("popular", {"count": item.popularity, "mean": f"{item.mean_rating:.1f}"}, quality))
+    learned = sum(c.get(k, 0.0) for k in ("conversation", "co_mention", "dialogue_popularity"))
+    if learned > 0.1:
+        facts.append(Fact("conversations", {}, LEARNED_SHARE * learned))
     if not matched and item.genres:
         facts.append(Fact("genres", {"genres": ", ".join(item.genres[:3]).lower()}, 0.0))
     return facts
