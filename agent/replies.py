@@ -156,14 +156,19 @@ def answer_question(item: Item, attribute: str | None, why: str | None = None) -
     return _facts(item)
 
 
-def _facts(item: Item) -> str:
-    facts = [f"{item.display_title}: {', '.join(item.genres) or 'no genre listed'}"]
-    if item.runtime:
-        facts.append(f"{item.runtime} min")
+def item_facts(item: Item, runtime: str = "{n} min", mpaa: str = "rated {mpaa}",
+               rating: str = "{r}/10 on IMDb") -> list[str]:
+    """An item's length, certificate and IMDb rating where known, each in the given wording."""
+    facts = [runtime.format(n=item.runtime)] if item.runtime else []
     if item.mpaa:
-        facts.append(f"rated {item.mpaa}")
+        facts.append(mpaa.format(mpaa=item.mpaa))
     if item.rating is not None:
-        facts.append(f"{item.rating:.1f}/10 on IMDb")
+        facts.append(rating.format(r=f"{item.rating:.1f}"))
+    return facts
+
+
+def _facts(item: Item) -> str:
+    facts = [f"{item.display_title}: {', '.join(item.genres) or 'no genre listed'}", *item_facts(item)]
     if item.directors:
         facts.append(f"directed by {_names(item.directors, 2)}")
     if item.cast:

@@ -180,13 +180,7 @@ class ChineseWording:
             return a["rating_unknown"].format(name=name)
         if attribute == "year":
             return a["year"].format(name=name, year=item.year) if item.year else a["year_unknown"].format(name=name)
-        facts = [f"{name}：{genres}"]
-        if item.runtime:
-            facts.append(f"{item.runtime}分钟")
-        if item.mpaa:
-            facts.append(f"{item.mpaa}级")
-        if item.rating is not None:
-            facts.append(f"IMDb {item.rating:.1f}/10")
+        facts = [f"{name}：{genres}", *replies.item_facts(item, "{n}分钟", "{mpaa}级", "IMDb {r}/10")]
         return a["general"].format(facts="，".join(facts))
 
     # -- notices ------------------------------------------------------------------------------------
