@@ -18,6 +18,7 @@ from agent.understanding import lexicon as lx
 from agent.understanding.embedded import TurnContext
 from agent.understanding.language import to_simplified
 from agent.understanding.schema import ConstraintUpdate, Critique, Mention, SceneUpdate, Understanding
+from agent.understanding.settle import companion
 from agent.understanding.text import PhraseHit, tokenize
 from agent.understanding.zh_titles import NameFinder, Span
 from agent.understanding.zh_vocab import CharPhrases, contains_any, flat, load_vocabulary
@@ -332,10 +333,7 @@ class ChineseUnderstander:
                 if h.value not in target:
                     target.append(h.value)
             elif h.category == "companions":
-                if neg:
-                    u.scene.companions_cleared = True
-                else:
-                    companions.append(h.value)
+                companion(u, h.value, neg, companions)
             elif h.category == "occasion" and not neg:
                 u.scene.occasion = u.scene.occasion or h.value
             elif h.category == "time_of_day" and not neg:

@@ -17,7 +17,7 @@ from agent.understanding.mentions import TitleFinder
 from agent.understanding.numbers import read_numbers
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
-from agent.understanding.settle import attribute, extend_lists, occasion, settle, shadowed
+from agent.understanding.settle import attribute, companion, extend_lists, occasion, settle, shadowed
 from agent.understanding.scope import (avoided_phrase, judged_positions, modifies, negated_positions,
                                       prefix_aversions, tolerated_positions, unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
@@ -173,10 +173,7 @@ class EmbeddedUnderstander:
                 if neg and not named and said not in u.avoided_attributes:  # "nothing sad": a soft penalty too
                     u.avoided_attributes.append(said)
             elif h.category == "companions":
-                if neg:
-                    u.scene.companions_cleared = True
-                else:
-                    companions.append(h.value)
+                companion(u, h.value, neg, companions)
             elif h.category == "occasion" and not neg:
                 u.scene.occasion = occasion(u.scene.occasion, h.value)
             elif h.category == "time_of_day":  # "not in the mood for anything heavy tonight": still tonight
