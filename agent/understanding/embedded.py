@@ -17,7 +17,7 @@ from agent.understanding.mentions import TitleFinder
 from agent.understanding.numbers import read_numbers
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
-from agent.understanding.settle import attribute, extend_lists, occasion, settle, shadowed
+from agent.understanding.settle import attribute, companion, extend_lists, occasion, settle, shadowed
 from agent.understanding.scope import (avoided_phrase, judged_positions, modifies, negated_positions,
                                       prefix_aversions, tolerated_positions, unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
@@ -57,6 +57,34 @@ def _index() -> PhraseIndex:
     idx.add_flat("recent", lx.RECENT_PHRASES)
     idx.add_flat("old", lx.OLD_PHRASES)
     return idx
+
+
+def _no_wish(u: Understanding, h: PhraseHit, hits: list[PhraseHit], negated: set[int], norms: list[str],
+             cue_words: set[int], liked_genres: set[str], moods: set[tuple[int, int]], tolerated: set[int]) -> bool:
+    """Whether a hit asks for nothing of its own: part of a negation cue, held by a longer phrase,
+    a kind of a genre avoided (noted as an avoided attribute), an attribute its mood says, or a
+    thing tolerated (whose genres still count)."""
+    if h.category != "negation" and set(range(h.start, h.end)) <= cue_words:
+        return True  # "sick" in "sick of dragons" is part of the cue
+    if shadowed(h, hits, negated):
+        return True  # "time travel movies": no trip; "quiet night in": no wish for quiet films
+    neg = h.start in negated
+    if h.category == "genre" and neg and (h.value in liked_genres or modifies(norms, h)):
+        # "comedy, but none of that cringe humour", "no romance subplot": a kind of the
+        # genre is avoided, the genre itself is not
+        phrase = avoided_phrase(norms, h, negated, cue_words)
+        if phrase not in u.avoided_attributes:
+            u.avoided_attributes.append(phrase)
+        return True
+    if h.category == "attribute" and not neg and (h.start, h.end) in moods:
+        return True  # "something scary": the mood says it
+    if h.category in ("attribute", "mood") and not neg and h.start in tolerated:
+        # "I'm ok with violence": allowed, not asked for ("romcom is fine" still names its genres)
+        for genre in lx.ATTRIBUTES[h.value].implies if h.category == "attribute" else []:
+            if genre not in u.liked_genres:
+                u.liked_genres.append(genre)
+        return True
+    return False
 
 
 class EmbeddedUnderstander:
@@ -135,26 +163,9 @@ class EmbeddedUnderstander:
         liked_said: dict[str, list[str]] = {}  # attribute -> the words that named it
         avoided_said: dict[str, list[str]] = {}
         for h in hits:
-            if h.category != "negation" and set(range(h.start, h.end)) <= cue_words:
-                continue  # "sick" in "sick of dragons" is part of the cue
-            if shadowed(h, hits, negated):
-                continue  # "time travel movies": no trip; "quiet night in": no wish for quiet films
+            if _no_wish(u, h, hits, negated, norms, cue_words, liked_genres, moods, tolerated):
+                continue
             neg = h.start in negated
-            if h.category == "genre" and neg and (h.value in liked_genres or modifies(norms, h)):
-                # "comedy, but none of that cringe humour", "no romance subplot": a kind of the
-                # genre is avoided, the genre itself is not
-                phrase = avoided_phrase(norms, h, negated, cue_words)
-                if phrase not in u.avoided_attributes:
-                    u.avoided_attributes.append(phrase)
-                continue
-            if h.category == "attribute" and not neg and (h.start, h.end) in moods:
-                continue  # "something scary": the mood says it
-            if h.category in ("attribute", "mood") and not neg and h.start in tolerated:
-                # "I'm ok with violence": allowed, not asked for ("romcom is fine" still names its genres)
-                for genre in lx.ATTRIBUTES[h.value].implies if h.category == "attribute" else []:
-                    if genre not in u.liked_genres:
-                        u.liked_genres.append(genre)
-                continue
             if h.category == "genre":
                 target = u.disliked_genres if neg else u.liked_genres
                 if h.value not in target:
@@ -173,10 +184,7 @@ class EmbeddedUnderstander:
                 if neg and not named and said not in u.avoided_attributes:  # "nothing sad": a soft penalty too
                     u.avoided_attributes.append(said)
             elif h.category == "companions":
-                if neg:
-                    u.scene.companions_cleared = True
-                else:
-                    companions.append(h.value)
+                companion(u, h.value, neg, companions)
             elif h.category == "occasion" and not neg:
                 u.scene.occasion = occasion(u.scene.occasion, h.value)
             elif h.category == "time_of_day":  # "not in the mood for anything heavy tonight": still tonight
@@ -304,17 +312,10 @@ class EmbeddedUnderstander:
     def _intent(self, u: Understanding, low: str, raw: str, ctx: TurnContext) -> str:
         has_shown = bool(ctx.last_shown)
         words = set(low.split())
-        if contains_phrase(low, lx.OUT_OF_SCOPE_ALWAYS):  # hostile / injection, whatever else it says
-            return "out_of_scope"
-        if contains_phrase(low, lx.RESET_PHRASES):
-            return "reset"
+        opening = _opening_intent(u, low, words)
+        if opening:
+            return opening
         slots = u.model_copy(update={"keywords": []}).has_preferences()
-        if contains_phrase(low, lx.GREETINGS) and len(words) <= 4 and not slots and not u.mentions \
-                and not contains_phrase(low, lx.REQUEST_CUES):
-            u.scene.time_of_day = None  # "good evening" is a greeting, not a scene
-            return "greeting"
-        if contains_phrase(low, lx.OUT_OF_SCOPE_ALWAYS) or (contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not slots):
-            return "out_of_scope"
         stated_taste = any(m.polarity not in ("neutral", "unseen") for m in u.mentions)
         item_ref = bool(u.references or (u.refers_to_focus and (ctx.focus_item or has_shown))
                         or (u.mentions and not stated_taste))
@@ -347,30 +348,52 @@ class EmbeddedUnderstander:
         if has_shown and u.references and not is_question and not u.critiques and not slots \
                 and lx.RULES["pick"].search(low) and len(words) <= 5:  # "2 please", "yes! the 4th"
             return "accept"
-        new_to_them = without_not_seen(low)  # "I haven't seen that, I'll check it out" accepts
-        negative = lx.RULES["negative_word"].search(new_to_them)
-        if (has_shown or u.mentions) and contains_phrase(low, lx.ACCEPT_PHRASES) \
-                and not contains_phrase(new_to_them, lx.REJECT_PHRASES) and not u.critiques and not negative \
-                and not (is_question and not u.references):
-            return "accept"
-        if contains_phrase(low, lx.THANKS) and not slots and not u.mentions:
-            return "smalltalk"
-        only_seen = u.mentions and all(m.polarity == "seen" for m in u.mentions)
-        rejects = contains_phrase(new_to_them, lx.REJECT_PHRASES) or (u.references and lx.RULES["not_the"].search(low))
-        if has_shown and (rejects or only_seen) and not (slots or u.critiques) and u.shown_verdict != "liked":
-            return "reject"
-        if has_shown and u.critiques:
-            return "refine"
-        if has_shown and slots and lx.RULES["refine_words"].search(low):
-            return "refine"
-        if has_shown and not u.has_preferences() and contains_phrase(low, lx.MORE_PHRASES):
-            return "refine"
-        if u.has_preferences():
-            return "recommend"
-        if u.unknown_titles:
-            return "recommend"
-        if words & set(lx.GREETINGS) and not contains_phrase(low, lx.REQUEST_CUES):
-            return "greeting"
-        if contains_phrase(low, lx.REQUEST_CUES):
-            return "recommend"
+        return _answer_intent(u, low, words, slots, has_shown, is_question)
+
+
+def _opening_intent(u: Understanding, low: str, words: set[str]) -> str | None:
+    """What a turn is before any taste counts: hostile, a reset, a bare greeting, out of scope."""
+    if contains_phrase(low, lx.OUT_OF_SCOPE_ALWAYS):  # hostile / injection, whatever else it says
+        return "out_of_scope"
+    if contains_phrase(low, lx.RESET_PHRASES):
+        return "reset"
+    slots = u.model_copy(update={"keywords": []}).has_preferences()
+    if contains_phrase(low, lx.GREETINGS) and len(words) <= 4 and not slots and not u.mentions \
+            and not contains_phrase(low, lx.REQUEST_CUES):
+        u.scene.time_of_day = None  # "good evening" is a greeting, not a scene
+        return "greeting"
+    if contains_phrase(low, lx.OUT_OF_SCOPE_ALWAYS) or (contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not slots):
+        return "out_of_scope"
+    return None
+
+
+def _answer_intent(u: Understanding, low: str, words: set[str], slots: bool, has_shown: bool, is_question: bool) -> str:
+    """What a turn that asks nothing about an item does: accepts or rejects what was shown,
+    refines it, asks for films, or only talks."""
+    new_to_them = without_not_seen(low)  # "I haven't seen that, I'll check it out" accepts
+    negative = lx.RULES["negative_word"].search(new_to_them)
+    if (has_shown or u.mentions) and contains_phrase(low, lx.ACCEPT_PHRASES) \
+            and not contains_phrase(new_to_them, lx.REJECT_PHRASES) and not u.critiques and not negative \
+            and not (is_question and not u.references):
+        return "accept"
+    if contains_phrase(low, lx.THANKS) and not slots and not u.mentions:
         return "smalltalk"
+    only_seen = u.mentions and all(m.polarity == "seen" for m in u.mentions)
+    rejects = contains_phrase(new_to_them, lx.REJECT_PHRASES) or (u.references and lx.RULES["not_the"].search(low))
+    if has_shown and (rejects or only_seen) and not (slots or u.critiques) and u.shown_verdict != "liked":
+        return "reject"
+    if has_shown and u.critiques:
+        return "refine"
+    if has_shown and slots and lx.RULES["refine_words"].search(low):
+        return "refine"
+    if has_shown and not u.has_preferences() and contains_phrase(low, lx.MORE_PHRASES):
+        return "refine"
+    if u.has_preferences():
+        return "recommend"
+    if u.unknown_titles:
+        return "recommend"
+    if words & set(lx.GREETINGS) and not contains_phrase(low, lx.REQUEST_CUES):
+        return "greeting"
+    if contains_phrase(low, lx.REQUEST_CUES):
+        return "recommend"
+    return "smalltalk"

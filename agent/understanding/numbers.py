@@ -133,33 +133,40 @@ def read_numbers(text: str, language: str = "en") -> NumberReading:
     low = text.lower().replace("’", "'")
     r = NumberReading()
     taken: list[tuple[int, int]] = []
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
-
     for m in g.age.finditer(low):  # "my 8 year old", "in their 70s": ages, not limits (only the digits)
         taken.extend((m.start() + d.start(), m.start() + d.end()) for d in re.finditer(r"\d+", m.group(0)))
-    # durations: ranges first, then single quantities
+    _durations(g, low, r, taken)
+    _bare_runtime(g, low, r, taken)
+    decades = _decades(g, low, taken)
+    years = [(m.start(), m.end(), int(m.group(1)), int(m.group(1))) for m in g.year.finditer(low) if _free(taken, *m.span())]
+    _year_bounds(g, low, r, sorted(decades + years))
+    for m in g.rating.finditer(low):
+        value = float(next(x for x in m.groups() if x))
+        if 1 <= value <= 10 and _free(taken, *m.span()):
+            r.min_rating = value
+            taken.append(m.span())
+            break
+    r.spans.extend(taken)
+    return r
+
+
+def _free(taken: list[tuple[int, int]], a: int, b: int) -> bool:
+    """Whether ``a:b`` overlaps no span already read."""
+    return all(b <= s or a >= e for s, e in taken)
+
+
+def _durations(g: _Grammar, low: str, r: NumberReading, taken: list[tuple[int, int]]) -> None:
+    """Durations: ranges first ("90-120 minutes"), then single quantities and the side they bound."""
     for m in g.duration_range.finditer(low):
         lo, hi, unit = float(m.group(1)), float(m.group(2)), m.group(3)
         scale = 60 if unit in g.words.units_hours else 1
-        if lo < hi and free(*m.span()):
+        if lo < hi and _free(taken, *m.span()):
             r.min_runtime, r.max_runtime = int(lo * scale), int(hi * scale)
             taken.append(m.span())
     for m in g.duration.finditer(low):
-        if not free(*m.span()):
+        if not _free(taken, *m.span()):
             continue
-        if m.group(1):
-            minutes = 30
-        else:
-            value = _value(m.group(3))
-            if m.group(4) or m.group(6):
-                value += 0.5
-            unit = m.group(5)
-            minutes = value * 60 if unit in g.words.units_hours else value
-            if m.group(7) and unit in g.words.units_hours:
-                minutes += int(m.group(7))
-        minutes = int(round(minutes))
+        minutes = _duration_minutes(g, m)
         if not 20 <= minutes <= 400:
             continue
         taken.append(m.span())
@@ -171,20 +178,41 @@ def read_numbers(text: str, language: str = "en") -> NumberReading:
             r.max_runtime = minutes
         elif side == "min":
             r.min_runtime = minutes
-    # a bare number bounding the length when the words are about length ("shorter pls, under 90")
+
+
+def _duration_minutes(g: _Grammar, m: re.Match) -> int:
+    """The minutes a duration match says ("half an hour", "an hour and a half", "2h 15")."""
+    if m.group(1):
+        minutes = 30
+    else:
+        value = _value(m.group(3))
+        if m.group(4) or m.group(6):
+            value += 0.5
+        unit = m.group(5)
+        minutes = value * 60 if unit in g.words.units_hours else value
+        if m.group(7) and unit in g.words.units_hours:
+            minutes += int(m.group(7))
+    return int(round(minutes))
+
+
+def _bare_runtime(g: _Grammar, low: str, r: NumberReading, taken: list[tuple[int, int]]) -> None:
+    """A bare number bounding the length when the words are about length ("shorter pls, under 90")."""
     if r.max_runtime is None and r.min_runtime is None and re.search(r"\b(?:short|shorter|long|longer|length|runtime|mins?)\b", low):
         for m in re.finditer(r"(?<![\d.])(\d{2,3})(?![\d.:/]|\s*(?:%|year|yr|'?s\b))", low):
             value = int(m.group(1))
-            side, negated, _ = _bound(g, low, m.start(), m.end()) if 45 <= value <= 240 and free(*m.span()) else (None, False, "")
+            side, negated, _ = _bound(g, low, m.start(), m.end()) if 45 <= value <= 240 and _free(taken, *m.span()) else (None, False, "")
             side = _flip(side, negated) if side in ("max", "min") else None
             if side:
                 setattr(r, "max_runtime" if side == "max" else "min_runtime", value)
                 taken.append(m.span())
                 break
-    # decades (and decade ranges: "the 70s or 80s", "late 70s to early 80s")
+
+
+def _decades(g: _Grammar, low: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """(start, end, first year, last year) of each decade named ("the 70s", "late 80s", "the nineties")."""
     decades = []
     for m in g.decade.finditer(low):
-        if not free(*m.span()):
+        if not _free(taken, *m.span()):
             continue
         part = m.group(1) or m.group(3)
         if m.group(2):
@@ -198,8 +226,12 @@ def read_numbers(text: str, language: str = "en") -> NumberReading:
             lo, hi = start + a, start + b
         decades.append((m.start(), m.end(), lo, hi))
         taken.append(m.span())
-    years = [(m.start(), m.end(), int(m.group(1)), int(m.group(1))) for m in g.year.finditer(low) if free(*m.span())]
-    quantities = sorted(decades + years)
+    return decades
+
+
+def _year_bounds(g: _Grammar, low: str, r: NumberReading, quantities: list[tuple[int, int, int, int]]) -> None:
+    """Years and decades in order: joined ones form one range ("the 70s or 80s"), a single one
+    bounds the side its cue says ("after 1990", "nothing before 1980")."""
     joiners = _alt(g.words.range_joiners)
     i = 0
     while i < len(quantities):
@@ -228,11 +260,3 @@ def read_numbers(text: str, language: str = "en") -> NumberReading:
         # a bare year with no cue is neither a limit nor a title
         r.spans.append((s, e))
         i += 1
-    for m in g.rating.finditer(low):
-        value = float(next(x for x in m.groups() if x))
-        if 1 <= value <= 10 and free(*m.span()):
-            r.min_rating = value
-            taken.append(m.span())
-            break
-    r.spans.extend(taken)
-    return r

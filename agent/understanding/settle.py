@@ -33,6 +33,14 @@ def occasion(current: str | None, new: str) -> str:
     return new if rank.get(new, len(rank)) < rank.get(current, len(rank)) else current
 
 
+def companion(u: Understanding, value: str, neg: bool, companions: list[str]) -> None:
+    """A companion named joins ``companions``; a negated one ("not with the kids") clears the scene's."""
+    if neg:
+        u.scene.companions_cleared = True
+    else:
+        companions.append(value)
+
+
 def shadowed(h: PhraseHit, hits: list[PhraseHit], negated: set[int]) -> bool:
     """Whether a longer phrase of another kind holds this hit: "time travel movies" is no trip,
     "quiet night in" no wish for quiet films, "dark comedy" no dark mood; a genre word inside an

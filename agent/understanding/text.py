@@ -75,23 +75,31 @@ class PhraseIndex:
         self.add(category, {category: phrases})
 
     def find(self, norms: list[str], masked: set[int] = frozenset()) -> list[PhraseHit]:
-        hits: list[PhraseHit] = []
-        for category, table in self._tables.items():
-            longest = self._max_len[category]
-            i = 0
-            while i < len(norms):
-                matched = 0
-                for length in range(min(longest, len(norms) - i), 0, -1):
-                    if any(j in masked for j in range(i, i + length)):
-                        continue
-                    values = table.get(tuple(norms[i : i + length]))
-                    if values:
-                        hits.extend(PhraseHit(i, i + length, category, v) for v in values)
-                        matched = length
-                        break
-                i += matched or 1
-        hits.sort(key=lambda h: (h.start, -h.end))
-        return hits
+        return longest_matches(tuple(norms), self._tables, self._max_len, masked)
+
+
+def longest_matches(seq: tuple[str, ...] | str, tables: dict, longest: dict[str, int], masked: set[int] = frozenset(),
+                    only: tuple[str, ...] | None = None) -> list[PhraseHit]:
+    """Each category's phrases matched greedily over ``seq`` (a tuple of words or a string of
+    characters), the longest unmasked phrase at each position first; hits ordered by position."""
+    hits: list[PhraseHit] = []
+    for category, table in tables.items():
+        if only and category not in only:
+            continue
+        n, i = len(seq), 0
+        while i < n:
+            matched = 0
+            for length in range(min(longest[category], n - i), 0, -1):
+                if any(j in masked for j in range(i, i + length)):
+                    continue
+                values = table.get(seq[i : i + length])
+                if values:
+                    hits.extend(PhraseHit(i, i + length, category, v) for v in values)
+                    matched = length
+                    break
+            i += matched or 1
+    hits.sort(key=lambda h: (h.start, -h.end))
+    return hits
 
 
 def contains_phrase(text: str, phrases: list[str]) -> bool:

@@ -12,7 +12,7 @@ from importlib import resources
 
 import yaml
 
-from agent.understanding.text import PhraseHit
+from agent.understanding.text import PhraseHit, longest_matches
 
 DATA = "data/zh_reader.yaml"
 
@@ -44,22 +44,7 @@ class CharPhrases:
         return cls(tables, longest)
 
     def find(self, text: str, masked: set[int] = frozenset(), only: tuple[str, ...] | None = None) -> list[PhraseHit]:
-        hits: list[PhraseHit] = []
-        for category, table in self.tables.items():
-            if only and category not in only:
-                continue
-            n, i = len(text), 0
-            while i < n:
-                matched = 0
-                for length in range(min(self.longest[category], n - i), 0, -1):
-                    values = table.get(text[i : i + length])
-                    if values and not any(j in masked for j in range(i, i + length)):
-                        hits.extend(PhraseHit(i, i + length, category, v) for v in values)
-                        matched = length
-                        break
-                i += matched or 1
-        hits.sort(key=lambda h: (h.start, -h.end))
-        return hits
+        return longest_matches(text, self.tables, self.longest, masked, only)
 
 
 @lru_cache(maxsize=1)
