@@ -30,6 +30,7 @@ class ConversationConfig:
     l2: float = 1e-4
     dropout: float = 0.3
     max_terms: int = 30000
+    kept_terms: int = 20000  # stored: the words and pairs that weigh most (validation: no loss at 20,000)
     min_df: int = 2
     batch: int = 256
 
@@ -104,4 +105,5 @@ def fit_conversation_model(texts: list[str], named: list[list[str]], golds: list
             opt.step()
     with torch.no_grad():
         arrays = [t.detach().numpy() for t in (word_bag.weight, film_bag.weight, film_out, bias)]
-    return ConversationModel(list(vec.get_feature_names_out()), vec.idf_, arrays[0], list(names), *arrays[1:])
+    model = ConversationModel(list(vec.get_feature_names_out()), vec.idf_, arrays[0], list(names), *arrays[1:])
+    return model.pruned(cfg.kept_terms)

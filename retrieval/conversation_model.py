@@ -84,17 +84,43 @@ class ConversationModel:
         top = float(logits.max())
         return logits - (top + float(np.log(np.exp(logits - top).sum())))
 
-    # -- persistence: plain arrays, no pickles ------------------------------------------------
+    def pruned(self, terms: int) -> ConversationModel:
+        """The model with only the ``terms`` words and word pairs whose vectors weigh most (the rest
+        barely move the hidden vector; a smaller vocabulary keeps the shipped file small)."""
+        if len(self.vocabulary) <= terms:
+            return self
+        keep = np.sort(np.argsort(-np.linalg.norm(self.word_vectors, axis=1), kind="stable")[:terms])
+        return ConversationModel([self.vocabulary[k] for k in keep], self.idf[keep], self.word_vectors[keep],
+                                 self.names, self.film_in, self.film_out, self.bias)
+
+    # -- persistence: plain arrays, no pickles; vectors as int8 with a scale per row ----------
     def to_arrays(self) -> dict[str, np.ndarray]:
-        return {"vocabulary": np.asarray(self.vocabulary, dtype=str), "idf": self.idf,
-                "word_vectors": self.word_vectors.astype(np.float16), "names": np.asarray(self.names, dtype=str),
-                "film_in": self.film_in.astype(np.float16), "film_out": self.film_out.astype(np.float16),
-                "bias": self.bias}
+        out = {"vocabulary": _joined(self.vocabulary), "idf": self.idf, "names": _joined(self.names), "bias": self.bias}
+        for key, matrix in (("word_vectors", self.word_vectors), ("film_in", self.film_in), ("film_out", self.film_out)):
+            out[key], out[key + "_scale"] = _quantised(matrix)
+        return out
 
     @classmethod
     def from_arrays(cls, a: dict[str, np.ndarray]) -> ConversationModel:
-        return cls([str(t) for t in a["vocabulary"]], a["idf"], a["word_vectors"], [str(n) for n in a["names"]],
-                   a["film_in"], a["film_out"], a["bias"])
+        vectors = {k: a[k].astype(np.float32) * a[k + "_scale"][:, None] for k in ("word_vectors", "film_in", "film_out")}
+        return cls(_split(a["vocabulary"]), a["idf"], vectors["word_vectors"], _split(a["names"]),
+                   vectors["film_in"], vectors["film_out"], a["bias"])
+
+
+def _joined(strings: list[str]) -> np.ndarray:
+    if any("\n" in s for s in strings):
+        raise ValueError("conversation model: a term or film name holds a line break")
+    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
+
+
+def _split(data: np.ndarray) -> list[str]:
+    return data.tobytes().decode("utf-8").split("\n") if data.size else []
+
+
+def _quantised(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    scale = (np.abs(matrix).max(axis=1) / 127.0).astype(np.float32)
+    safe = np.where(scale > 0, scale, 1.0)[:, None]
+    return np.round(matrix / safe).astype(np.int8), scale
 
 
 def as_feature(log_scores: np.ndarray, span: float) -> np.ndarray:

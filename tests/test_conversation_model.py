@@ -76,7 +76,7 @@ def test_it_round_trips_through_a_bundle_and_a_broken_one_is_refused(tmp_path):
     save_bundle(tmp_path / "m", ModelBundle(manifest={}, conversation=model, weights={"conversation": 1.0}))
     loaded = load_bundle(tmp_path / "m").conversation
     assert loaded.names == model.names and loaded.vocabulary == model.vocabulary
-    # stored as float16: the same ranking
+    # stored as int8 with a scale per row: the same ranking
     text, named = "scary slasher", ["Halloween (1978)"]
     assert np.argsort(-loaded.log_scores(text, named)).tolist() == np.argsort(-model.log_scores(text, named)).tolist()
     blob = (tmp_path / "m" / CONVERSATION).read_bytes()
@@ -91,6 +91,15 @@ def test_it_round_trips_through_a_bundle_and_a_broken_one_is_refused(tmp_path):
     (tmp_path / "m" / MANIFEST).write_text(json.dumps(manifest))
     with pytest.raises(ModelBundleError, match="cannot be read"):
         load_bundle(tmp_path / "m")
+
+
+def test_pruning_keeps_the_words_that_weigh_most():
+    model = _fit()
+    small = model.pruned(5)
+    assert len(small.vocabulary) == 5 and model.pruned(10 ** 6) is model
+    norms = {t: float(np.linalg.norm(v)) for t, v in zip(model.vocabulary, model.word_vectors)}
+    assert min(norms[t] for t in small.vocabulary) >= sorted(norms.values())[-5]
+    assert small.names == model.names
 
 
 def test_the_feature_is_one_at_the_best_film_and_zero_far_below_it():
