@@ -43,8 +43,9 @@ class BatchRanker:
             items = list(self.engine.items.values())
             index = DenseIndex.build(items, self.engine.embeddings([it.id for it in items]))
         self.index = index
-        self.weights = agent.weights
         learned = agent.learned
+        # the message feature is computed when any weights use it (and always when fitting weights)
+        self.with_message = bool(agent.weights.get("message")) or learned is None
         self._learned_rows = np.asarray([learned.pos.get(i, -1) for i in index.ids]) if learned else None
         # the rule-based understander (the LLM one wraps it): it finds titles in others' words
         self.embedded = getattr(agent.understander, "embedded", agent.understander)
@@ -72,19 +73,22 @@ class BatchRanker:
     def prime(self, states: list[DialogueState]) -> None:
         """Embed every state's query text (and, for the learned text scorer, the person's words) in
         one batch: ranking them one by one is then fast."""
-        texts = list(map(query_text, states)) + ([s.said_text() for s in states] if self.agent.learned else [])
+        texts = list(map(query_text, states)) + ([s.recent_said_text() for s in states] if self.agent.learned else [])
+        texts += [s.said[-1] for s in states if s.said] if self.with_message else []
         self.engine.vectors.embedder.prime([t for t in texts if t])
 
     def rank_one(self, state: DialogueState, n: int) -> list[str]:
         scored = self.score(state)
-        return self.index.top(scored.total(self.weights), n, exclude=scored.exclude, allowed=scored.allowed)
+        weights = self.agent.weights_for(state)
+        return self.index.top(scored.total(weights), n, exclude=scored.exclude, allowed=scored.allowed)
 
     def score(self, state: DialogueState, learned: dict[str, np.ndarray] | None = None) -> Scored:
         """Every feature of every item for a state (``learned``: the learned features to use instead
         of the agent's own, e.g. from a model that did not see this dialogue), with what is excluded."""
         embedder = self.engine.vectors.embedder
         plan = plan_recommendation(state, self.engine.get, self._vectors_of, embedder.encode_query,
-                                   self.agent.settings.candidate_pool, self.engine.people)
+                                   self.agent.settings.candidate_pool, self.engine.people,
+                                   with_message=self.with_message)
         exclude = plan.query.exclude
         personal = {}
         if self.agent.personalizer is not None:

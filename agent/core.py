@@ -80,6 +80,14 @@ class SceneRecAgent(StoreReads):
         hand_set = self.settings.weights.model_dump()
         return hand_set | self.learned.weights if self.learned else hand_set
 
+    def weights_for(self, state: DialogueState) -> dict[str, float]:
+        """The weights for this state: once the person has steered with a critique ("too heavy,
+        something funnier"), the learned bundle's critique weights, which keep that steer ahead of
+        what recommenders in the training conversations suggested most."""
+        if self.learned and state.critiques:
+            return self.settings.weights.model_dump() | self.learned.bundle.critique_weights
+        return self.weights
+
     # -- public entry point ------------------------------------------------------------------
     def turn(self, message: str, session_id: str | None = None, user_id: str | None = None,
              events: EventSink | None = None) -> TurnResult:
@@ -237,7 +245,7 @@ class SceneRecAgent(StoreReads):
         signals); see :mod:`agent.planning`, shared with batch ranking."""
         return plan_recommendation(state, self.engine.get, self.engine.embeddings,
                                    self.engine.vectors.embedder.encode_query, self.settings.candidate_pool,
-                                   self.engine.people)
+                                   self.engine.people, with_message=bool(self.weights_for(state).get("message")))
 
     def ranking_inputs(self, state: DialogueState, person: str | UserModel | None = None,
                        timings: dict[str, float] | None = None) -> RankingInputs:
@@ -272,7 +280,7 @@ class SceneRecAgent(StoreReads):
     def _shortlist(self, state: DialogueState, timings: dict[str, float], user: UserModel | None = None) -> Shortlist:
         inputs = self.ranking_inputs(state, user, timings)
         t = time.perf_counter()
-        ranked = rank(inputs.candidates, inputs.request, self.weights, self.settings.top_k)
+        ranked = rank(inputs.candidates, inputs.request, self.weights_for(state), self.settings.top_k)
         timings["rank"] = _ms(t)
         return Shortlist(ranked, inputs)
 

@@ -9,7 +9,10 @@ catalogue's row order:
 - ``text_match``: the learned match between the person's own words and each item's text;
 - ``dialogue_popularity``: how often recommenders suggested it at all;
 - ``conversation``: what recommenders suggested next after these words and films (the
-  conversation model's log-probability, as 0..1 near its best films).
+  conversation model's log-probability, as 0..1 near its best films). An item the training
+  conversations never named takes the value of the known item most like it (by their text
+  vectors), times that similarity: a film newer than ReDial is not ranked as if no one would
+  suggest it.
 
 Example::
 
@@ -60,11 +63,32 @@ def map_names(names: list[str], items: list[Item]) -> dict[str, int]:
     return out
 
 
+def nearest_known(matrix: np.ndarray, known: np.ndarray, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """For every row of ``matrix`` (unit item vectors) outside ``known``: the known row most like it and
+    their cosine similarity (clipped at 0); -1 and 0 for a known row."""
+    known = np.unique(known)
+    nearest = np.full(len(matrix), -1, np.int64)
+    similarity = np.zeros(len(matrix), np.float32)
+    if not len(known):
+        return nearest, similarity
+    cold = np.setdiff1d(np.arange(len(matrix)), known)
+    base = matrix[known].T
+    for start in range(0, len(cold), chunk):
+        rows = cold[start:start + chunk]
+        sims = matrix[rows] @ base
+        best = sims.argmax(axis=1)
+        nearest[rows] = known[best]
+        similarity[rows] = np.clip(sims[np.arange(len(rows)), best], 0.0, 1.0)
+    return nearest, similarity
+
+
 class LearnedSignals:
     def __init__(self, bundle: ModelBundle, ids: list[str], items: list[Item], matrix: np.ndarray | None,
-                 encode: Callable[[str], np.ndarray], row_of: dict[str, int] | None = None):
+                 encode: Callable[[str], np.ndarray], row_of: dict[str, int] | None = None,
+                 neighbours: tuple[np.ndarray, np.ndarray] | None = None):
         """``row_of``: the bundle's film names already mapped onto these items' rows (``map_names``,
-        ~0.5 s at 9k items; a warm cache keeps it), else mapped here."""
+        ~0.5 s at 9k items; a warm cache keeps it), else mapped here; ``neighbours``: the same for
+        :func:`nearest_known` (computed here when not given)."""
         self.bundle = bundle
         self.ids = ids
         self.pos = {i: r for r, i in enumerate(ids)}
@@ -78,6 +102,9 @@ class LearnedSignals:
         self.popularity = self._popularity(co, items) if co else np.zeros(len(ids), np.float32)
         # the conversation model's films -> catalogue rows (-1: not in this catalogue)
         self._conversation_rows = np.asarray([self.row_of.get(n, -1) for n in conv.names]) if conv else None
+        if neighbours is None and self._conversation_rows is not None and matrix is not None and len(matrix):
+            neighbours = nearest_known(matrix, self._conversation_rows[self._conversation_rows >= 0])
+        self.neighbours = neighbours
 
     def _popularity(self, co, items: list[Item]) -> np.ndarray:
         """How often recommenders suggest each item; for an item the training catalogue did not have,
@@ -110,7 +137,7 @@ class LearnedSignals:
                 if name in self.row_of:
                     co[self.row_of[name]] += value
         text = np.zeros(n, np.float32)
-        said = state.said_text()
+        said = state.recent_said_text()
         if self.bundle.text_scorer is not None and self.matrix is not None and said and self.weights.get("text_match"):
             text = squash(self.bundle.text_scorer.scores(self.encode(said), self.matrix))
         return {"co_mention": co, "text_match": text, "dialogue_popularity": self.popularity,
@@ -125,6 +152,10 @@ class LearnedSignals:
         values = as_feature(model.log_scores(state.said_text(), seeds), CONVERSATION_SPAN)
         mapped = rows >= 0
         np.maximum.at(out, rows[mapped], values[mapped])
+        if self.neighbours is not None:
+            nearest, similarity = self.neighbours
+            cold = nearest >= 0
+            out[cold] = out[nearest[cold]] * similarity[cold]
         return out
 
     def for_items(self, arrays: dict[str, np.ndarray], item_ids: list[str]) -> dict[str, dict[str, float]]:

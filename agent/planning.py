@@ -61,7 +61,7 @@ def filters_for(state: DialogueState) -> Filters:
         min_runtime=c.min_runtime, max_runtime=max_runtime,
         mpaa_allowed=mpaa_up_to(ceiling) if ceiling else None,
         exclude_genres=exclude, min_rating=c.min_rating,
-        any_genres=[g for g in state.liked_genres if g not in exclude],
+        any_genres=[g for g in (c.require_genres or state.liked_genres) if g not in exclude],
     )
 
 
@@ -117,7 +117,8 @@ AVOID_WEIGHT = 0.25  # how far an avoided attribute ("gore") pulls the query awa
 def plan_recommendation(state: DialogueState, lookup: Callable[[str], Item | None],
                         vectors_of: Callable[[list[str]], dict[str, np.ndarray]],
                         encode: Callable[[str], np.ndarray], candidate_pool: int,
-                        people: PeopleIndex | None = None) -> RecommendationPlan:
+                        people: PeopleIndex | None = None, with_message: bool = False) -> RecommendationPlan:
+    """``with_message``: also embed the person's last message as written (the ``message`` feature)."""
     text = query_text(state)
     anchors = [a for a in dict.fromkeys(state.anchor_items + state.liked_items[-3:]) if lookup(a)]
     anchor_vecs = list(vectors_of(anchors).values()) if anchors else []
@@ -142,5 +143,6 @@ def plan_recommendation(state: DialogueState, lookup: Callable[[str], Item | Non
     )
     request = RankRequest(genre_weights=explicit, scene_genre_weights=scene_w,
                           people_weights={p: 1.0 for p in state.liked_people},
-                          anchor_vectors=anchor_vecs, has_semantic_query=vector is not None)
+                          anchor_vectors=anchor_vecs, has_semantic_query=vector is not None,
+                          message_vector=encode(state.said[-1]) if with_message and state.said else None)
     return RecommendationPlan(text, vector, anchors, query, request)

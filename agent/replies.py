@@ -55,7 +55,7 @@ def request_head(moods: list[str], genres: list[str]) -> str:
 def describe_request(state: DialogueState, anchor_titles: list[str] | None = None) -> str:
     """'light and funny picks with the kids (no Horror; at most 90 min)'."""
     f = filters_for(state)
-    genres = [g for g in state.liked_genres if g not in f.exclude_genres]  # a hard "no" wins
+    genres = f.any_genres  # liked genres (or a critique's direction) less a hard "no"
     head = request_head(state.scene.mood, genres) if state.scene.mood or genres else ""
     if state.liked_people:
         head = f"{head or 'films'} with " + " and ".join(state.liked_people[:2])

@@ -17,6 +17,7 @@ from retrieval.items import MPAA_ORDER, Item
 
 Lookup = Callable[[str], Item | None]
 SAID_KEPT, SAID_CHARS = 8, 400  # the person's messages a state remembers, and the characters of each
+SAID_RECENT = 3  # the messages the learned text scorer reads
 
 
 class Scene(BaseModel):
@@ -28,9 +29,12 @@ class Scene(BaseModel):
 
 
 class Constraints(ConstraintUpdate):
-    """The hard constraints established so far (a turn's update plus excluded genres)."""
+    """The hard constraints established so far (a turn's update plus excluded and required genres)."""
 
     exclude_genres: list[str] = Field(default_factory=list)
+    # a critique's direction ("something funnier": Comedy): every pick has one of these, until the person
+    # names genres again, asks for something different, or starts over
+    require_genres: list[str] = Field(default_factory=list)
 
 
 def _add(seq: list[str], *values: str) -> None:
@@ -77,6 +81,7 @@ class DialogueState(BaseModel):
     # why each item of the last list was picked (its reason, from its real score contributions)
     last_reasons: dict[str, str] = Field(default_factory=dict)
     keywords: list[str] = Field(default_factory=list)
+    critiques: list[str] = Field(default_factory=list)  # the kinds of critique the person has made so far
     # the person's own recent messages (the learned text scorer reads them); bounded, and gone on reset
     said: list[str] = Field(default_factory=list)
     turns: int = 0
@@ -97,7 +102,9 @@ class DialogueState(BaseModel):
             self.liked_genres or self.liked_items or self.anchor_items or self.keywords or s.mood
             or self.liked_people or self.liked_attributes or self.avoid_attributes
             or s.companions or s.occasion or s.time_budget_min or self.constraints.exclude_genres
-            or any(v is not None for k, v in self.constraints.model_dump().items() if k != "exclude_genres")
+            or self.constraints.require_genres
+            or any(v is not None for k, v in self.constraints.model_dump().items()
+                   if k not in ("exclude_genres", "require_genres"))
         )
 
     def summary(self) -> dict:
@@ -111,6 +118,11 @@ class DialogueState(BaseModel):
 
     def said_text(self) -> str:
         return " ".join(self.said)
+
+    def recent_said_text(self) -> str:
+        """The person's last SAID_RECENT messages: what the learned text scorer embeds (the whole
+        history is mostly past the encoder's 256 tokens, and costs 4x the time to embed)."""
+        return " ".join(self.said[-SAID_RECENT:])
 
     def heard(self, text: str) -> DialogueState:
         """The state with the person's message remembered (the last SAID_KEPT, each clipped)."""
@@ -158,6 +170,7 @@ class DialogueState(BaseModel):
         named = [m.item_id for m in u.mentions if m.polarity in ("liked", "neutral")]
         for crit in u.critiques:
             self._apply_critique(s, crit.kind, crit.ref_index, lookup, named)
+            _add(s.critiques, crit.kind)
         if u.intent != "ask_item":
             # the person's own numbers and words win over what a critique derived ("older, before 1980")
             self._apply_preferences(s, u)
@@ -204,6 +217,8 @@ class DialogueState(BaseModel):
                 c.year_max = None
             else:
                 c.year_min = None
+        if u.liked_genres:  # the person's own genre words replace a critique's direction
+            c.require_genres = []
         _take_sides(u.liked_genres, u.disliked_genres, s.liked_genres, c.exclude_genres, s.avoid_genres)
         _take_sides(u.liked_people, u.disliked_people, s.liked_people, s.avoid_people)
         _take_sides(u.liked_attributes, u.avoided_attributes, s.liked_attributes, s.avoid_attributes)
@@ -316,6 +331,7 @@ class DialogueState(BaseModel):
         elif kind == "funnier":
             _add(s.scene.mood, "funny")
             _add(s.liked_genres, "Comedy")
+            c.require_genres = ["Comedy"]
         elif kind == "darker":
             _add(s.scene.mood, "dark")
         elif kind == "better_rated":
@@ -325,6 +341,7 @@ class DialogueState(BaseModel):
             s.avoid_genres = sorted(shown_genres)
             s.liked_genres = [g for g in s.liked_genres if g not in shown_genres]
             s.anchor_items, s.scene.mood, s.keywords = [], [], []
+            c.require_genres = []
         elif kind in ("another", "more_like"):
             target = (s.last_shown[ref_index] if ref_ok and ref_items else
                       s.focus_item or (s.last_shown[0] if s.last_shown else None))

@@ -82,9 +82,10 @@ def load_learned(settings: Settings, engine: CatalogueEngine, embedder: Embedder
            if warm_key else None)
     cached = cache.load(key) if key else None
     signals = LearnedSignals(bundle, list(engine.columns.ids), items, engine.matrix, embedder.encode_query,
-                             row_of=cached["row_of"] if cached else None)
-    if key and cached is None:
-        cache.save(key, {"row_of": signals.row_of})
+                             row_of=cached["row_of"] if cached else None,
+                             neighbours=cached.get("neighbours") if cached else None)
+    if key and (cached is None or "neighbours" not in cached):
+        cache.save(key, {"row_of": signals.row_of, "neighbours": signals.neighbours})
     return signals, f"ranking: {bundle.label}, {signals.coverage:.0%} of this catalogue's films known to it"
 
 

@@ -102,7 +102,7 @@ class ChineseWording:
     def describe_request(self, state: DialogueState, anchor_titles: list[str] | None = None) -> str:
         r = self.r
         bits = [self.t["moods"].get(m, m) for m in state.scene.mood[:3]]
-        bits += [self.genre(g) for g in state.liked_genres[:3]]
+        bits += [self.genre(g) for g in filters_for(state).any_genres[:3]]  # liked, or a critique's direction
         head = "、".join(dict.fromkeys(bits))
         if not bits and not state.scene.companions and not state.liked_people and not anchor_titles:
             head = r["well_liked"]

@@ -88,6 +88,7 @@ class DenseIndex:
         if req.anchor_vectors:
             liked = (self.vectors @ np.stack(req.anchor_vectors).T).max(axis=1)
         personal = personal or {}
+        message = zeros if req.message_vector is None else np.clip(self.vectors @ req.message_vector, 0.0, 1.0)
         return {
             "content": content,
             "genre": self._genre_feature(req.genre_weights),
@@ -99,6 +100,7 @@ class DenseIndex:
             "sequence": personal.get("sequence", zeros),
             "popularity": self.popularity,
             "quality": self.quality,
+            "message": message,
         } | {name: personal.get(name, zeros) for name in LEARNED_FEATURES}
 
     def scores(self, req: RankRequest, query: np.ndarray | None, weights: dict[str, float],

@@ -3,7 +3,8 @@
 A bundle is a folder:
 
 - ``manifest.json``: format version, what data (file names, sizes, sha256) and code made it, the
-  seed, the sentence encoder its vectors come from, the ranker's feature weights, and the
+  seed, the sentence encoder its vectors come from, the ranker's feature weights (for a request, and
+  after a critique), and the
   validation figures measured when it was chosen;
 - ``comention.npz``: :class:`retrieval.comention.CoMention` (film names and counts);
 - ``text_scorer.npz``: :class:`retrieval.text_scorer.TextScorer` (one square matrix);
@@ -53,7 +54,10 @@ class ModelBundle:
     manifest: dict
     comention: CoMention | None = None
     text_scorer: TextScorer | None = None
-    weights: dict[str, float] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)  # fitted on the conversations' requests
+    # after the person has critiqued a list ("something funnier"): the fitted weights blended with the
+    # hand-set ones, which honour an explicit steer that ReDial's recommenders rarely had to follow
+    critique_weights: dict[str, float] = field(default_factory=dict)
     sentiment: str | None = None  # the mention-sentiment model, as JSON text
     conversation: ConversationModel | None = None
 
@@ -89,7 +93,8 @@ def save_bundle(folder: Path, bundle: ModelBundle) -> None:
         (folder / SENTIMENT).write_text(bundle.sentiment, encoding="utf-8")
         files[SENTIMENT] = file_digest(folder / SENTIMENT)
     manifest = dict(bundle.manifest, format_version=FORMAT_VERSION, files=files,
-                    weights={k: round(float(v), 6) for k, v in bundle.weights.items()})
+                    weights={k: round(float(v), 6) for k, v in bundle.weights.items()},
+                    critique_weights={k: round(float(v), 6) for k, v in bundle.critique_weights.items()})
     tmp = folder / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
     tmp.replace(folder / MANIFEST)
@@ -119,7 +124,9 @@ def load_bundle(folder: Path, encoder: str | None = None, dimension: int | None 
         f = folder / name
         if not f.is_file() or file_digest(f) != digest:
             raise ModelBundleError(f"{f} is missing or does not match its manifest: run `scenerec train` again")
-    bundle = ModelBundle(manifest, weights={str(k): float(v) for k, v in (manifest.get("weights") or {}).items()})
+    weights = {str(k): float(v) for k, v in (manifest.get("weights") or {}).items()}
+    critique = {str(k): float(v) for k, v in (manifest.get("critique_weights") or {}).items()}
+    bundle = ModelBundle(manifest, weights=weights, critique_weights=critique or dict(weights))
     try:
         if COMENTION in files:
             with np.load(folder / COMENTION, allow_pickle=False) as z:

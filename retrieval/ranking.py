@@ -37,6 +37,7 @@ class RankRequest:
     # features learned from conversations (see LEARNED_FEATURES): feature -> item id -> value
     learned: dict[str, dict[str, float]] = field(default_factory=dict)
     has_semantic_query: bool = True
+    message_vector: np.ndarray | None = None  # the person's last message as written, embedded
     diversity: float = 0.25  # MMR: 0 = pure relevance
 
 
@@ -55,6 +56,7 @@ FEATURE_NAMES = {
     "liked_items": "close to titles you liked", "collaborative": "liked by people with your taste",
     "profile": "your interest profile", "sequence": "what people watch next", "popularity": "popular",
     "quality": "well rated", "diversity": "variety in the list", "people": "people you asked for",
+    "message": "matches your last message",
 }
 # The same features as a person would say what weighed in a pick.
 FEATURE_WORDS = {
@@ -66,6 +68,7 @@ FEATURE_WORDS = {
     "people": "the people you asked for", "co_mention": "what recommenders suggest after the films you named",
     "text_match": "how its story matches what you said", "dialogue_popularity": "how often recommenders suggest it",
     "conversation": "what recommenders suggested in conversations like this one",
+    "message": "how closely it matches your last message",
 }
 
 
@@ -104,7 +107,9 @@ def content_score(similarity: float) -> float:
 
 def feature_values(c: Candidate, req: RankRequest, max_pop: float) -> dict[str, float]:
     content = content_score(c.similarity) if req.has_semantic_query else 0.0
-    anchor = 0.0
+    anchor = message = 0.0
+    if req.message_vector is not None and c.embedding is not None:
+        message = content_score(float(np.dot(c.embedding, req.message_vector)))
     if req.anchor_vectors and c.embedding is not None:
         anchor = max(float(np.dot(c.embedding, a)) for a in req.anchor_vectors)
     return {
@@ -118,6 +123,7 @@ def feature_values(c: Candidate, req: RankRequest, max_pop: float) -> dict[str, 
         "sequence": req.sequence.get(c.item.id, 0.0),
         "popularity": math.log1p(c.item.popularity) / math.log1p(max_pop) if max_pop > 0 else 0.0,
         "quality": quality_of(c.item),
+        "message": message,
     } | {name: req.learned.get(name, {}).get(c.item.id, 0.0) for name in LEARNED_FEATURES}
 
 

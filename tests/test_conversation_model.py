@@ -124,3 +124,22 @@ def test_the_learned_signals_map_it_onto_a_catalogue_by_name():
     off = LearnedSignals(ModelBundle(manifest={}, conversation=model, weights={}), ["a", "b", "c"], items, None,
                          lambda text: np.zeros(2, np.float32))
     assert not off.arrays(state)["conversation"].any()  # a zero weight costs nothing
+
+
+def test_a_film_the_conversations_never_named_takes_its_nearest_known_films_value():
+    from agent.learned_signals import LearnedSignals, nearest_known
+    from agent.state import DialogueState
+    from retrieval.items import Item
+
+    model = _fit()
+    items = [Item(id="a", title="Scream", year=1996), Item(id="b", title="Halloween", year=1979),
+             Item(id="c", title="Scream 5", year=2022)]
+    # unit text vectors: the new film "c" is close to "a" (cosine 0.8), far from "b"
+    matrix = np.asarray([[1.0, 0.0], [0.0, 1.0], [0.8, 0.6]], np.float32)
+    nearest, similarity = nearest_known(matrix, np.asarray([0, 1]))
+    assert nearest.tolist() == [-1, -1, 0] and similarity[2] == pytest.approx(0.8)
+    signals = LearnedSignals(ModelBundle(manifest={}, conversation=model, weights={"conversation": 1.0}),
+                             ["a", "b", "c"], items, matrix, lambda text: np.zeros(2, np.float32))
+    values = signals.arrays(DialogueState(liked_items=["b"], said=["a scary slasher please"]))["conversation"]
+    assert values[0] > 0 and values[2] == pytest.approx(0.8 * values[0])
+    assert nearest_known(matrix, np.asarray([], np.int64))[0].tolist() == [-1, -1, -1]

@@ -202,16 +202,17 @@ def test_dense_scores_equal_the_live_ranker_features(tiny_items):
     index = DenseIndex.build(tiny_items, vecs)
     query = vecs["2"]
     req = RankRequest(genre_weights={"Comedy": 1.0, "Horror": -1.0}, scene_genre_weights={"Children": 0.7},
-                      anchor_vectors=[vecs["1"]])
+                      anchor_vectors=[vecs["1"]], message_vector=vecs["3"])
     feats = index.features(req, query)
     for it in tiny_items:
         i = index.pos[it.id]
         candidate = Candidate(it, float(vecs[it.id] @ query), vecs[it.id])
         live = feature_values(candidate, req, max(x.popularity for x in tiny_items))
-        for name in ("content", "genre", "scene", "liked_items", "collaborative", "popularity", "quality"):
+        for name in ("content", "genre", "scene", "liked_items", "collaborative", "popularity", "quality", "message"):
             assert feats[name][i] == pytest.approx(live[name], abs=1e-4), (it.title, name)
     weights = {"genre": 1.0}
     assert feats["content"][index.pos["2"]] == pytest.approx(1.0)
+    assert feats["message"][index.pos["3"]] == pytest.approx(1.0) and feats["message"].min() >= 0.0
     top = index.top(index.scores(req, None, weights), 3, exclude={"9"})
     assert "9" not in top and index.items[index.pos[top[0]]].genres.count("Comedy") == 1
     assert index.top(index.scores(req, None, weights), len(tiny_items), exclude={"9"})[-1] == "9"
@@ -279,3 +280,21 @@ def test_percent_escapes_in_names_are_decoded(tmp_path):
     path.write_text("movieId,movieName,nbMentions\n1,Why Him%3F  (2016),3\n2,100% Wolf (2020),0\n")
     movies = read_redial_movies(path)
     assert [(m.title, m.year) for m in movies] == [("Why Him?", 2016), ("100% Wolf", 2020)]
+
+
+def test_the_message_feature_reads_the_last_message_as_written_only_when_asked(tiny_items):
+    from agent.planning import plan_recommendation
+    from agent.state import DialogueState
+
+    encoded: list[str] = []
+
+    def encode(text: str) -> np.ndarray:
+        encoded.append(text)
+        return np.ones(8, np.float32) / np.sqrt(8)
+
+    state = DialogueState(said=["hi there", "something about a heist gone wrong"], liked_genres=["Comedy"])
+    plan = plan_recommendation(state, lambda i: None, lambda ids: {}, encode, 50, with_message=True)
+    assert encoded[-1] == "something about a heist gone wrong" and plan.request.message_vector is not None
+    encoded.clear()
+    plain = plan_recommendation(state, lambda i: None, lambda ids: {}, encode, 50)
+    assert plain.request.message_vector is None and "something about a heist gone wrong" not in encoded

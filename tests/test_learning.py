@@ -60,6 +60,7 @@ def test_a_bundle_round_trips_and_every_broken_one_is_refused_with_a_clear_messa
     save_bundle(folder, _bundle())
     loaded = load_bundle(folder, encoder="all-MiniLM-L6-v2", dimension=4)
     assert loaded.weights == {"co_mention": 1.5, "content": 0.5}
+    assert loaded.critique_weights == loaded.weights  # none given: the same weights after a critique
     assert loaded.comention.scores(["Toy Story (1995)"]) and loaded.text_scorer.dimension == 4
 
     with pytest.raises(ModelBundleError, match="scenerec train"):
@@ -80,6 +81,25 @@ def test_a_bundle_round_trips_and_every_broken_one_is_refused_with_a_clear_messa
     (folder / "comention.npz").write_bytes(b"garbage")
     with pytest.raises(ModelBundleError, match="does not match its manifest"):
         load_bundle(folder)
+
+
+def test_after_a_critique_the_agent_ranks_with_the_bundles_critique_weights(own_settings, tmp_path):
+    from agent.state import DialogueState
+    from agent.wiring import build_agent
+
+    bundle = _bundle()
+    bundle.text_scorer = None  # made for 4-d vectors; the catalogue's are 384-d
+    bundle.critique_weights = {"co_mention": 0.25, "content": 0.9}
+    folder = tmp_path / "models"
+    save_bundle(folder, bundle)
+    assert load_bundle(folder).critique_weights == {"co_mention": 0.25, "content": 0.9}
+    agent = build_agent(own_settings.model_copy(update={"learned_models": str(folder)}))
+    assert agent.learned is not None, agent.ranking_mode
+    plain = agent.weights_for(DialogueState())
+    steered = agent.weights_for(DialogueState(critiques=["funnier"]))
+    assert (plain["co_mention"], plain["content"]) == (1.5, 0.5)
+    assert (steered["co_mention"], steered["content"]) == (0.25, 0.9)
+    assert steered["genre"] == own_settings.weights.genre  # features the bundle leaves out stay hand-set
 
 
 def test_the_agent_falls_back_to_hand_set_weights_on_a_broken_bundle(own_settings, tmp_path):

@@ -39,6 +39,23 @@ def test_critiques_resolve_against_the_last_shown_list(tiny_items):
     assert "Animation" in different.avoid_genres
 
 
+def test_a_funnier_critique_requires_comedy_until_the_person_names_genres_again(tiny_items):
+    from agent.planning import filters_for
+
+    look = lookup_from(tiny_items)
+    drama = DialogueState().apply(Understanding(intent="recommend", liked_genres=["Drama"]), look)
+    drama = drama.after_turn("recommend", shown=["9", "3"])
+    funnier = drama.apply(Understanding(intent="refine", critiques=[Critique(kind="funnier")]), look)
+    assert funnier.critiques == ["funnier"] and "funny" in funnier.scene.mood
+    assert filters_for(funnier).any_genres == ["Comedy"]  # not "Drama or Comedy": the steer holds
+    assert not funnier.is_thin()
+    later = funnier.apply(Understanding(intent="recommend", liked_genres=["Horror"]), look)
+    assert later.constraints.require_genres == [] and set(filters_for(later).any_genres) >= {"Horror"}
+    different = funnier.apply(Understanding(intent="refine", critiques=[Critique(kind="different")]), look)
+    assert different.constraints.require_genres == []
+    assert funnier.apply(Understanding(intent="reset"), look).critiques == []
+
+
 def test_question_turns_do_not_change_preferences(tiny_items):
     s = DialogueState(last_shown=["1"])
     s2 = s.apply(Understanding(intent="ask_item", liked_genres=["Horror"], references=[0], question="scary"),
