@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Literal, get_args
 
 import numpy as np
@@ -23,17 +23,17 @@ import numpy as np
 from pathlib import Path
 
 from evaluation.dialogues import DatasetError
-from evaluation.readers import BenchmarkMovie, clean_name
+from evaluation.knowledge import Knowledge
+from evaluation.readers import BenchmarkMovie
 from retrieval.catalogue import CatalogueStore
 from retrieval.ingest import meta_key
-from retrieval.items import CAST_KEPT, Item
-from retrieval.titles import normalize_title, split_year
+from retrieval.items import Item
 from retrieval.popularity import recent_counts
 from retrieval.vector_store import VectorStore
 
 Prior = Literal["recent", "movielens", "mentions"]
 PRIORS: tuple[str, ...] = get_args(Prior)
-BUILD_VERSION = 3  # 3: items carry the benchmark's own knowledge (movie_info.json)
+BUILD_VERSION = 4  # 3: items carry the benchmark's own knowledge (movie_info.json); 4: MovieLens 25M, Wikipedia
 # Half-life of the "recent" prior, fitted on MovieLens ratings alone (benchmarks/popularity_recency.py:
 # the counts that best predict the held-out final year of ml-latest-small's ratings; 180-1095 days
 # score within 3% of each other).
@@ -42,13 +42,14 @@ RECENT_HALF_LIFE_DAYS = 730.0
 
 def benchmark_items(movies: list[BenchmarkMovie], links: dict[str, str], catalogue: dict[str, Item],
                     prior: Prior = "movielens", interactions: list[tuple] = (),
-                    knowledge: dict[str, dict] | None = None) -> list[Item]:
+                    knowledge: Knowledge | None = None, filled: Counter | None = None) -> list[Item]:
     """Catalogue items for the benchmark movies. ``prior`` picks the popularity: ``recent``, the
     linked movie's MovieLens ratings weighted by age (half-life ``RECENT_HALF_LIFE_DAYS`` before
     the newest rating; needs the catalogue's ``interactions``), ``movielens``, its plain rating
     count, or -- a diagnostic only -- the benchmark's own mention counts (``mentions``: ReDial's
-    nbMentions counts mentions over the whole corpus, evaluation dialogues included). ``knowledge``:
-    movie_info records keyed by normalised title + year (:func:`info_by_name`), see :func:`with_knowledge`."""
+    nbMentions counts mentions over the whole corpus, evaluation dialogues included). ``knowledge``
+    fills what the link leaves empty (:class:`evaluation.knowledge.Knowledge`); ``filled`` counts
+    the films each of its sources filled a field of."""
     recent = recent_counts(interactions, RECENT_HALF_LIFE_DAYS) if prior == "recent" else {}
     out = []
     for m in movies:
@@ -61,14 +62,11 @@ def benchmark_items(movies: list[BenchmarkMovie], links: dict[str, str], catalog
         elif prior == "recent":
             item.popularity = round(recent.get(linked.id, 0.0)) if linked else 0
         if knowledge:
-            item = with_knowledge(item, knowledge.get(f"{normalize_title(m.title)}|{m.year or ''}"))
+            item, used = knowledge.apply(item, m.title, m.year)
+            if filled is not None:
+                filled.update(used)
         out.append(item)
     return out
-
-
-# movie_info.json writes genres in lower case; the catalogue uses MovieLens's spelling
-_GENRE_SPELLING = {"sci-fi": "Sci-Fi", "film-noir": "Film-Noir", "music": "Musical", "musical": "Musical",
-                   "family": "Children", "animation": "Animation", "documentary": "Documentary"}
 
 
 def read_movie_info(path: Path) -> dict[str, dict]:
@@ -82,37 +80,13 @@ def read_movie_info(path: Path) -> dict[str, dict]:
     return {str(k): v for k, v in data.items() if isinstance(v, dict)}
 
 
-def info_by_name(info: dict[str, dict]) -> dict[str, dict]:
-    """movie_info records keyed by normalised title + year, to reach them from another benchmark."""
-    out = {}
-    for record in info.values():
-        title, year = split_year(clean_name(str(record.get("name", ""))))
-        if title:
-            out.setdefault(f"{normalize_title(title)}|{year or ''}", record)
-    return out
-
-
-def with_knowledge(item: Item, record: dict | None) -> Item:
-    """The item with what the benchmark knows about it: genres (where the linked catalogue has
-    none), the plot line as its description, directors and stars (where it has none)."""
-    if not record:
-        return item
-    genres = item.genres or [_GENRE_SPELLING.get(g.lower(), g.title()) for g in record.get("genre") or []]
-    plot = str(record.get("plot") or "").strip()
-    return item.model_copy(update={
-        "genres": list(dict.fromkeys(genres)),
-        "description": plot or item.description,
-        "directors": item.directors or [str(d) for d in record.get("director") or []][:3],
-        "cast": item.cast or [str(a) for a in record.get("star") or []][:CAST_KEPT],
-    })
-
-
 def knowledge_coverage(items: list[Item]) -> dict[str, float]:
     """Share of items that have each field (the note reports it)."""
     n = max(1, len(items))
     fields = {"year": lambda it: it.year, "genres": lambda it: it.genres, "description": lambda it: it.description,
               "directors": lambda it: it.directors, "cast": lambda it: it.cast, "runtime": lambda it: it.runtime,
-              "mpaa": lambda it: it.mpaa, "ratings": lambda it: it.popularity}
+              "mpaa": lambda it: it.mpaa, "ratings": lambda it: it.popularity,
+              "keywords": lambda it: "Keywords: " in it.description}
     return {name: round(sum(1 for it in items if get(it)) / n, 4) for name, get in fields.items()}
 
 

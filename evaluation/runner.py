@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,6 +28,7 @@ from evaluation.cache import cache_path, load_into, save_from
 from evaluation.catalogue import (Prior, benchmark_interactions, benchmark_items, ensure_benchmark_catalogue, is_current,
                                   knowledge_coverage)
 from evaluation.dialogues import Dialogue
+from evaluation.knowledge import Knowledge
 from evaluation.linking import LinkReport, link_movies
 from evaluation.metrics import CURVE_KS, MetricAccumulator
 from evaluation.protocol import PROTOCOLS, Point, Protocol, instance_count, points
@@ -84,6 +86,7 @@ class Setup:
     seconds: float
     query_cache: Path | None = None
     coverage: dict[str, float] = field(default_factory=dict)  # share of items with each field
+    filled: dict[str, int] = field(default_factory=dict)  # films each knowledge source filled a field of
 
     @property
     def size(self) -> int:
@@ -113,12 +116,12 @@ class Setup:
 
 
 def prepare(bench: Benchmark, settings: Settings, prior: Prior = "movielens", progress: Progress = _quiet,
-            movielens: Path | None = None, knowledge: dict[str, dict] | None = None) -> Setup:
+            movielens: Path | None = None, knowledge: Knowledge | None = None) -> Setup:
     """Link the benchmark movies to a MovieLens-based catalogue and store them as a catalogue of
     their own. The link target is the default catalogue, or -- with ``movielens`` -- one read
     from that MovieLens folder (e.g. ``ml-latest-small``: movies and ratings up to 2018).
-    ``knowledge`` (ReDial's movie_info, :func:`evaluation.catalogue.info_by_name`) makes every
-    movie a full item: genres, plot, directors and stars, also where no link exists."""
+    ``knowledge`` (ReDial's movie_info, MovieLens 25M, Wikipedia: :mod:`evaluation.knowledge`)
+    makes every movie a full item: genres, plot, directors and stars, also where no link exists."""
     t0 = time.perf_counter()
     default_settings = settings.model_copy(update={"catalogue": DEFAULT_CATALOGUE})
     default = open_stores(default_settings)
@@ -133,7 +136,9 @@ def prepare(bench: Benchmark, settings: Settings, prior: Prior = "movielens", pr
         default_vectors = {}  # other ids, other documents (tags): every movie is embedded
         target, tag = f"MovieLens {movielens.name}", "-" + _slug(movielens.name)
     links, report = link_movies(bench.movies, source_items, target)
-    items = benchmark_items(bench.movies, links, {it.id: it for it in source_items}, prior, source_ratings, knowledge)
+    filled: Counter = Counter()
+    items = benchmark_items(bench.movies, links, {it.id: it for it in source_items}, prior, source_ratings, knowledge,
+                            filled)
     interactions = benchmark_interactions(links, source_ratings)
     # with the benchmark's knowledge every document is new (plots): all are embedded (and cached)
     known = {} if knowledge else {b: default_vectors[i] for b, i in links.items() if i in default_vectors}
@@ -154,7 +159,7 @@ def prepare(bench: Benchmark, settings: Settings, prior: Prior = "movielens", pr
                                lambda: progress(label, len(items), 0))
     agent = build_agent(bench_settings, stores=stores)
     return Setup(name, BatchRanker(agent), stores, report, time.perf_counter() - t0, query_cache,
-                 knowledge_coverage(items))
+                 knowledge_coverage(items), {s.name: filled[s.name] for s in knowledge.sources} if knowledge else {})
 
 
 def _slug(name: str) -> str:

@@ -24,6 +24,7 @@ JsonOut = Annotated[Optional[Path], typer.Option("--json", help="Write the resul
 PlotOut = Annotated[Optional[Path], typer.Option("--plot", help="Write a PNG of Recall@k curves.")]
 PriorOpt = Annotated[str, typer.Option("--prior", help="Popularity prior: 'recent' (ratings of the linked movie weighted by age, half-life 2 years before the newest rating), 'movielens' (all-time rating counts) or, as a leaky diagnostic only, 'mentions' (ReDial nbMentions: counts over the whole corpus, evaluation dialogues included).")]
 MovieInfoOpt = Annotated[Optional[str], typer.Option("--movie-info", help="Item knowledge for the benchmark catalogue: ReDial's movie_info.json (genres, plot, directors, stars; default ../shared/data/redial/movie_info.json when present). 'none': movies borrow only what links to the default catalogue give them.")]
+KnowledgeOpt = Annotated[Optional[str], typer.Option("--knowledge", help="More item knowledge for the benchmark catalogue, filling only fields still empty (after the linked catalogue and --movie-info), comma-separated: 'movielens' (MovieLens 25M genres and tag keywords) and 'wikipedia' (lead-paragraph description, cast, genres), read from ../shared/data. Default: both. 'none': neither.")]
 MovieLensOpt = Annotated[Optional[str], typer.Option("--movielens", help="Link the benchmark movies to a catalogue read from this MovieLens folder (movies.csv, ratings.csv, tags.csv) instead of the default catalogue (the issue's protocol, and the catalogue the product ships), e.g. ../shared/data/movielens/ml-latest-small (ratings up to 2018). Default / 'none': the default catalogue.")]
 
 
@@ -54,19 +55,39 @@ def _check_prior(prior: str) -> None:
         raise typer.BadParameter(f"--prior must be one of {', '.join(PRIORS)}")
 
 
-def _knowledge(value: str | None) -> dict | None:
+def _knowledge(value: str | None, sources: str | None = None):
+    """The knowledge sources to merge (:mod:`evaluation.knowledge`): --movie-info's file, then the
+    --knowledge sources; a file of these that is missing or malformed is skipped with a note."""
     from evaluation import paths
-    from evaluation.catalogue import info_by_name, read_movie_info
+    from evaluation.catalogue import read_movie_info
+    from evaluation.knowledge import EXTRA_SOURCES, load_knowledge
 
-    if value is not None and value.strip().lower() == "none":
-        return None
-    path = Path(value) if value else paths.default_file(*paths.REDIAL_MOVIE_INFO)
-    if value is None and not path.exists():
-        return None
-    return info_by_name(read_movie_info(path))
+    extra = _knowledge_sources(sources, EXTRA_SOURCES)
+    info = None
+    if value is None or value.strip().lower() != "none":
+        path = Path(value) if value else paths.default_file(*paths.REDIAL_MOVIE_INFO)
+        info = read_movie_info(path) if value is not None or path.exists() else None
+    knowledge = load_knowledge(info, extra)
+    for note in knowledge.notes:
+        typer.echo(f"note: {note}", err=True)
+    return knowledge if knowledge else None
 
 
-def _prepare(bench, data_dir, prior: str, progress, ml_dir: Path | None, movie_info: str | None = None):
+def _knowledge_sources(value: str | None, known: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return known
+    names = tuple(n.strip().lower() for n in value.split(",") if n.strip())
+    if names == ("none",):
+        return ()
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise typer.BadParameter(f"unknown source(s) {', '.join(unknown) or '(none)'}; choose from "
+                                 f"{', '.join(known)} or none", param_hint="--knowledge")
+    return names
+
+
+def _prepare(bench, data_dir, prior: str, progress, ml_dir: Path | None, movie_info: str | None = None,
+             knowledge: str | None = None):
     """The benchmark catalogue and systems; a malformed MovieLens folder or movie_info file is a
     clear error, not a traceback."""
     from evaluation.dialogues import DatasetError
@@ -74,14 +95,15 @@ def _prepare(bench, data_dir, prior: str, progress, ml_dir: Path | None, movie_i
     from retrieval.reading import IngestError
 
     try:
-        return prepare(bench, _settings(data_dir), prior, progress, ml_dir, _knowledge(movie_info))
+        return prepare(bench, _settings(data_dir), prior, progress, ml_dir, _knowledge(movie_info, knowledge))
     except (IngestError, DatasetError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(1) from e
 
 
 def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_out, plot_out, prior: str,
-              data_dir, movielens: str | None = None, movie_info: str | None = None) -> None:
+              data_dir, movielens: str | None = None, movie_info: str | None = None,
+              knowledge: str | None = None) -> None:
     from rich.console import Console
 
     from evaluation.dialogues import DatasetError
@@ -107,9 +129,11 @@ def _run_eval(bench_loader, protocol: str, limit, seed: int, systems: str, json_
     console.print(f"{bench.dataset}: {len(bench.dialogues):,} dialogues, {len(pts):,} recommendation points ({counts})")
     names = _system_names(systems)
     with rich_progress() as progress:
-        setup = _prepare(bench, data_dir, prior, progress, ml_dir, movie_info)
+        setup = _prepare(bench, data_dir, prior, progress, ml_dir, movie_info, knowledge)
         console.print(f"catalogue: {setup.size:,} movies; {setup.links.describe()}; ready in {setup.seconds:.1f}s")
         console.print("fields: " + ", ".join(f"{k} {v:.1%}" for k, v in setup.coverage.items()))
+        if setup.filled:
+            console.print("filled by source: " + ", ".join(f"{k} {v:,} films" for k, v in setup.filled.items()))
         console.print(getattr(setup.ranker.agent, "ranking_mode", ""))
         run = run_benchmark(bench, setup, names, progress)
     reports = [run.report(p) for p in protocols]
@@ -134,7 +158,7 @@ def eval_redial(
     protocol: Protocols = "both", limit: Limit = None, seed: Seed = 0,
     systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None, plot_out: PlotOut = None,
     prior: PriorOpt = "recent", data_dir: DataDir = None, movielens: MovieLensOpt = None,
-    movie_info: MovieInfoOpt = None,
+    movie_info: MovieInfoOpt = None, knowledge: KnowledgeOpt = None,
 ) -> None:
     """ReDial: rank the 6,924-movie catalogue at every recommendation point; Recall@1/10/50, NDCG@10, MRR@10."""
     from evaluation import paths
@@ -142,7 +166,8 @@ def eval_redial(
 
     _run_eval(lambda: load_redial(dialogues or paths.default_file(*paths.REDIAL_DIALOGUES),
                                   movies or paths.default_file(*paths.REDIAL_MOVIES)),
-              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir, movielens, movie_info)
+              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir, movielens, movie_info,
+              knowledge)
 
 
 @eval_app.command("inspired")
@@ -152,14 +177,15 @@ def eval_inspired(
     protocol: Protocols = "both", limit: Limit = None, seed: Seed = 0,
     systems: Systems = "agent,popularity,naive_rag,item_cf", json_out: JsonOut = None, plot_out: PlotOut = None,
     prior: PriorOpt = "recent", data_dir: DataDir = None, movielens: MovieLensOpt = None,
-    movie_info: MovieInfoOpt = None,
+    movie_info: MovieInfoOpt = None, knowledge: KnowledgeOpt = None,
 ) -> None:
     """INSPIRED: the same protocol and metrics over the movies the dataset mentions."""
     from evaluation import paths
     from evaluation.runner import load_inspired
 
     _run_eval(lambda: load_inspired(dialogues or paths.default_file(*paths.INSPIRED_DIALOGUES), movies),
-              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir, movielens, movie_info)
+              protocol, limit, seed, systems, json_out, plot_out, prior, data_dir, movielens, movie_info,
+              knowledge)
 
 
 def simulate(

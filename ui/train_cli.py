@@ -28,6 +28,7 @@ def train(
     dialogues: Annotated[Optional[Path], typer.Option("--dialogues", help="Training dialogues, ReDial JSONL (default ../shared/data/redial/train_data.jsonl). Never the validation or test split.")] = None,
     movies: Annotated[Optional[Path], typer.Option("--movies", help="movies_with_mentions.csv (default beside the dialogues' default).")] = None,
     movie_info: Annotated[Optional[str], typer.Option("--movie-info", help="ReDial movie_info.json for item text (default: the shared one when present; 'none': titles and linked data only).")] = None,
+    knowledge_sources: Annotated[Optional[str], typer.Option("--knowledge", help="More item knowledge filling only empty fields: 'movielens', 'wikipedia' (comma-separated; default both from ../shared/data) or 'none'.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Folder for the model bundle (default DATA_DIR/models/redial, which the agent loads).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of every random choice (folds, sampling, initialisation).")] = 0,
     epochs: Annotated[Optional[int], typer.Option("--text-epochs", help="Epochs of the text scorer (default 8).")] = None,
@@ -59,7 +60,7 @@ def train(
     t0 = time.perf_counter()
     try:
         bench = load_redial(dialogues, movies)
-        knowledge = _knowledge(movie_info)
+        knowledge = _knowledge(movie_info, knowledge_sources)
         with rich_progress() as progress:
             setup = prepare(bench, settings, "recent", progress, None, knowledge)
             bundle, report = fit(setup.ranker, bench.dialogues, {m.id: m.name for m in bench.movies}, cfg, progress,
@@ -67,7 +68,9 @@ def train(
     except (DatasetError, IngestError, ValueError, KeyError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(1) from e
-    sources = [dialogues, movies] + ([paths.default_file(*paths.REDIAL_MOVIE_INFO)] if knowledge else [])
+    info_used = knowledge and any(s.name == "movie_info" for s in knowledge.sources)
+    sources = [dialogues, movies] + ([paths.default_file(*paths.REDIAL_MOVIE_INFO)] if info_used else [])
+    sources += knowledge.files if knowledge else []
     bundle.manifest["data"] = {p.name: file_digest(p) for p in sources if p.exists()}
     bundle.manifest["code"] = _code_version()
     bundle.manifest["train_seconds"] = round(time.perf_counter() - t0, 1)
