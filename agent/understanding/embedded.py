@@ -87,6 +87,16 @@ def _no_wish(u: Understanding, h: PhraseHit, hits: list[PhraseHit], negated: set
     return False
 
 
+def _anchored(hits: list[PhraseHit], shown: bool, norms: list[str], found, negated: set[int]) -> list[PhraseHit]:
+    """A critique ("too long", "more funny") is relative to the list shown or to a film named with
+    liking ("like Goodfellas but shorter"); with neither, its words are wishes and aversions of their
+    own ("not Interstellar, too long and too sappy": long films avoided)."""
+    if shown or any(mention_polarity(norms, f.start, f.end, f.start in negated) in ("liked", "neutral")
+                    for f in found):
+        return hits
+    return [h for h in hits if h.category != "critique"]
+
+
 class EmbeddedUnderstander:
     name = "embedded"
 
@@ -117,6 +127,7 @@ class EmbeddedUnderstander:
         bare = [t.norm[:-2] if t.norm.endswith("'s") and t.norm != "children's" else t.norm for t in tokens]
         hits = self._phrases.find(bare, scan.masked() | named | numeric)
         negated = negated_positions(tokens, hits)
+        hits = _anchored(hits, bool(ctx.last_shown), [t.norm for t in tokens], scan.found, negated)
         extend_lists(hits, negated, [t.norm for t in tokens])
         self._slots(u, hits, negated, [t.norm for t in tokens],
                     judged_positions([t.norm for t in tokens], [(f.start, f.end) for f in scan.found]))
@@ -127,7 +138,7 @@ class EmbeddedUnderstander:
         self._people(u, names, negated)
         self._references(u, low, tokens, hits)
         u.keywords = self._keywords(tokens, hits, scan.masked() | named | numeric)
-        if u.constraints.year_min is not None or u.constraints.year_max is not None:
+        if (u.constraints.year_min is not None or u.constraints.year_max is not None) and not ctx.last_shown:
             u.critiques = [k for k in u.critiques if k.kind not in ("newer", "older")]
         if not ctx.last_shown:  # "stuff like that" after naming a film is no critique of a list
             u.critiques = [k for k in u.critiques if k.kind not in ("another", "more_like")]
@@ -162,8 +173,10 @@ class EmbeddedUnderstander:
 
         liked_said: dict[str, list[str]] = {}  # attribute -> the words that named it
         avoided_said: dict[str, list[str]] = {}
+        listed = judged_positions(norms, [], comparisons=False)  # "these are too grim": a verdict on the list, no aversion
         for h in hits:
-            if _no_wish(u, h, hits, negated, norms, cue_words, liked_genres, moods, tolerated):
+            if _no_wish(u, h, hits, negated, norms, cue_words, liked_genres, moods, tolerated) or (
+                    h.category == "attribute" and h.start in negated and h.start in listed):
                 continue
             neg = h.start in negated
             if h.category == "genre":
@@ -219,8 +232,8 @@ class EmbeddedUnderstander:
             u.scene.time_budget_min, c.max_runtime = c.max_runtime, None
         if c.max_runtime is None and u.scene.time_budget_min is None and lx.RULES["vaguely_short"].search(low):
             c.max_runtime = 120 if "not" in low or "nothing" in low else 100
-        newer = any(k.kind == "newer" for k in u.critiques)  # "too old, anything more recent?" is relative
-        if c.year_min is None and not newer and contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
+        relative = any(k.kind in ("newer", "older") for k in u.critiques)  # "too old, anything more recent?"
+        if c.year_min is None and not relative and contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
             c.year_min = ctx.max_year - 8
         # "old" / "classic" are tastes, not limits: they go to the semantic query as keywords
         self._mpaa(u, low)

@@ -88,7 +88,7 @@ def negated_positions(tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
             continue
         j = h.end
         reach = 2 if h.value in ("too", "less") or tokens[h.start].norm in ("too", "less") else SCOPE_REACH
-        while j < len(tokens) and j < h.end + reach and (tokens[j].norm not in lx.SCOPE_BREAKERS
+        while j < len(tokens) and j < h.end + reach and (not breaks_scope(norms, j, j == h.end)
                                                          or _list_goes_on(norms, j)):
             negated.add(j)
             j += 1
@@ -96,6 +96,18 @@ def negated_positions(tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
     for m in [*neg.after_regex.finditer(low), *neg.clause_final_regex.finditer(low)]:
         negated.update(_clause_before(norms, low, m.start()))
     return negated
+
+def breaks_scope(norms: list[str], j: int, first: bool = False) -> bool:
+    """Whether a negation's scope ends at ``j``: a breaker word, or the first word of a breaker
+    phrase ("as long as": "no horror as long as it's funny") unless it opens the scope ("not as
+    long as Titanic")."""
+    return norms[j] in lx.SCOPE_BREAKERS or not first and any(norms[j:j + len(p)] == p for p in _breaker_phrases())
+
+
+@lru_cache(maxsize=1)
+def _breaker_phrases() -> tuple[list[str], ...]:
+    return tuple(b.split() for b in lx.SCOPE_BREAKERS if " " in b)
+
 
 def _list_goes_on(norms: list[str], j: int) -> bool:
     """Whether the breaker at ``j`` only joins a list the negation spans: "can't stand corsets
@@ -125,19 +137,20 @@ def tolerated_positions(norms: list[str]) -> set[int]:
         out.update(_clause_before(norms, low, m.start()))
     for m in lx.NEGATION.tolerance_before_regex.finditer(low):
         j = len(low[:m.end()].split())
-        while j < len(norms) and norms[j] not in lx.SCOPE_BREAKERS:
+        while j < len(norms) and not breaks_scope(norms, j):
             out.add(j)
             j += 1
     return out
 
 
-def judged_positions(norms: list[str], titles: list[tuple[int, int]]) -> set[int]:
+def judged_positions(norms: list[str], titles: list[tuple[int, int]], comparisons: bool = True) -> set[int]:
     """Positions of a clause that judges a film just named ("12 Angry Men is a masterpiece",
     ``rules.title_verdict``), the films just shown ("these are all a bit light") or sets a word
-    aside by comparison ("more funny than scary", ``rules.list_verdict``): no wish."""
+    aside by comparison ("more funny than scary", ``rules.list_verdict``; not with ``comparisons=False``): no wish."""
     starts = [end for _, end in titles if lx.RULES["title_verdict"].search(" ".join(norms[end:end + 3]))]
     low = " ".join(norms)
-    starts += [len(low[:m.start()].split()) for m in lx.RULES["list_verdict"].finditer(low)]
+    starts += [len(low[:m.start()].split()) for m in lx.RULES["list_verdict"].finditer(low)
+               if comparisons or m.group(0) != "than"]
     out: set[int] = set()
     for j in starts:
         while j < len(norms) and (norms[j] not in lx.CLAUSE_BREAKS or j in starts):

@@ -63,6 +63,7 @@ class Attribute(_Strict):
     exclude_when_avoided: list[str] = Field(default_factory=list)
     mood: str | None = None  # a mood a positive mention also sets ("mind-bending": thoughtful)
     hides_genre: bool = False  # a genre word inside its phrases names no genre ("true crime", "nordic noir")
+    only_avoided: bool = False  # an aversion only ("not too long"); the word alone asks for nothing ("a long flight")
 
     _check = field_validator("leanings")(_genre_weights)
 
