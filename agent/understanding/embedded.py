@@ -203,9 +203,7 @@ class EmbeddedUnderstander:
             elif h.category == "time_of_day":  # "not in the mood for anything heavy tonight": still tonight
                 times.append(h.value)
             elif h.category == "family_safe" and not neg:
-                u.constraints.mpaa_max = lx.FAMILY_SAFE_MPAA_CEILING
-                if "Horror" not in u.disliked_genres:
-                    u.disliked_genres.append("Horror")
+                u.constraints.mpaa_max = lx.FAMILY_SAFE_MPAA_CEILING  # (its genres are left out at planning)
             elif h.category in ("old", "recent") and neg and not in_critique(h) and not (
                     h.start and norms[h.start - 1] in _AGE_UNITS):  # "not into old movies": an aversion, softly
                 said = " ".join(norms[h.start:h.end])

@@ -8,10 +8,21 @@ Example::
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from agent.understanding import lexicon as lx
 from agent.understanding.schema import Understanding
 from agent.understanding.text import contains_phrase
 from agent.understanding.verdicts import refers_to_all, shown_verdict, without_not_seen
+
+
+@lru_cache(maxsize=1)
+def _genre_noun() -> re.Pattern:
+    """A genre's name after an article ("is it a horror?", "is the third one a comedy or what"),
+    not a word for one thing it has ("is it a funny one?")."""
+    names = sorted({p for ps in lx.GENRE_PHRASES.values() for p in ps}, key=len, reverse=True)
+    return re.compile(r"\b(?:a|an)\s+(?:" + "|".join(map(re.escape, names)) + r")\b(?!\s+ones?\b)")
 
 
 def turn_intent(u: Understanding, low: str, raw: str, ctx) -> str:
@@ -36,11 +47,14 @@ def turn_intent(u: Understanding, low: str, raw: str, ctx) -> str:
     if why:
         u.question, u.critiques = "why", []
         return "ask_item"
-    if is_question and item_ref and not asks_for_more:
+    if is_question and item_ref and (not asks_for_more or contains_phrase(low, lx.PEOPLE_OF)):
+        if contains_phrase(low, lx.PEOPLE_OF):
+            u.question = "people"  # "what else has the director of the third one made"
+        elif _genre_noun().search(low):
+            u.question = "genre"  # "is the second one a horror?" asks its genre, not how scary it is
         for attr, phrases in lx.QUESTION_ATTRIBUTES.items():
-            if contains_phrase(low, phrases):
+            if u.question is None and contains_phrase(low, phrases):
                 u.question = attr
-                break
         if u.question is None and (u.liked_genres or u.disliked_genres):
             u.question = "genre"  # "is number five a comedy?"
         if u.question or not u.critiques:

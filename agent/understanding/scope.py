@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from agent.understanding import lexicon as lx
 from agent.understanding.schema import Understanding
-from agent.understanding.text import PhraseHit, Token
+from agent.understanding.text import PhraseHit, Token, contains_phrase
 
 @lru_cache(maxsize=8192)
 def _too_common(word: str) -> bool:
@@ -161,8 +161,13 @@ def judged_positions(norms: list[str], titles: list[tuple[int, int]], comparison
 
 def prefix_aversions(u: Understanding, norms: list[str]) -> None:
     """A word that negates itself ("inoffensive", "non-violent", "unpretentious"): its stem, when
-    it names an attribute, is avoided (``negation.negating_prefixes``)."""
+    it names an attribute, is avoided (``negation.negating_prefixes``); so is what a phrase rules out
+    on its own ("keep it clean": ``negation.aversions``)."""
     names = _attribute_of_phrase()
+    low = " ".join(norms)
+    for name, phrases in lx.NEGATION.aversions.items():  # "keep it clean": nothing offensive
+        if name not in u.avoided_attributes and contains_phrase(low, phrases):
+            u.avoided_attributes.append(name)
     for w in norms:
         for prefix in lx.NEGATION.negating_prefixes:
             name = names.get(w[len(prefix):]) if w.startswith(prefix) and len(w) > len(prefix) + 3 else None

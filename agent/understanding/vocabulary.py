@@ -107,6 +107,7 @@ class Negation(_Strict):
     tolerance_before: list[str]  # allow what follows without asking for it ("ok with violence")
     tolerance_after: list[str]  # allow what precedes ("subtitles are fine")
     negating_prefixes: list[str] = Field(default_factory=list)  # "inoffensive", "non-violent"
+    aversions: dict[str, list[str]] = Field(default_factory=dict)  # "keep it clean": offensive avoided
 
     @cached_property
     def after_regex(self) -> re.Pattern:
@@ -145,6 +146,7 @@ class Cues(_Strict):
     out_of_scope_always: list[str] = Field(default_factory=list)  # hostile / injection: whatever else the message says
     more: list[str]
     quality: list[str]
+    people_of: list[str] = Field(default_factory=list)  # "the director of the third one": asks about its people
     recent: list[str]
     old: list[str]
     question_starts: list[str]
