@@ -18,8 +18,8 @@ from agent.understanding.numbers import read_numbers
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.settle import attribute, companion, extend_lists, occasion, settle, shadowed
-from agent.understanding.scope import (avoided_phrase, judged_positions, modifies, negated_positions,
-                                      prefix_aversions, tolerated_positions, unnamed_aversions)
+from agent.understanding.scope import (anaphoric_aversions, avoided_phrase, judged_positions, modifies, negated_positions,
+                                      prefix_aversions, rule_positions, tolerated_positions, unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
 from agent.understanding.verdicts import mention_polarity, refers_to_all
 from retrieval.people import PeopleIndex, PersonHit
@@ -87,10 +87,13 @@ def _no_wish(u: Understanding, h: PhraseHit, hits: list[PhraseHit], negated: set
     return False
 
 
-def _anchored(hits: list[PhraseHit], shown: bool, norms: list[str], found, negated: set[int]) -> list[PhraseHit]:
-    """A critique ("too long", "more funny") is relative to the list shown or to a film named with
-    liking ("like Goodfellas but shorter"); with neither, its words are wishes and aversions of their
-    own ("not Interstellar, too long and too sappy": long films avoided)."""
+def _hits_that_count(hits: list[PhraseHit], shown: bool, norms: list[str], found, negated: set[int]) -> list[PhraseHit]:
+    """Less the people who only arrive later ("before the in-laws arrive", ``rules.absent_company``),
+    and less the critiques with nothing to be relative to: a critique ("too long", "more funny") needs
+    the list shown or a film named with liking ("like Goodfellas but shorter"); with neither, its
+    words are wishes and aversions of their own ("not Interstellar, too long": long films avoided)."""
+    absent = rule_positions(norms, "absent_company")
+    hits = [h for h in hits if not (h.category == "companions" and h.start in absent)]
     if shown or any(mention_polarity(norms, f.start, f.end, f.start in negated) in ("liked", "neutral")
                     for f in found):
         return hits
@@ -127,7 +130,7 @@ class EmbeddedUnderstander:
         bare = [t.norm[:-2] if t.norm.endswith("'s") and t.norm != "children's" else t.norm for t in tokens]
         hits = self._phrases.find(bare, scan.masked() | named | numeric)
         negated = negated_positions(tokens, hits)
-        hits = _anchored(hits, bool(ctx.last_shown), [t.norm for t in tokens], scan.found, negated)
+        hits = _hits_that_count(hits, bool(ctx.last_shown), [t.norm for t in tokens], scan.found, negated)
         extend_lists(hits, negated, [t.norm for t in tokens])
         self._slots(u, hits, negated, [t.norm for t in tokens],
                     judged_positions([t.norm for t in tokens], [(f.start, f.end) for f in scan.found]))
@@ -136,6 +139,7 @@ class EmbeddedUnderstander:
         self._numbers(u, low, ctx, numbers)
         self._mentions(u, tokens, scan, negated)
         self._people(u, names, negated)
+        anaphoric_aversions(u, low)
         self._references(u, low, tokens, hits)
         u.keywords = self._keywords(tokens, hits, scan.masked() | named | numeric)
         if (u.constraints.year_min is not None or u.constraints.year_max is not None) and not ctx.last_shown:

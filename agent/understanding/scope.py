@@ -127,6 +127,13 @@ def _clause_before(norms: list[str], low: str, char: int) -> list[int]:
         i -= 1
     return out
 
+def rule_positions(norms: list[str], rule: str) -> set[int]:
+    """The token positions a named rule (``rules``) matches."""
+    low = " ".join(norms)
+    return {i for m in lx.RULES[rule].finditer(low)
+            for i in range(len(low[:m.start()].split()), len(low[:m.end()].split()))}
+
+
 def tolerated_positions(norms: list[str]) -> set[int]:
     """Positions of what the person allows without asking for it: "I'm ok with violence",
     "subtitles are fine" (``negation.tolerance_*``). An attribute there is neither wished nor
@@ -157,6 +164,17 @@ def judged_positions(norms: list[str], titles: list[tuple[int, int]], comparison
             out.add(j)
             j += 1
     return out
+
+
+def anaphoric_aversions(u: Understanding, low: str) -> None:
+    """"we've seen all the Marvel stuff, so anything but that": a negation whose object is a pronoun
+    turns down what the turn asked for before it (``rules.negated_anaphora``)."""
+    if not lx.RULES["negated_anaphora"].search(low):
+        return
+    for liked, avoided in ((u.liked_attributes, u.avoided_attributes), (u.liked_genres, u.disliked_genres),
+                           (u.liked_people, u.disliked_people)):
+        avoided.extend(x for x in liked if x not in avoided)
+        liked.clear()
 
 
 def prefix_aversions(u: Understanding, norms: list[str]) -> None:
