@@ -87,6 +87,15 @@ def _no_wish(u: Understanding, h: PhraseHit, hits: list[PhraseHit], negated: set
     return False
 
 
+def _of_a_verdict(h: PhraseHit, negated: set[int], listed: set[int], compared: set[int]) -> bool:
+    """A word of a verdict on the list shown or of a comparison's far side, no wish: a genre there
+    ("these are all kids movies", "more thoughtful than action") or a thing it finds too much of
+    ("these are too grim")."""
+    if h.category == "genre":
+        return h.start not in negated and h.start in compared
+    return h.category == "attribute" and h.start in negated and h.start in listed
+
+
 def _hits_that_count(hits: list[PhraseHit], shown: bool, norms: list[str], found, negated: set[int]) -> list[PhraseHit]:
     """Less the people who only arrive later ("before the in-laws arrive", ``rules.absent_company``),
     and less the critiques with nothing to be relative to: a critique ("too long", "more funny") needs
@@ -177,10 +186,10 @@ class EmbeddedUnderstander:
 
         liked_said: dict[str, list[str]] = {}  # attribute -> the words that named it
         avoided_said: dict[str, list[str]] = {}
-        listed = judged_positions(norms, [], comparisons=False)  # "these are too grim": a verdict on the list, no aversion
+        verdicts = (judged_positions(norms, [], comparisons=False), judged_positions(norms, []))
         for h in hits:
             if _no_wish(u, h, hits, negated, norms, cue_words, liked_genres, moods, tolerated) or (
-                    h.category == "attribute" and h.start in negated and h.start in listed):
+                    _of_a_verdict(h, negated, *verdicts)):
                 continue
             neg = h.start in negated
             if h.category == "genre":
