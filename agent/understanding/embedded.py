@@ -250,7 +250,8 @@ class EmbeddedUnderstander:
         self._mpaa(u, low)
 
     def _mpaa(self, u: Understanding, low: str) -> None:
-        if "rated" not in low and "rating" not in low and not lx.RULES["mpaa_named"].search(low):
+        if "rated" not in low and "rating" not in low and not lx.RULES["mpaa_named"].search(low) \
+                and not lx.RULES["mpaa_allowed"].search(low):
             return
         pair = lx.RULES["mpaa_pair"].search(low)
         if pair:
@@ -261,14 +262,15 @@ class EmbeddedUnderstander:
             rating = {"pg13": "PG-13"}.get(m.group(1), m.group(1).upper())
             before = low[max(0, m.start() - 20) : m.start()]
             after = low[m.end() : m.end() + 20]
-            if rating == "R" and "rated" not in (before + m.group(0) + after):
+            allowed = lx.RULES["mpaa_allowed"].match(low, m.start())  # "R is fine": the ceiling
+            if rating == "R" and "rated" not in (before + m.group(0) + after) and not allowed:
                 continue
             if lx.RULES["mpaa_negated_before"].search(before):
                 order = ["G", "PG", "PG-13", "R", "NC-17"]
                 # "nothing above PG-13" allows PG-13; "nothing rated R" stops below R
                 above = lx.RULES["mpaa_above_before"].search(before)
                 u.constraints.mpaa_max = rating if above else order[max(0, order.index(rating) - 1)]
-            elif lx.RULES["mpaa_at_most"].search(after + before):
+            elif allowed or lx.RULES["mpaa_at_most"].search(after + before):
                 u.constraints.mpaa_max = rating
             elif rating in ("G", "PG") and ("rated" in before + after):
                 u.constraints.mpaa_max = rating

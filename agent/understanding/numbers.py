@@ -167,12 +167,14 @@ def _durations(g: _Grammar, low: str, r: NumberReading, taken: list[tuple[int, i
         if not _free(taken, *m.span()):
             continue
         minutes = _duration_minutes(g, m)
-        if not 20 <= minutes <= 400:
+        if minutes < 20:
             continue
         taken.append(m.span())
         side, negated, _ = _bound(g, low, m.start(), m.end())
         side = _flip(side, negated) if side else None
-        if side == "budget":
+        if minutes > 400:  # no film's length: the time the person has ("a flight, like 14 hours"), never a title
+            r.time_budget_min = minutes if side in (None, "budget") else r.time_budget_min
+        elif side == "budget":
             r.time_budget_min = minutes
         elif side == "max":
             r.max_runtime = minutes
