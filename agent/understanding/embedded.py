@@ -89,8 +89,9 @@ def _no_wish(u: Understanding, h: PhraseHit, hits: list[PhraseHit], negated: set
 
 def _of_a_verdict(h: PhraseHit, negated: set[int], listed: set[int], compared: set[int]) -> bool:
     """A word of a verdict on the list shown or of a comparison's far side, no wish: a genre there
-    ("these are all kids movies", "more thoughtful than action") or a thing it finds too much of
-    ("these are too grim")."""
+    ("these are all kids movies", "more thoughtful than action") or a thing it finds too much of when
+    a critique says what to do instead ("these are too grim, something funnier"; ``listed`` is empty
+    without one: "these are all too slow" avoids slow films)."""
     if h.category == "genre":
         return h.start not in negated and h.start in compared
     return h.category == "attribute" and h.start in negated and h.start in listed
@@ -186,7 +187,8 @@ class EmbeddedUnderstander:
 
         liked_said: dict[str, list[str]] = {}  # attribute -> the words that named it
         avoided_said: dict[str, list[str]] = {}
-        verdicts = (judged_positions(norms, [], comparisons=False), judged_positions(norms, []))
+        critiqued = any(h.category == "critique" and h.start not in negated for h in hits)
+        verdicts = (judged_positions(norms, [], comparisons=False) if critiqued else set(), judged_positions(norms, []))
         for h in hits:
             if _no_wish(u, h, hits, negated, norms, cue_words, liked_genres, moods, tolerated) or (
                     _of_a_verdict(h, negated, *verdicts)):
@@ -241,6 +243,8 @@ class EmbeddedUnderstander:
         if c.max_runtime and u.scene.occasion == "travel" and not u.scene.time_budget_min \
                 and lx.RULES["trip_length"].search(low):  # "on a train for 3 hours": the time they have
             u.scene.time_budget_min, c.max_runtime = c.max_runtime, None
+        if u.scene.occasion == "travel" and not u.scene.time_budget_min and reading.unbounded_min:
+            u.scene.time_budget_min = reading.unbounded_min  # "on the plane, around 2 hours"
         if c.max_runtime is None and u.scene.time_budget_min is None and lx.RULES["vaguely_short"].search(low):
             c.max_runtime = 120 if "not" in low or "nothing" in low else 100
         relative = any(k.kind in ("newer", "older") for k in u.critiques)  # "too old, anything more recent?"

@@ -40,6 +40,7 @@ class NumberReading:
     year_min: int | None = None
     year_max: int | None = None
     min_rating: float | None = None
+    unbounded_min: int | None = None  # a duration no word bounds ("on the plane, around 2 hours")
     spans: list[tuple[int, int]] = field(default_factory=list)  # character spans read as numbers
 
 
@@ -180,6 +181,8 @@ def _durations(g: _Grammar, low: str, r: NumberReading, taken: list[tuple[int, i
             r.max_runtime = minutes
         elif side == "min":
             r.min_runtime = minutes
+        else:
+            r.unbounded_min = minutes
 
 
 def _duration_minutes(g: _Grammar, m: re.Match) -> int:
