@@ -18,7 +18,7 @@ from agent.understanding.numbers import read_numbers
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.settle import attribute, companion, extend_lists, occasion, settle, shadowed
-from agent.understanding.scope import (anaphoric_aversions, avoided_phrase, judged_positions, modifies, negated_positions,
+from agent.understanding.scope import (anaphoric_aversions, avoided_phrase, judged_positions, negated_positions, part_of_genre,
                                       prefix_aversions, rule_positions, tolerated_positions, unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
 from agent.understanding.verdicts import mention_polarity, refers_to_all
@@ -69,7 +69,7 @@ def _no_wish(u: Understanding, h: PhraseHit, hits: list[PhraseHit], negated: set
     if shadowed(h, hits, negated):
         return True  # "time travel movies": no trip; "quiet night in": no wish for quiet films
     neg = h.start in negated
-    if h.category == "genre" and neg and (h.value in liked_genres or modifies(norms, h)):
+    if h.category == "genre" and neg and (h.value in liked_genres or part_of_genre(norms, h)):
         # "comedy, but none of that cringe humour", "no romance subplot": a kind of the
         # genre is avoided, the genre itself is not
         phrase = avoided_phrase(norms, h, negated, cue_words)
@@ -129,7 +129,8 @@ class EmbeddedUnderstander:
         tokens = tokenize(text)
         low = " ".join(t.norm for t in tokens)
         numbers = read_numbers(text)
-        numeric = {i for i, t in enumerate(tokens) if any(a <= t.start < b for a, b in numbers.spans)}
+        numeric = {i for i, t in enumerate(tokens) if any(a <= t.start < b for a, b in numbers.spans)} \
+            | rule_positions(low.split(), "ordinal_reference")  # ("is number 3 any good": no title "3:10 to Yuma")
         scan = self.titles.scan(tokens)
         # a bare year, decade or duration is never a title ("older, before 1984"); a title that only
         # holds one ("2001: A Space Odyssey", "One Hour Photo") still is
@@ -251,6 +252,11 @@ class EmbeddedUnderstander:
         if c.year_min is None and not relative and contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
             c.year_min = ctx.max_year - 8
         # "old" / "classic" are tastes, not limits: they go to the semantic query as keywords
+        setting = lx.RULES["setting_period"].search(low)
+        if setting:  # "a film set in the 70s": when its story happens, not when it was made
+            c.year_min = c.year_max = None
+            period = setting.group("period")
+            u.liked_attributes.append(f"set in {'the ' if period.endswith('s') else ''}{period}")
         self._mpaa(u, low)
 
     def _mpaa(self, u: Understanding, low: str) -> None:

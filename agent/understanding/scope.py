@@ -28,11 +28,18 @@ def modifies(norms: list[str], h: PhraseHit) -> bool:
     return nxt.isalpha() and len(nxt) > 3 and nxt not in lx.COMMON_WORDS and nxt not in _FUNCTION_WORDS
 
 
+def part_of_genre(norms: list[str], h: PhraseHit) -> bool:
+    """A genre word that names only a part of the genre: a modifier ("no romance subplot") or
+    someone's films of it ("not his war movies", ``negation.subset_words``)."""
+    return modifies(norms, h) or (h.start > 0 and norms[h.start - 1] in lx.NEGATION.subset_words)
+
+
 def avoided_phrase(norms: list[str], h: PhraseHit, negated: set[int], cue_words: set[int]) -> str:
     """The words of a negated kind of a genre: the scope's content words around the genre word."""
     start = h.start
     while start - 1 in negated and start - 1 not in cue_words and norms[start - 1] not in _FUNCTION_WORDS \
-            and norms[start - 1].isalpha() and norms[start - 1] not in ("the", "a", "an", "of", "that", "with", "any"):
+            and norms[start - 1].isalpha() and norms[start - 1] not in ("the", "a", "an", "of", "that", "with", "any") \
+            and norms[start - 1] not in lx.NEGATION.subset_words:
         start -= 1
     end = h.end + (1 if modifies(norms, h) else 0)
     return " ".join(norms[start:end])

@@ -108,6 +108,7 @@ class Negation(_Strict):
     tolerance_after: list[str]  # allow what precedes ("subtitles are fine")
     negating_prefixes: list[str] = Field(default_factory=list)  # "inoffensive", "non-violent"
     aversions: dict[str, list[str]] = Field(default_factory=dict)  # "keep it clean": offensive avoided
+    subset_words: list[str] = Field(default_factory=list)  # "not his war movies": a part of the genre
 
     @cached_property
     def after_regex(self) -> re.Pattern:
