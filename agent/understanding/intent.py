@@ -84,6 +84,8 @@ def _opening_intent(u: Understanding, low: str, words: set[str]) -> str | None:
         return "greeting"
     if contains_phrase(low, lx.OUT_OF_SCOPE_ALWAYS) or (contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not slots):
         return "out_of_scope"
+    if contains_phrase(low, lx.ABOUT_THE_BOT) and not slots and not u.mentions and not u.references:
+        return "smalltalk"  # "what's your favourite film?"
     return None
 
 

@@ -147,6 +147,7 @@ class Cues(_Strict):
     out_of_scope_always: list[str] = Field(default_factory=list)  # hostile / injection: whatever else the message says
     more: list[str]
     quality: list[str]
+    about_the_bot: list[str] = Field(default_factory=list)  # "what's your favourite film?": small talk
     people_of: list[str] = Field(default_factory=list)  # "the director of the third one": asks about its people
     recent: list[str]
     old: list[str]
