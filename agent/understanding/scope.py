@@ -48,7 +48,9 @@ def avoided_phrase(norms: list[str], h: PhraseHit, negated: set[int], cue_words:
 _FUNCTION_WORDS = {"any", "all", "those", "these", "stuff", "things", "thing", "ones", "kind", "type", "sort", "really",
                    "though", "either", "please", "pls", "plz", "seriously", "honestly", "lol", "much", "mean", "ever",
                    "everywhere", "anywhere", "somewhere", "anymore", "whatsoever", "literally", "basically",
-                   "massive", "huge", "fests", "fest", "type", "vibes", "generally", "ones", "films", "movies"}
+                   "massive", "huge", "fests", "fest", "type", "vibes", "generally", "ones", "films", "movies",
+                   "person", "fan", "guy", "gal", "buff", "lover", "fanatic", "lately", "recently", "anyway"}
+# ("not a horror person", "enough of thrillers lately": the whole genre)
 SCOPE_REACH = 10  # the most words a negation cue reaches before its clause ends
 
 
