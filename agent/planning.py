@@ -40,7 +40,10 @@ class RecommendationPlan:
 
 
 def family_safe(state: DialogueState) -> bool:
-    return state.scene.companions in lx.FAMILY_SAFE_COMPANIONS
+    """With children, or under the family ceiling ("family friendly", "G or PG"): no Horror either."""
+    c = state.constraints.mpaa_max
+    return state.scene.companions in lx.FAMILY_SAFE_COMPANIONS or (
+        c is not None and c in mpaa_up_to(lx.FAMILY_SAFE_MPAA_CEILING, allow_unknown=False))
 
 
 def filters_for(state: DialogueState) -> Filters:

@@ -170,6 +170,15 @@ def test_a_name_beats_a_title_inside_it_and_a_longer_title_beats_a_name(nlu):
     assert nlu.titles_in("If you like Adam Sandler, try Big (1988) or Being John Malkovich") == ["1", "5"]
 
 
+def test_a_name_of_everyday_words_in_lower_case_names_nobody():
+    films = FILMS + [Item(id="7", title="It Might Get Loud", year=2008, genres=["Documentary"], cast=["The Edge"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(films), PeopleIndex(films)))
+    u = nlu.understand("I want to be on the edge of my seat the whole time")
+    assert u.liked_people == [] and "Thriller" in u.liked_genres
+    assert nlu.understand("anything with The Edge in it").liked_people == ["The Edge"]
+    assert nlu.understand("something with tom hanks").liked_people == ["Tom Hanks"]
+
+
 def test_negated_names_are_not_wanted_and_a_later_turn_can_flip_them(nlu):
     u = nlu.understand("a comedy, but nothing with Tom Hanks")
     assert u.disliked_people == ["Tom Hanks"] and u.liked_people == [] and u.liked_genres == ["Comedy"]

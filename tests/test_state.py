@@ -15,6 +15,13 @@ def test_kids_scene_becomes_hard_family_safe_filters():
     assert f.where() is not None
 
 
+def test_a_family_rating_ceiling_leaves_horror_out_without_disliking_it():
+    s = DialogueState().apply(Understanding.model_validate({"constraints": {"mpaa_max": "PG"}}), lambda i: None)
+    assert family_safe(s) and "Horror" in filters_for(s).exclude_genres and s.constraints.exclude_genres == []
+    s = DialogueState().apply(Understanding.model_validate({"constraints": {"mpaa_max": "PG-13"}}), lambda i: None)
+    assert not family_safe(s) and "Horror" not in filters_for(s).exclude_genres
+
+
 def test_contradiction_replaces_and_reset_clears(tiny_items):
     look = lookup_from(tiny_items)
     s = DialogueState().apply(Understanding(scene=SceneUpdate(companions="kids"), liked_genres=["Comedy"]), look)

@@ -207,6 +207,7 @@ def test_an_aversion_in_another_clause_leaves_a_liked_example_alone(nlu):
 @pytest.mark.parametrize("words,polarity", [
     ("i hated heat", "disliked"),
     ("heat is my all-time favourite", "liked"),
+    ("heat is one of my favourites", "liked"),
     ("we saw heat yesterday", "seen"),
     ("watched heat before", "seen"),
     ("i've never seen heat", "unseen"),

@@ -35,7 +35,7 @@ def _holds(u, expect: dict) -> list[str]:
                 if not ok:
                     missing.append(f"scene.{k}={v} (got {got[k]})")
         elif isinstance(want, list):
-            got = getattr(u, key)
+            got = [c.kind for c in u.critiques] if key == "critiques" else getattr(u, key)
             missing += [f"{key} has no {v} (got {got})" for v in want if v not in got]
         elif getattr(u, key) != want:
             missing.append(f"{key}={want} (got {getattr(u, key)})")

@@ -9,19 +9,19 @@ Example::
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from agent.understanding import lexicon as lx
+from agent.understanding.intent import turn_intent
 from agent.understanding.mentions import TitleFinder
 from agent.understanding.numbers import read_numbers
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.settle import attribute, companion, extend_lists, occasion, settle, shadowed
-from agent.understanding.scope import (avoided_phrase, judged_positions, modifies, negated_positions,
-                                      prefix_aversions, tolerated_positions, unnamed_aversions)
+from agent.understanding.scope import (anaphoric_aversions, avoided_phrase, judged_positions, negated_positions, part_of_genre,
+                                      prefix_aversions, rule_positions, tolerated_positions, unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
-from agent.understanding.verdicts import mention_polarity, refers_to_all, shown_verdict, without_not_seen
+from agent.understanding.verdicts import mention_polarity, refers_to_all
 from retrieval.people import PeopleIndex, PersonHit
 
 # The English regexes the reader uses are named rules in data/en.yaml (``rules``), each with
@@ -69,7 +69,7 @@ def _no_wish(u: Understanding, h: PhraseHit, hits: list[PhraseHit], negated: set
     if shadowed(h, hits, negated):
         return True  # "time travel movies": no trip; "quiet night in": no wish for quiet films
     neg = h.start in negated
-    if h.category == "genre" and neg and (h.value in liked_genres or modifies(norms, h)):
+    if h.category == "genre" and neg and (h.value in liked_genres or part_of_genre(norms, h)):
         # "comedy, but none of that cringe humour", "no romance subplot": a kind of the
         # genre is avoided, the genre itself is not
         phrase = avoided_phrase(norms, h, negated, cue_words)
@@ -85,6 +85,29 @@ def _no_wish(u: Understanding, h: PhraseHit, hits: list[PhraseHit], negated: set
                 u.liked_genres.append(genre)
         return True
     return False
+
+
+def _of_a_verdict(h: PhraseHit, negated: set[int], listed: set[int], compared: set[int]) -> bool:
+    """A word of a verdict on the list shown or of a comparison's far side, no wish: a genre there
+    ("these are all kids movies", "more thoughtful than action") or a thing it finds too much of when
+    a critique says what to do instead ("these are too grim, something funnier"; ``listed`` is empty
+    without one: "these are all too slow" avoids slow films)."""
+    if h.category == "genre":
+        return h.start not in negated and h.start in compared
+    return h.category == "attribute" and h.start in negated and h.start in listed
+
+
+def _hits_that_count(hits: list[PhraseHit], shown: bool, norms: list[str], found, negated: set[int]) -> list[PhraseHit]:
+    """Less the people who only arrive later ("before the in-laws arrive", ``rules.absent_company``),
+    and less the critiques with nothing to be relative to: a critique ("too long", "more funny") needs
+    the list shown or a film named with liking ("like Goodfellas but shorter"); with neither, its
+    words are wishes and aversions of their own ("not Interstellar, too long": long films avoided)."""
+    absent = rule_positions(norms, "absent_company")
+    hits = [h for h in hits if not (h.category == "companions" and h.start in absent)]
+    if shown or any(mention_polarity(norms, f.start, f.end, f.start in negated) in ("liked", "neutral")
+                    for f in found):
+        return hits
+    return [h for h in hits if h.category != "critique"]
 
 
 class EmbeddedUnderstander:
@@ -106,7 +129,8 @@ class EmbeddedUnderstander:
         tokens = tokenize(text)
         low = " ".join(t.norm for t in tokens)
         numbers = read_numbers(text)
-        numeric = {i for i, t in enumerate(tokens) if any(a <= t.start < b for a, b in numbers.spans)}
+        numeric = {i for i, t in enumerate(tokens) if any(a <= t.start < b for a, b in numbers.spans)} \
+            | rule_positions(low.split(), "ordinal_reference")  # ("is number 3 any good": no title "3:10 to Yuma")
         scan = self.titles.scan(tokens)
         # a bare year, decade or duration is never a title ("older, before 1984"); a title that only
         # holds one ("2001: A Space Odyssey", "One Hour Photo") still is
@@ -117,6 +141,7 @@ class EmbeddedUnderstander:
         bare = [t.norm[:-2] if t.norm.endswith("'s") and t.norm != "children's" else t.norm for t in tokens]
         hits = self._phrases.find(bare, scan.masked() | named | numeric)
         negated = negated_positions(tokens, hits)
+        hits = _hits_that_count(hits, bool(ctx.last_shown), [t.norm for t in tokens], scan.found, negated)
         extend_lists(hits, negated, [t.norm for t in tokens])
         self._slots(u, hits, negated, [t.norm for t in tokens],
                     judged_positions([t.norm for t in tokens], [(f.start, f.end) for f in scan.found]))
@@ -125,13 +150,14 @@ class EmbeddedUnderstander:
         self._numbers(u, low, ctx, numbers)
         self._mentions(u, tokens, scan, negated)
         self._people(u, names, negated)
+        anaphoric_aversions(u, low)
         self._references(u, low, tokens, hits)
         u.keywords = self._keywords(tokens, hits, scan.masked() | named | numeric)
-        if u.constraints.year_min is not None or u.constraints.year_max is not None:
+        if (u.constraints.year_min is not None or u.constraints.year_max is not None) and not ctx.last_shown:
             u.critiques = [k for k in u.critiques if k.kind not in ("newer", "older")]
         if not ctx.last_shown:  # "stuff like that" after naming a film is no critique of a list
             u.critiques = [k for k in u.critiques if k.kind not in ("another", "more_like")]
-        u.intent = self._intent(u, low, text, ctx)
+        u.intent = turn_intent(u, low, text, ctx)
         said = u.scene.mood or u.liked_genres or u.mentions or u.liked_attributes or u.avoided_attributes \
             or u.disliked_genres or u.liked_people or u.scene.occasion or u.scene.time_of_day  # (a situation
         # said, "something to fall asleep to", leans through its own genres: no mood is guessed for it)
@@ -162,8 +188,11 @@ class EmbeddedUnderstander:
 
         liked_said: dict[str, list[str]] = {}  # attribute -> the words that named it
         avoided_said: dict[str, list[str]] = {}
+        critiqued = any(h.category == "critique" and h.start not in negated for h in hits)
+        verdicts = (judged_positions(norms, [], comparisons=False) if critiqued else set(), judged_positions(norms, []))
         for h in hits:
-            if _no_wish(u, h, hits, negated, norms, cue_words, liked_genres, moods, tolerated):
+            if _no_wish(u, h, hits, negated, norms, cue_words, liked_genres, moods, tolerated) or (
+                    _of_a_verdict(h, negated, *verdicts)):
                 continue
             neg = h.start in negated
             if h.category == "genre":
@@ -190,11 +219,10 @@ class EmbeddedUnderstander:
             elif h.category == "time_of_day":  # "not in the mood for anything heavy tonight": still tonight
                 times.append(h.value)
             elif h.category == "family_safe" and not neg:
-                u.constraints.mpaa_max = lx.FAMILY_SAFE_MPAA_CEILING
-                if "Horror" not in u.disliked_genres:
-                    u.disliked_genres.append("Horror")
+                u.constraints.mpaa_max = lx.FAMILY_SAFE_MPAA_CEILING  # (its genres are left out at planning)
             elif h.category in ("old", "recent") and neg and not in_critique(h) and not (
-                    h.start and norms[h.start - 1] in _AGE_UNITS):  # "not into old movies": an aversion, softly
+                    h.start and norms[h.start - 1] in _AGE_UNITS) and norms[h.end:h.end + 1] != ["than"]:
+                # "not into old movies": an aversion, softly ("no older than 2010" is a bound, read as a number)
                 said = " ".join(norms[h.start:h.end])
                 if said not in u.avoided_attributes:
                     u.avoided_attributes.append(said)
@@ -217,16 +245,24 @@ class EmbeddedUnderstander:
         if c.max_runtime and u.scene.occasion == "travel" and not u.scene.time_budget_min \
                 and lx.RULES["trip_length"].search(low):  # "on a train for 3 hours": the time they have
             u.scene.time_budget_min, c.max_runtime = c.max_runtime, None
+        if u.scene.occasion == "travel" and not u.scene.time_budget_min and reading.unbounded_min:
+            u.scene.time_budget_min = reading.unbounded_min  # "on the plane, around 2 hours"
         if c.max_runtime is None and u.scene.time_budget_min is None and lx.RULES["vaguely_short"].search(low):
             c.max_runtime = 120 if "not" in low or "nothing" in low else 100
-        newer = any(k.kind == "newer" for k in u.critiques)  # "too old, anything more recent?" is relative
-        if c.year_min is None and not newer and contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
+        relative = any(k.kind in ("newer", "older") for k in u.critiques)  # "too old, anything more recent?"
+        if c.year_min is None and not relative and contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
             c.year_min = ctx.max_year - 8
         # "old" / "classic" are tastes, not limits: they go to the semantic query as keywords
+        setting = lx.RULES["setting_period"].search(low)
+        if setting:  # "a film set in the 70s": when its story happens, not when it was made
+            c.year_min = c.year_max = None
+            period = setting.group("period")
+            u.liked_attributes.append(f"set in {'the ' if period.endswith('s') else ''}{period}")
         self._mpaa(u, low)
 
     def _mpaa(self, u: Understanding, low: str) -> None:
-        if "rated" not in low and "rating" not in low and not lx.RULES["mpaa_named"].search(low):
+        if "rated" not in low and "rating" not in low and not lx.RULES["mpaa_named"].search(low) \
+                and not lx.RULES["mpaa_allowed"].search(low):
             return
         pair = lx.RULES["mpaa_pair"].search(low)
         if pair:
@@ -237,14 +273,15 @@ class EmbeddedUnderstander:
             rating = {"pg13": "PG-13"}.get(m.group(1), m.group(1).upper())
             before = low[max(0, m.start() - 20) : m.start()]
             after = low[m.end() : m.end() + 20]
-            if rating == "R" and "rated" not in (before + m.group(0) + after):
+            allowed = lx.RULES["mpaa_allowed"].match(low, m.start())  # "R is fine": the ceiling
+            if rating == "R" and "rated" not in (before + m.group(0) + after) and not allowed:
                 continue
             if lx.RULES["mpaa_negated_before"].search(before):
                 order = ["G", "PG", "PG-13", "R", "NC-17"]
                 # "nothing above PG-13" allows PG-13; "nothing rated R" stops below R
                 above = lx.RULES["mpaa_above_before"].search(before)
                 u.constraints.mpaa_max = rating if above else order[max(0, order.index(rating) - 1)]
-            elif lx.RULES["mpaa_at_most"].search(after + before):
+            elif allowed or lx.RULES["mpaa_at_most"].search(after + before):
                 u.constraints.mpaa_max = rating
             elif rating in ("G", "PG") and ("rated" in before + after):
                 u.constraints.mpaa_max = rating
@@ -307,93 +344,3 @@ class EmbeddedUnderstander:
         return [t.norm for i, t in enumerate(tokens)
                 if i not in used and t.norm.isalpha() and len(t.norm) > 3 and t.norm not in lx.COMMON_WORDS
                 and t.norm not in lx.REQUEST_CUES][:12]
-
-    # -- intent ---------------------------------------------------------------------------
-    def _intent(self, u: Understanding, low: str, raw: str, ctx: TurnContext) -> str:
-        has_shown = bool(ctx.last_shown)
-        words = set(low.split())
-        opening = _opening_intent(u, low, words)
-        if opening:
-            return opening
-        slots = u.model_copy(update={"keywords": []}).has_preferences()
-        stated_taste = any(m.polarity not in ("neutral", "unseen") for m in u.mentions)
-        item_ref = bool(u.references or (u.refers_to_focus and (ctx.focus_item or has_shown))
-                        or (u.mentions and not stated_taste))
-        is_question = raw.rstrip().endswith("?") or low.startswith(lx.QUESTION_STARTS)
-        why = low.startswith(("why ", "how come")) and (item_ref or has_shown)  # "why did you recommend that one?"
-        if not is_question:
-            u.shown_verdict = shown_verdict(low, len(ctx.last_shown), bool(u.references), names_titles=bool(u.mentions))
-        asks_for_more = contains_phrase(low, ["recommend", "suggest", "something like", "similar", "more like",
-                                               "anything like", "what else", "would i like", "should i watch",
-                                               "anything else", "others like", "like that", "like this", "like it",
-                                               "like them"])
-        if why:
-            u.question, u.critiques = "why", []
-            return "ask_item"
-        if is_question and item_ref and not asks_for_more:
-            for attr, phrases in lx.QUESTION_ATTRIBUTES.items():
-                if contains_phrase(low, phrases):
-                    u.question = attr
-                    break
-            if u.question is None and (u.liked_genres or u.disliked_genres):
-                u.question = "genre"  # "is number five a comedy?"
-            if u.question or not u.critiques:
-                u.question = u.question or "general"
-                u.critiques = []  # "is it too scary?" asks; it does not critique
-                return "ask_item"
-        if has_shown and not is_question and not u.critiques and (
-                (u.references and lx.RULES["seen_words"].search(low) and not slots) or lx.RULES["not_that"].search(low)):
-            u.shown_verdict = "seen" if lx.RULES["seen_words"].search(low) else u.shown_verdict
-            return "reject"  # "already watched number 5", "not the last one", "no to all of them"
-        if has_shown and u.references and not is_question and not u.critiques and not slots \
-                and lx.RULES["pick"].search(low) and len(words) <= 5:  # "2 please", "yes! the 4th"
-            return "accept"
-        return _answer_intent(u, low, words, slots, has_shown, is_question)
-
-
-def _opening_intent(u: Understanding, low: str, words: set[str]) -> str | None:
-    """What a turn is before any taste counts: hostile, a reset, a bare greeting, out of scope."""
-    if contains_phrase(low, lx.OUT_OF_SCOPE_ALWAYS):  # hostile / injection, whatever else it says
-        return "out_of_scope"
-    if contains_phrase(low, lx.RESET_PHRASES):
-        return "reset"
-    slots = u.model_copy(update={"keywords": []}).has_preferences()
-    if contains_phrase(low, lx.GREETINGS) and len(words) <= 4 and not slots and not u.mentions \
-            and not contains_phrase(low, lx.REQUEST_CUES):
-        u.scene.time_of_day = None  # "good evening" is a greeting, not a scene
-        return "greeting"
-    if contains_phrase(low, lx.OUT_OF_SCOPE_ALWAYS) or (contains_phrase(low, lx.OUT_OF_SCOPE_CUES) and not slots):
-        return "out_of_scope"
-    return None
-
-
-def _answer_intent(u: Understanding, low: str, words: set[str], slots: bool, has_shown: bool, is_question: bool) -> str:
-    """What a turn that asks nothing about an item does: accepts or rejects what was shown,
-    refines it, asks for films, or only talks."""
-    new_to_them = without_not_seen(low)  # "I haven't seen that, I'll check it out" accepts
-    negative = lx.RULES["negative_word"].search(new_to_them)
-    if (has_shown or u.mentions) and contains_phrase(low, lx.ACCEPT_PHRASES) \
-            and not contains_phrase(new_to_them, lx.REJECT_PHRASES) and not u.critiques and not negative \
-            and not (is_question and not u.references):
-        return "accept"
-    if contains_phrase(low, lx.THANKS) and not slots and not u.mentions:
-        return "smalltalk"
-    only_seen = u.mentions and all(m.polarity == "seen" for m in u.mentions)
-    rejects = contains_phrase(new_to_them, lx.REJECT_PHRASES) or (u.references and lx.RULES["not_the"].search(low))
-    if has_shown and (rejects or only_seen) and not (slots or u.critiques) and u.shown_verdict != "liked":
-        return "reject"
-    if has_shown and u.critiques:
-        return "refine"
-    if has_shown and slots and lx.RULES["refine_words"].search(low):
-        return "refine"
-    if has_shown and not u.has_preferences() and contains_phrase(low, lx.MORE_PHRASES):
-        return "refine"
-    if u.has_preferences():
-        return "recommend"
-    if u.unknown_titles:
-        return "recommend"
-    if words & set(lx.GREETINGS) and not contains_phrase(low, lx.REQUEST_CUES):
-        return "greeting"
-    if contains_phrase(low, lx.REQUEST_CUES):
-        return "recommend"
-    return "smalltalk"

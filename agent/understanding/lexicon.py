@@ -45,6 +45,7 @@ def _tables() -> dict[str, object]:
         "OUT_OF_SCOPE_CUES": v.cues.out_of_scope, "MORE_PHRASES": v.cues.more,
         "OUT_OF_SCOPE_ALWAYS": v.cues.out_of_scope_always,
         "QUALITY_PHRASES": v.cues.quality, "RECENT_PHRASES": v.cues.recent, "OLD_PHRASES": v.cues.old,
+        "PEOPLE_OF": v.cues.people_of, "ABOUT_THE_BOT": v.cues.about_the_bot,
         "QUESTION_STARTS": tuple(v.cues.question_starts),
         "QUESTION_ATTRIBUTES": v.questions,
         "CRITIQUE_PHRASES": v.critiques,

@@ -134,6 +134,12 @@ def _article_dropped(span: list[Token], key: str, matches: list[Match]) -> bool:
     return len(span) == 1 and not span[0].capitalised and all(normalize_title(m.title) != key for m in matches)
 
 
+def _everyday_phrase(tokens: list[Token]) -> bool:
+    """A name made only of everyday words, typed in lower case ("on the edge of my seat" is no
+    The Edge; "the rock" is no The Rock unless capitalised)."""
+    return all(t.norm in COMMON_WORDS or t.norm == "the" for t in tokens) and not any(t.text[:1].isupper() for t in tokens)
+
+
 class TitleFinder:
     """Titles in free text; with a ``PeopleIndex`` also the directors and cast it names, and a
     name beats a title inside it ("Jack Nicholson" is no mention of *Jack*)."""
@@ -248,7 +254,7 @@ class TitleFinder:
         names += self.loose_names.find(norms, scan.hidden | _spans(names) | longer, COMMON_WORDS)
         names = [h for h in names
                  if not any(f.start <= h.start and h.end <= f.end and f.end - f.start > h.end - h.start
-                            for f in scan.found)]
+                            for f in scan.found) and not _everyday_phrase(tokens[h.start:h.end])]
         scan.found = [f for f in scan.found if not any(h.start <= f.start and f.end <= h.end for h in names)]
         surfaces = [f' {" ".join(t.text for t in tokens[h.start:h.end])} ' for h in names]  # as unknown's
         scan.unknown = [u for u in scan.unknown if not any(s in f" {u} " for s in surfaces)]

@@ -40,6 +40,7 @@ class NumberReading:
     year_min: int | None = None
     year_max: int | None = None
     min_rating: float | None = None
+    unbounded_min: int | None = None  # a duration no word bounds ("on the plane, around 2 hours")
     spans: list[tuple[int, int]] = field(default_factory=list)  # character spans read as numbers
 
 
@@ -167,17 +168,21 @@ def _durations(g: _Grammar, low: str, r: NumberReading, taken: list[tuple[int, i
         if not _free(taken, *m.span()):
             continue
         minutes = _duration_minutes(g, m)
-        if not 20 <= minutes <= 400:
+        if minutes < 20:
             continue
         taken.append(m.span())
         side, negated, _ = _bound(g, low, m.start(), m.end())
         side = _flip(side, negated) if side else None
-        if side == "budget":
+        if minutes > 400:  # no film's length: the time the person has ("a flight, like 14 hours"), never a title
+            r.time_budget_min = minutes if side in (None, "budget") else r.time_budget_min
+        elif side == "budget":
             r.time_budget_min = minutes
         elif side == "max":
             r.max_runtime = minutes
         elif side == "min":
             r.min_runtime = minutes
+        else:
+            r.unbounded_min = minutes
 
 
 def _duration_minutes(g: _Grammar, m: re.Match) -> int:

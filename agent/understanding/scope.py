@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from agent.understanding import lexicon as lx
 from agent.understanding.schema import Understanding
-from agent.understanding.text import PhraseHit, Token
+from agent.understanding.text import PhraseHit, Token, contains_phrase
 
 @lru_cache(maxsize=8192)
 def _too_common(word: str) -> bool:
@@ -28,11 +28,18 @@ def modifies(norms: list[str], h: PhraseHit) -> bool:
     return nxt.isalpha() and len(nxt) > 3 and nxt not in lx.COMMON_WORDS and nxt not in _FUNCTION_WORDS
 
 
+def part_of_genre(norms: list[str], h: PhraseHit) -> bool:
+    """A genre word that names only a part of the genre: a modifier ("no romance subplot") or
+    someone's films of it ("not his war movies", ``negation.subset_words``)."""
+    return modifies(norms, h) or (h.start > 0 and norms[h.start - 1] in lx.NEGATION.subset_words)
+
+
 def avoided_phrase(norms: list[str], h: PhraseHit, negated: set[int], cue_words: set[int]) -> str:
     """The words of a negated kind of a genre: the scope's content words around the genre word."""
     start = h.start
     while start - 1 in negated and start - 1 not in cue_words and norms[start - 1] not in _FUNCTION_WORDS \
-            and norms[start - 1].isalpha() and norms[start - 1] not in ("the", "a", "an", "of", "that", "with", "any"):
+            and norms[start - 1].isalpha() and norms[start - 1] not in ("the", "a", "an", "of", "that", "with", "any") \
+            and norms[start - 1] not in lx.NEGATION.subset_words:
         start -= 1
     end = h.end + (1 if modifies(norms, h) else 0)
     return " ".join(norms[start:end])
@@ -41,7 +48,9 @@ def avoided_phrase(norms: list[str], h: PhraseHit, negated: set[int], cue_words:
 _FUNCTION_WORDS = {"any", "all", "those", "these", "stuff", "things", "thing", "ones", "kind", "type", "sort", "really",
                    "though", "either", "please", "pls", "plz", "seriously", "honestly", "lol", "much", "mean", "ever",
                    "everywhere", "anywhere", "somewhere", "anymore", "whatsoever", "literally", "basically",
-                   "massive", "huge", "fests", "fest", "type", "vibes", "generally", "ones", "films", "movies"}
+                   "massive", "huge", "fests", "fest", "type", "vibes", "generally", "ones", "films", "movies",
+                   "person", "fan", "guy", "gal", "buff", "lover", "fanatic", "lately", "recently", "anyway"}
+# ("not a horror person", "enough of thrillers lately": the whole genre)
 SCOPE_REACH = 10  # the most words a negation cue reaches before its clause ends
 
 
@@ -88,7 +97,7 @@ def negated_positions(tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
             continue
         j = h.end
         reach = 2 if h.value in ("too", "less") or tokens[h.start].norm in ("too", "less") else SCOPE_REACH
-        while j < len(tokens) and j < h.end + reach and (tokens[j].norm not in lx.SCOPE_BREAKERS
+        while j < len(tokens) and j < h.end + reach and (not breaks_scope(norms, j, j == h.end)
                                                          or _list_goes_on(norms, j)):
             negated.add(j)
             j += 1
@@ -96,6 +105,18 @@ def negated_positions(tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
     for m in [*neg.after_regex.finditer(low), *neg.clause_final_regex.finditer(low)]:
         negated.update(_clause_before(norms, low, m.start()))
     return negated
+
+def breaks_scope(norms: list[str], j: int, first: bool = False) -> bool:
+    """Whether a negation's scope ends at ``j``: a breaker word, or the first word of a breaker
+    phrase ("as long as": "no horror as long as it's funny") unless it opens the scope ("not as
+    long as Titanic")."""
+    return norms[j] in lx.SCOPE_BREAKERS or not first and any(norms[j:j + len(p)] == p for p in _breaker_phrases())
+
+
+@lru_cache(maxsize=1)
+def _breaker_phrases() -> tuple[list[str], ...]:
+    return tuple(b.split() for b in lx.SCOPE_BREAKERS if " " in b)
+
 
 def _list_goes_on(norms: list[str], j: int) -> bool:
     """Whether the breaker at ``j`` only joins a list the negation spans: "can't stand corsets
@@ -115,6 +136,13 @@ def _clause_before(norms: list[str], low: str, char: int) -> list[int]:
         i -= 1
     return out
 
+def rule_positions(norms: list[str], rule: str) -> set[int]:
+    """The token positions a named rule (``rules``) matches."""
+    low = " ".join(norms)
+    return {i for m in lx.RULES[rule].finditer(low)
+            for i in range(len(low[:m.start()].split()), len(low[:m.end()].split()))}
+
+
 def tolerated_positions(norms: list[str]) -> set[int]:
     """Positions of what the person allows without asking for it: "I'm ok with violence",
     "subtitles are fine" (``negation.tolerance_*``). An attribute there is neither wished nor
@@ -125,19 +153,20 @@ def tolerated_positions(norms: list[str]) -> set[int]:
         out.update(_clause_before(norms, low, m.start()))
     for m in lx.NEGATION.tolerance_before_regex.finditer(low):
         j = len(low[:m.end()].split())
-        while j < len(norms) and norms[j] not in lx.SCOPE_BREAKERS:
+        while j < len(norms) and not breaks_scope(norms, j):
             out.add(j)
             j += 1
     return out
 
 
-def judged_positions(norms: list[str], titles: list[tuple[int, int]]) -> set[int]:
+def judged_positions(norms: list[str], titles: list[tuple[int, int]], comparisons: bool = True) -> set[int]:
     """Positions of a clause that judges a film just named ("12 Angry Men is a masterpiece",
     ``rules.title_verdict``), the films just shown ("these are all a bit light") or sets a word
-    aside by comparison ("more funny than scary", ``rules.list_verdict``): no wish."""
+    aside by comparison ("more funny than scary", ``rules.list_verdict``; not with ``comparisons=False``): no wish."""
     starts = [end for _, end in titles if lx.RULES["title_verdict"].search(" ".join(norms[end:end + 3]))]
     low = " ".join(norms)
-    starts += [len(low[:m.start()].split()) for m in lx.RULES["list_verdict"].finditer(low)]
+    starts += [len(low[:m.start()].split()) for m in lx.RULES["list_verdict"].finditer(low)
+               if comparisons or m.group(0) != "than"]
     out: set[int] = set()
     for j in starts:
         while j < len(norms) and (norms[j] not in lx.CLAUSE_BREAKS or j in starts):
@@ -146,10 +175,26 @@ def judged_positions(norms: list[str], titles: list[tuple[int, int]]) -> set[int
     return out
 
 
+def anaphoric_aversions(u: Understanding, low: str) -> None:
+    """"we've seen all the Marvel stuff, so anything but that": a negation whose object is a pronoun
+    turns down what the turn asked for before it (``rules.negated_anaphora``)."""
+    if not lx.RULES["negated_anaphora"].search(low):
+        return
+    for liked, avoided in ((u.liked_attributes, u.avoided_attributes), (u.liked_genres, u.disliked_genres),
+                           (u.liked_people, u.disliked_people)):
+        avoided.extend(x for x in liked if x not in avoided)
+        liked.clear()
+
+
 def prefix_aversions(u: Understanding, norms: list[str]) -> None:
     """A word that negates itself ("inoffensive", "non-violent", "unpretentious"): its stem, when
-    it names an attribute, is avoided (``negation.negating_prefixes``)."""
+    it names an attribute, is avoided (``negation.negating_prefixes``); so is what a phrase rules out
+    on its own ("keep it clean": ``negation.aversions``)."""
     names = _attribute_of_phrase()
+    low = " ".join(norms)
+    for name, phrases in lx.NEGATION.aversions.items():  # "keep it clean": nothing offensive
+        if name not in u.avoided_attributes and contains_phrase(low, phrases):
+            u.avoided_attributes.append(name)
     for w in norms:
         for prefix in lx.NEGATION.negating_prefixes:
             name = names.get(w[len(prefix):]) if w.startswith(prefix) and len(w) > len(prefix) + 3 else None

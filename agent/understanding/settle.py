@@ -64,7 +64,9 @@ def shadowed(h: PhraseHit, hits: list[PhraseHit], negated: set[int]) -> bool:
 
 def attribute(u: Understanding, h: PhraseHit, neg: bool, norms: list[str], said: dict[str, list[str]]) -> None:
     """An attribute wished, or avoided softly when negated (it never dislikes its parent genre);
-    ``said`` keeps the words that named it."""
+    ``said`` keeps the words that named it; a word that is only ever an aversion ("long") asks for nothing."""
+    if not neg and lx.ATTRIBUTES[h.value].only_avoided:
+        return
     target = u.avoided_attributes if neg else u.liked_attributes
     if h.value not in target:
         target.append(h.value)

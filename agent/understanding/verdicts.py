@@ -52,8 +52,8 @@ NEGATIVE_AFTER = re.compile(r"^(?:is|was|are|were) (?:not|n't)\b|^(?:isn't|wasn'
 WORSE_BEFORE = re.compile(r"\b(?:better|funnier|scarier) than$")
 CONTRAST = re.compile(r"\b(?:nothing like|unlike)\b")  # "something unlike Saw": away from it
 # said right after a title: "Heat is my all-time favourite", "Heat, great movie"; "Heat before"
-LIKED_AFTER = re.compile(r"(is|was) (my |our )?(all time |all-time )?(favou?rite|great|amazing|awesome|the best)"
-                         r"|(favou?rite|great)\b")
+LIKED_AFTER = re.compile(r"(is|was) (one of )?(my |our )?(all time |all-time )?(favou?rite|great|amazing|awesome|the best)"
+                         r"|(favou?rites?|great)\b")
 SEEN_AFTER = re.compile(r"(already|before)\b")
 _SHORT_REPLY_WORDS = 6
 _NO_I_HAVENT = re.compile(r"^(?:no|nope|nah)\b\W*(?:i )?(?:haven't|havent|have not)\b")  # "have you seen X?" "no I haven't"
@@ -108,7 +108,7 @@ def mention_polarity(norms: list[str], start: int, end: int, negated: bool) -> P
     negation ("no Saw", "nothing like Saw"). A title named with no cue is ``neutral``."""
     before = " ".join(norms[max(0, start - 5) : start])
     after = " ".join(norms[end : end + 4])
-    if LIKED_AFTER.match(after):
+    if LIKED_AFTER.match(" ".join(norms[end : end + 5])):  # ("is one of my favourites")
         return "liked"
     if NOT_SEEN.search(before):
         return "unseen"  # "I've never seen Heat": new to them, no verdict

@@ -63,6 +63,7 @@ class Attribute(_Strict):
     exclude_when_avoided: list[str] = Field(default_factory=list)
     mood: str | None = None  # a mood a positive mention also sets ("mind-bending": thoughtful)
     hides_genre: bool = False  # a genre word inside its phrases names no genre ("true crime", "nordic noir")
+    only_avoided: bool = False  # an aversion only ("not too long"); the word alone asks for nothing ("a long flight")
 
     _check = field_validator("leanings")(_genre_weights)
 
@@ -106,6 +107,8 @@ class Negation(_Strict):
     tolerance_before: list[str]  # allow what follows without asking for it ("ok with violence")
     tolerance_after: list[str]  # allow what precedes ("subtitles are fine")
     negating_prefixes: list[str] = Field(default_factory=list)  # "inoffensive", "non-violent"
+    aversions: dict[str, list[str]] = Field(default_factory=dict)  # "keep it clean": offensive avoided
+    subset_words: list[str] = Field(default_factory=list)  # "not his war movies": a part of the genre
 
     @cached_property
     def after_regex(self) -> re.Pattern:
@@ -144,6 +147,8 @@ class Cues(_Strict):
     out_of_scope_always: list[str] = Field(default_factory=list)  # hostile / injection: whatever else the message says
     more: list[str]
     quality: list[str]
+    about_the_bot: list[str] = Field(default_factory=list)  # "what's your favourite film?": small talk
+    people_of: list[str] = Field(default_factory=list)  # "the director of the third one": asks about its people
     recent: list[str]
     old: list[str]
     question_starts: list[str]
