@@ -221,8 +221,10 @@ class EmbeddedUnderstander:
             elif h.category == "family_safe" and not neg:
                 u.constraints.mpaa_max = lx.FAMILY_SAFE_MPAA_CEILING  # (its genres are left out at planning)
             elif h.category in ("old", "recent") and neg and not in_critique(h) and not (
-                    h.start and norms[h.start - 1] in _AGE_UNITS) and norms[h.end:h.end + 1] != ["than"]:
-                # "not into old movies": an aversion, softly ("no older than 2010" is a bound, read as a number)
+                    h.start and norms[h.start - 1] in _AGE_UNITS) and norms[h.end:h.end + 1] != ["than"] \
+                    and not any(a.category == "attribute" and a.start == h.end for a in hits):
+                # "not into old movies": an aversion, softly ("no older than 2010" is a bound, read as a
+                # number; "not the old black and white ones": a modifier of the thing named)
                 said = " ".join(norms[h.start:h.end])
                 if said not in u.avoided_attributes:
                     u.avoided_attributes.append(said)
