@@ -110,6 +110,22 @@ def _hits_that_count(hits: list[PhraseHit], shown: bool, norms: list[str], found
     return [h for h in hits if h.category != "critique"]
 
 
+def _settle_critiques(u: Understanding, shown: bool) -> None:
+    """Without a list shown, a year bound is no "older"/"newer" and "stuff like that" no "another";
+    with one, a one-sided bound is ("anything from before the 90s instead?": older), and "more like
+    that" after a position is more like that one ("the last one looks closest, more like that?")."""
+    c = u.constraints
+    if not shown:
+        bounded = c.year_min is not None or c.year_max is not None
+        u.critiques = [k for k in u.critiques if k.kind not in (("newer", "older") if bounded else ())
+                       and k.kind not in ("another", "more_like")]
+        return
+    if any(k.kind == "more_like" for k in u.critiques):
+        u.critiques = [k for k in u.critiques if k.kind != "another"]
+    if not u.critiques and (c.year_min is None) != (c.year_max is None):
+        u.critiques.append(Critique(kind="older" if c.year_max is not None else "newer"))
+
+
 class EmbeddedUnderstander:
     name = "embedded"
 
@@ -153,10 +169,7 @@ class EmbeddedUnderstander:
         anaphoric_aversions(u, low)
         self._references(u, low, tokens, hits)
         u.keywords = self._keywords(tokens, hits, scan.masked() | named | numeric)
-        if (u.constraints.year_min is not None or u.constraints.year_max is not None) and not ctx.last_shown:
-            u.critiques = [k for k in u.critiques if k.kind not in ("newer", "older")]
-        if not ctx.last_shown:  # "stuff like that" after naming a film is no critique of a list
-            u.critiques = [k for k in u.critiques if k.kind not in ("another", "more_like")]
+        _settle_critiques(u, bool(ctx.last_shown))
         u.intent = turn_intent(u, low, text, ctx)
         said = u.scene.mood or u.liked_genres or u.mentions or u.liked_attributes or u.avoided_attributes \
             or u.disliked_genres or u.liked_people or u.scene.occasion or u.scene.time_of_day  # (a situation
@@ -221,8 +234,10 @@ class EmbeddedUnderstander:
             elif h.category == "family_safe" and not neg:
                 u.constraints.mpaa_max = lx.FAMILY_SAFE_MPAA_CEILING  # (its genres are left out at planning)
             elif h.category in ("old", "recent") and neg and not in_critique(h) and not (
-                    h.start and norms[h.start - 1] in _AGE_UNITS) and norms[h.end:h.end + 1] != ["than"]:
-                # "not into old movies": an aversion, softly ("no older than 2010" is a bound, read as a number)
+                    h.start and norms[h.start - 1] in _AGE_UNITS) and norms[h.end:h.end + 1] != ["than"] \
+                    and not any(a.category == "attribute" and a.start == h.end for a in hits):
+                # "not into old movies": an aversion, softly ("no older than 2010" is a bound, read as a
+                # number; "not the old black and white ones": a modifier of the thing named)
                 said = " ".join(norms[h.start:h.end])
                 if said not in u.avoided_attributes:
                     u.avoided_attributes.append(said)

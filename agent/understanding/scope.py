@@ -59,9 +59,12 @@ def unnamed_aversions(u: Understanding, tokens: list[Token], hits: list[PhraseHi
                       masked: set[int]) -> None:
     known = {i for h in hits if h.category != "negation" for i in range(h.start, h.end)} | masked
     cues = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
+    named = {h.start for h in hits if h.category in ("attribute", "genre")}
     runs: list[list[str]] = [[]]
     for i in sorted(negated):
         t = tokens[i].norm
+        if i in named and runs[-1] and i - 1 in negated and i - 1 not in known:
+            runs[-1] = []  # "not the dumb slapstick stuff": a word just before a thing named modifies it
         if i in known or i in cues:
             runs.append([])  # the scope already names something known here
             runs.append([])
