@@ -233,3 +233,20 @@ def test_accepting_titles_just_shown(nlu, tiny_items, text, shown, accepted):
     assert u.intent == "accept"
     state = DialogueState(last_shown=shown).apply(u, {it.id: it for it in tiny_items}.get)
     assert state.accepted_items == accepted and not state.disliked_items
+
+
+def test_a_year_said_about_a_named_film_is_no_limit(nlu):
+    u = nlu.understand('I recently watched "Shrek" which was made in 2001, with my sister')
+    assert u.mentions and u.constraints.year_min is None and u.constraints.year_max is None
+    both = nlu.understand("loved Scream, which came out in 1996. anything after 2010?")
+    assert (both.constraints.year_min, both.constraints.year_max) == (2011, None)
+    asked = nlu.understand("something that was made in 2001")
+    assert (asked.constraints.year_min, asked.constraints.year_max) == (2001, 2001)
+
+
+def test_turning_a_list_down_while_asking_anew_refines(nlu):
+    shown = TurnContext(last_shown=["2", "7", "5"])
+    assert nlu.understand("No, not those. I really liked Toy Story.", shown).intent in ("refine", "recommend")
+    assert nlu.understand("No, not those. Maybe with some comedy too.", shown).intent in ("refine", "recommend")
+    assert nlu.understand("nah, not those", shown).intent == "reject"
+    assert nlu.understand("ugh no , not Scream", shown).intent == "reject"

@@ -165,6 +165,7 @@ class EmbeddedUnderstander:
         prefix_aversions(u, [t.norm for t in tokens])
         self._numbers(u, low, ctx, numbers)
         self._mentions(u, tokens, scan, negated)
+        _drop_title_year(u, low)
         self._people(u, names, negated)
         anaphoric_aversions(u, low)
         self._references(u, low, tokens, hits)
@@ -359,3 +360,14 @@ class EmbeddedUnderstander:
         return [t.norm for i, t in enumerate(tokens)
                 if i not in used and t.norm.isalpha() and len(t.norm) > 3 and t.norm not in lx.COMMON_WORDS
                 and t.norm not in lx.REQUEST_CUES][:12]
+
+
+def _drop_title_year(u: Understanding, low: str) -> None:
+    """"The Score, which was made in 2001": the year is the named film's, not the person's limit."""
+    fact = lx.RULES["title_year_fact"].search(low) if u.mentions else None
+    c = u.constraints
+    year = int(fact.group("year")) if fact else None
+    if year is not None and c.year_min == year:
+        c.year_min = None
+    if year is not None and c.year_max == year:
+        c.year_max = None

@@ -61,8 +61,11 @@ def turn_intent(u: Understanding, low: str, raw: str, ctx) -> str:
             u.question = u.question or "general"
             u.critiques = []  # "is it too scary?" asks; it does not critique
             return "ask_item"
+    # "no, not those" turns the list down; "no, not those. I really liked Toy Story" also asks anew
+    new_wishes = u.model_copy(update={"keywords": [], "mentions": [m for m in u.mentions if m.polarity == "liked"]})
     if has_shown and not is_question and not u.critiques and (
-            (u.references and lx.RULES["seen_words"].search(low) and not slots) or lx.RULES["not_that"].search(low)):
+            (u.references and lx.RULES["seen_words"].search(low) and not slots)
+            or (lx.RULES["not_that"].search(low) and not new_wishes.has_preferences())):
         u.shown_verdict = "seen" if lx.RULES["seen_words"].search(low) else u.shown_verdict
         return "reject"  # "already watched number 5", "not the last one", "no to all of them"
     if has_shown and u.references and not is_question and not u.critiques and not slots \
