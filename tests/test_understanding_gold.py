@@ -14,29 +14,29 @@ from benchmarks.understanding import NEW_GOLD, OLD_GOLD, evaluate_gold, load_gol
 
 MARGIN = 0.02
 # (gold set, figure path) -> measured
-MEASURED = {
-    ("old", "intent_accuracy"): 0.983,
-    ("old", "slots.scene.f1"): 0.942,
-    ("old", "slots.liked_genres.f1"): 0.890,
-    ("old", "slots.disliked_genres.f1"): 0.889,
+MEASURED = {  # re-measured when part-08.yaml (130 new utterances) joined the second set (714 in all)
+    ("old", "intent_accuracy"): 0.987,
+    ("old", "slots.scene.f1"): 0.950,
+    ("old", "slots.liked_genres.f1"): 0.909,
+    ("old", "slots.disliked_genres.f1"): 0.914,
     ("old", "slots.constraints.f1"): 0.965,
     ("old", "title_accuracy"): 0.934,
-    ("new", "intent_accuracy"): 0.981,
-    ("new", "slots.scene.f1"): 0.950,
-    ("new", "slots.liked_genres.f1"): 0.922,
-    ("new", "slots.disliked_genres.f1"): 0.900,
-    ("new", "slots.constraints.f1"): 0.955,
-    ("new", "slots.people.f1"): 0.971,
+    ("new", "intent_accuracy"): 0.990,
+    ("new", "slots.scene.f1"): 0.947,
+    ("new", "slots.liked_genres.f1"): 0.919,
+    ("new", "slots.disliked_genres.f1"): 1.000,
+    ("new", "slots.constraints.f1"): 0.976,
+    ("new", "slots.people.f1"): 0.978,
     ("new", "slots.disliked_people.f1"): 1.000,
-    ("new", "slots.liked_attributes.f1"): 0.896,
-    ("new", "slots.avoided_attributes.f1"): 0.919,
-    ("new", "single.question.accuracy"): 0.899,
+    ("new", "slots.liked_attributes.f1"): 0.897,
+    ("new", "slots.avoided_attributes.f1"): 0.940,
+    ("new", "single.question.accuracy"): 0.949,
     ("new", "single.ref.accuracy"): 1.000,
-    ("new", "single.critique.accuracy"): 0.694,
-    ("new", "classes.negation_scope.accuracy"): 0.833,
-    ("new", "classes.numbers.accuracy"): 0.969,
-    ("new", "classes.typos.accuracy"): 0.933,
-    ("new", "title_accuracy"): 0.978,
+    ("new", "single.critique.accuracy"): 0.918,
+    ("new", "classes.negation_scope.accuracy"): 0.886,
+    ("new", "classes.numbers.accuracy"): 0.979,
+    ("new", "classes.typos.accuracy"): 0.895,  # 34 of 38 (28 of 30 before part-08)
+    ("new", "title_accuracy"): 0.959,
 }
 
 
