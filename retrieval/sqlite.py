@@ -14,11 +14,22 @@ import threading
 from pathlib import Path
 
 
+def _locked(e: BaseException) -> bool:
+    return isinstance(e, sqlite3.OperationalError) and "locked" in str(e)
+
+
 def connect(path: Path) -> sqlite3.Connection:
-    """Open a SQLite connection in WAL mode, usable from several threads (one at a time)."""
+    """Open a SQLite connection in WAL mode, usable from several threads (one at a time). Switching
+    a new file to WAL can fail at once with "database is locked" while another process creates it
+    (SQLite does not wait on its busy timeout there): retried for up to ~10 s."""
+    from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
+
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA journal_mode=WAL")
+    for attempt in Retrying(retry=retry_if_exception(_locked), stop=stop_after_delay(10),
+                            wait=wait_random_exponential(multiplier=0.02, max=0.5), reraise=True):
+        with attempt:
+            conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn
 
