@@ -44,8 +44,9 @@ class BatchRanker:
             index = DenseIndex.build(items, self.engine.embeddings([it.id for it in items]))
         self.index = index
         learned = agent.learned
-        # the message feature is computed when any weights use it (and always when fitting weights)
-        self.with_message = bool(agent.weights.get("message")) or learned is None
+        # the message feature is computed where some weights use it (training turns it on to fit them)
+        self.with_message = bool(learned and (learned.weights.get("message")
+                                              or learned.bundle.critique_weights.get("message")))
         self._learned_rows = np.asarray([learned.pos.get(i, -1) for i in index.ids]) if learned else None
         # the rule-based understander (the LLM one wraps it): it finds titles in others' words
         self.embedded = getattr(agent.understander, "embedded", agent.understander)

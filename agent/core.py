@@ -75,18 +75,18 @@ class SceneRecAgent(StoreReads):
 
     @property
     def weights(self) -> dict[str, float]:
-        """The ranker's feature weights: learned from conversations when a model bundle is loaded
-        (fitted together, they replace the hand-set ones), else the settings' hand-set weights."""
-        hand_set = self.settings.weights.model_dump()
-        return hand_set | self.learned.weights if self.learned else hand_set
+        """The ranker's feature weights for a request: learned from conversations when a model bundle
+        is loaded (fitted together, they replace the hand-set ones), else the settings' hand-set weights."""
+        return self.weights_for(None)
 
-    def weights_for(self, state: DialogueState) -> dict[str, float]:
+    def weights_for(self, state: DialogueState | None) -> dict[str, float]:
         """The weights for this state: once the person has steered with a critique ("too heavy,
         something funnier"), the learned bundle's critique weights, which keep that steer ahead of
         what recommenders in the training conversations suggested most."""
-        if self.learned and state.critiques:
-            return self.settings.weights.model_dump() | self.learned.bundle.critique_weights
-        return self.weights
+        hand_set = self.settings.weights.model_dump()
+        if not self.learned:
+            return hand_set
+        return hand_set | (self.learned.bundle.critique_weights if state and state.critiques else self.learned.weights)
 
     # -- public entry point ------------------------------------------------------------------
     def turn(self, message: str, session_id: str | None = None, user_id: str | None = None,

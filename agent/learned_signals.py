@@ -31,14 +31,10 @@ from retrieval.conversation_model import as_feature
 from retrieval.items import Item
 from retrieval.learned import ModelBundle
 from retrieval.text_scorer import squash
-from retrieval.titles import normalize_title, split_year
+from retrieval.titles import normalize_title, split_year, title_year_key
 
 CANDIDATES = 60  # items the learned scores add to a live turn's candidate pool
 CONVERSATION_SPAN = 8.0  # nats below the conversation model's best film at which its feature reaches 0
-
-
-def name_key(title: str, year: int | None) -> str:
-    return f"{normalize_title(title)}|{year or ''}"
 
 
 def map_names(names: list[str], items: list[Item]) -> dict[str, int]:
@@ -47,15 +43,15 @@ def map_names(names: list[str], items: list[Item]) -> dict[str, int]:
     rows: dict[str, int] = {}
     by_title: dict[str, list[int]] = {}
     for r, it in enumerate(items):
-        rows.setdefault(name_key(it.title, it.year), r)
+        rows.setdefault(title_year_key(it.title, it.year), r)
         by_title.setdefault(normalize_title(it.title), []).append(r)
     out = {}
     for name in names:
         title, year = split_year(name)
         key = normalize_title(title)
-        hit = rows.get(f"{key}|{year or ''}")
+        hit = rows.get(title_year_key(title, year))
         if hit is None and year:
-            hit = rows.get(f"{key}|{year - 1}", rows.get(f"{key}|{year + 1}"))
+            hit = rows.get(title_year_key(title, year - 1), rows.get(title_year_key(title, year + 1)))
         if hit is None and len(by_title.get(key, ())) == 1:
             hit = by_title[key][0]
         if hit is not None:

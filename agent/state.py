@@ -101,10 +101,8 @@ class DialogueState(BaseModel):
         return not (
             self.liked_genres or self.liked_items or self.anchor_items or self.keywords or s.mood
             or self.liked_people or self.liked_attributes or self.avoid_attributes
-            or s.companions or s.occasion or s.time_budget_min or self.constraints.exclude_genres
-            or self.constraints.require_genres
-            or any(v is not None for k, v in self.constraints.model_dump().items()
-                   if k not in ("exclude_genres", "require_genres"))
+            or s.companions or s.occasion or s.time_budget_min
+            or any(v not in (None, []) for v in self.constraints.model_dump().values())
         )
 
     def summary(self) -> dict:

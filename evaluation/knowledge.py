@@ -30,7 +30,7 @@ from pathlib import Path
 from evaluation import paths
 from evaluation.readers import clean_name
 from retrieval.items import CAST_KEPT, Item
-from retrieval.titles import normalize_title, split_year
+from retrieval.titles import normalize_title, split_year, title_year_key
 
 SOURCES: tuple[str, ...] = ("movie_info", "movielens", "wikipedia")
 EXTRA_SOURCES: tuple[str, ...] = SOURCES[1:]
@@ -56,11 +56,6 @@ WIKIPEDIA_GENRES: dict[str, tuple[str, ...]] = {
 }
 
 
-def key(title: str, year: int | None) -> str:
-    """The key of a film in every source (the style of :func:`evaluation.catalogue.info_by_name`)."""
-    return f"{normalize_title(title)}|{year or ''}"
-
-
 @dataclass
 class Source:
     """One source's records (``genres``, ``description``, ``directors``, ``cast``, ``keywords``)
@@ -74,18 +69,18 @@ class Source:
     def add(self, title: str, year: int | None, record: dict) -> None:
         norm = normalize_title(title)
         if norm:
-            self.records.setdefault(f"{norm}|{year or ''}", record)
+            self.records.setdefault(title_year_key(title, year), record)
             self.years.setdefault(norm, set()).add(year)
 
     def find(self, title: str, year: int | None) -> dict | None:
         norm = normalize_title(title)
-        record = self.records.get(f"{norm}|{year or ''}")
+        record = self.records.get(title_year_key(title, year))
         if record is None and year is not None:
             years = self.years.get(norm, ())
             if len(years) == 1:
                 (other,) = years
                 if other is not None and abs(other - year) == 1:
-                    record = self.records[f"{norm}|{other}"]
+                    record = self.records[title_year_key(title, other)]
         return record
 
 

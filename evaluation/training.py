@@ -251,6 +251,16 @@ def fit_ranker_weights(blocks: list[tuple[np.ndarray, np.ndarray]], cfg: TrainCo
     return {name: round(float(v), 4) for name, v in zip(FEATURE_ORDER, w.detach())}
 
 
+def shipped_weights(fitted: dict[str, float], hand_set: dict[str, float],
+                    cfg: TrainConfig) -> tuple[dict[str, float], dict[str, float]]:
+    """The weights for a request (fitted, raised to ``weight_floors``) and after a critique
+    (``critique_blend`` of those with the hand-set ones)."""
+    weights = {name: max(value, cfg.weight_floors.get(name, 0.0)) for name, value in fitted.items()}
+    critique = {name: round(cfg.critique_blend * weights[name] + (1 - cfg.critique_blend) * hand_set.get(name, 0.0), 4)
+                for name in FEATURE_ORDER}
+    return weights, critique
+
+
 # -- the whole fit ------------------------------------------------------------------------------
 def fold_of(dialogue_id: str, folds: int, seed: int) -> int:
     return random.Random(f"{seed}:{dialogue_id}").randrange(folds)
@@ -282,6 +292,7 @@ def train(ranker: BatchRanker, dialogues: list[Dialogue], names: dict[str, str],
     weights, no learned models in it); ``names``: catalogue id -> film name; ``labelled``: the
     seekers' labelled mentions (:func:`sentiment_rows`) for the sentiment model."""
     report = TrainReport(len(dialogues), 0, config=asdict(cfg))
+    ranker.with_message = True  # every feature is computed for the fit
     t = time.perf_counter()
     exs = examples(ranker, points(dialogues), progress)
     report.examples = len(exs)
@@ -315,15 +326,10 @@ def train(ranker: BatchRanker, dialogues: list[Dialogue], names: dict[str, str],
     report.seconds["cross_fit"] = round(time.perf_counter() - t, 1)
 
     t = time.perf_counter()
-    fitted = fit_ranker_weights(blocks, cfg)
-    fitted = {name: max(value, cfg.weight_floors.get(name, 0.0)) for name, value in fitted.items()}
-    hand_set = ranker.agent.settings.weights.model_dump()
-    report.weights = fitted
     bundle = fit_learned(dialogues, exs, ranker, names, contexts, cfg)
-    bundle.weights = fitted
-    bundle.critique_weights = {name: round(cfg.critique_blend * fitted[name]
-                                           + (1 - cfg.critique_blend) * hand_set.get(name, 0.0), 4)
-                               for name in FEATURE_ORDER}
+    bundle.weights, bundle.critique_weights = shipped_weights(fit_ranker_weights(blocks, cfg),
+                                                              ranker.agent.settings.weights.model_dump(), cfg)
+    report.weights = bundle.weights
     sentiment = fit_sentiment(list(labelled), cfg) if labelled else None
     bundle.sentiment = sentiment.to_json() if sentiment else None
     report.seconds["final_fit"] = round(time.perf_counter() - t, 1)

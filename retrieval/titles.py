@@ -63,6 +63,11 @@ def normalize_title(title: str) -> str:
     return _NON_WORD.sub(" ", t).strip()
 
 
+def title_year_key(title: str, year: int | None) -> str:
+    """The key a film is looked up by across sources: normalised title and year ("godfather|1972")."""
+    return f"{normalize_title(title)}|{year or ''}"
+
+
 def title_aliases(title: str) -> set[str]:
     """Normalised ways a person may name a title: with/without leading article, the part
     before a colon ('Star Wars: Episode IV - A New Hope' -> 'star wars', 'a new hope'), and the
