@@ -104,7 +104,9 @@ class ItemColumns:
                 return (np.greater_equal if c.op == "ge" else np.less_equal)(getattr(self, c.field), c.value)
         if c.op == "in":  # mpaa, stored as a code
             return np.isin(self.mpaa, [MPAA_CODES[m] for m in c.value if m in MPAA_CODES])
-        return ~self._any_genre(c.value) if c.op == "none_of" else self._any_genre(c.value)
+        if c.op == "none_of":
+            return ~self._any_genre(c.value)
+        return self._any_genre(c.value) | ~self.genres.any(axis=1)  # unknown genres pass any_of
 
     def top_popular(self, allowed: np.ndarray, n: int, genres: list[str] | None = None,
                     head: int = 20_000) -> list[str]:

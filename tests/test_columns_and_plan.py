@@ -113,6 +113,27 @@ def test_one_list_of_conditions_is_what_chroma_is_asked():
     clauses = f.where()["$and"]
     assert clauses[0] == {"is_short": False} and clauses[2] == {"year": {"$gte": 1990}}
     assert clauses[-1] == {"rating": {"$gte": 7.0}} and isinstance(clauses[-1]["rating"]["$gte"], float)
-    assert len(clauses) == 9 and {"$or": [{"g_comedy": True}, {"g_drama": True}]} in clauses
+    assert len(clauses) == 9 and {"$or": [{"g_comedy": True}, {"g_drama": True}, {"genres": ""}]} in clauses
     assert {"g_horror": {"$ne": True}} in clauses and {"g_war": {"$ne": True}} in clauses
     assert Filters(exclude_shorts=False).where() is None and Filters().conditions()[0].op == "not_short"
+
+
+def test_unknown_genres_pass_a_genre_wish_but_not_a_genre_refusal(tmp_path):
+    """An item with no genres on record passes ``any_of`` (unknown is not "none of these") and
+    ``none_of``, alike in Chroma's ``where``, ``Filters.accepts`` and ``ItemColumns.mask``."""
+    from retrieval.items import Item
+    from retrieval.vector_store import item_metadata
+
+    items = [Item(id="c", title="A Comedy", genres=["Comedy"]), Item(id="h", title="A Horror", genres=["Horror"]),
+             Item(id="u", title="Unknown Genres", genres=[])]
+    client = make_client(tmp_path / "chroma")
+    coll = client.create_collection("genres-test", embedding_function=None)
+    coll.add(ids=[it.id for it in items], embeddings=[[1.0, 0.0], [0.0, 1.0], [0.7, 0.7]],
+             metadatas=[item_metadata(it, ["Comedy", "Horror"]) | {"year": 2000} for it in items])
+    cols = ItemColumns.from_items(items)
+    for f, expected in ((Filters(any_genres=["Comedy"], exclude_shorts=False), {"c", "u"}),
+                        (Filters(exclude_genres=["Horror"], exclude_shorts=False), {"c", "u"}),
+                        (Filters(any_genres=["Comedy"], exclude_genres=["Comedy"], exclude_shorts=False), {"u"})):
+        assert set(coll.get(where=f.where())["ids"]) == expected
+        assert {it.id for it in items if f.accepts(it)} == expected
+        assert set(cols.ids[cols.mask(f)].tolist()) == expected
