@@ -87,6 +87,26 @@ def test_titles_typed_as_they_sound():
     assert nlu.understand("something dark tonight").mentions == []
 
 
+def test_a_sequel_by_its_part_and_a_slip_in_a_short_word():
+    """"part 2" after a film named is its sequel, not a film whose title ends so; alone it is left as
+    found. One slip in a four-letter word of a longer title ("finding nimo") is still that title."""
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="Godfather, The", year=1972, genres=["Crime"]),
+             Item(id="2", title="Godfather: Part II, The", year=1974, genres=["Crime"]),
+             Item(id="3", title="Harry Potter and the Deathly Hallows: Part 2", year=2011, genres=["Fantasy"]),
+             Item(id="4", title="Finding Nemo", year=2003, genres=["Animation"]),
+             Item(id="5", title="Toy Story", year=1995, genres=["Animation"]),
+             Item(id="6", title="Toy Story 2", year=1999, genres=["Animation"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(items)))
+    u = nlu.understand("The Godfather was amazing but i didnt like part 2 tbh")
+    assert [(m.item_id, m.polarity) for m in u.mentions] == [("1", "liked"), ("2", "disliked")]
+    assert [m.item_id for m in nlu.understand("loved toy story, part 2 less so").mentions] == ["5", "6"]
+    assert [m.item_id for m in nlu.understand("is part 2 any good?").mentions] == ["3"]
+    assert [m.item_id for m in nlu.understand("my kids are obsessed with finding nimo").mentions] == ["4"]
+    assert nlu.understand("my kids love nimo the clownfish").mentions == []
+
+
 def test_item_questions_and_ordinals(nlu):
     ctx = TurnContext(last_shown=["1", "9", "3"])
     u = nlu.understand("is the first one scary?", ctx)

@@ -26,6 +26,9 @@ _CONNECTORS = {"of", "the", "and", "in", "a", "an", "on", "to", "for", "&", "at"
 _TITLE_CASE_LOWER = _CONNECTORS | {"by", "as", "or", "nor", "but", "up", "off", "into", "over", "per", "via"}
 _CUE_WORDS = {w for p in LIKE_CUES + SEEN_CUES for w in p.split()} | {"about", "is", "was", "watch"}
 _MAX_NGRAM = 9
+_PART = re.compile(r"part (\d|[ivx]+|two|three|four)")  # "part 2" after a film named: its sequel
+_PART_NUMBERS = {"two": "2", "three": "3", "four": "4", "ii": "2", "iii": "3", "iv": "4"}
+_ROMAN = {"2": "ii", "3": "iii", "4": "iv", "5": "v"}
 # Zipf frequency (wordfreq: log10 per billion words) from which a word is everyday English:
 # "help" 5.8, "speed" 5.0, "frozen" 4.3, "halloween" 4.2 are; "titanic" 3.6, "shrek" 3.3 are not.
 EVERYDAY_ZIPF = 4.0
@@ -173,7 +176,23 @@ class TitleFinder:
         if self.people is not None:
             self._names(tokens, scan)
         self._misspelt(tokens, scan)
+        self._sequels(scan)
         return scan
+
+    def _sequels(self, scan: TitleScan) -> None:
+        """"part 2" after a film named is that film's sequel ("loved the godfather, didn't like part 2"),
+        not a film whose title only ends so (*Deathly Hallows: Part 2*); alone it stays as found."""
+        for k, f in enumerate(scan.found):
+            m = _PART.fullmatch(normalize_title(f.surface))
+            if not m or k == 0:
+                continue
+            base = normalize_title(scan.found[k - 1].matches[0].title)
+            n = _PART_NUMBERS.get(m.group(1), m.group(1))
+            for key in (f"{base} part {_ROMAN.get(n, n)}", f"{base} part {n}", f"{base} {n}", f"{base} {_ROMAN.get(n, n)}"):
+                matches = self.resolver.exact(key, f.year)
+                if matches:
+                    f.matches = matches
+                    break
 
     def _misspelt(self, tokens: list[Token], scan: TitleScan) -> None:
         """Lower-case titles with a slip anywhere in free text ("somethin like jurasic park or the
@@ -186,7 +205,9 @@ class TitleFinder:
             if k in masked or not t.text.isalpha() or len(w) < 4 or w in COMMON_WORDS or everyday_word(w):
                 continue
             best: tuple[float, int, int, str] | None = None
-            spelt = self.resolver.aliases_with_word_like(w)  # and those that sound like it ("fite club")
+            # (one slip in a four-letter word scores 75: "finding nimo"; the window's score still decides)
+            spelt = self.resolver.aliases_with_word_like(w, cutoff=75.0 if len(w) == 4 else 80.0)  # and those
+            # that sound like it ("fite club")
             heard = [a for a in self.resolver.aliases_sounding_like(w, self._fold) if a not in spelt]
             for alias in spelt + heard:
                 size = len(alias.split())
