@@ -67,9 +67,12 @@ class PhraseIndex:
         for value, words in table.items():
             for phrase in words:
                 key = tuple(t.norm for t in tokenize(phrase))
-                if key:
-                    phrases.setdefault(key, []).append(value)
-                    self._max_len[category] = max(self._max_len.get(category, 1), len(key))
+                # a phrase of two or three words may be written hyphenated ("dialogue-heavy")
+                joined = [("-".join(key),)] if 1 < len(key) <= 3 and all(w.isalpha() for w in key) else []
+                for k in [key, *joined] if key else []:
+                    if value not in phrases.setdefault(k, []):
+                        phrases[k].append(value)
+                    self._max_len[category] = max(self._max_len.get(category, 1), len(k))
 
     def add_flat(self, category: str, phrases: list[str]) -> None:
         self.add(category, {category: phrases})
