@@ -68,6 +68,9 @@ def _no_wish(u: Understanding, h: PhraseHit, hits: list[PhraseHit], negated: set
         return True  # "sick" in "sick of dragons" is part of the cue
     if shadowed(h, hits, negated):
         return True  # "time travel movies": no trip; "quiet night in": no wish for quiet films
+    if h.category == "attribute" and set(norms[h.start:h.end]) <= set(lx.NEGATION.head_nouns) and any(
+            o.end == h.start and o.category in ("attribute", "genre") for o in hits):
+        return True  # "without all the mafia clichés": the mafia is avoided, not corniness
     neg = h.start in negated
     if h.category == "genre" and neg and (h.value in liked_genres or part_of_genre(norms, h)):
         # "comedy, but none of that cringe humour", "no romance subplot": a kind of the

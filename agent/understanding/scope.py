@@ -60,11 +60,15 @@ def unnamed_aversions(u: Understanding, tokens: list[Token], hits: list[PhraseHi
     known = {i for h in hits if h.category != "negation" for i in range(h.start, h.end)} | masked
     cues = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
     named = {h.start for h in hits if h.category in ("attribute", "genre")}
+    parts = parts_of_things_named([t.norm for t in tokens], hits, negated, known)
     runs: list[list[str]] = [[]]
     for i in sorted(negated):
         t = tokens[i].norm
         if i in named and runs[-1] and i - 1 in negated and i - 1 not in known:
             runs[-1] = []  # "not the dumb slapstick stuff": a word just before a thing named modifies it
+        if i in parts:  # "no medieval battle epics", "not a whodunnit in a big mansion"
+            runs.append([])
+            continue
         if i in known or i in cues:
             runs.append([])  # the scope already names something known here
             runs.append([])
@@ -81,6 +85,22 @@ def unnamed_aversions(u: Understanding, tokens: list[Token], hits: list[PhraseHi
         phrase = " ".join(w for w in run if w not in said)
         if phrase and phrase not in u.avoided_attributes:
             u.avoided_attributes.append(phrase)
+
+def parts_of_things_named(norms: list[str], hits: list[PhraseHit], negated: set[int], known: set[int]) -> set[int]:
+    """Positions of words that belong to a thing named just before them: an unnamed head noun ("battle
+    epics") or a phrase that places it (``negation.modifier_openers``: "a whodunnit in a big mansion")."""
+    out: set[int] = set()
+    for e in {h.end for h in hits if h.category in ("attribute", "genre")}:
+        if e < len(norms) and e not in known and norms[e].isalpha() and norms[e] not in lx.NEGATION.modifier_openers:
+            out.add(e)
+            continue
+        opener = next((o.split() for o in lx.NEGATION.modifier_openers if norms[e:e + len(o.split())] == o.split()), None)
+        j = e + len(opener or [])
+        while opener and j in negated and norms[j] not in ("or", "nor", ",", "and"):
+            out.update(range(e, j + 1))
+            j += 1
+    return out
+
 
 # -- negation scope -------------------------------------------------------------------
 def negated_positions(tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
