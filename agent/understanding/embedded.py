@@ -50,7 +50,7 @@ def _index() -> PhraseIndex:
     idx.add("mood", lx.MOOD_PHRASES)
     idx.add("time_of_day", lx.TIME_OF_DAY_PHRASES)
     idx.add("critique", lx.CRITIQUE_PHRASES)
-    idx.add("attribute", {name: a.phrases for name, a in lx.ATTRIBUTES.items()})
+    idx.add("attribute", {name: a.phrases for name, a in lx.ATTRIBUTES.items()}, plurals=True)
     idx.add_flat("negation", lx.NEGATION_CUES)
     idx.add_flat("family_safe", lx.FAMILY_SAFE_PHRASES)
     idx.add_flat("quality", lx.QUALITY_PHRASES)

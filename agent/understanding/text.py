@@ -62,14 +62,19 @@ class PhraseIndex:
         self._tables: dict[str, dict[tuple[str, ...], list[str]]] = {}
         self._max_len: dict[str, int] = {}
 
-    def add(self, category: str, table: dict[str, list[str]]) -> None:
+    def add(self, category: str, table: dict[str, list[str]], plurals: bool = False) -> None:
+        """``plurals``: a phrase also matches with its last word in the plural ("rom coms", "assassins"),
+        where no phrase of the table is written so."""
         phrases = self._tables.setdefault(category, {})
+        said = {tuple(t.norm for t in tokenize(p)) for words in table.values() for p in words}
         for value, words in table.items():
             for phrase in words:
                 key = tuple(t.norm for t in tokenize(phrase))
                 # a phrase of two or three words may be written hyphenated ("dialogue-heavy")
                 joined = [("-".join(key),)] if 1 < len(key) <= 3 and all(w.isalpha() for w in key) else []
-                for k in [key, *joined] if key else []:
+                plural = key[:-1] + (key[-1] + "s",) if plurals and key and key[-1].isalpha() and len(key[-1]) > 2 \
+                    and key[-1][-1] not in "sy" else None
+                for k in [key, *joined, *([plural] if plural and plural not in said else [])] if key else []:
                     if value not in phrases.setdefault(k, []):
                         phrases[k].append(value)
                     self._max_len[category] = max(self._max_len.get(category, 1), len(k))
