@@ -105,6 +105,24 @@ def test_a_sequel_by_its_part_and_a_slip_in_a_short_word():
     assert [m.item_id for m in nlu.understand("is part 2 any good?").mentions] == ["3"]
     assert [m.item_id for m in nlu.understand("my kids are obsessed with finding nimo").mentions] == ["4"]
     assert nlu.understand("my kids love nimo the clownfish").mentions == []
+    assert [m.item_id for m in nlu.understand("we liked toy stroy 2").mentions] == ["6"]
+
+
+def test_a_title_by_its_head_or_other_name_and_a_time_in_a_title():
+    """A rare word that is a title's head before a colon or its other name ("borat", "se7en") names it
+    in lower case; a subtitle word people use ("redemption") does not; the colon of a time ("3:10 to
+    Yuma") splits no title, so "3 kids" names no film."""
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="Borat: Cultural Learnings of America", year=2006, genres=["Comedy"]),
+             Item(id="2", title="Seven (a.k.a. Se7en)", year=1995, genres=["Thriller"]),
+             Item(id="3", title="24: Redemption", year=2008, genres=["Action"]),
+             Item(id="4", title="3:10 to Yuma", year=2007, genres=["Western"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(items)))
+    assert [m.item_id for m in nlu.understand("i loved borat and se7en").mentions] == ["1", "2"]
+    assert nlu.understand("a story of redemption").mentions == []
+    assert nlu.understand("for 2 adults and 3 kids").mentions == []
+    assert [m.item_id for m in nlu.understand("loved 3:10 to yuma").mentions] == ["4"]
 
 
 def test_item_questions_and_ordinals(nlu):

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from agent.understanding.lexicon import COMMON_WORDS, LIKE_CUES, SEEN_CUES
 from agent.understanding.names import NameReader, sound_fold
+from agent.understanding.sequels import sequels
 from agent.understanding.text import Token
 from agent.understanding.vocabulary import vocabulary
 from retrieval.people import PeopleIndex, PersonHit
@@ -26,12 +27,10 @@ _CONNECTORS = {"of", "the", "and", "in", "a", "an", "on", "to", "for", "&", "at"
 _TITLE_CASE_LOWER = _CONNECTORS | {"by", "as", "or", "nor", "but", "up", "off", "into", "over", "per", "via"}
 _CUE_WORDS = {w for p in LIKE_CUES + SEEN_CUES for w in p.split()} | {"about", "is", "was", "watch"}
 _MAX_NGRAM = 9
-_PART = re.compile(r"part (\d|[ivx]+|two|three|four)")  # "part 2" after a film named: its sequel
-_PART_NUMBERS = {"two": "2", "three": "3", "four": "4", "ii": "2", "iii": "3", "iv": "4"}
-_ROMAN = {"2": "ii", "3": "iii", "4": "iv", "5": "v"}
 # Zipf frequency (wordfreq: log10 per billion words) from which a word is everyday English:
 # "help" 5.8, "speed" 5.0, "frozen" 4.3, "halloween" 4.2 are; "titanic" 3.6, "shrek" 3.3 are not.
 EVERYDAY_ZIPF = 4.0
+RARE_ZIPF = 3.0  # below it, a word said alone may name a title by its head or other name ("borat", "se7en")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "vol", "no"}
 # words after which even an everyday word is a title ("have you seen speed?"); not "is", "to", "the"
 _BARE_TITLE_CUES = {"seen", "saw", "watched", "watch", "watching", "rewatch", "love", "loved", "loves", "like",
@@ -133,8 +132,24 @@ def _capitalised(span: list[Token]) -> bool:
 
 def _article_dropped(span: list[Token], key: str, matches: list[Match]) -> bool:
     """One lower-case word that names a title only without its article ("help" for *The Help*):
-    almost always the everyday word, not the movie."""
-    return len(span) == 1 and not span[0].capitalised and all(normalize_title(m.title) != key for m in matches)
+    almost always the everyday word, not the movie. A word that is the title's head before a colon or
+    its other name, when the word is rare ("borat", "se7en"), is no article dropped either; a subtitle
+    after it ("redemption" for *24: Redemption*) or a word people use ("redemption" for *Redemption:
+    The Stan Tookie Williams Story*) still is."""
+    if len(span) != 1 or span[0].capitalised:
+        return False
+    if any(normalize_title(m.title) == key for m in matches):
+        return False
+    named = {normalize_title(x) for m in matches for x in [re.split(r":| - ", m.title)[0],
+                                                           *re.findall(r"\((?:a\.k\.a\.\s*)?([^)]*)\)", m.title)]}
+    return key not in named or _rare_zipf(key) >= RARE_ZIPF
+
+
+@lru_cache(maxsize=4096)
+def _rare_zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en")
 
 
 def _everyday_phrase(tokens: list[Token]) -> bool:
@@ -176,23 +191,8 @@ class TitleFinder:
         if self.people is not None:
             self._names(tokens, scan)
         self._misspelt(tokens, scan)
-        self._sequels(scan)
+        sequels(self.resolver, [t.norm for t in tokens], scan)
         return scan
-
-    def _sequels(self, scan: TitleScan) -> None:
-        """"part 2" after a film named is that film's sequel ("loved the godfather, didn't like part 2"),
-        not a film whose title only ends so (*Deathly Hallows: Part 2*); alone it stays as found."""
-        for k, f in enumerate(scan.found):
-            m = _PART.fullmatch(normalize_title(f.surface))
-            if not m or k == 0:
-                continue
-            base = normalize_title(scan.found[k - 1].matches[0].title)
-            n = _PART_NUMBERS.get(m.group(1), m.group(1))
-            for key in (f"{base} part {_ROMAN.get(n, n)}", f"{base} part {n}", f"{base} {n}", f"{base} {_ROMAN.get(n, n)}"):
-                matches = self.resolver.exact(key, f.year)
-                if matches:
-                    f.matches = matches
-                    break
 
     def _misspelt(self, tokens: list[Token], scan: TitleScan) -> None:
         """Lower-case titles with a slip anywhere in free text ("somethin like jurasic park or the
