@@ -125,6 +125,25 @@ def test_a_title_by_its_head_or_other_name_and_a_time_in_a_title():
     assert [m.item_id for m in nlu.understand("loved 3:10 to yuma").mentions] == ["4"]
 
 
+
+def test_a_swapped_pair_in_a_short_title_a_comparative_and_a_sequel_said_with_its_article():
+    """Two letters swapped in a five-letter title ("sherk") still name it; a comparative after "but"
+    compares ("but cleaner" is no *Cleaner*); "the terminator 2" is *Terminator 2*."""
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="Shrek", year=2001, genres=["Animation"]),
+             Item(id="2", title="Cleaner", year=2007, genres=["Thriller"]),
+             Item(id="3", title="Terminator, The", year=1984, genres=["Action"]),
+             Item(id="4", title="Terminator 2: Judgment Day", year=1991, genres=["Action"]),
+             Item(id="5", title="Hangover, The", year=2009, genres=["Comedy"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(items)))
+    assert [m.item_id for m in nlu.understand("something like sherk").mentions] == ["1"]
+    assert nlu.understand("something like shkre").mentions == []
+    assert [m.item_id for m in nlu.understand("like the hangover but cleaner").mentions] == ["5"]
+    assert [m.item_id for m in nlu.understand("I liked cleaner").mentions] == ["2"]
+    assert [m.item_id for m in nlu.understand("like the terminator 2").mentions] == ["4"]
+
+
 def test_item_questions_and_ordinals(nlu):
     ctx = TurnContext(last_shown=["1", "9", "3"])
     u = nlu.understand("is the first one scary?", ctx)

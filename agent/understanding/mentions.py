@@ -14,7 +14,7 @@ from functools import lru_cache
 from agent.understanding.lexicon import COMMON_WORDS, LIKE_CUES, SEEN_CUES
 from agent.understanding.names import NameReader, sound_fold
 from agent.understanding.sequels import sequels
-from agent.understanding.text import Token
+from agent.understanding.text import Token, swapped_pair
 from agent.understanding.vocabulary import vocabulary
 from retrieval.people import PeopleIndex, PersonHit
 from rapidfuzz import fuzz
@@ -35,6 +35,8 @@ _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "vol", "no"}
 # words after which even an everyday word is a title ("have you seen speed?"); not "is", "to", "the"
 _BARE_TITLE_CUES = {"seen", "saw", "watched", "watch", "watching", "rewatch", "love", "loved", "loves", "like",
                     "liked", "likes", "enjoy", "enjoyed", "enjoys", "adore", "adored"}
+# words after which a lower-case comparative compares rather than names a film ("but cleaner", "a bit darker")
+_DEGREE_WORDS = {"but", "bit", "much", "way", "slightly", "little", "lot", "even", "abit", "somewhat", "tad"}
 # nouns after which an everyday word describes films rather than names one ("revenge movies")
 _KIND_NOUNS = {"movie", "movies", "film", "films", "flick", "flicks", "stuff", "type", "kind", "genre"}
 
@@ -110,6 +112,8 @@ def _bare_everyday_word(tokens: list[Token], i: int, length: int, year: int | No
         return False
     cue = i > 0 and tokens[i - 1].norm in _BARE_TITLE_CUES
     kind_of_film = i + 1 < len(tokens) and tokens[i + 1].norm in _KIND_NOUNS
+    if i > 0 and tokens[i - 1].norm in _DEGREE_WORDS and t.norm.endswith("er"):
+        return True  # "like the hangover but cleaner", "a bit darker": a comparison, not *Cleaner*
     return (kind_of_film or not cue) and everyday_word(t.norm)
 
 
@@ -222,8 +226,9 @@ class TitleFinder:
                             continue  # an exact title: the exact pass decided on it
                         score = fuzz.ratio(*map(self._fold, (window, alias))) if alias in heard else fuzz.ratio(window, alias)
                         cutoff = 86 if size > 1 else (88 if len(alias) >= 8 else 92)
-                        if size == 1 == length and len(alias) >= 6 and OSA.distance(window, alias) == 1:
-                            score = max(score, cutoff)  # one slip in a one-word title ("titanik")
+                        if size == 1 == length and (len(alias) >= 6 and OSA.distance(window, alias) == 1
+                                                    or len(alias) == 5 and swapped_pair(window, alias)):
+                            score = max(score, cutoff)  # one slip in a one-word title ("titanik", "sherk")
                         # the window covering more of the text wins ("moster inc" is Monsters, Inc.,
                         # not Monster), then the closer spelling
                         if score >= cutoff and (best is None or (end - start, score) > (best[2] - best[1], best[0])):

@@ -39,10 +39,11 @@ def sequels(resolver: TitleResolver, norms: list[str], scan) -> None:
 
 
 def _sequel(resolver: TitleResolver, title: str, number: str, year: int | None) -> list[Match]:
-    base = normalize_title(title)
+    full = normalize_title(title)
     n = _PART_NUMBERS.get(number, number)
-    for key in (f"{base} part {_ROMAN.get(n, n)}", f"{base} part {n}", f"{base} {n}", f"{base} {_ROMAN.get(n, n)}"):
-        matches = resolver.exact(key, year)
-        if matches:
-            return matches
+    for base in dict.fromkeys([full, re.sub(r"^(?:the|a|an) ", "", full)]):  # "the terminator 2": *Terminator 2*
+        for key in (f"{base} part {_ROMAN.get(n, n)}", f"{base} part {n}", f"{base} {n}", f"{base} {_ROMAN.get(n, n)}"):
+            matches = resolver.exact(key, year)
+            if matches:
+                return matches
     return []

@@ -120,3 +120,10 @@ def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern:
     """One compiled alternation per phrase list, each phrase bounded by non-letters."""
     longest_first = sorted(phrases, key=len, reverse=True)
     return re.compile(rf"(?<![a-z'])(?:{'|'.join(map(re.escape, longest_first))})(?![a-z'])")
+
+
+def swapped_pair(typed: str, word: str) -> bool:
+    """Two neighbouring letters swapped, the rest right ("sherk" for "shrek", "alein" for "alien")."""
+    diff = [k for k in range(len(word)) if k < len(typed) and typed[k] != word[k]]
+    return len(typed) == len(word) and len(diff) == 2 and diff[1] == diff[0] + 1 and \
+        typed[diff[0]] == word[diff[1]] and typed[diff[1]] == word[diff[0]]
