@@ -144,6 +144,17 @@ def test_a_swapped_pair_in_a_short_title_a_comparative_and_a_sequel_said_with_it
     assert [m.item_id for m in nlu.understand("like the terminator 2").mentions] == ["4"]
 
 
+
+def test_a_long_title_with_its_last_word_in_the_singular():
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="Lord of the Rings: The Fellowship of the Ring, The", year=2001, genres=["Fantasy"]),
+             Item(id="2", title="Ring, The", year=2002, genres=["Horror"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(items)))
+    assert [m.item_id for m in nlu.understand("i like lord of the ring movies").mentions] == ["1"]
+    assert [m.item_id for m in nlu.understand("i like The Ring").mentions] == ["2"]
+
+
 def test_item_questions_and_ordinals(nlu):
     ctx = TurnContext(last_shown=["1", "9", "3"])
     u = nlu.understand("is the first one scary?", ctx)

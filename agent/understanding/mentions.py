@@ -310,6 +310,8 @@ class TitleFinder:
             if not all(_span_token(tokens, k) for k in range(i, i + length)) or not _is_word(span[-1]):
                 continue
             key = " ".join(n for n in norms[i : i + length] if n)
+            if key and length >= 3 and not self.resolver.has_alias(key):  # "lord of the ring movies"
+                key = next((k for k in (key + "s", key[:-1]) if self.resolver.has_alias(k)), key)
             if not key or not self.resolver.has_alias(key):
                 continue
             year, end = _year_after(tokens, i + length)
