@@ -61,6 +61,8 @@ def unnamed_aversions(u: Understanding, tokens: list[Token], hits: list[PhraseHi
     cues = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
     named = {h.start for h in hits if h.category in ("attribute", "genre")}
     parts = parts_of_things_named([t.norm for t in tokens], hits, negated, known)
+    parts |= {h.end for h in hits if h.category == "negation"  # "doesn't rely on jump scares": a verb
+              and " ".join(t.norm for t in tokens[h.start:h.end]) in lx.NEGATION.verb_cues}
     runs: list[list[str]] = [[]]
     for i in sorted(negated):
         t = tokens[i].norm

@@ -112,6 +112,8 @@ class Negation(_Strict):
     # after a thing named, the words of its head noun ("mafia clichés") or of a place it is in ("a
     # whodunnit in a big mansion"): parts of that thing, no aversion of their own
     head_nouns: list[str] = Field(default_factory=list)
+    # the word right after these is the verb they negate ("doesn't rely on jump scares"), no aversion
+    verb_cues: list[str] = Field(default_factory=list)
     modifier_openers: list[str] = Field(default_factory=list)
 
     @cached_property
