@@ -97,7 +97,7 @@ def _of_a_verdict(h: PhraseHit, negated: set[int], listed: set[int], compared: s
     without one: "these are all too slow" avoids slow films)."""
     if h.category == "genre":
         return h.start not in negated and h.start in compared
-    return h.category == "attribute" and h.start in negated and h.start in listed
+    return h.category in ("attribute", "mood") and h.start in negated and h.start in listed  # ("these feel too light")
 
 
 def _hits_that_count(hits: list[PhraseHit], shown: bool, norms: list[str], found, negated: set[int]) -> list[PhraseHit]:
@@ -206,6 +206,7 @@ class EmbeddedUnderstander:
         liked_said: dict[str, list[str]] = {}  # attribute -> the words that named it
         avoided_said: dict[str, list[str]] = {}
         critiqued = any(h.category == "critique" and h.start not in negated for h in hits)
+        dated = any(h.category == "critique" and h.value in ("newer", "older") and h.start not in negated for h in hits)
         verdicts = (judged_positions(norms, [], comparisons=False) if critiqued else set(), judged_positions(norms, []))
         for h in hits:
             if _no_wish(u, h, hits, negated, norms, cue_words, liked_genres, moods, tolerated) or (
@@ -237,11 +238,12 @@ class EmbeddedUnderstander:
                 times.append(h.value)
             elif h.category == "family_safe" and not neg:
                 u.constraints.mpaa_max = lx.FAMILY_SAFE_MPAA_CEILING  # (its genres are left out at planning)
-            elif h.category in ("old", "recent") and neg and not in_critique(h) and not (
+            elif h.category in ("old", "recent") and neg and not in_critique(h) and not dated and not (
                     h.start and norms[h.start - 1] in _AGE_UNITS) and norms[h.end:h.end + 1] != ["than"] \
                     and not any(a.category == "attribute" and a.start == h.end for a in hits):
                 # "not into old movies": an aversion, softly ("no older than 2010" is a bound, read as a
-                # number; "not the old black and white ones": a modifier of the thing named)
+                # number; "not the old black and white ones": a modifier of the thing named; "something
+                # newer, not into the old ones": the critique says it)
                 said = " ".join(norms[h.start:h.end])
                 if said not in u.avoided_attributes:
                     u.avoided_attributes.append(said)
