@@ -83,7 +83,20 @@ class PhraseIndex:
         self.add(category, {category: phrases})
 
     def find(self, norms: list[str], masked: set[int] = frozenset()) -> list[PhraseHit]:
-        return longest_matches(tuple(norms), self._tables, self._max_len, masked)
+        hits = longest_matches(tuple(norms), self._tables, self._max_len, masked)
+        return sorted(hits + self._around(norms, hits, masked), key=lambda h: (h.start, -h.end))
+
+    def _around(self, norms: list[str], hits: list[PhraseHit], masked) -> list[PhraseHit]:
+        """A two-word descriptor with a one-word descriptor inside it ("dry british humour" is dry humour
+        and British)."""
+        out = []
+        for h in hits:
+            a, b = h.start - 1, h.end
+            if h.category != "attribute" or h.end - h.start != 1 or a < 0 or b >= len(norms) or a in masked or b in masked:
+                continue
+            for value in self._tables[h.category].get((norms[a], norms[b]), []):
+                out.append(PhraseHit(a, b + 1, h.category, value))
+        return out
 
 
 def longest_matches(seq: tuple[str, ...] | str, tables: dict, longest: dict[str, int], masked: set[int] = frozenset(),
