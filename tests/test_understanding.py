@@ -318,3 +318,15 @@ def test_turning_a_list_down_while_asking_anew_refines(nlu):
     assert nlu.understand("No, not those. Maybe with some comedy too.", shown).intent in ("refine", "recommend")
     assert nlu.understand("nah, not those", shown).intent == "reject"
     assert nlu.understand("ugh no , not Scream", shown).intent == "reject"
+
+
+def test_a_number_after_a_word_of_watching_names_the_film():
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="2001: A Space Odyssey", year=1968, genres=["Sci-Fi"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(items)))
+    assert [m.item_id for m in nlu.understand("i literally fell asleep during 2001").mentions] == ["1"]
+    assert [m.item_id for m in nlu.understand("movies like 2001").mentions] == ["1"]
+    u = nlu.understand("something from 2001")
+    assert u.mentions == [] and u.constraints.year_min == 2001
+

@@ -18,6 +18,7 @@ from agent.understanding.numbers import read_numbers
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.settle import attribute, companion, extend_lists, occasion, settle, shadowed
+from agent.understanding.sequels import COUNTED
 from agent.understanding.scope import (anaphoric_aversions, avoided_phrase, judged_positions, negated_positions, part_of_genre,
                                       prefix_aversions, rule_positions, tolerated_positions, unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
@@ -153,7 +154,7 @@ class EmbeddedUnderstander:
         scan = self.titles.scan(tokens)
         # a bare year, decade or duration is never a title ("older, before 1984"); a title that only
         # holds one ("2001: A Space Odyssey", "One Hour Photo") still is
-        scan.found = [f for f in scan.found if not set(range(f.start, f.end)) <= numeric]
+        scan.found = [f for f in scan.found if not set(range(f.start, f.end)) <= numeric or _watched(tokens, f.start)]
         numeric -= {i for f in scan.found for i in range(f.start, f.end)}
         names = scan.names
         named = {i for h in names for i in range(h.start, h.end)}
@@ -365,6 +366,17 @@ class EmbeddedUnderstander:
         return [t.norm for i, t in enumerate(tokens)
                 if i not in used and t.norm.isalpha() and len(t.norm) > 3 and t.norm not in lx.COMMON_WORDS
                 and t.norm not in lx.REQUEST_CUES][:12]
+
+
+def _watched(tokens: list[Token], start: int) -> bool:
+    """A number right after a word of watching or liking names the film ("fell asleep during 2001",
+    "movies like 2001"), when the catalogue has one so named."""
+    after = tokens[start + 1].norm if start + 1 < len(tokens) else ""
+    return start > 0 and tokens[start - 1].norm in _TITLE_CUES and after not in COUNTED  # ("like 2 hours")
+
+
+_TITLE_CUES = {"like", "liked", "love", "loved", "enjoy", "enjoyed", "adore", "adored", "seen", "saw", "watched",
+               "watching", "during", "favorite", "favourite"}
 
 
 def _drop_title_year(u: Understanding, low: str) -> None:

@@ -13,7 +13,7 @@ from retrieval.titles import Match, TitleResolver, normalize_title
 
 _PART = re.compile(r"part (\d|[ivx]+|two|three|four)")  # "part 2" after a film named: its sequel
 _SEQUEL_NUMBER = re.compile(r"([2-6]|ii|iii|iv)")  # a bare sequel number right after a title
-_COUNTED = {"times", "time", "hours", "hour", "hrs", "hr", "h", "minutes", "mins", "min", "years", "year", "yrs", "days",
+COUNTED = {"times", "time", "hours", "hour", "hrs", "hr", "h", "minutes", "mins", "min", "years", "year", "yrs", "days",
             "weeks", "months", "kids", "people", "of", "stars", "out", "or", "to", "-", "x", "more"}
 _PART_NUMBERS = {"two": "2", "three": "3", "four": "4", "ii": "2", "iii": "3", "iv": "4"}
 _ROMAN = {"2": "ii", "3": "iii", "4": "iv", "5": "v"}
@@ -28,7 +28,7 @@ def sequels(resolver: TitleResolver, norms: list[str], scan) -> None:
         if m and k > 0:
             f.matches = _sequel(resolver, scan.found[k - 1].matches[0].title, m.group(1), f.year) or f.matches
             continue
-        counted = f.end + 1 < len(norms) and norms[f.end + 1] in _COUNTED  # "saw jurasic park 3 times"
+        counted = f.end + 1 < len(norms) and norms[f.end + 1] in COUNTED  # "saw jurasic park 3 times"
         after = _PART.match(" ".join(norms[f.end:f.end + 2])) or (
             None if counted else _SEQUEL_NUMBER.fullmatch(" ".join(norms[f.end:f.end + 1])))
         sequel = _sequel(resolver, f.matches[0].title, after.group(1), None) if after and f.year is None else None
