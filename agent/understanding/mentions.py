@@ -14,6 +14,7 @@ from functools import lru_cache
 from agent.understanding.lexicon import COMMON_WORDS, LIKE_CUES, SEEN_CUES
 from agent.understanding.names import NameReader, sound_fold
 from agent.understanding.sequels import sequels
+from agent.understanding.title_words import article_dropped
 from agent.understanding.text import Token, swapped_pair
 from agent.understanding.vocabulary import vocabulary
 from retrieval.people import PeopleIndex, PersonHit
@@ -30,7 +31,6 @@ _MAX_NGRAM = 9
 # Zipf frequency (wordfreq: log10 per billion words) from which a word is everyday English:
 # "help" 5.8, "speed" 5.0, "frozen" 4.3, "halloween" 4.2 are; "titanic" 3.6, "shrek" 3.3 are not.
 EVERYDAY_ZIPF = 4.0
-RARE_ZIPF = 3.0  # below it, a word said alone may name a title by its head or other name ("borat", "se7en")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "vol", "no"}
 # words after which even an everyday word is a title ("have you seen speed?"); not "is", "to", "the"
 _BARE_TITLE_CUES = {"seen", "saw", "watched", "watch", "watching", "rewatch", "love", "loved", "loves", "like",
@@ -114,7 +114,16 @@ def _bare_everyday_word(tokens: list[Token], i: int, length: int, year: int | No
     kind_of_film = i + 1 < len(tokens) and tokens[i + 1].norm in _KIND_NOUNS
     if i > 0 and tokens[i - 1].norm in _DEGREE_WORDS and t.norm.endswith("er"):
         return True  # "like the hangover but cleaner", "a bit darker": a comparison, not *Cleaner*
+    if i > 0 and tokens[i - 1].norm in ("a", "an"):
+        return True  # "set on a submarine": a thing, not *Submarine* (a title opening "A" says it)
+    if not cue and _descriptor_words() & {t.norm, t.norm[:-1]}:
+        return True  # "something about hackers": the descriptor, not *Hackers*
     return (kind_of_film or not cue) and everyday_word(t.norm)
+
+
+@lru_cache(maxsize=1)
+def _descriptor_words() -> frozenset[str]:
+    return frozenset(p for ps in vocabulary("en").attribute_phrases.values() for p in ps if " " not in p)
 
 
 def _span_token(tokens: list[Token], k: int) -> bool:
@@ -132,28 +141,6 @@ def _capitalised(span: list[Token]) -> bool:
     "To") must be capitalised itself."""
     content = [t for t in span if t.norm not in _TITLE_CASE_LOWER and _is_word(t)] or span
     return all(t.capitalised for t in content)
-
-
-def _article_dropped(span: list[Token], key: str, matches: list[Match]) -> bool:
-    """One lower-case word that names a title only without its article ("help" for *The Help*):
-    almost always the everyday word, not the movie. A word that is the title's head before a colon or
-    its other name, when the word is rare ("borat", "se7en"), is no article dropped either; a subtitle
-    after it ("redemption" for *24: Redemption*) or a word people use ("redemption" for *Redemption:
-    The Stan Tookie Williams Story*) still is."""
-    if len(span) != 1 or span[0].capitalised:
-        return False
-    if any(normalize_title(m.title) == key for m in matches):
-        return False
-    named = {normalize_title(x) for m in matches for x in [re.split(r":| - ", m.title)[0],
-                                                           *re.findall(r"\((?:a\.k\.a\.\s*)?([^)]*)\)", m.title)]}
-    return key not in named or _rare_zipf(key) >= RARE_ZIPF
-
-
-@lru_cache(maxsize=4096)
-def _rare_zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en")
 
 
 def _everyday_phrase(tokens: list[Token]) -> bool:
@@ -215,7 +202,7 @@ class TitleFinder:
             heard = [a for a in self.resolver.aliases_sounding_like(w, self._fold) if a not in spelt]
             for alias in spelt + heard:
                 size = len(alias.split())
-                for length in {size - 1, size, size + 1}:
+                for length in {size - 1, size, size + 1} if size > 1 else {1}:  # ("a submarine": no *Submarine*)
                     for start in range(max(0, k - length + 1), k + 1):
                         end = start + length
                         if length < 1 or end > len(tokens) or any(i in masked or not _is_word(tokens[i])
@@ -325,7 +312,7 @@ class TitleFinder:
             if _bare_everyday_word(tokens, i, length, year):
                 continue
             matches = self.resolver.exact(key, year)
-            if matches and year is None and _article_dropped(span, key, matches):
+            if matches and year is None and article_dropped(span, key, matches):
                 continue
             if matches:
                 surface = " ".join(t.text for t in span)
@@ -387,7 +374,7 @@ class TitleFinder:
             year, new_end = _year_after(tokens, end)
             matches = [m for m in self.resolver.resolve(text, year) if m.score >= cutoff]
             if matches and not strong and year is None and not _capitalised(span) and (
-                    _needs_case(words) or _article_dropped(span, " ".join(words), matches)
+                    _needs_case(words) or article_dropped(span, " ".join(words), matches)
                     or _bare_everyday_word(tokens, start, len(span), year)) and not self._heard(words):
                 continue  # a lower-case everyday phrase after a cue word ("can I help you")
             if matches:
