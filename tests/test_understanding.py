@@ -330,3 +330,13 @@ def test_a_number_after_a_word_of_watching_names_the_film():
     u = nlu.understand("something from 2001")
     assert u.mentions == [] and u.constraints.year_min == 2001
 
+
+def test_a_misspelt_long_title_over_a_one_word_title_inside_it():
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="Pride", year=2014, genres=["Comedy"]),
+             Item(id="2", title="Pride & Prejudice", year=2005, genres=["Romance"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(items)))
+    assert [m.item_id for m in nlu.understand("my wife loves Pride and Prejudise").mentions] == ["2"]
+    assert [m.item_id for m in nlu.understand("we loved Pride").mentions] == ["1"]
+

@@ -190,6 +190,7 @@ class TitleFinder:
         terminater"): around each rare word (not everyday English, not in the vocabulary, no name),
         the window of words that spells a catalogue title holding a word like it."""
         masked = scan.masked() | scan.hidden | _spans(scan.names)
+        one_word = {f.start for f in scan.found if f.end - f.start == 1}  # "Pride and Prejudise": no *Pride*
         norms = _norm_tokens(tokens)
         for k, t in enumerate(tokens):
             w = norms[k]
@@ -205,8 +206,8 @@ class TitleFinder:
                 for length in {size - 1, size, size + 1} if size > 1 else {1}:  # ("a submarine": no *Submarine*)
                     for start in range(max(0, k - length + 1), k + 1):
                         end = start + length
-                        if length < 1 or end > len(tokens) or any(i in masked or not _is_word(tokens[i])
-                                                                   for i in range(start, end)):
+                        if length < 1 or end > len(tokens) or any(i in masked and not (size > 1 and i in one_word)
+                                                                   or not _is_word(tokens[i]) for i in range(start, end)):
                             continue
                         window = " ".join(norms[start:end])
                         if self.resolver.has_alias(window):
@@ -226,6 +227,7 @@ class TitleFinder:
                 year, new_end = _year_after(tokens, end)
                 matches = [Match(m.item_id, m.title, m.year, score, False) for m in self.resolver.exact(alias, year)]
                 if matches:
+                    scan.found = [f for f in scan.found if not (start <= f.start and f.end <= end)]
                     scan.found.append(FoundTitle(start, new_end, " ".join(x.text for x in tokens[start:end]), matches, year))
                     masked |= set(range(start, new_end))
         scan.found.sort(key=lambda f: f.start)
