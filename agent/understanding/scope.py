@@ -128,7 +128,11 @@ def negated_positions(tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
             j += 1
     neg = lx.NEGATION
     for m in [*neg.after_regex.finditer(low), *neg.clause_final_regex.finditer(low)]:
-        negated.update(_clause_before(norms, low, m.start()))
+        clause = _clause_before(norms, low, m.start())
+        i = len(low[:m.start()].split()) - 1
+        if not clause and i > 0 and norms[i] == "?":  # "horror? hard pass": the answer to what it asks
+            clause = _clause_before(norms, low, len(" ".join(norms[:i])))
+        negated.update(clause)
     return negated
 
 def breaks_scope(norms: list[str], j: int, first: bool = False) -> bool:
