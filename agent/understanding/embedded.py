@@ -17,8 +17,9 @@ from agent.understanding.mentions import TitleFinder
 from agent.understanding.numbers import read_numbers
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
-from agent.understanding.settle import attribute, companion, extend_lists, occasion, settle, shadowed
-from agent.understanding.sequels import COUNTED
+from agent.understanding.settle import (AGE_UNITS, attribute, companion, extend_lists, occasion, old_wish, settle,
+                                       shadowed)
+from agent.understanding.title_words import watched
 from agent.understanding.scope import (anaphoric_aversions, avoided_phrase, judged_positions, negated_positions, part_of_genre,
                                       prefix_aversions, rule_positions, tolerated_positions, unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
@@ -29,7 +30,6 @@ from retrieval.people import PeopleIndex, PersonHit
 # example and counter-example text; the code reads them as ``lx.RULES[name]``.
 
 
-_AGE_UNITS = {"year", "years", "yr", "yrs", "month", "months"}  # "a 14 year old": no taste for old films
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 
@@ -154,7 +154,7 @@ class EmbeddedUnderstander:
         scan = self.titles.scan(tokens)
         # a bare year, decade or duration is never a title ("older, before 1984"); a title that only
         # holds one ("2001: A Space Odyssey", "One Hour Photo") still is
-        scan.found = [f for f in scan.found if not set(range(f.start, f.end)) <= numeric or _watched(tokens, f.start)]
+        scan.found = [f for f in scan.found if not set(range(f.start, f.end)) <= numeric or watched(tokens, f.start)]
         numeric -= {i for f in scan.found for i in range(f.start, f.end)}
         names = scan.names
         named = {i for h in names for i in range(h.start, h.end)}
@@ -168,6 +168,7 @@ class EmbeddedUnderstander:
         unnamed_aversions(u, tokens, hits, negated, scan.masked() | named | numeric)
         prefix_aversions(u, [t.norm for t in tokens])
         self._numbers(u, low, ctx, numbers)
+        old_wish(u, hits, negated, [t.norm for t in tokens])
         self._mentions(u, tokens, scan, negated)
         _drop_title_year(u, low)
         self._people(u, names, negated)
@@ -240,7 +241,7 @@ class EmbeddedUnderstander:
             elif h.category == "family_safe" and not neg:
                 u.constraints.mpaa_max = lx.FAMILY_SAFE_MPAA_CEILING  # (its genres are left out at planning)
             elif h.category in ("old", "recent") and neg and not in_critique(h) and not dated and not (
-                    h.start and norms[h.start - 1] in _AGE_UNITS) and norms[h.end:h.end + 1] != ["than"] \
+                    h.start and norms[h.start - 1] in AGE_UNITS) and norms[h.end:h.end + 1] != ["than"] \
                     and not any(a.category == "attribute" and a.start == h.end for a in hits):
                 # "not into old movies": an aversion, softly ("no older than 2010" is a bound, read as a
                 # number; "not the old black and white ones": a modifier of the thing named; "something
@@ -366,17 +367,6 @@ class EmbeddedUnderstander:
         return [t.norm for i, t in enumerate(tokens)
                 if i not in used and t.norm.isalpha() and len(t.norm) > 3 and t.norm not in lx.COMMON_WORDS
                 and t.norm not in lx.REQUEST_CUES][:12]
-
-
-def _watched(tokens: list[Token], start: int) -> bool:
-    """A number right after a word of watching or liking names the film ("fell asleep during 2001",
-    "movies like 2001"), when the catalogue has one so named."""
-    after = tokens[start + 1].norm if start + 1 < len(tokens) else ""
-    return start > 0 and tokens[start - 1].norm in _TITLE_CUES and after not in COUNTED  # ("like 2 hours")
-
-
-_TITLE_CUES = {"like", "liked", "love", "loved", "enjoy", "enjoyed", "adore", "adored", "seen", "saw", "watched",
-               "watching", "during", "favorite", "favourite"}
 
 
 def _drop_title_year(u: Understanding, low: str) -> None:

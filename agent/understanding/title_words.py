@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from agent.understanding.sequels import COUNTED
 from agent.understanding.text import Token
 from retrieval.titles import Match, normalize_title
 
@@ -37,3 +38,14 @@ def _rare_zipf(word: str) -> float:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, "en")
+
+
+def watched(tokens: list[Token], start: int) -> bool:
+    """A number right after a word of watching or liking names the film ("fell asleep during 2001",
+    "movies like 2001"), when the catalogue has one so named."""
+    after = tokens[start + 1].norm if start + 1 < len(tokens) else ""
+    return start > 0 and tokens[start - 1].norm in _TITLE_CUES and after not in COUNTED  # ("like 2 hours")
+
+
+_TITLE_CUES = {"like", "liked", "love", "loved", "enjoy", "enjoyed", "adore", "adored", "seen", "saw", "watched",
+               "watching", "during", "favorite", "favourite"}
