@@ -76,6 +76,7 @@ def title_aliases(title: str) -> set[str]:
     for alt in re.findall(r"\((?:a\.k\.a\.\s*)?([^)]*)\)", title):
         out.add(normalize_title(alt))
     base = _move_article(_PAREN.sub(" ", title).strip())
+    base = re.sub(r"(?<=\d):(?=\d)", "\u2236", base)  # the colon of a time ("3:10 to Yuma") splits nothing
     for sep in (":", " - "):
         if sep in base:
             head, _, tail = base.partition(sep)

@@ -87,6 +87,74 @@ def test_titles_typed_as_they_sound():
     assert nlu.understand("something dark tonight").mentions == []
 
 
+def test_a_sequel_by_its_part_and_a_slip_in_a_short_word():
+    """"part 2" after a film named is its sequel, not a film whose title ends so; alone it is left as
+    found. One slip in a four-letter word of a longer title ("finding nimo") is still that title."""
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="Godfather, The", year=1972, genres=["Crime"]),
+             Item(id="2", title="Godfather: Part II, The", year=1974, genres=["Crime"]),
+             Item(id="3", title="Harry Potter and the Deathly Hallows: Part 2", year=2011, genres=["Fantasy"]),
+             Item(id="4", title="Finding Nemo", year=2003, genres=["Animation"]),
+             Item(id="5", title="Toy Story", year=1995, genres=["Animation"]),
+             Item(id="6", title="Toy Story 2", year=1999, genres=["Animation"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(items)))
+    u = nlu.understand("The Godfather was amazing but i didnt like part 2 tbh")
+    assert [(m.item_id, m.polarity) for m in u.mentions] == [("1", "liked"), ("2", "disliked")]
+    assert [m.item_id for m in nlu.understand("loved toy story, part 2 less so").mentions] == ["5", "6"]
+    assert [m.item_id for m in nlu.understand("is part 2 any good?").mentions] == ["3"]
+    assert [m.item_id for m in nlu.understand("my kids are obsessed with finding nimo").mentions] == ["4"]
+    assert nlu.understand("my kids love nimo the clownfish").mentions == []
+    assert [m.item_id for m in nlu.understand("we liked toy stroy 2").mentions] == ["6"]
+
+
+def test_a_title_by_its_head_or_other_name_and_a_time_in_a_title():
+    """A rare word that is a title's head before a colon or its other name ("borat", "se7en") names it
+    in lower case; a subtitle word people use ("redemption") does not; the colon of a time ("3:10 to
+    Yuma") splits no title, so "3 kids" names no film."""
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="Borat: Cultural Learnings of America", year=2006, genres=["Comedy"]),
+             Item(id="2", title="Seven (a.k.a. Se7en)", year=1995, genres=["Thriller"]),
+             Item(id="3", title="24: Redemption", year=2008, genres=["Action"]),
+             Item(id="4", title="3:10 to Yuma", year=2007, genres=["Western"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(items)))
+    assert [m.item_id for m in nlu.understand("i loved borat and se7en").mentions] == ["1", "2"]
+    assert nlu.understand("a story of redemption").mentions == []
+    assert nlu.understand("for 2 adults and 3 kids").mentions == []
+    assert [m.item_id for m in nlu.understand("loved 3:10 to yuma").mentions] == ["4"]
+
+
+
+def test_a_swapped_pair_in_a_short_title_a_comparative_and_a_sequel_said_with_its_article():
+    """Two letters swapped in a five-letter title ("sherk") still name it; a comparative after "but"
+    compares ("but cleaner" is no *Cleaner*); "the terminator 2" is *Terminator 2*."""
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="Shrek", year=2001, genres=["Animation"]),
+             Item(id="2", title="Cleaner", year=2007, genres=["Thriller"]),
+             Item(id="3", title="Terminator, The", year=1984, genres=["Action"]),
+             Item(id="4", title="Terminator 2: Judgment Day", year=1991, genres=["Action"]),
+             Item(id="5", title="Hangover, The", year=2009, genres=["Comedy"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(items)))
+    assert [m.item_id for m in nlu.understand("something like sherk").mentions] == ["1"]
+    assert nlu.understand("something like shkre").mentions == []
+    assert [m.item_id for m in nlu.understand("like the hangover but cleaner").mentions] == ["5"]
+    assert [m.item_id for m in nlu.understand("I liked cleaner").mentions] == ["2"]
+    assert [m.item_id for m in nlu.understand("like the terminator 2").mentions] == ["4"]
+
+
+
+def test_a_long_title_with_its_last_word_in_the_singular():
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="Lord of the Rings: The Fellowship of the Ring, The", year=2001, genres=["Fantasy"]),
+             Item(id="2", title="Ring, The", year=2002, genres=["Horror"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(items)))
+    assert [m.item_id for m in nlu.understand("i like lord of the ring movies").mentions] == ["1"]
+    assert [m.item_id for m in nlu.understand("i like The Ring").mentions] == ["2"]
+
+
 def test_item_questions_and_ordinals(nlu):
     ctx = TurnContext(last_shown=["1", "9", "3"])
     u = nlu.understand("is the first one scary?", ctx)
@@ -250,3 +318,25 @@ def test_turning_a_list_down_while_asking_anew_refines(nlu):
     assert nlu.understand("No, not those. Maybe with some comedy too.", shown).intent in ("refine", "recommend")
     assert nlu.understand("nah, not those", shown).intent == "reject"
     assert nlu.understand("ugh no , not Scream", shown).intent == "reject"
+
+
+def test_a_number_after_a_word_of_watching_names_the_film():
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="2001: A Space Odyssey", year=1968, genres=["Sci-Fi"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(items)))
+    assert [m.item_id for m in nlu.understand("i literally fell asleep during 2001").mentions] == ["1"]
+    assert [m.item_id for m in nlu.understand("movies like 2001").mentions] == ["1"]
+    u = nlu.understand("something from 2001")
+    assert u.mentions == [] and u.constraints.year_min == 2001
+
+
+def test_a_misspelt_long_title_over_a_one_word_title_inside_it():
+    from retrieval.items import Item
+
+    items = [Item(id="1", title="Pride", year=2014, genres=["Comedy"]),
+             Item(id="2", title="Pride & Prejudice", year=2005, genres=["Romance"])]
+    nlu = EmbeddedUnderstander(TitleFinder(TitleResolver(items)))
+    assert [m.item_id for m in nlu.understand("my wife loves Pride and Prejudise").mentions] == ["2"]
+    assert [m.item_id for m in nlu.understand("we loved Pride").mentions] == ["1"]
+

@@ -14,7 +14,7 @@ from benchmarks.understanding import NEW_GOLD, OLD_GOLD, evaluate_gold, load_gol
 
 MARGIN = 0.02
 # (gold set, figure path) -> measured
-MEASURED = {  # re-measured when part-08.yaml (130 new utterances) joined the second set (714 in all)
+MEASURED = {  # re-measured at the end of round six (branch und-round6), 714 utterances in the second set
     ("old", "intent_accuracy"): 0.987,
     ("old", "slots.scene.f1"): 0.950,
     ("old", "slots.liked_genres.f1"): 0.909,
@@ -22,21 +22,21 @@ MEASURED = {  # re-measured when part-08.yaml (130 new utterances) joined the se
     ("old", "slots.constraints.f1"): 0.965,
     ("old", "title_accuracy"): 0.934,
     ("new", "intent_accuracy"): 0.990,
-    ("new", "slots.scene.f1"): 0.947,
+    ("new", "slots.scene.f1"): 0.952,
     ("new", "slots.liked_genres.f1"): 0.919,
     ("new", "slots.disliked_genres.f1"): 1.000,
     ("new", "slots.constraints.f1"): 0.976,
     ("new", "slots.people.f1"): 0.978,
     ("new", "slots.disliked_people.f1"): 1.000,
-    ("new", "slots.liked_attributes.f1"): 0.897,
-    ("new", "slots.avoided_attributes.f1"): 0.940,
+    ("new", "slots.liked_attributes.f1"): 0.941,
+    ("new", "slots.avoided_attributes.f1"): 0.959,
     ("new", "single.question.accuracy"): 0.949,
     ("new", "single.ref.accuracy"): 1.000,
     ("new", "single.critique.accuracy"): 0.918,
-    ("new", "classes.negation_scope.accuracy"): 0.886,
+    ("new", "classes.negation_scope.accuracy"): 0.904,
     ("new", "classes.numbers.accuracy"): 0.979,
-    ("new", "classes.typos.accuracy"): 0.895,  # 34 of 38 (28 of 30 before part-08)
-    ("new", "title_accuracy"): 0.959,
+    ("new", "classes.typos.accuracy"): 0.947,  # 36 of 38 (34 before round six)
+    ("new", "title_accuracy"): 0.979,
 }
 
 

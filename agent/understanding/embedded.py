@@ -17,7 +17,9 @@ from agent.understanding.mentions import TitleFinder
 from agent.understanding.numbers import read_numbers
 from agent.understanding.prototypes import MoodPrototypes
 from agent.understanding.schema import Critique, Mention, Understanding
-from agent.understanding.settle import attribute, companion, extend_lists, occasion, settle, shadowed
+from agent.understanding.settle import (AGE_UNITS, attribute, companion, extend_lists, occasion, old_wish, settle,
+                                       shadowed)
+from agent.understanding.title_words import watched
 from agent.understanding.scope import (anaphoric_aversions, avoided_phrase, judged_positions, negated_positions, part_of_genre,
                                       prefix_aversions, rule_positions, tolerated_positions, unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
@@ -28,7 +30,6 @@ from retrieval.people import PeopleIndex, PersonHit
 # example and counter-example text; the code reads them as ``lx.RULES[name]``.
 
 
-_AGE_UNITS = {"year", "years", "yr", "yrs", "month", "months"}  # "a 14 year old": no taste for old films
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 
@@ -50,7 +51,7 @@ def _index() -> PhraseIndex:
     idx.add("mood", lx.MOOD_PHRASES)
     idx.add("time_of_day", lx.TIME_OF_DAY_PHRASES)
     idx.add("critique", lx.CRITIQUE_PHRASES)
-    idx.add("attribute", {name: a.phrases for name, a in lx.ATTRIBUTES.items()})
+    idx.add("attribute", {name: a.phrases for name, a in lx.ATTRIBUTES.items()}, plurals=True)
     idx.add_flat("negation", lx.NEGATION_CUES)
     idx.add_flat("family_safe", lx.FAMILY_SAFE_PHRASES)
     idx.add_flat("quality", lx.QUALITY_PHRASES)
@@ -68,6 +69,9 @@ def _no_wish(u: Understanding, h: PhraseHit, hits: list[PhraseHit], negated: set
         return True  # "sick" in "sick of dragons" is part of the cue
     if shadowed(h, hits, negated):
         return True  # "time travel movies": no trip; "quiet night in": no wish for quiet films
+    if h.category == "attribute" and set(norms[h.start:h.end]) <= set(lx.NEGATION.head_nouns) and any(
+            o.end == h.start and o.category in ("attribute", "genre") for o in hits):
+        return True  # "without all the mafia clichés": the mafia is avoided, not corniness
     neg = h.start in negated
     if h.category == "genre" and neg and (h.value in liked_genres or part_of_genre(norms, h)):
         # "comedy, but none of that cringe humour", "no romance subplot": a kind of the
@@ -94,7 +98,7 @@ def _of_a_verdict(h: PhraseHit, negated: set[int], listed: set[int], compared: s
     without one: "these are all too slow" avoids slow films)."""
     if h.category == "genre":
         return h.start not in negated and h.start in compared
-    return h.category == "attribute" and h.start in negated and h.start in listed
+    return h.category in ("attribute", "mood") and h.start in negated and h.start in listed  # ("these feel too light")
 
 
 def _hits_that_count(hits: list[PhraseHit], shown: bool, norms: list[str], found, negated: set[int]) -> list[PhraseHit]:
@@ -150,7 +154,7 @@ class EmbeddedUnderstander:
         scan = self.titles.scan(tokens)
         # a bare year, decade or duration is never a title ("older, before 1984"); a title that only
         # holds one ("2001: A Space Odyssey", "One Hour Photo") still is
-        scan.found = [f for f in scan.found if not set(range(f.start, f.end)) <= numeric]
+        scan.found = [f for f in scan.found if not set(range(f.start, f.end)) <= numeric or watched(tokens, f.start)]
         numeric -= {i for f in scan.found for i in range(f.start, f.end)}
         names = scan.names
         named = {i for h in names for i in range(h.start, h.end)}
@@ -164,6 +168,7 @@ class EmbeddedUnderstander:
         unnamed_aversions(u, tokens, hits, negated, scan.masked() | named | numeric)
         prefix_aversions(u, [t.norm for t in tokens])
         self._numbers(u, low, ctx, numbers)
+        old_wish(u, hits, negated, [t.norm for t in tokens])
         self._mentions(u, tokens, scan, negated)
         _drop_title_year(u, low)
         self._people(u, names, negated)
@@ -203,6 +208,7 @@ class EmbeddedUnderstander:
         liked_said: dict[str, list[str]] = {}  # attribute -> the words that named it
         avoided_said: dict[str, list[str]] = {}
         critiqued = any(h.category == "critique" and h.start not in negated for h in hits)
+        dated = any(h.category == "critique" and h.value in ("newer", "older") and h.start not in negated for h in hits)
         verdicts = (judged_positions(norms, [], comparisons=False) if critiqued else set(), judged_positions(norms, []))
         for h in hits:
             if _no_wish(u, h, hits, negated, norms, cue_words, liked_genres, moods, tolerated) or (
@@ -234,11 +240,12 @@ class EmbeddedUnderstander:
                 times.append(h.value)
             elif h.category == "family_safe" and not neg:
                 u.constraints.mpaa_max = lx.FAMILY_SAFE_MPAA_CEILING  # (its genres are left out at planning)
-            elif h.category in ("old", "recent") and neg and not in_critique(h) and not (
-                    h.start and norms[h.start - 1] in _AGE_UNITS) and norms[h.end:h.end + 1] != ["than"] \
+            elif h.category in ("old", "recent") and neg and not in_critique(h) and not dated and not (
+                    h.start and norms[h.start - 1] in AGE_UNITS) and norms[h.end:h.end + 1] != ["than"] \
                     and not any(a.category == "attribute" and a.start == h.end for a in hits):
                 # "not into old movies": an aversion, softly ("no older than 2010" is a bound, read as a
-                # number; "not the old black and white ones": a modifier of the thing named)
+                # number; "not the old black and white ones": a modifier of the thing named; "something
+                # newer, not into the old ones": the critique says it)
                 said = " ".join(norms[h.start:h.end])
                 if said not in u.avoided_attributes:
                     u.avoided_attributes.append(said)

@@ -13,7 +13,9 @@ from functools import lru_cache
 
 from agent.understanding.lexicon import COMMON_WORDS, LIKE_CUES, SEEN_CUES
 from agent.understanding.names import NameReader, sound_fold
-from agent.understanding.text import Token
+from agent.understanding.sequels import sequels
+from agent.understanding.title_words import article_dropped
+from agent.understanding.text import Token, swapped_pair
 from agent.understanding.vocabulary import vocabulary
 from retrieval.people import PeopleIndex, PersonHit
 from rapidfuzz import fuzz
@@ -33,6 +35,8 @@ _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "vol", "no"}
 # words after which even an everyday word is a title ("have you seen speed?"); not "is", "to", "the"
 _BARE_TITLE_CUES = {"seen", "saw", "watched", "watch", "watching", "rewatch", "love", "loved", "loves", "like",
                     "liked", "likes", "enjoy", "enjoyed", "enjoys", "adore", "adored"}
+# words after which a lower-case comparative compares rather than names a film ("but cleaner", "a bit darker")
+_DEGREE_WORDS = {"but", "bit", "much", "way", "slightly", "little", "lot", "even", "abit", "somewhat", "tad"}
 # nouns after which an everyday word describes films rather than names one ("revenge movies")
 _KIND_NOUNS = {"movie", "movies", "film", "films", "flick", "flicks", "stuff", "type", "kind", "genre"}
 
@@ -108,7 +112,18 @@ def _bare_everyday_word(tokens: list[Token], i: int, length: int, year: int | No
         return False
     cue = i > 0 and tokens[i - 1].norm in _BARE_TITLE_CUES
     kind_of_film = i + 1 < len(tokens) and tokens[i + 1].norm in _KIND_NOUNS
+    if i > 0 and tokens[i - 1].norm in _DEGREE_WORDS and t.norm.endswith("er"):
+        return True  # "like the hangover but cleaner", "a bit darker": a comparison, not *Cleaner*
+    if i > 0 and tokens[i - 1].norm in ("a", "an"):
+        return True  # "set on a submarine": a thing, not *Submarine* (a title opening "A" says it)
+    if not cue and _descriptor_words() & {t.norm, t.norm[:-1]}:
+        return True  # "something about hackers": the descriptor, not *Hackers*
     return (kind_of_film or not cue) and everyday_word(t.norm)
+
+
+@lru_cache(maxsize=1)
+def _descriptor_words() -> frozenset[str]:
+    return frozenset(p for ps in vocabulary("en").attribute_phrases.values() for p in ps if " " not in p)
 
 
 def _span_token(tokens: list[Token], k: int) -> bool:
@@ -126,12 +141,6 @@ def _capitalised(span: list[Token]) -> bool:
     "To") must be capitalised itself."""
     content = [t for t in span if t.norm not in _TITLE_CASE_LOWER and _is_word(t)] or span
     return all(t.capitalised for t in content)
-
-
-def _article_dropped(span: list[Token], key: str, matches: list[Match]) -> bool:
-    """One lower-case word that names a title only without its article ("help" for *The Help*):
-    almost always the everyday word, not the movie."""
-    return len(span) == 1 and not span[0].capitalised and all(normalize_title(m.title) != key for m in matches)
 
 
 def _everyday_phrase(tokens: list[Token]) -> bool:
@@ -173,6 +182,7 @@ class TitleFinder:
         if self.people is not None:
             self._names(tokens, scan)
         self._misspelt(tokens, scan)
+        sequels(self.resolver, [t.norm for t in tokens], scan)
         return scan
 
     def _misspelt(self, tokens: list[Token], scan: TitleScan) -> None:
@@ -180,29 +190,33 @@ class TitleFinder:
         terminater"): around each rare word (not everyday English, not in the vocabulary, no name),
         the window of words that spells a catalogue title holding a word like it."""
         masked = scan.masked() | scan.hidden | _spans(scan.names)
+        one_word = {f.start for f in scan.found if f.end - f.start == 1}  # "Pride and Prejudise": no *Pride*
         norms = _norm_tokens(tokens)
         for k, t in enumerate(tokens):
             w = norms[k]
             if k in masked or not t.text.isalpha() or len(w) < 4 or w in COMMON_WORDS or everyday_word(w):
                 continue
             best: tuple[float, int, int, str] | None = None
-            spelt = self.resolver.aliases_with_word_like(w)  # and those that sound like it ("fite club")
+            # (one slip in a four-letter word scores 75: "finding nimo"; the window's score still decides)
+            spelt = self.resolver.aliases_with_word_like(w, cutoff=75.0 if len(w) == 4 else 80.0)  # and those
+            # that sound like it ("fite club")
             heard = [a for a in self.resolver.aliases_sounding_like(w, self._fold) if a not in spelt]
             for alias in spelt + heard:
                 size = len(alias.split())
-                for length in {size - 1, size, size + 1}:
+                for length in {size - 1, size, size + 1} if size > 1 else {1}:  # ("a submarine": no *Submarine*)
                     for start in range(max(0, k - length + 1), k + 1):
                         end = start + length
-                        if length < 1 or end > len(tokens) or any(i in masked or not _is_word(tokens[i])
-                                                                   for i in range(start, end)):
+                        if length < 1 or end > len(tokens) or any(i in masked and not (size > 1 and i in one_word)
+                                                                   or not _is_word(tokens[i]) for i in range(start, end)):
                             continue
                         window = " ".join(norms[start:end])
                         if self.resolver.has_alias(window):
                             continue  # an exact title: the exact pass decided on it
                         score = fuzz.ratio(*map(self._fold, (window, alias))) if alias in heard else fuzz.ratio(window, alias)
                         cutoff = 86 if size > 1 else (88 if len(alias) >= 8 else 92)
-                        if size == 1 == length and len(alias) >= 6 and OSA.distance(window, alias) == 1:
-                            score = max(score, cutoff)  # one slip in a one-word title ("titanik")
+                        if size == 1 == length and (len(alias) >= 6 and OSA.distance(window, alias) == 1
+                                                    or len(alias) == 5 and swapped_pair(window, alias)):
+                            score = max(score, cutoff)  # one slip in a one-word title ("titanik", "sherk")
                         # the window covering more of the text wins ("moster inc" is Monsters, Inc.,
                         # not Monster), then the closer spelling
                         if score >= cutoff and (best is None or (end - start, score) > (best[2] - best[1], best[0])):
@@ -213,6 +227,7 @@ class TitleFinder:
                 year, new_end = _year_after(tokens, end)
                 matches = [Match(m.item_id, m.title, m.year, score, False) for m in self.resolver.exact(alias, year)]
                 if matches:
+                    scan.found = [f for f in scan.found if not (start <= f.start and f.end <= end)]
                     scan.found.append(FoundTitle(start, new_end, " ".join(x.text for x in tokens[start:end]), matches, year))
                     masked |= set(range(start, new_end))
         scan.found.sort(key=lambda f: f.start)
@@ -284,6 +299,8 @@ class TitleFinder:
             if not all(_span_token(tokens, k) for k in range(i, i + length)) or not _is_word(span[-1]):
                 continue
             key = " ".join(n for n in norms[i : i + length] if n)
+            if key and length >= 3 and not self.resolver.has_alias(key):  # "lord of the ring movies"
+                key = next((k for k in (key + "s", key[:-1]) if self.resolver.has_alias(k)), key)
             if not key or not self.resolver.has_alias(key):
                 continue
             year, end = _year_after(tokens, i + length)
@@ -297,7 +314,7 @@ class TitleFinder:
             if _bare_everyday_word(tokens, i, length, year):
                 continue
             matches = self.resolver.exact(key, year)
-            if matches and year is None and _article_dropped(span, key, matches):
+            if matches and year is None and article_dropped(span, key, matches):
                 continue
             if matches:
                 surface = " ".join(t.text for t in span)
@@ -359,7 +376,7 @@ class TitleFinder:
             year, new_end = _year_after(tokens, end)
             matches = [m for m in self.resolver.resolve(text, year) if m.score >= cutoff]
             if matches and not strong and year is None and not _capitalised(span) and (
-                    _needs_case(words) or _article_dropped(span, " ".join(words), matches)
+                    _needs_case(words) or article_dropped(span, " ".join(words), matches)
                     or _bare_everyday_word(tokens, start, len(span), year)) and not self._heard(words):
                 continue  # a lower-case everyday phrase after a cue word ("can I help you")
             if matches:

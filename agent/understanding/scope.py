@@ -60,11 +60,17 @@ def unnamed_aversions(u: Understanding, tokens: list[Token], hits: list[PhraseHi
     known = {i for h in hits if h.category != "negation" for i in range(h.start, h.end)} | masked
     cues = {i for h in hits if h.category == "negation" for i in range(h.start, h.end)}
     named = {h.start for h in hits if h.category in ("attribute", "genre")}
+    parts = parts_of_things_named([t.norm for t in tokens], hits, negated, known)
+    parts |= {h.end for h in hits if h.category == "negation"  # "doesn't rely on jump scares": a verb
+              and " ".join(t.norm for t in tokens[h.start:h.end]) in lx.NEGATION.verb_cues}
     runs: list[list[str]] = [[]]
     for i in sorted(negated):
         t = tokens[i].norm
         if i in named and runs[-1] and i - 1 in negated and i - 1 not in known:
             runs[-1] = []  # "not the dumb slapstick stuff": a word just before a thing named modifies it
+        if i in parts:  # "no medieval battle epics", "not a whodunnit in a big mansion"
+            runs.append([])
+            continue
         if i in known or i in cues:
             runs.append([])  # the scope already names something known here
             runs.append([])
@@ -81,6 +87,22 @@ def unnamed_aversions(u: Understanding, tokens: list[Token], hits: list[PhraseHi
         phrase = " ".join(w for w in run if w not in said)
         if phrase and phrase not in u.avoided_attributes:
             u.avoided_attributes.append(phrase)
+
+def parts_of_things_named(norms: list[str], hits: list[PhraseHit], negated: set[int], known: set[int]) -> set[int]:
+    """Positions of words that belong to a thing named just before them: an unnamed head noun ("battle
+    epics") or a phrase that places it (``negation.modifier_openers``: "a whodunnit in a big mansion")."""
+    out: set[int] = set()
+    for e in {h.end for h in hits if h.category in ("attribute", "genre")}:
+        if e < len(norms) and e not in known and norms[e].isalpha() and norms[e] not in lx.NEGATION.modifier_openers:
+            out.add(e)
+            continue
+        opener = next((o.split() for o in lx.NEGATION.modifier_openers if norms[e:e + len(o.split())] == o.split()), None)
+        j = e + len(opener or [])
+        while opener and j in negated and norms[j] not in ("or", "nor", ",", "and"):
+            out.update(range(e, j + 1))
+            j += 1
+    return out
+
 
 # -- negation scope -------------------------------------------------------------------
 def negated_positions(tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
@@ -106,7 +128,11 @@ def negated_positions(tokens: list[Token], hits: list[PhraseHit]) -> set[int]:
             j += 1
     neg = lx.NEGATION
     for m in [*neg.after_regex.finditer(low), *neg.clause_final_regex.finditer(low)]:
-        negated.update(_clause_before(norms, low, m.start()))
+        clause = _clause_before(norms, low, m.start())
+        i = len(low[:m.start()].split()) - 1
+        if not clause and i > 0 and norms[i] == "?":  # "horror? hard pass": the answer to what it asks
+            clause = _clause_before(norms, low, len(" ".join(norms[:i])))
+        negated.update(clause)
     return negated
 
 def breaks_scope(norms: list[str], j: int, first: bool = False) -> bool:

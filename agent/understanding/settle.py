@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from agent.understanding import lexicon as lx
 from agent.understanding.schema import Understanding
+from agent.understanding.scope import tolerated_positions
 from agent.understanding.text import PhraseHit
 
 
@@ -119,3 +120,25 @@ def extend_lists(hits: list[PhraseHit], negated: set[int], norms: list[str]) -> 
         gap = norms[a.end:b.start]
         if a.start in negated and gap and all(w in ("and", ",", "or", "nor", "&", "no", "not") for w in gap):
             negated.update(range(b.start, b.end))
+
+
+AGE_UNITS = {"year", "years", "yr", "yrs", "month", "months"}  # "a 14 year old": no taste for old films
+
+
+def old_wish(u: Understanding, hits: list[PhraseHit], negated: set[int], norms: list[str]) -> None:
+    """Old films wished for with no year said ("he loves old war films": old), softly: not an age
+    ("a 14 year old"), a bound ("older than 2010"), a critique, a thing allowed, or old friends."""
+    c = u.constraints
+    if c.year_min is not None or c.year_max is not None or u.critiques or "old" in u.liked_attributes:
+        return
+    films = {h.start for h in hits if h.category in ("genre", "attribute")}
+    allowed = tolerated_positions(norms)
+    for h in hits:
+        nxt = norms[h.end] if h.end < len(norms) else ""
+        if h.category == "old" and h.start not in negated and h.start not in allowed and h.start not in films \
+                and not (h.start and norms[h.start - 1] in AGE_UNITS) and (nxt in _FILM_NOUNS or h.end in films):
+            u.liked_attributes.append("old")
+            return
+
+
+_FILM_NOUNS = {"movies", "movie", "films", "film", "stuff", "ones", "flicks", "flick", "cinema", "classics"}

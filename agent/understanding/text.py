@@ -62,20 +62,41 @@ class PhraseIndex:
         self._tables: dict[str, dict[tuple[str, ...], list[str]]] = {}
         self._max_len: dict[str, int] = {}
 
-    def add(self, category: str, table: dict[str, list[str]]) -> None:
+    def add(self, category: str, table: dict[str, list[str]], plurals: bool = False) -> None:
+        """``plurals``: a phrase also matches with its last word in the plural ("rom coms", "assassins"),
+        where no phrase of the table is written so."""
         phrases = self._tables.setdefault(category, {})
+        said = {tuple(t.norm for t in tokenize(p)) for words in table.values() for p in words}
         for value, words in table.items():
             for phrase in words:
                 key = tuple(t.norm for t in tokenize(phrase))
-                if key:
-                    phrases.setdefault(key, []).append(value)
-                    self._max_len[category] = max(self._max_len.get(category, 1), len(key))
+                # a phrase of two or three words may be written hyphenated ("dialogue-heavy")
+                joined = [("-".join(key),)] if 1 < len(key) <= 3 and all(w.isalpha() for w in key) else []
+                plural = key[:-1] + (key[-1] + "s",) if plurals and key and key[-1].isalpha() and len(key[-1]) > 2 \
+                    and key[-1][-1] not in "sy" else None
+                for k in [key, *joined, *([plural] if plural and plural not in said else [])] if key else []:
+                    if value not in phrases.setdefault(k, []):
+                        phrases[k].append(value)
+                    self._max_len[category] = max(self._max_len.get(category, 1), len(k))
 
     def add_flat(self, category: str, phrases: list[str]) -> None:
         self.add(category, {category: phrases})
 
     def find(self, norms: list[str], masked: set[int] = frozenset()) -> list[PhraseHit]:
-        return longest_matches(tuple(norms), self._tables, self._max_len, masked)
+        hits = longest_matches(tuple(norms), self._tables, self._max_len, masked)
+        return sorted(hits + self._around(norms, hits, masked), key=lambda h: (h.start, -h.end))
+
+    def _around(self, norms: list[str], hits: list[PhraseHit], masked) -> list[PhraseHit]:
+        """A two-word descriptor with a one-word descriptor inside it ("dry british humour" is dry humour
+        and British)."""
+        out = []
+        for h in hits:
+            a, b = h.start - 1, h.end
+            if h.category != "attribute" or h.end - h.start != 1 or a < 0 or b >= len(norms) or a in masked or b in masked:
+                continue
+            for value in self._tables[h.category].get((norms[a], norms[b]), []):
+                out.append(PhraseHit(a, b + 1, h.category, value))
+        return out
 
 
 def longest_matches(seq: tuple[str, ...] | str, tables: dict, longest: dict[str, int], masked: set[int] = frozenset(),
@@ -112,3 +133,10 @@ def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern:
     """One compiled alternation per phrase list, each phrase bounded by non-letters."""
     longest_first = sorted(phrases, key=len, reverse=True)
     return re.compile(rf"(?<![a-z'])(?:{'|'.join(map(re.escape, longest_first))})(?![a-z'])")
+
+
+def swapped_pair(typed: str, word: str) -> bool:
+    """Two neighbouring letters swapped, the rest right ("sherk" for "shrek", "alein" for "alien")."""
+    diff = [k for k in range(len(word)) if k < len(typed) and typed[k] != word[k]]
+    return len(typed) == len(word) and len(diff) == 2 and diff[1] == diff[0] + 1 and \
+        typed[diff[0]] == word[diff[1]] and typed[diff[1]] == word[diff[0]]

@@ -109,6 +109,12 @@ class Negation(_Strict):
     negating_prefixes: list[str] = Field(default_factory=list)  # "inoffensive", "non-violent"
     aversions: dict[str, list[str]] = Field(default_factory=dict)  # "keep it clean": offensive avoided
     subset_words: list[str] = Field(default_factory=list)  # "not his war movies": a part of the genre
+    # after a thing named, the words of its head noun ("mafia clichés") or of a place it is in ("a
+    # whodunnit in a big mansion"): parts of that thing, no aversion of their own
+    head_nouns: list[str] = Field(default_factory=list)
+    # the word right after these is the verb they negate ("doesn't rely on jump scares"), no aversion
+    verb_cues: list[str] = Field(default_factory=list)
+    modifier_openers: list[str] = Field(default_factory=list)
 
     @cached_property
     def after_regex(self) -> re.Pattern:
