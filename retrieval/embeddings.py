@@ -133,15 +133,20 @@ class OnnxEncoder:
             return self._sessions[threads]
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """One vector per text. Texts are batched by length (a batch is padded to its longest
+        text): on a mixed batch of messages this runs several times faster than in given order."""
         session = self._session(None if len(texts) >= self.BULK_TEXTS else self.threads)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = []
-        for start in range(0, len(texts), batch_size):
-            encoded = self.tokenizer.encode_batch(texts[start:start + batch_size])
+        for start in range(0, len(order), batch_size):
+            encoded = self.tokenizer.encode_batch([texts[i] for i in order[start:start + batch_size]])
             ids = np.array([e.ids for e in encoded], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
             out.append(session.run(None, {"input_ids": ids, "attention_mask": mask,
                                           "token_type_ids": np.zeros_like(ids)})[0])
-        return np.concatenate(out).astype(np.float32)
+        vectors = np.empty((len(texts), out[0].shape[1]) if out else (0, 0), dtype=np.float32)
+        vectors[order] = np.concatenate(out) if out else vectors
+        return vectors
 
 
 class Embedder:

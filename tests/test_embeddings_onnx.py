@@ -28,6 +28,11 @@ def test_the_onnx_export_matches_sentence_transformers(embedder, tmp_path):
     again = Embedder(cache_dir=tmp_path)
     assert np.abs(again.encode(TEXTS) - reference).max() < 1e-4 and again.backend == "onnx"
     assert np.abs(again.encode_query(TEXTS[0]) - reference[0]).max() < 1e-4  # the one-query session too
+    # batched by length, returned in the given order: many batches of mixed lengths
+    small_batches = Embedder(cache_dir=tmp_path, batch_size=3)
+    mixed = [t for k in range(7) for t in (TEXTS if k % 2 else TEXTS[::-1])]
+    expected = np.concatenate([reference if k % 2 else reference[::-1] for k in range(7)])
+    assert np.abs(small_batches.encode(mixed) - expected).max() < 1e-4
     again.limit_threads(2)
     assert np.abs(again.encode(TEXTS[:1]) - reference[:1]).max() < 1e-4
 
