@@ -7,7 +7,7 @@ default catalogue comes first, except that ReDial's plot line replaces its descr
 - ``movielens``: the MovieLens 25M movie list (genres, and tag keywords as a short
   "Keywords: a, b, c." tail of the description);
 - ``wikipedia``: American films from Wikipedia (the lead paragraph's first two sentences as the
-  description, cast, genres mapped to the catalogue's names by :data:`WIKIPEDIA_GENRES`).
+  description, cast, genres mapped to the catalogue's names by ``data/genre_names.yaml``).
 
 Films are matched by normalised title + year (:func:`retrieval.titles.normalize_title`), a year
 off by one allowed where the title is unique in the source. The text is third-party: it goes
@@ -22,11 +22,16 @@ Example::
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from agent.understanding.vocabulary import GENRES
 from evaluation import paths
 from evaluation.readers import clean_name
 from retrieval.items import CAST_KEPT, Item
@@ -38,22 +43,28 @@ FIELDS = ("genres", "description", "directors", "cast")
 KEYWORDS_KEPT = 12
 DIRECTORS_KEPT = 3
 
-# movie_info.json writes genres in lower case; the catalogue uses MovieLens's spelling
-MOVIE_INFO_GENRES = {"sci-fi": "Sci-Fi", "film-noir": "Film-Noir", "music": "Musical", "musical": "Musical",
-                     "family": "Children", "animation": "Animation", "documentary": "Documentary"}
+GENRE_NAMES = Path(__file__).with_name("data") / "genre_names.yaml"
 
-# Wikipedia's genre words -> the catalogue's (MovieLens) genres; a word not listed is dropped
-WIKIPEDIA_GENRES: dict[str, tuple[str, ...]] = {
-    "action": ("Action",), "adventure": ("Adventure",), "animated": ("Animation",), "animation": ("Animation",),
-    "comedy": ("Comedy",), "crime": ("Crime",), "documentary": ("Documentary",), "drama": ("Drama",),
-    "family": ("Children",), "children's": ("Children",), "fantasy": ("Fantasy",), "horror": ("Horror",),
-    "musical": ("Musical",), "mystery": ("Mystery",), "noir": ("Film-Noir",), "film noir": ("Film-Noir",),
-    "romance": ("Romance",), "science fiction": ("Sci-Fi",), "sci-fi": ("Sci-Fi",), "thriller": ("Thriller",),
-    "suspense": ("Thriller",), "war": ("War",), "western": ("Western",), "slasher": ("Horror",),
-    "superhero": ("Action",), "martial arts": ("Action",), "satire": ("Comedy",), "spy": ("Thriller",),
-    "romantic comedy": ("Romance", "Comedy"), "romantic drama": ("Romance", "Drama"),
-    "black comedy": ("Comedy",), "crime drama": ("Crime", "Drama"), "psychological thriller": ("Thriller",),
-}
+
+class GenreNames(BaseModel):
+    """What each source calls a genre -> the catalogue's genres (``data/genre_names.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    movie_info: dict[str, tuple[str, ...]]
+    wikipedia: dict[str, tuple[str, ...]]
+
+    @field_validator("movie_info", "wikipedia")
+    @classmethod
+    def _known(cls, table: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        unknown = sorted({g for gs in table.values() for g in gs} - set(GENRES))
+        if unknown:
+            raise ValueError(f"not catalogue genres: {unknown}")
+        return {word.lower(): gs for word, gs in table.items()}
+
+
+@functools.cache
+def genre_names(path: Path = GENRE_NAMES) -> GenreNames:
+    return GenreNames.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 @dataclass
@@ -119,9 +130,10 @@ class Knowledge:
 def movie_info_source(info: dict[str, dict]) -> Source:
     """ReDial's movie_info records (by ReDial id, :func:`evaluation.catalogue.read_movie_info`)."""
     source = Source("movie_info", overrides=("description",))
+    names = genre_names().movie_info
     for record in info.values():
         title, year = split_year(clean_name(str(record.get("name", ""))))
-        genres = [MOVIE_INFO_GENRES.get(str(g).lower(), str(g).title()) for g in record.get("genre") or []]
+        genres = [g for word in record.get("genre") or [] for g in names.get(str(word).lower(), (str(word).title(),))]
         source.add(title, year, {
             "genres": list(dict.fromkeys(genres)),
             "description": str(record.get("plot") or "").strip(),
@@ -165,7 +177,7 @@ def read_wikipedia(files: list[Path], notes: list[str]) -> Source:
 
 
 def _wikipedia_record(film: dict) -> dict:
-    genres = [g for word in film.get("genres") or [] for g in WIKIPEDIA_GENRES.get(str(word).strip().lower(), ())]
+    genres = [g for word in film.get("genres") or [] for g in genre_names().wikipedia.get(str(word).strip().lower(), ())]
     cast = [str(a).strip() for a in film.get("cast") or [] if re.search(r"[^\W\d_]", str(a))]
     return {"genres": list(dict.fromkeys(genres)), "cast": cast[:CAST_KEPT],
             "description": first_sentences(str(film.get("extract") or ""), 2)}

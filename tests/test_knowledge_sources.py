@@ -3,9 +3,11 @@ on tiny hand-made files."""
 
 import json
 
+import pytest
+
 from evaluation import paths
 from evaluation.catalogue import benchmark_items
-from evaluation.knowledge import WIKIPEDIA_GENRES, first_sentences, load_knowledge
+from evaluation.knowledge import first_sentences, genre_names, load_knowledge
 from evaluation.readers import BenchmarkMovie
 from retrieval.items import Item
 
@@ -70,7 +72,7 @@ def test_wikipedia_description_cast_and_mapped_genres(tmp_path):
     late, _ = _apply(k, "Late Film", 2018)
     assert late.genres == ["Sci-Fi", "Children"] and late.cast == ["Ann Actor", "Bob Actor"]
     assert late.description == "Late Film is a 2018 American film by J. R. Smith. It follows a dog."
-    assert WIKIPEDIA_GENRES["animated"] == ("Animation",)
+    assert genre_names().wikipedia["animated"] == ("Animation",)
 
 
 def test_precedence_never_overwrites_a_field_a_better_source_filled(tmp_path):
@@ -115,3 +117,13 @@ def test_first_sentences_keeps_initials_and_abbreviations():
     assert first_sentences("Dr. No meets Mr. X in the U.S. capital. Then more. Last.", 2) == \
         "Dr. No meets Mr. X in the U.S. capital. Then more."
     assert first_sentences("One only", 2) == "One only"
+
+
+def test_genre_names_are_data_checked_on_load(tmp_path):
+    """Each source's genre words map to catalogue genres only; a typo in the file is caught."""
+    names = genre_names()
+    assert names.movie_info["family"] == ("Children",) and names.wikipedia["romantic comedy"] == ("Romance", "Comedy")
+    bad = tmp_path / "genre_names.yaml"
+    bad.write_text("movie_info: {family: [Kids]}\nwikipedia: {}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="Kids"):
+        genre_names(bad)

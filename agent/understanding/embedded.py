@@ -273,8 +273,8 @@ class EmbeddedUnderstander:
         if c.max_runtime is None and u.scene.time_budget_min is None and lx.RULES["vaguely_short"].search(low):
             c.max_runtime = 120 if "not" in low or "nothing" in low else 100
         relative = any(k.kind in ("newer", "older") for k in u.critiques)  # "too old, anything more recent?"
-        if c.year_min is None and not relative and contains_phrase(low, ["recent", "latest", "new release", "new releases", "last few years", "past few years"]):
-            c.year_min = ctx.max_year - 8
+        if c.year_min is None and not relative and contains_phrase(low, lx.NUMBERS.recent_limit):
+            c.year_min = ctx.max_year - lx.NUMBERS.recent_limit_years
         # "old" / "classic" are tastes, not limits: they go to the semantic query as keywords
         setting = lx.RULES["setting_period"].search(low)
         if setting:  # "a film set in the 70s": when its story happens, not when it was made

@@ -197,6 +197,8 @@ class Numbers(_Strict):
     decade_parts: dict[str, tuple[int, int]]
     units_hours: list[str]
     units_minutes: list[str]
+    recent_limit: list[str]  # "something recent": made in the catalogue's last recent_limit_years years
+    recent_limit_years: int
 
 
 class PeopleWords(_Strict):
