@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from agent.state import DialogueState
 from agent.understanding import lexicon as lx
 from retrieval.items import Item
-from retrieval.titles import normalize_title
+from retrieval.described import holds, normalised_text
 
 SCENE_WORDS = {
     "kids": "a night with the kids", "family": "a family night", "partner": "watching as a couple",
@@ -33,7 +33,7 @@ PHRASES: dict[str, list[str]] = {
     "liked": ["close to {title}, which you mentioned", "along the lines of {title}",
               "if you liked {title}, this is close in spirit", "shares a lot with {title}"],
     "liked_button": ["close to {title}, which you liked", "along the lines of {title}, a film you liked"],
-    "attribute": ["{attributes}, as you asked", "has the {attributes} you wanted"],
+    "attribute": ["{attributes}, as you asked", "what you asked for: {attributes}"],
     "genre": ["the {genres} you asked for", "{genres}, as requested", "hits the {genres} note you wanted"],
     "stars": ["stars {names}, as you asked", "with {names}, whom you asked for", "{names} in it, as requested"],
     "directed": ["directed by {names}, as you asked", "a film by {names}, as requested"],
@@ -81,10 +81,13 @@ def mood_fits(mood: str, item: Item) -> bool:
 
 def attribute_in_text(name: str, item: Item) -> bool:
     """Whether an item's own text (title, description, genres) holds one of an attribute's phrases."""
+    return holds(normalised_text(item), attribute_phrases(name))
+
+
+def attribute_phrases(name: str) -> tuple[str, ...]:
+    """The phrases a descriptive wish is found by in an item's text (its own name if unknown)."""
     attribute = lx.ATTRIBUTES.get(name)
-    text = f" {normalize_title(item.document())} "
-    phrases = attribute.phrases if attribute else [name]
-    return any(f" {normalize_title(p)} " in text for p in phrases)
+    return tuple(attribute.phrases) if attribute else (name,)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agent.grounding import attribute_phrases
 from agent.state import DialogueState
 from agent.understanding import lexicon as lx
 from retrieval.engine import CandidateQuery
@@ -114,6 +115,13 @@ def attribute_query(name: str) -> str:
     return a.query if a and a.query else name
 
 
+def described_wishes(state: DialogueState) -> list[tuple[tuple[str, ...], float]]:
+    """The person's descriptive wishes (+1) and aversions (-1), each with the phrases an item's own
+    text is searched for (the ranking's ``described`` feature)."""
+    return ([(attribute_phrases(a), 1.0) for a in state.liked_attributes]
+            + [(attribute_phrases(a), -1.0) for a in state.avoid_attributes])
+
+
 AVOID_WEIGHT = 0.25  # how far an avoided attribute ("gore") pulls the query away from its words
 
 
@@ -147,5 +155,6 @@ def plan_recommendation(state: DialogueState, lookup: Callable[[str], Item | Non
     request = RankRequest(genre_weights=explicit, scene_genre_weights=scene_w,
                           people_weights={p: 1.0 for p in state.liked_people},
                           anchor_vectors=anchor_vecs, has_semantic_query=vector is not None,
-                          message_vector=encode(state.said[-1]) if with_message and state.said else None)
+                          message_vector=encode(state.said[-1]) if with_message and state.said else None,
+                          described=described_wishes(state))
     return RecommendationPlan(text, vector, anchors, query, request)

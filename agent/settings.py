@@ -45,6 +45,9 @@ class RankingWeights(BaseSettings):
     # while anonymous genre requests, ranked with the same weights, lost ~20% NDCG@10: kept at 0.6
     popularity: float = 0.6
     quality: float = 0.1
+    # a descriptive wish ("a heist", "french") or aversion ("no gore") that the item's own text holds:
+    # an explicit request no conversation data weighs, so a learned bundle keeps this weight too
+    described: float = 3.0
     # learned from conversations (`scenerec train`): off in hand-set mode; a model bundle brings
     # its own weights for every feature, fitted together (see agent/learned_signals.py)
     co_mention: float = 0.0

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from retrieval.described import Wish, described_score, normalised_text
 from retrieval.items import Item
 from retrieval.ranking import LEARNED_FEATURES, RankRequest, quality_of
 from retrieval.vector_store import Filters
@@ -58,6 +59,7 @@ class DenseIndex:
 
     def __post_init__(self):
         self.pos = {item_id: i for i, item_id in enumerate(self.ids)}
+        self._texts: list[str] | None = None  # normalised documents, for the described feature
         self._filter_masks: dict[str, np.ndarray] = {}
 
     def vector(self, item_id: str) -> np.ndarray | None:
@@ -101,7 +103,14 @@ class DenseIndex:
             "popularity": self.popularity,
             "quality": self.quality,
             "message": message,
+            "described": self._described_feature(req.described) if req.described else zeros,
         } | {name: personal.get(name, zeros) for name in LEARNED_FEATURES}
+
+    def _described_feature(self, wishes: list[Wish]) -> np.ndarray:
+        """As ``ranking.feature_values``: the wishes each item's own text holds (texts normalised once)."""
+        if self._texts is None:
+            self._texts = [normalised_text(it) for it in self.items]
+        return np.asarray([described_score(t, wishes) for t in self._texts], dtype=np.float32)
 
     def scores(self, req: RankRequest, query: np.ndarray | None, weights: dict[str, float],
                personal: dict[str, np.ndarray] | None = None) -> np.ndarray:

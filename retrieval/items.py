@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 # MPAA ratings from most to least family-safe; ``None`` means unknown.
 MPAA_ORDER: tuple[str, ...] = ("G", "PG", "PG-13", "R", "NC-17")
 CAST_KEPT = 8
+ACCLAIMED_METACRITIC = 81  # Metacritic's "universal acclaim" starts here
 
 
 class Item(BaseModel):
@@ -26,6 +27,10 @@ class Item(BaseModel):
     description: str = ""
     directors: list[str] = Field(default_factory=list)
     cast: list[str] = Field(default_factory=list)  # the best-known members, at most CAST_KEPT
+    languages: list[str] = Field(default_factory=list)  # spoken ("French")
+    countries: list[str] = Field(default_factory=list)  # of production
+    oscars: int = 0  # Academy Awards won
+    metacritic: int | None = None  # critics' score, 0-100
 
     @property
     def people(self) -> list[str]:
@@ -47,6 +52,23 @@ class Item(BaseModel):
         parts = [self.display_title + "."]
         if self.genres:
             parts.append("Genres: " + ", ".join(self.genres) + ".")
+        parts += self.recognition()
         if self.description:
             parts.append(self.description)
         return " ".join(parts)
+
+    def recognition(self) -> list[str]:
+        """Facts worth a sentence of the embedded text: languages and countries of a film not in
+        English / not from the US ("a French comedy"), Oscars won ("Oscar winners") and critics'
+        acclaim ("critically acclaimed": a Metacritic score of 81 or more, Metacritic's own
+        "universal acclaim")."""
+        out = []
+        if self.languages and "English" not in self.languages:
+            out.append(f"Language: {', '.join(self.languages)}.")
+        if self.countries and "United States" not in self.countries:
+            out.append(f"Country: {', '.join(self.countries)}.")
+        if self.oscars:
+            out.append(f"Oscar winner ({self.oscars} Oscar{'s' if self.oscars > 1 else ''}).")
+        if self.metacritic is not None and self.metacritic >= ACCLAIMED_METACRITIC:
+            out.append(f"Critically acclaimed (Metacritic {self.metacritic}).")
+        return out

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from retrieval.described import Wish, described_score, normalised_text
 from retrieval.items import Item
 
 
@@ -38,6 +39,8 @@ class RankRequest:
     learned: dict[str, dict[str, float]] = field(default_factory=dict)
     has_semantic_query: bool = True
     message_vector: np.ndarray | None = None  # the person's last message as written, embedded
+    # descriptive wishes ("heist", "french") and aversions ("gore"): phrases, +1 / -1 (retrieval.described)
+    described: list[Wish] = field(default_factory=list)
     diversity: float = 0.25  # MMR: 0 = pure relevance
 
 
@@ -56,7 +59,7 @@ FEATURE_NAMES = {
     "liked_items": "close to titles you liked", "collaborative": "liked by people with your taste",
     "profile": "your interest profile", "sequence": "what people watch next", "popularity": "popular",
     "quality": "well rated", "diversity": "variety in the list", "people": "people you asked for",
-    "message": "matches your last message",
+    "message": "matches your last message", "described": "what you described",
 }
 # The same features as a person would say what weighed in a pick.
 FEATURE_WORDS = {
@@ -69,6 +72,7 @@ FEATURE_WORDS = {
     "text_match": "how its story matches what you said", "dialogue_popularity": "how often recommenders suggest it",
     "conversation": "what recommenders suggested in conversations like this one",
     "message": "how closely it matches your last message",
+    "described": "the things you described, found in its own text",
 }
 
 
@@ -124,6 +128,7 @@ def feature_values(c: Candidate, req: RankRequest, max_pop: float) -> dict[str, 
         "popularity": math.log1p(c.item.popularity) / math.log1p(max_pop) if max_pop > 0 else 0.0,
         "quality": quality_of(c.item),
         "message": message,
+        "described": described_score(normalised_text(c.item), req.described) if req.described else 0.0,
     } | {name: req.learned.get(name, {}).get(c.item.id, 0.0) for name in LEARNED_FEATURES}
 
 

@@ -17,7 +17,8 @@ from retrieval.items import CAST_KEPT, MPAA_ORDER, Item
 from retrieval.reading import IngestError, read_text
 from retrieval.titles import normalize_title
 
-DEFAULT_SOURCE_VERSION = 4  # 3: directors and cast from Wikidata (bokeh-sampledata); 4: "Jr." kept in names
+DEFAULT_SOURCE_VERSION = 5  # 3: directors and cast from Wikidata (bokeh-sampledata); 4: "Jr." kept in names;
+# 5: languages, countries, Oscars and Metacritic scores from the same snapshot
 
 
 def _clean_int(v) -> int | None:
@@ -60,7 +61,8 @@ def split_names(names: str | None) -> list[str]:
 
 
 def wikidata_metadata() -> dict[tuple[str, int], dict]:
-    """Directors, cast, runtime and MPAA of 17,472 films (1940-2014) from a CC0 Wikidata snapshot
+    """Directors, cast, runtime, MPAA, languages, countries, Oscars won and Metacritic score of 17,472
+    films (1940-2014) from a CC0 Wikidata snapshot
     shipped by ``bokeh-sampledata``, by (normalised title, year). Wikidata lists a film's cast
     alphabetically, extras included; the kept ``CAST_KEPT`` are those credited in the most films
     of the snapshot (the best known), most credited first."""
@@ -70,11 +72,12 @@ def wikidata_metadata() -> dict[tuple[str, int], dict]:
     from bokeh_sampledata.movies_data import movie_path
 
     with sqlite3.connect(f"file:{movie_path}?mode=ro", uri=True) as conn:
-        rows = conn.execute('SELECT Title, Year, Director, "Cast", Runtime, Rating FROM omdb').fetchall()
+        rows = conn.execute('SELECT Title, Year, Director, "Cast", Runtime, Rating, Language, Country, Oscars, '
+                            'Metacritic FROM omdb').fetchall()
     casts = [set(split_names(row[3])) for row in rows]
     credits = Counter(name for cast in casts for name in cast)
     by_key: dict[tuple[str, int], dict] = {}
-    for (title, year, directors, _, runtime, mpaa), cast in zip(rows, casts):
+    for (title, year, directors, _, runtime, mpaa, languages, countries, oscars, metacritic), cast in zip(rows, casts):
         if not title or year is None:
             continue
         best_known = sorted(cast, key=lambda n: (-credits[n], n))[:CAST_KEPT]
@@ -82,6 +85,8 @@ def wikidata_metadata() -> dict[tuple[str, int], dict]:
             "directors": split_names(directors)[:3], "cast": best_known,
             "runtime": _clean_int(runtime) or None,
             "mpaa": mpaa if mpaa in MPAA_ORDER else None,
+            "languages": split_names(languages)[:3], "countries": split_names(countries)[:3],
+            "oscars": _clean_int(oscars) or 0, "metacritic": _clean_int(metacritic),
         }
     return by_key
 

@@ -202,17 +202,20 @@ def test_dense_scores_equal_the_live_ranker_features(tiny_items):
     index = DenseIndex.build(tiny_items, vecs)
     query = vecs["2"]
     req = RankRequest(genre_weights={"Comedy": 1.0, "Horror": -1.0}, scene_genre_weights={"Children": 0.7},
-                      anchor_vectors=[vecs["1"]], message_vector=vecs["3"])
+                      anchor_vectors=[vecs["1"]], message_vector=vecs["3"],
+                      described=[(("comedy", "toy"), 1.0), (("horror",), -1.0)])
     feats = index.features(req, query)
     for it in tiny_items:
         i = index.pos[it.id]
         candidate = Candidate(it, float(vecs[it.id] @ query), vecs[it.id])
         live = feature_values(candidate, req, max(x.popularity for x in tiny_items))
-        for name in ("content", "genre", "scene", "liked_items", "collaborative", "popularity", "quality", "message"):
+        for name in ("content", "genre", "scene", "liked_items", "collaborative", "popularity", "quality", "message",
+                     "described"):
             assert feats[name][i] == pytest.approx(live[name], abs=1e-4), (it.title, name)
     weights = {"genre": 1.0}
     assert feats["content"][index.pos["2"]] == pytest.approx(1.0)
     assert feats["message"][index.pos["3"]] == pytest.approx(1.0) and feats["message"].min() >= 0.0
+    assert set(feats["described"].tolist()) >= {1.0, -1.0}  # a wish and an aversion, each held by some text
     top = index.top(index.scores(req, None, weights), 3, exclude={"9"})
     assert "9" not in top and index.items[index.pos[top[0]]].genres.count("Comedy") == 1
     assert index.top(index.scores(req, None, weights), len(tiny_items), exclude={"9"})[-1] == "9"

@@ -1,0 +1,40 @@
+"""Languages, countries, Oscars and critics' scores from the default catalogue's Wikidata snapshot
+reach the items' text: "a French comedy", "Oscar winners", "critically acclaimed"."""
+
+from agent.grounding import attribute_in_text
+from retrieval.items import Item
+
+
+def test_the_text_names_a_foreign_language_oscars_and_acclaim_only_when_they_hold():
+    amelie = Item(id="1", title="Amelie", year=2001, genres=["Comedy"], languages=["French"], countries=["France"],
+                  metacritic=69)
+    artist = Item(id="2", title="Artist, The", year=2011, languages=["English"], countries=["Belgium", "France"],
+                  oscars=5, metacritic=89)
+    plain = Item(id="3", title="Heat", year=1995, languages=["English", "Spanish"], countries=["United States"],
+                 oscars=0, metacritic=76)
+    assert "Language: French. Country: France." in amelie.document() and "Acclaimed" not in amelie.document()
+    assert "Oscar winner (5 Oscars)." in artist.document() and "Critically acclaimed (Metacritic 89)." in artist.document()
+    assert "Language" not in artist.document() and "Country: Belgium, France." in artist.document()
+    assert plain.document() == "Heat (1995)."
+    assert attribute_in_text("french", amelie) and not attribute_in_text("french", plain)
+    assert attribute_in_text("oscar winners", artist) and attribute_in_text("critically acclaimed", artist)
+    assert not attribute_in_text("oscar winners", amelie) and not attribute_in_text("critically acclaimed", plain)
+
+
+def test_the_snapshot_gives_languages_countries_oscars_and_scores():
+    from retrieval.sources import wikidata_metadata
+
+    facts = wikidata_metadata()
+    amelie, artist = facts[("amelie", 2001)], facts[("the artist", 2011)]
+    assert amelie["languages"] == ["French"] and amelie["countries"] == ["France"] and amelie["oscars"] == 0
+    assert artist["oscars"] == 3 and artist["metacritic"] == 89 and "France" in artist["countries"]
+
+
+def test_a_french_comedy_brings_french_films_and_says_so(agent):
+    result = agent.turn("a french comedy please")
+    french = [it for it in result.items if "French" in (agent.engine.get(it.id).languages or [])]
+    assert len(french) >= 3, [it.title for it in result.items]
+    assert any("french" in it.reason.lower() for it in french), [it.reason for it in french]
+    oscars = agent.turn("some oscar winners from the 90s")
+    won = [it for it in oscars.items if agent.engine.get(it.id).oscars > 0]
+    assert len(won) >= 3, [it.title for it in oscars.items]
