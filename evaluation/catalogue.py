@@ -99,7 +99,9 @@ def benchmark_interactions(links: dict[str, str], interactions: list[tuple]) -> 
 
 
 def fingerprint(items: list[Item]) -> str:
-    blob = json.dumps([it.model_dump() for it in items], sort_keys=True).encode()
+    """Changes with the items' data and with the text they are embedded by (a new ``Item.document``
+    format re-embeds them)."""
+    blob = json.dumps([it.model_dump() | {"document": it.document()} for it in items], sort_keys=True).encode()
     return hashlib.sha1(blob + str(BUILD_VERSION).encode()).hexdigest()
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from retrieval.described import Wish, described_score, normalised_text
+from retrieval.described import Wish, holds, normalised_text
 from retrieval.items import Item
 from retrieval.ranking import LEARNED_FEATURES, RankRequest, quality_of
 from retrieval.vector_store import Filters
@@ -60,6 +60,7 @@ class DenseIndex:
     def __post_init__(self):
         self.pos = {item_id: i for i, item_id in enumerate(self.ids)}
         self._texts: list[str] | None = None  # normalised documents, for the described feature
+        self._phrase_masks: dict[tuple[str, ...], np.ndarray] = {}
         self._filter_masks: dict[str, np.ndarray] = {}
 
     def vector(self, item_id: str) -> np.ndarray | None:
@@ -107,10 +108,19 @@ class DenseIndex:
         } | {name: personal.get(name, zeros) for name in LEARNED_FEATURES}
 
     def _described_feature(self, wishes: list[Wish]) -> np.ndarray:
-        """As ``ranking.feature_values``: the wishes each item's own text holds (texts normalised once)."""
-        if self._texts is None:
-            self._texts = [normalised_text(it) for it in self.items]
-        return np.asarray([described_score(t, wishes) for t in self._texts], dtype=np.float32)
+        """As ``ranking.feature_values``: the wishes each item's own text holds, summed and clipped
+        to -1..1 (each wish's mask is cached: the same wishes come back in many states)."""
+        total = np.zeros(len(self.ids), np.float32)
+        for phrases, sign in wishes:
+            total += sign * self._holds(phrases)
+        return np.clip(total, -1.0, 1.0)
+
+    def _holds(self, phrases: tuple[str, ...]) -> np.ndarray:
+        if phrases not in self._phrase_masks:
+            if self._texts is None:
+                self._texts = [normalised_text(it) for it in self.items]
+            self._phrase_masks[phrases] = np.fromiter((holds(t, phrases) for t in self._texts), bool, len(self._texts))
+        return self._phrase_masks[phrases]
 
     def scores(self, req: RankRequest, query: np.ndarray | None, weights: dict[str, float],
                personal: dict[str, np.ndarray] | None = None) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Whether an item's own text holds a descriptive wish ("dinosaurs", "heist", "french", "gore"):
 the wish's phrases matched as whole words in the item's normalised document (title, genres,
-description, languages, awards). One home for the test that the ranking's ``described`` feature
+description, languages, Oscars and acclaim). One home for the test that the ranking's ``described`` feature
 and the reasons ("has the heist you wanted") both use. Example::
 
     text = normalised_text(item)
@@ -19,7 +19,8 @@ Wish = tuple[tuple[str, ...], float]  # a wish's phrases, and +1 (wished) or -1 
 
 
 def normalised_text(item: Item) -> str:
-    return f" {normalize_title(item.document())} "
+    """The embedded document and the item's recognition (Oscars, acclaim), normalised."""
+    return f" {normalize_title(' '.join([item.document(), *item.recognition()]))} "
 
 
 def holds(text: str, phrases: Iterable[str]) -> bool:

@@ -17,8 +17,9 @@ from retrieval.items import CAST_KEPT, MPAA_ORDER, Item
 from retrieval.reading import IngestError, read_text
 from retrieval.titles import normalize_title
 
-DEFAULT_SOURCE_VERSION = 5  # 3: directors and cast from Wikidata (bokeh-sampledata); 4: "Jr." kept in names;
-# 5: languages, countries, Oscars and Metacritic scores from the same snapshot
+DEFAULT_SOURCE_VERSION = 6  # 3: directors and cast from Wikidata (bokeh-sampledata); 4: "Jr." kept in names;
+# 5: languages, countries, Oscars and Metacritic scores from the same snapshot; 6: only languages and
+# countries embedded
 
 
 def _clean_int(v) -> int | None:

@@ -12,8 +12,9 @@ def test_the_text_names_a_foreign_language_oscars_and_acclaim_only_when_they_hol
                   oscars=5, metacritic=89)
     plain = Item(id="3", title="Heat", year=1995, languages=["English", "Spanish"], countries=["United States"],
                  oscars=0, metacritic=76)
-    assert "Language: French. Country: France." in amelie.document() and "Acclaimed" not in amelie.document()
-    assert "Oscar winner (5 Oscars)." in artist.document() and "Critically acclaimed (Metacritic 89)." in artist.document()
+    assert "Language: French. Country: France." in amelie.document()
+    assert artist.recognition() == ["Oscar winner (5 Oscars).", "Critically acclaimed (Metacritic 89)."]
+    assert "Oscar" not in artist.document() and not amelie.recognition()  # matched, not embedded
     assert "Language" not in artist.document() and "Country: Belgium, France." in artist.document()
     assert plain.document() == "Heat (1995)."
     assert attribute_in_text("french", amelie) and not attribute_in_text("french", plain)
@@ -38,3 +39,15 @@ def test_a_french_comedy_brings_french_films_and_says_so(agent):
     oscars = agent.turn("some oscar winners from the 90s")
     won = [it for it in oscars.items if agent.engine.get(it.id).oscars > 0]
     assert len(won) >= 3, [it.title for it in oscars.items]
+
+
+def test_a_wish_said_earlier_still_holds_at_a_lower_weight():
+    from agent.grounding import attribute_phrases
+    from agent.planning import EARLIER_WISH, described_wishes
+    from agent.state import DialogueState
+
+    state = DialogueState(said=["something french", "with a big heist maybe"], liked_attributes=["french", "heist"],
+                          avoid_attributes=["gore"])
+    weights = dict(described_wishes(state))
+    assert weights[attribute_phrases("heist")] == 1.0  # said in the last message
+    assert weights[attribute_phrases("french")] == EARLIER_WISH and weights[attribute_phrases("gore")] == -EARLIER_WISH
