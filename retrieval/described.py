@@ -10,6 +10,7 @@ and the reasons ("has the heist you wanted") both use. Example::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from retrieval.items import Item
@@ -25,7 +26,13 @@ def normalised_text(item: Item) -> str:
 
 def holds(text: str, phrases: Iterable[str]) -> bool:
     """``text`` from :func:`normalised_text`."""
-    return any(f" {normalize_title(p)} " in text for p in phrases)
+    return any(key in text for key in phrase_keys(tuple(phrases)))
+
+
+@functools.lru_cache(maxsize=4096)
+def phrase_keys(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """The phrases normalised as the texts are, once (a turn tests them against every candidate)."""
+    return tuple(f" {normalize_title(p)} " for p in phrases)
 
 
 def described_score(text: str, wishes: list[Wish]) -> float:
