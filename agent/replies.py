@@ -67,6 +67,10 @@ def describe_request(state: DialogueState, anchor_titles: list[str] | None = Non
     if state.scene.occasion in _OCCASION_TEXT:
         head += " " + _OCCASION_TEXT[state.scene.occasion]
     limits = []
+    if state.liked_attributes:  # soft: the picks lean to them ("a french comedy", "oscar winners")
+        limits.append("favouring " + _and(state.liked_attributes[:3], "and"))
+    if state.avoid_attributes:
+        limits.append("avoiding " + _and(state.avoid_attributes[:3], "and"))
     if f.exclude_genres or state.avoid_people:
         avoided = [_GENRE_NOUN.get(g, g.lower()) for g in f.exclude_genres] + state.avoid_people
         limits.append("no " + _and(avoided, "or"))

@@ -36,6 +36,7 @@ def test_a_french_comedy_brings_french_films_and_says_so(agent):
     french = [it for it in result.items if "French" in (agent.engine.get(it.id).languages or [])]
     assert len(french) >= 3, [it.title for it in result.items]
     assert any("french" in it.reason.lower() for it in french), [it.reason for it in french]
+    assert "favouring french" in result.reply, result.reply  # the reply says what was applied
     oscars = agent.turn("some oscar winners from the 90s")
     won = [it for it in oscars.items if agent.engine.get(it.id).oscars > 0]
     assert len(won) >= 3, [it.title for it in oscars.items]
