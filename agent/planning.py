@@ -14,14 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from agent.grounding import attribute_phrases
-from retrieval.described import holds
-from retrieval.titles import normalize_title
 from agent.state import DialogueState
 from agent.understanding import lexicon as lx
+from retrieval.described import holds
 from retrieval.engine import CandidateQuery
 from retrieval.items import Item
 from retrieval.people import PeopleIndex
 from retrieval.ranking import RankRequest
+from retrieval.titles import normalize_title
 from retrieval.vector_store import Filters, mpaa_up_to
 
 MOOD_WORDS = {"funny": "funny comedy", "light": "light-hearted fun", "thrilling": "thrilling suspense",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.planning import filters_for
 from agent.state import DialogueState
+from agent.understanding import lexicon as lx
 from retrieval.items import Item
 
 _COMPANION_TEXT = {"kids": "with the kids", "family": "for the family", "partner": "for the two of you",
@@ -69,8 +70,12 @@ def describe_request(state: DialogueState, anchor_titles: list[str] | None = Non
     limits = []
     if state.liked_attributes:  # soft: the picks lean to them ("a french comedy", "oscar winners")
         limits.append("favouring " + _and(state.liked_attributes[:3], "and"))
-    if state.avoid_attributes:
-        limits.append("avoiding " + _and(state.avoid_attributes[:3], "and"))
+    # an aversion a refused genre already says ("nothing scary": no horror films) is not said twice
+    said = set(f.exclude_genres)
+    avoided_attributes = [a for a in state.avoid_attributes
+                          if not (a in lx.ATTRIBUTES and set(lx.ATTRIBUTES[a].exclude_when_avoided or ["-"]) <= said)]
+    if avoided_attributes:
+        limits.append("avoiding " + _and(avoided_attributes[:3], "and"))
     if f.exclude_genres or state.avoid_people:
         avoided = [_GENRE_NOUN.get(g, g.lower()) for g in f.exclude_genres] + state.avoid_people
         limits.append("no " + _and(avoided, "or"))

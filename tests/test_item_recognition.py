@@ -52,3 +52,9 @@ def test_a_wish_said_earlier_still_holds_at_a_lower_weight():
     weights = dict(described_wishes(state))
     assert weights[attribute_phrases("heist")] == 1.0  # said in the last message
     assert weights[attribute_phrases("french")] == EARLIER_WISH and weights[attribute_phrases("gore")] == -EARLIER_WISH
+
+
+def test_the_reply_names_an_aversion_once(agent):
+    kids = agent.turn("something light and funny with my kids, nothing scary").reply
+    assert "no horror films" in kids and "avoiding scary" not in kids, kids
+    assert "(avoiding gore" in agent.turn("love horror but not gore").reply
