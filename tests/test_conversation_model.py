@@ -66,6 +66,26 @@ def test_it_learns_which_film_follows_the_words_and_the_films_named():
     assert np.allclose(model.log_scores("zzz qqq", ["Not A Film (1900)"]), model.log_scores("", []))
 
 
+def test_an_examples_weight_sets_how_much_it_teaches():
+    """Seeker examples come in at a weight below 1: a zero-weight example teaches nothing, a weighted
+    one pulls its film up for its words."""
+    texts, named, golds = zip(*EXAMPLES)
+    extra = [("a cosy rainy sunday", [], ["Heat (1995)"])] * 12
+    cfg = ConversationConfig(seed=0, dimension=8, epochs=40, learning_rate=0.05, l2=1e-5, dropout=0.0, min_df=1)
+
+    def fit(weight):
+        t, n, g = zip(*(EXAMPLES + extra))
+        return fit_conversation_model(list(t), list(n), list(g), FILMS, cfg,
+                                      [1.0] * len(EXAMPLES) + [weight] * len(extra))
+
+    def heat(model):
+        return float(np.exp(model.log_scores("a cosy rainy sunday", []))[FILMS.index("Heat (1995)")])
+
+    unweighted = fit_conversation_model(list(texts), list(named), list(golds), FILMS, cfg)
+    assert heat(fit(1.0)) > heat(fit(0.5)) > heat(fit(0.0)) + 0.2
+    assert abs(heat(fit(0.0)) - heat(unweighted)) < 0.1  # weight 0: as if the examples were not there
+
+
 def test_fitting_is_deterministic_under_the_seed():
     a, b = _fit(seed=4), _fit(seed=4)
     assert np.array_equal(a.word_vectors, b.word_vectors) and np.array_equal(a.film_out, b.film_out)

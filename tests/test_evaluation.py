@@ -13,6 +13,7 @@ from evaluation.linking import link_movies
 from evaluation.metrics import MetricAccumulator, ndcg_at, rank_of
 from evaluation.protocol import instance_count, points, sample_dialogues
 from evaluation.readers import BenchmarkMovie, read_inspired, read_redial, read_redial_movies
+from evaluation.training import comention_events, seeker_points
 from retrieval.dense import DenseIndex
 from retrieval.ranking import Candidate, RankRequest, feature_values
 
@@ -73,6 +74,14 @@ def test_redial_mentions_become_titles_and_points_follow_the_protocol(redial_fil
     assert pts[2].context.turns == ()  # nothing before the opening turn
     assert pts[1].context.mentioned() == ["1", "2", "3"]
     assert instance_count(pts, "full") == 5 and instance_count(pts, "dedup") == 4
+    # the conversation model's extra examples: seeker turns naming a film not named before (Shrek at
+    # turn 4 was the recommender's already)
+    assert [(p.context.dialogue_id, p.turn_index, p.golds) for p in seeker_points(dialogues)] == [("c1", 0, ("1",))]
+    # co-mention's events: each recommender turn that names films, after the films named before it
+    names = {m.id: m.name for m in movies}
+    assert comention_events(dialogues[:1], names) == [
+        (["Toy Story (1995)"], ["Shrek (2001)", "Up (2009)"]),
+        (["Toy Story (1995)", "Shrek (2001)", "Up (2009)", "Shrek (2001)"], ["Toy Story (1995)", "Halloween (1978)"])]
 
 
 def test_metrics_match_hand_computed_values():

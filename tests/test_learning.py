@@ -135,6 +135,7 @@ def test_scenerec_train_learns_from_hand_made_dialogues_end_to_end(data_dir, tmp
     after_toy_story = bundle.comention.scores(["Toy Story (1995)"])
     assert set(after_toy_story) == {"Up (2009)", "Cars (2006)", "Finding Nemo (2003)", "Shrek (2001)"}
     assert bundle.manifest["seed"] == 3 and "dialogues.jsonl" in bundle.manifest["data"]
+    assert bundle.manifest["seeker_examples"] > 0  # the seekers' own mentions taught the conversation model too
     assert all(v >= 0 for v in bundle.weights.values()) and set(bundle.weights) >= {"co_mention", "text_match"}
     # nothing but numbers, ids and titles: no plot text from movie_info made it into the bundle
     blob = b"".join(p.read_bytes() for p in out.iterdir())
@@ -164,6 +165,27 @@ def test_learned_sentiment_backs_the_rules_only_where_it_is_confident():
     assert [m.polarity for m in u.mentions] == ["disliked", "seen"]  # a "seen" verdict is the rules' own
     u = SentimentBacked(Rules(), model).understand("I loved Heat. Up was fine", None)
     assert u.mentions[0].polarity == "liked"
+
+
+def test_the_ranker_fits_only_among_the_films_it_may_rank():
+    """A gold the hard filters refuse (a genre carried over from earlier) is never a training target,
+    and every candidate is a film the filters allow and the state does not exclude."""
+    import random
+
+    from agent.batch import Scored
+    from evaluation.training import FEATURE_ORDER, ranker_block
+
+    rng = np.random.default_rng(2)
+    ids = [f"m{k}" for k in range(300)]
+    allowed = np.arange(300) % 3 != 0  # every third film refused by the filters
+    scored = Scored({name: rng.random(300).astype(np.float32) for name in FEATURE_ORDER}, {"m1", "m2"}, allowed)
+    mat, gold = ranker_block(scored, [3, 4], ids, 20, random.Random(0))  # 3 refused, 4 allowed
+    assert gold.sum() == 1 and mat.shape[1] == len(FEATURE_ORDER)
+    assert np.allclose(mat[gold][0], [scored.features[name][4] for name in FEATURE_ORDER])
+    for row in range(len(mat)):  # each candidate's values belong to an allowed, unexcluded film
+        match = [k for k in range(300) if np.allclose([scored.features[f][k] for f in FEATURE_ORDER], mat[row])]
+        assert match and allowed[match[0]] and ids[match[0]] not in {"m1", "m2"}
+    assert ranker_block(scored, [3, 1], ids, 20, random.Random(0)) is None  # refused, excluded: nothing to fit
 
 
 def test_fitting_is_deterministic_under_the_seed():
