@@ -340,3 +340,19 @@ def test_a_misspelt_long_title_over_a_one_word_title_inside_it():
     assert [m.item_id for m in nlu.understand("my wife loves Pride and Prejudise").mentions] == ["2"]
     assert [m.item_id for m in nlu.understand("we loved Pride").mentions] == ["1"]
 
+
+
+@pytest.mark.parametrize("text, field, value", [
+    ("something under ninety minutes", "max_runtime", 90),
+    ("we have about forty-five minutes", "time_budget_min", 45),
+    ("a movie for my son, he is eleven", "companions", "kids"),
+])
+def test_number_words_come_from_the_one_table_in_the_data(nlu, text, field, value):
+    """Runtimes, budgets and ages read number words from en.yaml's ``number_words`` alone."""
+    from agent.understanding.vocabulary import vocabulary
+
+    u = nlu.understand(text)
+    got = u.scene.companions if field == "companions" else (
+        getattr(u.scene, field, None) if field == "time_budget_min" else getattr(u.constraints, field))
+    assert got == value
+    assert {"ninety", "forty-five", "eleven"} <= set(vocabulary("en").number_words)

@@ -30,10 +30,6 @@ from retrieval.people import PeopleIndex, PersonHit
 # example and counter-example text; the code reads them as ``lx.RULES[name]``.
 
 
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
-
-
 @dataclass
 class TurnContext:
     """What the understander may know about the dialogue so far."""
@@ -190,7 +186,7 @@ class EmbeddedUnderstander:
             u.constraints = type(u.constraints)()
         age = lx.RULES["kid_age"].search(low) or lx.RULES["child_age"].search(low)
         age_value = next((x for x in age.groups() if x), "99") if age else "99"
-        if age and int(_NUMBER_WORDS.get(age_value, age_value)) <= 15:
+        if age and int(lx.NUMBER_WORDS.get(age_value, age_value)) <= 15:
             u.scene.companions = "kids"  # a child's age names the most constraining companion
         return u
 

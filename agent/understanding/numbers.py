@@ -24,9 +24,6 @@ from functools import lru_cache
 
 from agent.understanding.vocabulary import Numbers, vocabulary
 
-_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "thirty": 30,
-                 "forty": 40, "forty-five": 45, "forty five": 45, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-                 "ninety": 90, "a hundred": 100, "hundred": 100}
 _DECADE_WORDS = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
                  "eighties": 80, "nineties": 90}
 _FILLER = r"(?:(?:about|around|roughly|approximately|approx|like|maybe|say|just|only|exactly|an?|the)\s+)*"
@@ -95,8 +92,10 @@ def _grammar(language: str = "en") -> _Grammar:
     return _Grammar(duration, duration_range, decade, year, before, after, negator, rating, age, w)
 
 
-def _value(num: str) -> float:
-    return float(_WORD_NUMBERS.get(num, num)) if num not in _WORD_NUMBERS else float(_WORD_NUMBERS[num])
+def _value(num: str, language: str = "en") -> float:
+    """A quantity as written: digits, or a number word (``number_words`` in the language's data)."""
+    words = vocabulary(language).number_words
+    return float(words[num]) if num in words else float(num)
 
 
 def _bound(g: _Grammar, text: str, start: int, end: int) -> tuple[str | None, bool, str]:
