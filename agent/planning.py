@@ -16,6 +16,7 @@ import numpy as np
 from agent.grounding import attribute_phrases
 from agent.state import DialogueState
 from agent.understanding import lexicon as lx
+from agent.understanding.zh_vocab import load_vocabulary as load_zh_vocabulary
 from retrieval.described import holds
 from retrieval.engine import CandidateQuery
 from retrieval.items import Item
@@ -121,12 +122,15 @@ def described_wishes(state: DialogueState) -> list[tuple[tuple[str, ...], float]
     """The person's descriptive wishes (+1) and aversions (-1), each with the phrases an item's own
     text is searched for (the ranking's ``described`` feature). A wish said in the last message
     counts fully, an earlier one (still held) at ``EARLIER_WISH``."""
-    last = f" {normalize_title(state.said[-1])} " if state.said else ""
+    raw = state.said[-1] if state.said else ""
+    last = f" {normalize_title(raw)} " if raw else ""
+    chinese = load_zh_vocabulary()["attributes"]  # a wish said in Chinese ("法国") is in the last message too
     out = []
     for names, sign in ((state.liked_attributes, 1.0), (state.avoid_attributes, -1.0)):
         for a in names:
             phrases = attribute_phrases(a)
-            out.append((phrases, sign * (1.0 if holds(last, phrases) else EARLIER_WISH)))
+            said_now = holds(last, phrases) or any(w in raw for w in chinese.get(a, []))
+            out.append((phrases, sign * (1.0 if said_now else EARLIER_WISH)))
     return out
 
 

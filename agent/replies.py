@@ -53,6 +53,14 @@ def request_head(moods: list[str], genres: list[str]) -> str:
     return f"{mood} {noun}".strip()
 
 
+def named_aversions(state: DialogueState) -> list[str]:
+    """The avoided attributes a reply names: one a refused genre already says ("nothing scary": no
+    horror films) is not said twice."""
+    said = set(filters_for(state).exclude_genres)
+    return [a for a in state.avoid_attributes
+            if not (a in lx.ATTRIBUTES and set(lx.ATTRIBUTES[a].exclude_when_avoided or ["-"]) <= said)]
+
+
 def describe_request(state: DialogueState, anchor_titles: list[str] | None = None) -> str:
     """'light and funny picks with the kids (no Horror; at most 90 min)'."""
     f = filters_for(state)
@@ -70,10 +78,7 @@ def describe_request(state: DialogueState, anchor_titles: list[str] | None = Non
     limits = []
     if state.liked_attributes:  # soft: the picks lean to them ("a french comedy", "oscar winners")
         limits.append("favouring " + _and(state.liked_attributes[:3], "and"))
-    # an aversion a refused genre already says ("nothing scary": no horror films) is not said twice
-    said = set(f.exclude_genres)
-    avoided_attributes = [a for a in state.avoid_attributes
-                          if not (a in lx.ATTRIBUTES and set(lx.ATTRIBUTES[a].exclude_when_avoided or ["-"]) <= said)]
+    avoided_attributes = named_aversions(state)
     if avoided_attributes:
         limits.append("avoiding " + _and(avoided_attributes[:3], "and"))
     if f.exclude_genres or state.avoid_people:

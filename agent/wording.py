@@ -84,6 +84,10 @@ class ChineseWording:
 
         self.people = {name: next((a for a in aliases if any("\u4e00" <= c <= "\u9fff" for c in a)), name)
                        for name, aliases in people_aliases().items()}
+        from agent.understanding.zh_vocab import load_vocabulary
+
+        # a descriptive wish in Chinese: the first of its words in the reader's vocabulary ("french": 法国)
+        self.attributes = {key: words[0] for key, words in load_vocabulary()["attributes"].items() if words}
 
     # -- words for catalogue values ---------------------------------------------------------------
     def genre(self, g: str) -> str:
@@ -119,6 +123,10 @@ class ChineseWording:
 
     def _limits(self, state: DialogueState) -> list[str]:
         lim, f, out = self.r["limits"], filters_for(state), []
+        if state.liked_attributes:  # soft: the picks lean to them
+            out.append(lim["favouring"].format(what="、".join(self.attributes.get(a, a) for a in state.liked_attributes[:3])))
+        if aversions := replies.named_aversions(state):
+            out.append(lim["avoiding"].format(what="、".join(self.attributes.get(a, a) for a in aversions[:3])))
         if f.exclude_genres or state.avoid_people:
             out.append(lim["exclude"].format(what="、".join([self.genre(g) for g in f.exclude_genres]
                                                            + [self.people.get(p, p) for p in state.avoid_people])))

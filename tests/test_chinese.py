@@ -322,3 +322,19 @@ def test_llm_reason_asked_in_chinese():
     assert reason == "这部喜剧正合你意。"
     assert "Chinese" in llm.calls[0].messages[0].content
     assert wording_for("zh").template_reason(grounds) == "正是你要的喜剧。" or "喜剧" in wording_for("zh").template_reason(grounds)
+
+
+def test_descriptive_wishes_become_attributes_the_ranker_tests(zh):
+    """"法国" is the wish `french` the ranking's `described` feature tests an item's text for, as in
+    English; "不要血腥" an aversion; a word no item text can hold stays a keyword of the query."""
+    u = read(zh, "想看一部法国喜剧")
+    assert u.liked_attributes == ["french"] and "french" not in u.keywords and u.liked_genres == ["Comedy"]
+    assert read(zh, "来点恐怖片，但不要血腥的").avoided_attributes == ["gore"]
+    music = read(zh, "想看音乐题材的")
+    assert music.liked_attributes == [] and "music" in music.keywords
+
+
+def test_an_aversion_said_after_the_wish_and_small_talk_wish_nothing(zh):
+    assert read(zh, "科幻片可以，超级英雄那种就算了").avoided_attributes == ["superheroes"]
+    assert read(zh, "科幻片可以，超级英雄那种就算了").liked_attributes == []
+    assert read(zh, "你是机器人吗").liked_attributes == []

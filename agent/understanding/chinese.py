@@ -98,6 +98,8 @@ class ChineseUnderstander:
         if u.intent == "ask_item":  # "适合孩子看吗？" asks about the item; it is no taste, no scene
             u.liked_genres, u.disliked_genres, u.liked_people, u.keywords = [], [], [], []
             u.scene, u.constraints = SceneUpdate(), ConstraintUpdate()
+        if u.intent in ("ask_item", "smalltalk", "greeting"):  # "你是机器人吗": no wish for robot films
+            u.liked_attributes, u.avoided_attributes = [], []
         return u
 
     def titles_in(self, text: str) -> list[str]:

@@ -24,7 +24,9 @@ def intent(u: Understanding, s: str, ctx: TurnContext, v: dict, wishes: bool = F
     """The intent of a message whose slots are read (``wishes``: a genre, mood or attribute word was said)."""
     has_shown = bool(ctx.last_shown)
     bare = re.sub(r"[\s，。！？!?,.~～…、😀-🙏🌀-🗿]+", "", s)
-    slots = u.model_copy(update={"keywords": []}).has_preferences()
+    # descriptive words ("机器人" in "你是机器人吗") say nothing of intent by themselves (``wishes`` does)
+    words_only = {"keywords": [], "liked_attributes": [], "avoided_attributes": []}
+    slots = u.model_copy(update=words_only).has_preferences()
     opening = _opening(u, s, v, bare, slots)
     if opening:
         return opening
@@ -40,7 +42,7 @@ def intent(u: Understanding, s: str, ctx: TurnContext, v: dict, wishes: bool = F
             and not contains_any(s, v["accept"]):
         rejected_at = max(rejected_at, len(s))  # "我不喜欢第一部"
     rejects = rejected_at >= 0 and rejected_at >= accepted_at  # "第一部看过了，第二部…就它吧" accepts
-    wishes_beyond_titles = u.model_copy(update={"keywords": [], "mentions": []}).has_preferences()
+    wishes_beyond_titles = u.model_copy(update=words_only | {"mentions": []}).has_preferences()
     pointed = bool(u.references or u.refers_to_focus or u.refers_to_all)
     if has_shown and rejects and (pointed or not (wishes_beyond_titles or u.critiques)):
         return "reject"  # "第二部不要", "这个不行，我老婆不看恐怖片" (the wishes still count)

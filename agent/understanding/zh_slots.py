@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from agent.understanding import lexicon as lx
 from agent.understanding.schema import Critique, Understanding
 from agent.understanding.settle import companion
 from agent.understanding.text import PhraseHit
@@ -115,8 +116,15 @@ def slots(u: Understanding, s: str, hits: list[PhraseHit], negated: dict[int, in
             u.constraints.year_min = max_year - 8
         elif h.category == "critique" and not neg:
             u.critiques.append(Critique(kind=h.value))
-        elif h.category == "attribute" and not neg:
-            keywords.append(h.value)
+        elif h.category == "attribute":
+            # a descriptive wish the ranker can test against an item's text ("法国" -> french), as in
+            # English; one it cannot ("音乐") stays a keyword for the semantic query
+            if h.value in lx.ATTRIBUTES:
+                target = u.avoided_attributes if neg else u.liked_attributes
+                if h.value not in target:
+                    target.append(h.value)
+            elif not neg:
+                keywords.append(h.value)
 
     if times:
         u.scene.time_of_day = min(times, key=v["time_of_day_priority"].index)
@@ -145,15 +153,22 @@ def people_polarity(u: Understanding, s: str, people: list[Span], negated: dict[
 
 
 def post_negation(u: Understanding, s: str, hits: list[PhraseHit], vocab: dict, heads: dict[str, str]) -> None:
-    """"爱情片免了", "恐怖片以外的都行", "超级英雄那种就算了": the cue comes after the genre."""
+    """"爱情片免了", "恐怖片以外的都行", "超级英雄那种就算了": the cue comes after the genre or the
+    descriptive wish."""
     neg = vocab["negation"]
     cues = sorted(neg["post_cues"], key=len, reverse=True)
     for h in hits:
-        if h.category != "genre":
+        if h.category not in ("genre", "attribute"):
             continue
         rest = re.sub(r"^(的|那种|这种|那类|类|就|也|我|都|的话|之类的?|什么的?)+", "", s[h.end:h.end + 8])
-        if any(rest.startswith(c) for c in cues):
-            if h.value in u.liked_genres:
-                u.liked_genres.remove(h.value)
-            if s[h.start:h.end] in heads and h.value not in u.disliked_genres:
-                u.disliked_genres.append(h.value)
+        if not any(rest.startswith(c) for c in cues):
+            continue
+        if h.category == "attribute":
+            if h.value in u.liked_attributes:
+                u.liked_attributes.remove(h.value)
+                u.avoided_attributes.append(h.value)
+            continue
+        if h.value in u.liked_genres:
+            u.liked_genres.remove(h.value)
+        if s[h.start:h.end] in heads and h.value not in u.disliked_genres:
+            u.disliked_genres.append(h.value)
