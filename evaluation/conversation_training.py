@@ -57,12 +57,23 @@ def _bags(matrix, rows):
             torch.from_numpy(sub.data.astype(np.float32)))
 
 
+def _named_matrix(named: list[list[str]], row: dict[str, int]):
+    """Per example, the films named so far as one row: 1 / (films known) at each known film."""
+    import scipy.sparse as sp
+
+    films = sp.lil_matrix((len(named), len(row)), dtype=np.float32)
+    for k, ns in enumerate(named):
+        known = [row[n] for n in dict.fromkeys(ns) if n in row]
+        for r in known:
+            films[k, r] = 1.0 / len(known)
+    return films.tocsr()
+
+
 def fit_conversation_model(texts: list[str], named: list[list[str]], golds: list[list[str]], names: list[str],
                            cfg: ConversationConfig, weights: list[float] | None = None) -> ConversationModel:
     """``texts``/``named``/``golds``: per example the seeker's words, the film names named so far and
     the film names suggested next; ``names``: every film of the training catalogue; ``weights``: per
     example (default 1 each)."""
-    import scipy.sparse as sp
     import torch
 
     docs = [t or " " for t in texts]
@@ -73,12 +84,7 @@ def fit_conversation_model(texts: list[str], named: list[list[str]], golds: list
         vec = _vectorizer(1, cfg.max_terms)
         words = vec.fit_transform(docs).tocsr()
     row = {n: k for k, n in enumerate(names)}
-    films = sp.lil_matrix((len(texts), len(names)), dtype=np.float32)
-    for k, ns in enumerate(named):
-        known = [row[n] for n in dict.fromkeys(ns) if n in row]
-        for r in known:
-            films[k, r] = 1.0 / len(known)
-    films = films.tocsr()
+    films = _named_matrix(named, row)
     pairs = np.asarray([(k, row[g]) for k, gs in enumerate(golds) for g in gs if g in row], dtype=np.int64)
     if not len(pairs):
         raise ValueError("no training example names a film of the catalogue")
