@@ -80,12 +80,10 @@ class ChineseWording:
         self.t = _zh()
         self.r = self.t["replies"]
         self.titles = {row.item_id: row.aliases[0] for row in ChineseTitles.load().rows if row.aliases}
-        from agent.understanding.zh_vocab import people_aliases
+        from agent.understanding.zh_vocab import load_vocabulary, people_aliases
 
         self.people = {name: next((a for a in aliases if any("\u4e00" <= c <= "\u9fff" for c in a)), name)
                        for name, aliases in people_aliases().items()}
-        from agent.understanding.zh_vocab import load_vocabulary
-
         # a descriptive wish in Chinese: the first of its words in the reader's vocabulary ("french": 法国)
         self.attributes = {key: words[0] for key, words in load_vocabulary()["attributes"].items() if words}
 

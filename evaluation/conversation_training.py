@@ -26,9 +26,9 @@ class ConversationConfig:
     # chosen on the validation split (ReDial dev, dedup; see the README's ablation table)
     seed: int = 0
     dimension: int = 128
-    epochs: int = 10
     # the model alone, ReDial dev dedup R@50: 10 epochs .367, 15 .358, 7 .339 (30 overfit, .316); with
     # the seekers' examples 10 and 13 are alike (.384 / .382)
+    epochs: int = 10
     # the weight of an example where the seeker names the films (1: a recommender's suggestion).
     # The model alone, ReDial dev dedup: R@50 .367 without them -> .384 at 0.3, 0.5 or 1.0 (10 epochs)
     seeker_weight: float = 0.5

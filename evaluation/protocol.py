@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from typing import Literal
 
-from evaluation.dialogues import Context, Dialogue
+from evaluation.dialogues import Context, Dialogue, Role
 
 Protocol = Literal["full", "dedup"]
 PROTOCOLS: tuple[Protocol, ...] = ("full", "dedup")
@@ -31,12 +31,14 @@ class Point:
         return self.golds if protocol == "full" else tuple(g for g in self.golds if g not in self.repeated)
 
 
-def points(dialogues: list[Dialogue]) -> list[Point]:
+def points(dialogues: list[Dialogue], role: Role = "recommender") -> list[Point]:
+    """The recommendation points (``role`` "seeker": the seeker turns that name films, which training
+    uses as extra examples)."""
     out: list[Point] = []
     for d in dialogues:
         earlier: set[str] = set()
         for i, turn in enumerate(d.turns):
-            if turn.role == "recommender" and turn.mentions:
+            if turn.role == role and turn.mentions:
                 out.append(Point(Context(d.id, d.turns[:i]), i, turn.mentions,
                                  frozenset(m for m in turn.mentions if m in earlier)))
             earlier.update(turn.mentions)

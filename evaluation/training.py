@@ -36,7 +36,7 @@ from agent.batch import BatchRanker
 from agent.learned_signals import LearnedSignals
 from agent.state import DialogueState
 from evaluation.conversation_training import ConversationConfig, fit_conversation_model
-from evaluation.dialogues import Context, Dialogue
+from evaluation.dialogues import Dialogue
 from evaluation.protocol import Point, points
 from evaluation.systems import AgentSystem
 from retrieval.comention import ALPHA, CoMention
@@ -124,17 +124,9 @@ def comention_events(dialogues: list[Dialogue], names: dict[str, str]) -> list[t
 
 
 def seeker_points(dialogues: list[Dialogue]) -> list[Point]:
-    """Every seeker turn that names films not named before, as a point whose golds are those films
-    (the conversation model's extra examples: what people bring up after such a conversation)."""
-    out: list[Point] = []
-    for d in dialogues:
-        earlier: set[str] = set()
-        for i, turn in enumerate(d.turns):
-            new = tuple(m for m in turn.mentions if m not in earlier)
-            if turn.role == "seeker" and new:
-                out.append(Point(Context(d.id, d.turns[:i]), i, new, frozenset()))
-            earlier.update(turn.mentions)
-    return out
+    """Every seeker turn that names films not named before, its golds those films under dedup (the
+    conversation model's extra examples: what people bring up after such a conversation)."""
+    return [p for p in points(dialogues, "seeker") if p.golds_for("dedup")]
 
 
 def examples(ranker: BatchRanker, pts: list[Point], progress: Progress = _quiet,

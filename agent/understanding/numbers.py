@@ -92,9 +92,9 @@ def _grammar(language: str = "en") -> _Grammar:
     return _Grammar(duration, duration_range, decade, year, before, after, negator, rating, age, w)
 
 
-def _value(num: str, language: str = "en") -> float:
-    """A quantity as written: digits, or a number word (``number_words`` in the language's data)."""
-    words = vocabulary(language).number_words
+def _value(num: str) -> float:
+    """A quantity as written: digits, or a number word (``number_words`` in en.yaml)."""
+    words = vocabulary().number_words
     return float(words[num]) if num in words else float(num)
 
 
