@@ -97,6 +97,14 @@ def _of_a_verdict(h: PhraseHit, negated: set[int], listed: set[int], compared: s
     return h.category in ("attribute", "mood") and h.start in negated and h.start in listed  # ("these feel too light")
 
 
+def _describes_a_film(h: PhraseHit, norms: list[str], found) -> bool:
+    """"Older" / "newer" that only tells which film the person means or likes ("the older It (1990)",
+    ``rules.dated_liking``: "an older one that I love is Jaws"): no critique of the list."""
+    if h.category != "critique" or h.value not in ("older", "newer") or h.end - h.start != 1:
+        return False
+    return any(f.start == h.end for f in found) or h.start in rule_positions(norms, "dated_liking")
+
+
 def _hits_that_count(hits: list[PhraseHit], shown: bool, norms: list[str], found, negated: set[int]) -> list[PhraseHit]:
     """Less the people who only arrive later ("before the in-laws arrive", ``rules.absent_company``),
     and less the critiques with nothing to be relative to: a critique ("too long", "more funny") needs
@@ -104,6 +112,7 @@ def _hits_that_count(hits: list[PhraseHit], shown: bool, norms: list[str], found
     words are wishes and aversions of their own ("not Interstellar, too long": long films avoided)."""
     absent = rule_positions(norms, "absent_company")
     hits = [h for h in hits if not (h.category == "companions" and h.start in absent)]
+    hits = [h for h in hits if not _describes_a_film(h, norms, found)]
     if shown or any(mention_polarity(norms, f.start, f.end, f.start in negated) in ("liked", "neutral")
                     for f in found):
         return hits
