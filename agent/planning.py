@@ -16,13 +16,10 @@ import numpy as np
 from agent.grounding import attribute_phrases
 from agent.state import DialogueState
 from agent.understanding import lexicon as lx
-from agent.understanding.zh_vocab import load_vocabulary as load_zh_vocabulary
-from retrieval.described import holds
 from retrieval.engine import CandidateQuery
 from retrieval.items import Item
 from retrieval.people import PeopleIndex
 from retrieval.ranking import RankRequest
-from retrieval.titles import normalize_title
 from retrieval.vector_store import Filters, mpaa_up_to
 
 MOOD_WORDS = {"funny": "funny comedy", "light": "light-hearted fun", "thrilling": "thrilling suspense",
@@ -120,18 +117,10 @@ def attribute_query(name: str) -> str:
 
 def described_wishes(state: DialogueState) -> list[tuple[tuple[str, ...], float]]:
     """The person's descriptive wishes (+1) and aversions (-1), each with the phrases an item's own
-    text is searched for (the ranking's ``described`` feature). A wish said in the last message
-    counts fully, an earlier one (still held) at ``EARLIER_WISH``."""
-    raw = state.said[-1] if state.said else ""
-    last = f" {normalize_title(raw)} " if raw else ""
-    chinese = load_zh_vocabulary()["attributes"]  # a wish said in Chinese ("法国") is in the last message too
-    out = []
-    for names, sign in ((state.liked_attributes, 1.0), (state.avoid_attributes, -1.0)):
-        for a in names:
-            phrases = attribute_phrases(a)
-            said_now = holds(last, phrases) or any(w in raw for w in chinese.get(a, []))
-            out.append((phrases, sign * (1.0 if said_now else EARLIER_WISH)))
-    return out
+    text is searched for (the ranking's ``described`` feature). A wish the latest message said (in
+    any language: the state keeps them) counts fully, an earlier one still held at ``EARLIER_WISH``."""
+    return [(attribute_phrases(a), sign * (1.0 if a in state.wishes_now else EARLIER_WISH))
+            for names, sign in ((state.liked_attributes, 1.0), (state.avoid_attributes, -1.0)) for a in names]
 
 
 EARLIER_WISH = 0.5  # ReDial dev: an earlier wish at full weight cost R@50 (chosen on validation)

@@ -82,6 +82,9 @@ class DialogueState(BaseModel):
     last_reasons: dict[str, str] = Field(default_factory=dict)
     keywords: list[str] = Field(default_factory=list)
     critiques: list[str] = Field(default_factory=list)  # the kinds of critique the person has made so far
+    # the descriptive wishes and aversions the person's latest message said (each held one not said
+    # again there weighs less: :func:`agent.planning.described_wishes`)
+    wishes_now: list[str] = Field(default_factory=list)
     # the person's own recent messages (the learned text scorer reads them); bounded, and gone on reset
     said: list[str] = Field(default_factory=list)
     turns: int = 0
@@ -106,7 +109,7 @@ class DialogueState(BaseModel):
         )
 
     def summary(self) -> dict:
-        return self.model_dump(exclude={"shown_items", "discussed_items", "said", "last_reasons"})
+        return self.model_dump(exclude={"shown_items", "discussed_items", "said", "last_reasons", "wishes_now"})
 
     def named_items(self) -> list[str]:
         """Every film named in the conversation, by the person or someone else (not the agent's own
@@ -172,6 +175,7 @@ class DialogueState(BaseModel):
         if u.intent != "ask_item":
             # the person's own numbers and words win over what a critique derived ("older, before 1980")
             self._apply_preferences(s, u)
+        s.wishes_now = [] if u.intent == "ask_item" else list(dict.fromkeys(u.liked_attributes + u.avoided_attributes))
         return s
 
     @staticmethod

@@ -47,11 +47,19 @@ def test_a_wish_said_earlier_still_holds_at_a_lower_weight():
     from agent.planning import EARLIER_WISH, described_wishes
     from agent.state import DialogueState
 
-    state = DialogueState(said=["something french", "with a big heist maybe"], liked_attributes=["french", "heist"],
-                          avoid_attributes=["gore"])
+    from agent.understanding.schema import Understanding
+
+    def said(state, intent="refine", **wishes):
+        return state.apply(Understanding(intent=intent, **wishes), lambda _: None)
+
+    state = said(DialogueState(), liked_attributes=["french"], avoided_attributes=["gore"])
+    assert dict(described_wishes(state)) == {attribute_phrases("french"): 1.0, attribute_phrases("gore"): -1.0}
+    state = said(state, liked_attributes=["heist"])
     weights = dict(described_wishes(state))
     assert weights[attribute_phrases("heist")] == 1.0  # said in the last message
     assert weights[attribute_phrases("french")] == EARLIER_WISH and weights[attribute_phrases("gore")] == -EARLIER_WISH
+    asked = said(state, intent="ask_item", liked_attributes=["heist"])  # "is it a heist film?" asks, wishes nothing
+    assert dict(described_wishes(asked))[attribute_phrases("heist")] == EARLIER_WISH
 
 
 def test_the_reply_names_an_aversion_once(agent):
