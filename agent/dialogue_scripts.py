@@ -29,7 +29,7 @@ from retrieval.titles import normalize_title
 
 EACH_KEYS = {"genres_none", "genres_any", "people_any", "people_none", "mpaa_in", "max_runtime", "min_runtime",
              "year_min", "year_max", "min_rating"}
-ITEMS_KEYS = {"min", "max", "exclude_titles", "include_any_titles", "each"}
+ITEMS_KEYS = {"min", "max", "exclude_titles", "include_any_titles", "reasons_contain_any", "each"}
 EXPECT_KEYS = {"action", "intent", "scene", "state", "state_none", "items", "reply_contains_any", "reply_not_contains"}
 TURN_KEYS = {"say", "expect", "feedback"}
 
@@ -163,6 +163,10 @@ def check_turn(result: TurnResult, expect: dict) -> list[str]:
         wanted = [normalize_title(t) for t in rules["include_any_titles"]]
         if not any(normalize_title(it.title).startswith(w) for it in items for w in wanted):
             fails.append(f"items include none of {rules['include_any_titles']}: {[it.title for it in items]}")
+    if rules.get("reasons_contain_any"):
+        wanted = [w.lower() for w in rules["reasons_contain_any"]]
+        if not any(w in it.reason.lower() for it in items for w in wanted):
+            fails.append(f"no item's reason says any of {rules['reasons_contain_any']}: {[it.reason for it in items][:2]}")
     for it in items:
         fails += [f"items.each: {f}" for f in _each_failures(it, rules.get("each") or {})]
     return fails

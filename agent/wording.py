@@ -238,6 +238,8 @@ class ChineseWording:
             d["details"] = str(d["details"]).replace("rated ", "").replace(" min", "分钟").replace(", ", "，")
         if "names" in d:
             d["names"] = "、".join(self.people.get(n, n) for n in str(d["names"]).split(" and "))
+        if "attributes" in d:
+            d["attributes"] = "、".join(self.attributes.get(a, a) for a in str(d["attributes"]).split(" and "))
         if "value" in d:
             d["value"] = self.genre(str(d["value"]))
         return d
