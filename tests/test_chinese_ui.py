@@ -96,6 +96,9 @@ def test_gradio_ui_in_chinese(browser, agent, tmp_path):  # noqa: F811
         wait.until(lambda d: "为你找到" in d.find_element(By.TAG_NAME, "body").text)
         body = browser.find_element(By.TAG_NAME, "body").text
         assert "对话" in body and "谁在看" in body and "为什么推荐" in body
+        # the cards' facts line is in Chinese too: genres, minutes, director
+        assert "惊悚" in body and "分钟" in body and "导演：" in body and "Dir. " not in body, body[:800]
+        assert "示例" in body
         shot = tmp_path / "gradio-zh.png"
         assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
         keep(shot)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from agent.results import RecommendedItem
+from ui.words import ui_words
 
 CARD_CSS = """
 .sr-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:12px}
@@ -19,25 +21,30 @@ CARD_CSS = """
 """
 
 
-def render_card(n: int, it: RecommendedItem, note: str = "") -> str:
+def render_card(n: int, it: RecommendedItem, note: str = "", words: dict | None = None,
+                genre: Callable[[str], str] = str) -> str:
+    """``words``: the card's words in the UI's language (``ui/locales``: ``card``); ``genre``: a
+    genre's name in that language."""
+    words = words or ui_words("en")["card"]
     meta = " · ".join(escape(x) for x in filter(None, [
-        str(it.year) if it.year else "", ", ".join(it.genres),  # every genre: a reason may praise any
-        f"{it.runtime} min" if it.runtime else "", it.mpaa or "",
+        str(it.year) if it.year else "", words["genres_joiner"].join(map(genre, it.genres)),  # every genre: a reason may praise any
+        words["minutes"].format(n=it.runtime) if it.runtime else "", it.mpaa or "",
     ]))
-    people = credits(it)
+    people = credits(it, words)
     people_html = f'<div class="sr-meta">{escape(people)}</div>' if people else ""
     note_html = f'<div class="sr-note">{escape(note)}</div>' if note else ""
     return (f'<div class="sr-card"><h4>{n}. {escape(it.title)}</h4><div class="sr-meta">{meta}</div>'
             f'{people_html}<div class="sr-reason">{escape(it.reason)}</div>{note_html}</div>')
 
 
-def credits(it: RecommendedItem) -> str:
+def credits(it: RecommendedItem, words: dict | None = None) -> str:
     """'Dir. Robert Zemeckis · with Tom Hanks, Robin Wright' (plain text; the caller escapes)."""
+    words = words or ui_words("en")["card"]
     parts = []
     if it.directors:
-        parts.append("Dir. " + ", ".join(it.directors[:2]))
+        parts.append(words["directed"] + ", ".join(it.directors[:2]))
     if it.cast:
-        parts.append("with " + ", ".join(it.cast[:3]))
+        parts.append(words["starring"] + ", ".join(it.cast[:3]))
     return " · ".join(parts)
 
 

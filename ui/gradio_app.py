@@ -3,25 +3,17 @@ under the card it explains, a user picker and a profile chart; the session is ke
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
 from types import SimpleNamespace
 
 import gradio as gr
-import yaml
 
 from agent.results import InterestSnapshot, RecommendedItem
+from agent.wording import wording_for
 from ui.api.auth import is_api_user
 from ui.cards import CARD_CSS, render_card
 from ui.chart import CHART_CSS, render_chart
 from ui.render import evidence_words, moved, scene_words, why_words
-
-@lru_cache(maxsize=4)
-def ui_words(language: str = "en") -> dict:
-    """The UI's own words in a language (``ui/locales/<language>.yaml``; English when unknown)."""
-    language = language if language in ("en", "zh") else "en"
-    return yaml.safe_load(resources.files("ui").joinpath(f"locales/{language}.yaml").read_text(encoding="utf-8"))
-
+from ui.words import ui_words
 
 EXAMPLES = ui_words("en")["examples"]
 GUEST = ui_words("en")["guest"]
@@ -49,8 +41,9 @@ def profile_caption(snapshot: InterestSnapshot | None) -> str:
 def build_app(agent, max_cards: int | None = None, language: str | None = None) -> gr.Blocks:
     """``language``: of the UI's own words ('en', 'zh'; default: the ``ui_language`` setting)."""
     k = max_cards or agent.settings.top_k
-    words = ui_words(language or getattr(agent.settings, "ui_language", "en"))
-    calls = ChatCallbacks(agent, k, words)
+    language = language or getattr(agent.settings, "ui_language", "en")
+    words = ui_words(language)
+    calls = ChatCallbacks(agent, k, words, wording_for(language).genre if language == "zh" else str)
     with gr.Blocks(title="SceneRec") as demo:
         view = _layout(words, k, calls)
         _wire(demo, view, calls)
@@ -61,8 +54,8 @@ def build_app(agent, max_cards: int | None = None, language: str | None = None) 
 class ChatCallbacks:
     """What the page's events run: the agent, the number of card slots and the UI's words they share."""
 
-    def __init__(self, agent, k: int, words: dict):
-        self.agent, self.k, self.words = agent, k, words
+    def __init__(self, agent, k: int, words: dict, genre=str):
+        self.agent, self.k, self.words, self.genre = agent, k, words, genre
         self.guest, self.notes = words["guest"], words["notes"]
 
     def chart_of(self, snapshot):
@@ -85,7 +78,7 @@ class ChatCallbacks:
             if items is None:
                 out += [gr.update(), gr.update(), gr.update() if why is KEEP else ""]
             elif n < len(items):
-                out += [gr.update(visible=True), render_card(n + 1, items[n], (notes or {}).get(n, "")),
+                out += [gr.update(visible=True), render_card(n + 1, items[n], (notes or {}).get(n, ""), self.words["card"], self.genre),
                         gr.update() if why is KEEP else ""]
             else:
                 out += [gr.update(visible=False), "", ""]
@@ -149,7 +142,7 @@ def _layout(words: dict, k: int, calls: ChatCallbacks) -> SimpleNamespace:
             with gr.Row():
                 v.send = gr.Button(words["send"], variant="primary", elem_id="sr-send")
                 v.clear = gr.Button(words["new_conversation"], elem_id="sr-clear")
-            gr.Examples(words["examples"], inputs=v.box)
+            gr.Examples(words["examples"], inputs=v.box, label=words["examples_label"])
             with gr.Accordion(words["profile_accordion"], open=True):
                 v.caption = gr.Markdown(profile_caption(None), elem_id="sr-caption")
                 v.chart = gr.HTML(calls.chart_of(None), elem_id="sr-chart-box")
