@@ -292,7 +292,7 @@ class SceneRecAgent(StoreReads):
             return []
         t = time.perf_counter()
         ranked, inputs = shortlist.ranked, shortlist.inputs
-        events("picks", {"items": [_card(r) | {"reason": ""} for r in ranked]})
+        events("picks", {"items": [_card(r, state.language) | {"reason": ""} for r in ranked]})
         shown = {r.item.id: r.item.display_title for r in ranked}
         request = wording_for(state.language).describe_request(state, list(inputs.anchors.values()))
 
@@ -314,7 +314,7 @@ class SceneRecAgent(StoreReads):
         reason = wording_for(state.language).explain(self.explainer, grounds,
                                                      on_text=stream.piece if stream.heard else None)
         stream.final(reason)
-        return RecommendedItem(**_card(r), reason=reason, contributions=r.contributions,
+        return RecommendedItem(**_card(r, state.language), reason=reason, contributions=r.contributions,
                                facts=[f.text for f in sorted(facts, key=lambda f: -f.weight)])
 
     def _knows(self, user: UserModel | None) -> bool:
@@ -332,11 +332,12 @@ class UnknownSession(SceneRecError, KeyError):
 
 
 
-def _card(r: Ranked) -> dict:
-    """What a pick shows before its reason."""
+def _card(r: Ranked, language: str) -> dict:
+    """What a pick shows before its reason (its genres also named in the person's language)."""
     it = r.item
-    return dict(id=it.id, title=it.name, year=it.year, genres=it.genres, runtime=it.runtime, mpaa=it.mpaa,
-                rating=it.rating, directors=it.directors, cast=it.cast, score=r.score)
+    genre = wording_for(language).genre
+    return dict(id=it.id, title=it.name, year=it.year, genres=it.genres, genre_labels=[genre(g) for g in it.genres],
+                runtime=it.runtime, mpaa=it.mpaa, rating=it.rating, directors=it.directors, cast=it.cast, score=r.score)
 
 
 def _why(item: RecommendedItem) -> str:

@@ -12,6 +12,7 @@ class RecommendedItem(BaseModel):
     title: str
     year: int | None = None
     genres: list[str] = Field(default_factory=list)
+    genre_labels: list[str] = Field(default_factory=list)  # the genres in the reply's language, to show
     runtime: int | None = None
     mpaa: str | None = None
     rating: float | None = None

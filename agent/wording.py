@@ -51,6 +51,9 @@ class EnglishWording:
     def name(self, item: Item) -> str:
         return item.display_title
 
+    def genre(self, g: str) -> str:
+        return g
+
     def notice_long(self, n: int) -> str:
         return f"Your message was long; I read the first {n:,} characters."
 

@@ -66,6 +66,8 @@ def test_widget_in_chinese_on_a_chinese_page(browser, agent, settings, tmp_path)
             cards = w.find_all(".card")
             assert cards
             assert all(_han(c.find_element("css selector", ".reason").get_attribute("textContent")) for c in cards)
+            metas = [c.find_element("css selector", ".meta").get_attribute("textContent") for c in cards]
+            assert all(_han(m) and "Animation" not in m for m in metas), metas  # genres in the person's language
             labels = [b.text for b in cards[0].find_elements("css selector", ".actions button")]
             assert labels == ["喜欢", "不喜欢", "看过了"]
             shot = tmp_path / "widget-zh.png"

@@ -261,7 +261,8 @@
       var li = el("li", { "class": "card" });
       var article = el("article", { "aria-label": item.title });
       article.appendChild(el("h3", { "class": "title" }, item.title));
-      var meta = [item.year ? String(item.year) : "", (item.genres || []).slice(0, 3).join(", ")]
+      var genres = (item.genre_labels && item.genre_labels.length) ? item.genre_labels : (item.genres || []);
+      var meta = [item.year ? String(item.year) : "", genres.slice(0, 3).join(/[\u4e00-\u9fff]/.test(genres.join("")) ? "\u3001" : ", ")]
         .filter(Boolean).join(" \u00b7 ");
       article.appendChild(el("p", { "class": "meta" }, meta));
       var credits = [(item.directors || []).length ? T.directed + item.directors.slice(0, 2).join(", ") : "",
