@@ -43,7 +43,7 @@ def build_app(agent, max_cards: int | None = None, language: str | None = None) 
     k = max_cards or agent.settings.top_k
     language = language or getattr(agent.settings, "ui_language", "en")
     words = ui_words(language)
-    calls = ChatCallbacks(agent, k, words, wording_for(language).genre if language == "zh" else str)
+    calls = ChatCallbacks(agent, k, words, wording_for(language).genre)
     with gr.Blocks(title="SceneRec") as demo:
         view = _layout(words, k, calls)
         _wire(demo, view, calls)
