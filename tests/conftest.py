@@ -11,6 +11,7 @@ is itself the proof that first use works offline and needs no prior ingest.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import socket
@@ -36,6 +37,18 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", guarded)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="module")
+def settled_heap():
+    """For tests that time a turn to a fraction of a second: what earlier tests left in this process
+    (a million objects by mid-suite) is taken out of the collector's full passes, as a serving
+    process does with what it loaded (:func:`agent.wiring.settle_heap`). Otherwise one full pass
+    (0.5 s at that size, every thread stopped) lands inside whichever timed turn allocates then."""
+    gc.collect()
+    gc.freeze()
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,8 @@ import pytest
 
 from tests.live_server import client, sse_events, thread_server
 
+pytestmark = pytest.mark.usefixtures("settled_heap")  # timed turns: see conftest
+
 TURN_LIMIT = 6
 SESSION_LIMIT = 4
 ORIGIN = "https://shop.example"

@@ -18,6 +18,8 @@ from agent.llm.fake import ScriptedLLM
 from agent.llm.resilient import CircuitBreaker, ResilientLLM
 from tests.openai_stub import FakeOpenAIServer
 
+pytestmark = pytest.mark.usefixtures("settled_heap")  # timed turns: see conftest
+
 HI = [Message(role="user", content="hi")]
 
 

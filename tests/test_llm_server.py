@@ -22,6 +22,8 @@ from tests.helpers import run_cli
 from tests.openai_stub import FakeOpenAIServer
 from tests.servers import llama_cpp_server
 
+pytestmark = pytest.mark.usefixtures("settled_heap")  # timed turns: see conftest
+
 pytest.importorskip("llama_cpp", reason="the 'local' extra (llama-cpp-python) is not installed")
 MODEL = "smollm2"
 

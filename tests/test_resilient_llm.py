@@ -12,6 +12,8 @@ from agent.llm.resilient import CircuitBreaker, InvalidOutput, LLMTimeout, Resil
 from agent.settings import load_settings
 from agent.wiring import build_llm
 
+pytestmark = pytest.mark.usefixtures("settled_heap")  # timed turns: see conftest
+
 MSGS = [Message(role="user", content="hi")]
 
 

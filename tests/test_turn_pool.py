@@ -16,6 +16,8 @@ from agent.settings import load_settings
 from ui.api.errors import ApiError
 from ui.api.workers import TurnPool
 
+pytestmark = pytest.mark.usefixtures("settled_heap")  # timed turns: see conftest
+
 
 class StandInAgent:
     """Answers a turn with its process id. ``crash`` ends the process at once, as a segfault in a
