@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from html import escape
 
 from agent.results import RecommendedItem
@@ -21,13 +20,13 @@ CARD_CSS = """
 """
 
 
-def render_card(n: int, it: RecommendedItem, note: str = "", words: dict | None = None,
-                genre: Callable[[str], str] = str) -> str:
-    """``words``: the card's words in the UI's language (``ui/locales``: ``card``); ``genre``: a
-    genre's name in that language."""
+def render_card(n: int, it: RecommendedItem, note: str = "", words: dict | None = None) -> str:
+    """``words``: the card's words in the UI's language (``ui/locales``: ``card``). The genres are
+    named as the pick names them (in the person's language, like its reason)."""
     words = words or ui_words("en")["card"]
+    genres = it.genre_labels or it.genres
     meta = " · ".join(escape(x) for x in filter(None, [
-        str(it.year) if it.year else "", words["genres_joiner"].join(map(genre, it.genres)),  # every genre: a reason may praise any
+        str(it.year) if it.year else "", words["genres_joiner"].join(genres),  # every genre: a reason may praise any
         words["minutes"].format(n=it.runtime) if it.runtime else "", it.mpaa or "",
     ]))
     people = credits(it, words)

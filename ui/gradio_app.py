@@ -8,7 +8,6 @@ from types import SimpleNamespace
 import gradio as gr
 
 from agent.results import InterestSnapshot, RecommendedItem
-from agent.wording import wording_for
 from ui.api.auth import is_api_user
 from ui.cards import CARD_CSS, render_card
 from ui.chart import CHART_CSS, render_chart
@@ -41,9 +40,8 @@ def profile_caption(snapshot: InterestSnapshot | None) -> str:
 def build_app(agent, max_cards: int | None = None, language: str | None = None) -> gr.Blocks:
     """``language``: of the UI's own words ('en', 'zh'; default: the ``ui_language`` setting)."""
     k = max_cards or agent.settings.top_k
-    language = language or getattr(agent.settings, "ui_language", "en")
-    words = ui_words(language)
-    calls = ChatCallbacks(agent, k, words, wording_for(language).genre)
+    words = ui_words(language or getattr(agent.settings, "ui_language", "en"))
+    calls = ChatCallbacks(agent, k, words)
     with gr.Blocks(title="SceneRec") as demo:
         view = _layout(words, k, calls)
         _wire(demo, view, calls)
@@ -54,8 +52,8 @@ def build_app(agent, max_cards: int | None = None, language: str | None = None) 
 class ChatCallbacks:
     """What the page's events run: the agent, the number of card slots and the UI's words they share."""
 
-    def __init__(self, agent, k: int, words: dict, genre=str):
-        self.agent, self.k, self.words, self.genre = agent, k, words, genre
+    def __init__(self, agent, k: int, words: dict):
+        self.agent, self.k, self.words = agent, k, words
         self.guest, self.notes = words["guest"], words["notes"]
 
     def chart_of(self, snapshot):
@@ -78,7 +76,7 @@ class ChatCallbacks:
             if items is None:
                 out += [gr.update(), gr.update(), gr.update() if why is KEEP else ""]
             elif n < len(items):
-                out += [gr.update(visible=True), render_card(n + 1, items[n], (notes or {}).get(n, ""), self.words["card"], self.genre),
+                out += [gr.update(visible=True), render_card(n + 1, items[n], (notes or {}).get(n, ""), self.words["card"]),
                         gr.update() if why is KEEP else ""]
             else:
                 out += [gr.update(visible=False), "", ""]
