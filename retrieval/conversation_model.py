@@ -6,7 +6,10 @@ learned vector per film) are mapped to one hidden vector, which scores every fil
 training catalogue (a learned output vector and bias per film; softmax in training)::
 
     hidden = tfidf(words) @ word_vectors + mean(film_in[named films])
-    log P(film | conversation) = log_softmax(film_out @ hidden + bias)
+    log P(film | conversation) = log_softmax(film_out @ hidden + bias)   (films not named yet)
+
+(Training fits ``film_in`` as ``film_out`` plus a learned shift, so one film's two roles share
+what they learn; the bundle stores both matrices.)
 
 Films are known by name ("Title (Year)"), like :class:`retrieval.comention.CoMention`, so the
 model carries over to any catalogue holding the same films (:mod:`agent.learned_signals` maps
@@ -79,8 +82,13 @@ class ConversationModel:
         return h
 
     def log_scores(self, text: str, named: list[str]) -> np.ndarray:
-        """log P(film | conversation) for every film of ``names``."""
+        """log P(film | conversation) for every film of ``names``, among the films not named yet
+        (those are never suggested again: -inf). The films named are in the hidden vector; with one
+        vector per film for both roles each would otherwise score itself best."""
         logits = self.film_out @ self.hidden(text, named) + self.bias
+        seen = [self.row[n] for n in named if n in self.row]
+        if seen and len(set(seen)) < len(logits):
+            logits[seen] = -np.inf
         top = float(logits.max())
         return logits - (top + float(np.log(np.exp(logits - top).sum())))
 

@@ -59,6 +59,7 @@ def test_it_learns_which_film_follows_the_words_and_the_films_named():
     assert best("something for the kids")[0] in {"Up (2009)", "Toy Story (1995)"}
     assert best("a scary one")[0] in {"Halloween (1978)", "Scream (1996)"}
     assert best("", ["Halloween (1978)"])[0] == "Scream (1996)"
+    assert np.isneginf(best("", ["Halloween (1978)"])[1][FILMS.index("Halloween (1978)")])  # named: never again
     assert best("a heist")[0] == "Heat (1995)"
     _, scores = best("kids")
     assert np.isclose(np.exp(scores).sum(), 1.0, atol=1e-4)  # log-probabilities
@@ -81,8 +82,13 @@ def test_an_examples_weight_sets_how_much_it_teaches():
     def heat(model):
         return float(np.exp(model.log_scores("a cosy rainy sunday", []))[FILMS.index("Heat (1995)")])
 
+    def heat_margin(model):  # log P(Heat) over the next best film's: it goes on growing where P(Heat) is ~1
+        scores = model.log_scores("a cosy rainy sunday", [])
+        k = FILMS.index("Heat (1995)")
+        return float(scores[k] - np.delete(scores, k).max())
+
     unweighted = fit_conversation_model(list(texts), list(named), list(golds), FILMS, cfg)
-    assert heat(fit(1.0)) > heat(fit(0.5)) > heat(fit(0.0)) + 0.2
+    assert heat_margin(fit(1.0)) > heat_margin(fit(0.5)) > heat_margin(fit(0.0)) + 5
     assert abs(heat(fit(0.0)) - heat(unweighted)) < 0.1  # weight 0: as if the examples were not there
 
 
