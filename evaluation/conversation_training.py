@@ -75,6 +75,17 @@ def _named_matrix(named: list[list[str]], row: dict[str, int]):
     return films.tocsr()
 
 
+def _word_matrix(texts: list[str], cfg: ConversationConfig):
+    """The vectorizer fitted on ``texts`` and their TF-IDF rows (CSR)."""
+    docs = [t or " " for t in texts]
+    try:
+        vec = _vectorizer(cfg.min_df, cfg.max_terms)
+        return vec, vec.fit_transform(docs).tocsr()
+    except ValueError:  # a corpus so small that no term is in min_df examples: keep every term
+        vec = _vectorizer(1, cfg.max_terms)
+        return vec, vec.fit_transform(docs).tocsr()
+
+
 def fit_conversation_model(texts: list[str], named: list[list[str]], golds: list[list[str]], names: list[str],
                            cfg: ConversationConfig, weights: list[float] | None = None) -> ConversationModel:
     """``texts``/``named``/``golds``: per example the seeker's words, the film names named so far and
@@ -82,13 +93,7 @@ def fit_conversation_model(texts: list[str], named: list[list[str]], golds: list
     example (default 1 each)."""
     import torch
 
-    docs = [t or " " for t in texts]
-    try:
-        vec = _vectorizer(cfg.min_df, cfg.max_terms)
-        words = vec.fit_transform(docs).tocsr()
-    except ValueError:  # a corpus so small that no term is in min_df examples: keep every term
-        vec = _vectorizer(1, cfg.max_terms)
-        words = vec.fit_transform(docs).tocsr()
+    vec, words = _word_matrix(texts, cfg)
     row = {n: k for k, n in enumerate(names)}
     films = _named_matrix(named, row)
     pairs = np.asarray([(k, row[g]) for k, gs in enumerate(golds) for g in gs if g in row], dtype=np.int64)
