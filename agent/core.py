@@ -292,12 +292,13 @@ class SceneRecAgent(StoreReads):
             return []
         t = time.perf_counter()
         ranked, inputs = shortlist.ranked, shortlist.inputs
-        events("picks", {"items": [_card(r, state.language) | {"reason": ""} for r in ranked]})
+        cards = [_card(r, state.language) for r in ranked]  # shown at once, then again with each reason
+        events("picks", {"items": [card | {"reason": ""} for card in cards]})
         shown = {r.item.id: r.item.display_title for r in ranked}
         request = wording_for(state.language).describe_request(state, list(inputs.anchors.values()))
 
         def explained(pick: tuple[int, Ranked]) -> RecommendedItem:
-            return self._explained(pick[1], state, inputs, shown, request, pick[0],
+            return self._explained(pick[1], cards[pick[0]], state, inputs, shown, request, pick[0],
                                    ReasonStream(events, pick[0], pick[1].item.id))
 
         picks = list(enumerate(ranked))
@@ -305,7 +306,7 @@ class SceneRecAgent(StoreReads):
         timings["explain"] = _ms(t)
         return out
 
-    def _explained(self, r: Ranked, state: DialogueState, inputs: RankingInputs, shown: dict[str, str],
+    def _explained(self, r: Ranked, card: dict, state: DialogueState, inputs: RankingInputs, shown: dict[str, str],
                    request: str, position: int, stream: ReasonStream) -> RecommendedItem:
         facts = request_facts(r.item, r.contributions, state, inputs.anchors)
         if inputs.personal:
@@ -314,7 +315,7 @@ class SceneRecAgent(StoreReads):
         reason = wording_for(state.language).explain(self.explainer, grounds,
                                                      on_text=stream.piece if stream.heard else None)
         stream.final(reason)
-        return RecommendedItem(**_card(r, state.language), reason=reason, contributions=r.contributions,
+        return RecommendedItem(**card, reason=reason, contributions=r.contributions,
                                facts=[f.text for f in sorted(facts, key=lambda f: -f.weight)])
 
     def _knows(self, user: UserModel | None) -> bool:
@@ -328,8 +329,6 @@ class SceneRecAgent(StoreReads):
 
 class UnknownSession(SceneRecError, KeyError):
     """Feedback for a session with no stored turn."""
-
-
 
 
 def _card(r: Ranked, language: str) -> dict:
