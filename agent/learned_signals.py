@@ -34,7 +34,7 @@ from retrieval.text_scorer import squash
 from retrieval.titles import normalize_title, split_year, title_year_key
 
 CANDIDATES = 60  # items the learned scores add to a live turn's candidate pool
-CONVERSATION_SPAN = 8.0  # nats below the conversation model's best film at which its feature reaches 0
+CONVERSATION_SPAN = 4.0  # nats below the conversation model's best film at which its feature reaches 0
 
 
 def map_names(names: list[str], items: list[Item]) -> dict[str, int]:
