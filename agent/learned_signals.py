@@ -9,10 +9,10 @@ catalogue's row order:
 - ``text_match``: the learned match between the person's own words and each item's text;
 - ``dialogue_popularity``: how often recommenders suggested it at all;
 - ``conversation``: what recommenders suggested next after these words and films (the
-  conversation model's log-probability, as 0..1 near its best films). An item the training
-  conversations never named takes the value of the known item most like it (by their text
-  vectors), times that similarity: a film newer than ReDial is not ranked as if no one would
-  suggest it.
+  conversation model's log-probability, as 0..1 near its best films, over the model's own span).
+  An item the training conversations never named takes the value of the known item most like it
+  (by their text vectors), times that similarity: a film newer than ReDial is not ranked as if no
+  one would suggest it.
 
 Example::
 
@@ -27,14 +27,12 @@ from collections.abc import Callable
 import numpy as np
 
 from agent.state import DialogueState
-from retrieval.conversation_model import as_feature
 from retrieval.items import Item
 from retrieval.learned import ModelBundle
 from retrieval.text_scorer import squash
 from retrieval.titles import normalize_title, split_year, title_year_key
 
 CANDIDATES = 60  # items the learned scores add to a live turn's candidate pool
-CONVERSATION_SPAN = 4.0  # nats below the conversation model's best film at which its feature reaches 0
 
 
 def map_names(names: list[str], items: list[Item]) -> dict[str, int]:
@@ -145,7 +143,7 @@ class LearnedSignals:
         if model is None or rows is None or not self.weights.get("conversation"):
             return out
         seeds = [self.name_of[r] for i in state.named_items() if (r := self.pos.get(i)) is not None and r in self.name_of]
-        values = as_feature(model.log_scores(state.said_text(), seeds), CONVERSATION_SPAN)
+        values = model.feature(state.said_text(), seeds)
         mapped = rows >= 0
         np.maximum.at(out, rows[mapped], values[mapped])
         if self.neighbours is not None:

@@ -41,6 +41,14 @@ class ConversationConfig:
     # dedup, three seeds: R@10 / R@50 .170 / .368 with separate vectors, .192 / .394 with one shared
     # vector (no shift), .192 / .399 shared with the shift
     shared: bool = True
+    # as a ranking feature the model's log-probabilities count down to this many nats below its best
+    # film (retrieval.conversation_model.as_feature). At 8 the model's opinion reached hundreds of
+    # films and, on INSPIRED, outweighed how well a film matches the person's words; at 4 it ranks its
+    # few strongest candidates and the other features order the rest. Chosen on validation with the
+    # weights fixed (spans 3-12, README), then retrained at 4 and 5: ReDial dev dedup R@10 / R@50
+    # .2089 / .4203 at 8, .2139 / .4215 at 5, .2117 / .4191 at 4; INSPIRED .1779 / .3360, .1660 / .3597,
+    # .1621 / .3676
+    feature_span: float = 4.0
     max_terms: int = 30000
     kept_terms: int = 20000  # stored: the words and pairs that weigh most (validation: no loss at 20,000)
     min_df: int = 2
@@ -142,5 +150,6 @@ def fit_conversation_model(texts: list[str], named: list[list[str]], golds: list
             opt.step()
     with torch.no_grad():
         arrays = [t.detach().numpy() for t in (word_bag.weight, film_in(), film_out, bias)]
-    model = ConversationModel(list(vec.get_feature_names_out()), vec.idf_, arrays[0], list(names), *arrays[1:])
+    model = ConversationModel(list(vec.get_feature_names_out()), vec.idf_, arrays[0], list(names), *arrays[1:],
+                              span=cfg.feature_span)
     return model.pruned(cfg.kept_terms)

@@ -9,7 +9,9 @@ training catalogue (a learned output vector and bias per film; softmax in traini
     log P(film | conversation) = log_softmax(film_out @ hidden + bias)   (films not named yet)
 
 (Training fits ``film_in`` as ``film_out`` plus a learned shift, so one film's two roles share
-what they learn; the bundle stores both matrices.)
+what they learn; the bundle stores both matrices.) As a ranking feature (:meth:`feature`) the
+log-probabilities count down to ``span`` nats below the best film, a setting chosen with the
+ranker's weights and stored with the model (older bundles: 8).
 
 Films are known by name ("Title (Year)"), like :class:`retrieval.comention.CoMention`, so the
 model carries over to any catalogue holding the same films (:mod:`agent.learned_signals` maps
@@ -19,6 +21,7 @@ numbers: no dialogue text.
 Example::
 
     model.log_scores("a funny one for my kids", ["Toy Story (1995)"])  # one value per model.names
+    model.feature("a funny one for my kids", ["Toy Story (1995)"])     # the same as 0..1 ranking values
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import numpy as np
 
 # sklearn's default token pattern (the vocabulary was built with it): two or more word characters
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
+LEGACY_SPAN = 8.0  # the feature span of bundles that did not store theirs
 
 
 def ngrams(text: str) -> list[str]:
@@ -39,13 +43,15 @@ def ngrams(text: str) -> list[str]:
 
 class ConversationModel:
     def __init__(self, vocabulary: list[str], idf: np.ndarray, word_vectors: np.ndarray, names: list[str],
-                 film_in: np.ndarray, film_out: np.ndarray, bias: np.ndarray):
+                 film_in: np.ndarray, film_out: np.ndarray, bias: np.ndarray, span: float = LEGACY_SPAN):
         if not (len(vocabulary) == len(idf) == word_vectors.shape[0]):
             raise ValueError("conversation model: vocabulary, idf and word vectors differ in length")
         if not (len(names) == film_in.shape[0] == film_out.shape[0] == len(bias)):
             raise ValueError("conversation model: film names, film vectors and biases differ in length")
         if word_vectors.shape[1] != film_in.shape[1] or film_in.shape[1] != film_out.shape[1]:
             raise ValueError("conversation model: word and film vectors differ in dimension")
+        if not span > 0:
+            raise ValueError(f"conversation model: feature span {span} is not positive")
         self.vocabulary = list(vocabulary)
         self.term = {t: k for k, t in enumerate(self.vocabulary)}
         self.idf = idf.astype(np.float32)
@@ -55,6 +61,7 @@ class ConversationModel:
         self.film_in = film_in.astype(np.float32)
         self.film_out = film_out.astype(np.float32)
         self.bias = bias.astype(np.float32)
+        self.span = float(span)
 
     @property
     def dimension(self) -> int:
@@ -92,6 +99,10 @@ class ConversationModel:
         top = float(logits.max())
         return logits - (top + float(np.log(np.exp(logits - top).sum())))
 
+    def feature(self, text: str, named: list[str]) -> np.ndarray:
+        """:meth:`log_scores` as 0..1 ranking values over this model's span (:func:`as_feature`)."""
+        return as_feature(self.log_scores(text, named), self.span)
+
     def pruned(self, terms: int) -> ConversationModel:
         """The model with only the ``terms`` words and word pairs whose vectors weigh most (the rest
         barely move the hidden vector; a smaller vocabulary keeps the shipped file small)."""
@@ -99,11 +110,12 @@ class ConversationModel:
             return self
         keep = np.sort(np.argsort(-np.linalg.norm(self.word_vectors, axis=1), kind="stable")[:terms])
         return ConversationModel([self.vocabulary[k] for k in keep], self.idf[keep], self.word_vectors[keep],
-                                 self.names, self.film_in, self.film_out, self.bias)
+                                 self.names, self.film_in, self.film_out, self.bias, self.span)
 
     # -- persistence: plain arrays, no pickles; vectors as int8 with a scale per row ----------
     def to_arrays(self) -> dict[str, np.ndarray]:
-        out = {"vocabulary": _joined(self.vocabulary), "idf": self.idf, "names": _joined(self.names), "bias": self.bias}
+        out = {"vocabulary": _joined(self.vocabulary), "idf": self.idf, "names": _joined(self.names), "bias": self.bias,
+               "span": np.asarray(self.span, np.float32)}
         for key, matrix in (("word_vectors", self.word_vectors), ("film_in", self.film_in), ("film_out", self.film_out)):
             out[key], out[key + "_scale"] = _quantised(matrix)
         return out
@@ -112,7 +124,7 @@ class ConversationModel:
     def from_arrays(cls, a: dict[str, np.ndarray]) -> ConversationModel:
         vectors = {k: a[k].astype(np.float32) * a[k + "_scale"][:, None] for k in ("word_vectors", "film_in", "film_out")}
         return cls(_split(a["vocabulary"]), a["idf"], vectors["word_vectors"], _split(a["names"]),
-                   vectors["film_in"], vectors["film_out"], a["bias"])
+                   vectors["film_in"], vectors["film_out"], a["bias"], float(a["span"]) if "span" in a else LEGACY_SPAN)
 
 
 def _joined(strings: list[str]) -> np.ndarray:

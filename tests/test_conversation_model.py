@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from evaluation.conversation_training import ConversationConfig, fit_conversation_model
-from retrieval.conversation_model import ConversationModel, as_feature, ngrams
+from retrieval.conversation_model import LEGACY_SPAN, ConversationModel, as_feature, ngrams
 from retrieval.learned import CONVERSATION, MANIFEST, ModelBundle, ModelBundleError, load_bundle, save_bundle
 
 FILMS = ["Toy Story (1995)", "Up (2009)", "Halloween (1978)", "Scream (1996)", "Heat (1995)"]
@@ -26,9 +26,10 @@ EXAMPLES = [
 ] * 6
 
 
-def _fit(seed: int = 0) -> ConversationModel:
+def _fit(seed: int = 0, span: float = 4.0) -> ConversationModel:
     texts, named, golds = zip(*EXAMPLES)
-    cfg = ConversationConfig(seed=seed, dimension=8, epochs=40, learning_rate=0.05, l2=1e-5, dropout=0.0, min_df=1)
+    cfg = ConversationConfig(seed=seed, dimension=8, epochs=40, learning_rate=0.05, l2=1e-5, dropout=0.0, min_df=1,
+                             feature_span=span)
     return fit_conversation_model(list(texts), list(named), list(golds), FILMS, cfg)
 
 
@@ -131,6 +132,21 @@ def test_pruning_keeps_the_words_that_weigh_most():
 def test_the_feature_is_one_at_the_best_film_and_zero_far_below_it():
     values = as_feature(np.log(np.asarray([0.5, 0.25, 1e-6, 0.25 - 1e-6])), span=8.0)
     assert values[0] == 1.0 and values[2] == 0.0 and 0 < values[1] < 1 and values[1] == pytest.approx(values[3], abs=1e-4)
+
+
+def test_the_feature_span_is_trained_with_the_model_and_stored_with_it(tmp_path):
+    model = _fit(span=2.5)
+    assert model.span == 2.5
+    text, named = "scary slasher", ["Halloween (1978)"]
+    np.testing.assert_array_equal(model.feature(text, named), as_feature(model.log_scores(text, named), 2.5))
+    save_bundle(tmp_path / "m", ModelBundle(manifest={}, conversation=model.pruned(3), weights={"conversation": 1.0}))
+    assert load_bundle(tmp_path / "m").conversation.span == 2.5  # pruning and the file both keep it
+    # a bundle written before the span was stored reads as the span it was trained with then
+    legacy = {k: v for k, v in model.to_arrays().items() if k != "span"}
+    assert ConversationModel.from_arrays(legacy).span == LEGACY_SPAN
+    with pytest.raises(ValueError, match="span"):
+        ConversationModel(model.vocabulary, model.idf, model.word_vectors, model.names, model.film_in,
+                          model.film_out, model.bias, span=0.0)
 
 
 def test_the_learned_signals_map_it_onto_a_catalogue_by_name():
