@@ -193,7 +193,6 @@ def build_agent(settings: Settings, progress: Progress = _no_progress, stores: S
     agent = SceneRecAgent(engine, understander, sessions, settings, explainer, personalizer, learned)
     agent.ranking_mode = mode
     agent.llm = llm
-    settle_heap()
     return agent
 
 
@@ -201,6 +200,10 @@ def settle_heap() -> None:
     """Take what the process holds now (catalogue, models, caches: alive until it ends) out of the
     garbage collector's full passes. Each full pass otherwise walks every one of those objects and
     stops every thread meanwhile: 65 ms with the default catalogue loaded, inside whichever turn
-    happens to allocate at that moment. Garbage is collected first so that none of it is kept."""
+    happens to allocate at that moment. Garbage is collected first so that none of it is kept.
+
+    For a process that goes on to serve turns (the CLI, the web UIs, the API's workers, the latency
+    benchmark), once it has built its agent; not inside :func:`build_agent`, which tests and batch
+    jobs also call."""
     gc.collect()
     gc.freeze()

@@ -148,7 +148,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from agent.settings import load_settings
-    from agent.wiring import build_agent
+    from agent.wiring import build_agent, settle_heap
 
     tmp = None
     data_dir = args.data_dir
@@ -158,6 +158,7 @@ def main() -> None:
     t = time.perf_counter()
     agent = build_agent(load_settings(data_dir=data_dir, learned_models=args.learned_models))
     build_s = time.perf_counter() - t
+    settle_heap()  # as a serving process does (ui.cli)
     print(f"build_agent (incl. {'first-use ingest' if tmp else 'open'}): {build_s:.1f} s")
     print(f"learned models: {args.learned_models} -> {agent.ranking_mode}")
 

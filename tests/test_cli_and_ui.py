@@ -76,3 +76,21 @@ def test_gradio_chat_feedback_and_why_over_http(agent):
         assert all(second_title not in c for c in again[1:-4] if isinstance(c, str))  # a rejected item never returns
     finally:
         demo.close()
+
+
+def test_a_serving_process_settles_its_heap_after_building(monkeypatch):
+    """The CLI (chat, web UIs, API) takes what it loaded out of the collector's full passes
+    (:func:`agent.wiring.settle_heap`)."""
+    import gc
+
+    import agent.wiring as wiring
+    from ui import cli
+
+    loaded = [object() for _ in range(1000)]  # what a build leaves alive
+    monkeypatch.setattr(wiring, "build_agent", lambda settings, progress=None: loaded)
+    gc.unfreeze()
+    try:
+        assert cli._agent(None, quiet=True) is loaded
+        assert gc.get_freeze_count() >= len(loaded)  # frozen with everything the process holds
+    finally:
+        gc.unfreeze()

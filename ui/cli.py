@@ -44,10 +44,12 @@ def _building(quiet: bool = False):
 
 
 def _agent(settings, quiet: bool = False):
-    from agent.wiring import build_agent
+    from agent.wiring import build_agent, settle_heap
 
     with _building(quiet) as progress:
-        return build_agent(settings, progress=progress)
+        agent = build_agent(settings, progress=progress)
+    settle_heap()  # this process now serves turns
+    return agent
 
 
 def _ensure_catalogue(settings) -> None:

@@ -52,11 +52,14 @@ def _start_worker(settings: Settings, build: Callable[[Settings], Any] | None) -
     global _agent
     from threadpoolctl import threadpool_limits
 
+    from agent.wiring import settle_heap
+
     threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
 
     if build is None:
         from agent.wiring import build_agent as build
     _agent = build(settings)
+    settle_heap()
     # one BLAS / OpenMP thread per worker (the workers themselves fill the cores); after the build,
     # because threadpoolctl can only limit the libraries already loaded
     threadpool_limits(1)
