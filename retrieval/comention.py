@@ -75,14 +75,11 @@ class CoMention:
     def to_arrays(self) -> dict[str, np.ndarray]:
         names = sorted(self.known | {b for c in self.after.values() for b in c})
         pos = {n: i for i, n in enumerate(names)}
-        rows, cols, vals = [], [], []
-        for a, c in self.after.items():
-            for b, v in c.items():
-                rows.append(pos[a])
-                cols.append(pos[b])
-                vals.append(v)
+        # sorted by (film, film after it): the same counts give the same file, whatever order they
+        # were counted in (a set's order changes with Python's string hashing from run to run)
+        triples = sorted((pos[a], pos[b], v) for a, c in self.after.items() for b, v in c.items())
         return {"names": np.asarray(names, dtype=object).astype(str),
-                "after": np.asarray([rows, cols, vals], dtype=np.int64).reshape(3, -1),
+                "after": np.asarray(triples, dtype=np.int64).reshape(-1, 3).T,
                 "suggested": np.asarray([self.suggested.get(n, 0) for n in names], dtype=np.int64),
                 "alpha": np.asarray([self.alpha])}
 

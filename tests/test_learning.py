@@ -32,6 +32,15 @@ def test_co_mention_counts_what_was_suggested_after_a_film_and_never_a_repeat():
     assert again.scores(["Up (2009)"]) == pytest.approx(model.scores(["Up (2009)"]))
 
 
+def test_the_same_counts_make_the_same_file_in_whatever_order_they_were_counted():
+    events = [(["A (2000)", "B (2001)"], ["C (2002)"]), (["C (2002)"], ["A (2000)", "D (2003)"])]
+    forward, backward = CoMention.fit(events), CoMention.fit(events[::-1])
+    backward.after = dict(reversed(list(backward.after.items())))
+    one, other = forward.to_arrays(), backward.to_arrays()
+    assert one.keys() == other.keys() and all(np.array_equal(one[k], other[k]) for k in one)
+    assert one["after"].shape == (3, 4) and CoMention.fit([]).to_arrays()["after"].shape == (3, 0)
+
+
 def test_smoothing_trusts_a_seed_seen_often_more_than_one_seen_once():
     model = CoMention.fit([(["A (2000)"], ["B (2001)"])] + [(["C (2000)"], ["D (2001)"])] * 20, alpha=10.0)
     assert model.scores(["C (2000)"])["D (2001)"] > model.scores(["A (2000)"])["B (2001)"]
