@@ -46,3 +46,23 @@ def test_the_turns_interest_snapshot_keeps_its_json_name():
     assert data["profile"]["user_id"] == "u1" and "interest" not in data
     assert TurnResult.model_validate(data).interest == snapshot  # read back from the API's JSON
     assert "profile" in ChatResponse.model_json_schema(mode="serialization")["properties"]
+
+
+def test_the_widget_speaks_the_locale_files_words_and_has_each_it_uses_in_every_language():
+    """One home for the widget's words (``ui/locales``): every word the script reads (``T.name``,
+    the joiner of genre labels) exists in English and Chinese, and the served script holds them."""
+    from ui.api.app import STATIC, widget_words
+    from ui.words import ui_words
+
+    used = set(re.findall(r"\bT\.(\w+)", (STATIC / "widget.js").read_text(encoding="utf-8")))
+    assert {"send", "greeting", "directed"} <= used
+    used |= {"genresJoiner", "like", "dislike", "seen"}  # the joiner by name; the feedback buttons by kind
+    words = {lang: widget_words(lang) for lang in ("en", "zh")}
+    for lang in words:
+        assert used <= set(words[lang]), (lang, used - set(words[lang]))
+        assert all(isinstance(v, str) and v for v in words[lang].values())
+    assert words["zh"]["like"] == ui_words("zh")["like"] == "喜欢" and words["zh"]["genresJoiner"] == "、"
+    assert words["en"]["title"] == "Movie ideas" and words["en"]["genresJoiner"] == ", "
+    source = widget_source()
+    served = json.loads(re.search(r"var STRINGS = (\{.*?\});\n", source).group(1))
+    assert served == words and "__SCENEREC_" not in source

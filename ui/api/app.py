@@ -22,6 +22,7 @@ from ui.api.ownership import SessionOwners
 from ui.api.routes import build_router
 from ui.api.service import ChatService
 from ui.api.workers import TurnPool
+from ui.words import ui_words
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 _PUBLISHABLE = re.compile(r"^sr_pk_[A-Za-z0-9_-]{1,100}$")
@@ -31,10 +32,23 @@ _EXAMPLE_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; styl
                 "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
+def widget_words(language: str) -> dict[str, str]:
+    """The chat widget's own words in a language: its section of ``ui/locales``, and the words it
+    shares with the web UI."""
+    w = ui_words(language)
+    shared = {k: w[k] for k in ("like", "dislike", "seen", "conversation", "message", "send")}
+    card = {"directed": w["card"]["directed"], "starring": w["card"]["starring"],
+            "genresJoiner": w["card"]["genres_joiner"]}
+    return {**w["widget"], **shared, **card}
+
+
 def widget_source() -> str:
-    """The chat widget's script, given the feedback kinds the API accepts (``FeedbackRequest.kind``)."""
+    """The chat widget's script, given the feedback kinds the API accepts (``FeedbackRequest.kind``)
+    and its words in every language it speaks."""
     source = (STATIC / "widget.js").read_text(encoding="utf-8")
-    return source.replace("__SCENEREC_FEEDBACK_KINDS__", json.dumps(list(FEEDBACK_KINDS)))
+    words = json.dumps({lang: widget_words(lang) for lang in ("en", "zh")}, ensure_ascii=False)
+    return (source.replace("__SCENEREC_FEEDBACK_KINDS__", json.dumps(list(FEEDBACK_KINDS)))
+            .replace("__SCENEREC_WIDGET_WORDS__", words))
 
 
 def create_app(agent, settings: Settings, mount_ui: bool = True, pool: TurnPool | None = None) -> FastAPI:

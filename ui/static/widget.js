@@ -20,21 +20,9 @@
   window.__sceneRecWidgetLoaded = true;
 
   var data = script.dataset || {};
-  // The widget's own words per language (replies come from the server, in the person's language).
-  var STRINGS = {
-    en: { title: "Movie ideas", greeting: "Hi! Tell me who's watching, the mood, and anything you've loved or already seen.",
-          like: "Like", dislike: "Dislike", seen: "Seen it", open: "Open chat: ", closeChat: "Close chat: ",
-          close: "Close chat", conversation: "Conversation", message: "Message",
-          placeholder: "What would you like to watch?", send: "Send", directed: "Dir. ", starring: "with ",
-          feedbackOn: "Feedback on ", feedbackFailed: "Feedback could not be saved.",
-          recommendations: "Recommendations", unreachable: "Sorry, the recommender is unreachable right now." },
-    zh: { title: "看什么电影", greeting: "你好！告诉我和谁一起看、想要什么感觉，以及你喜欢或看过的电影。",
-          like: "喜欢", dislike: "不喜欢", seen: "看过了", open: "打开对话：", closeChat: "关闭对话：",
-          close: "关闭对话", conversation: "对话", message: "消息",
-          placeholder: "想看点什么？", send: "发送", directed: "导演：", starring: "主演：",
-          feedbackOn: "评价：", feedbackFailed: "评价没能保存。",
-          recommendations: "推荐", unreachable: "抱歉，推荐服务暂时连不上。" }
-  };
+  // The widget's own words per language ({en: {...}, zh: {...}}), filled in by the server from
+  // ui/locales/<language>.yaml (replies come from the server, in the person's language).
+  var STRINGS = __SCENEREC_WIDGET_WORDS__;
   var lang = String(data.lang || document.documentElement.lang || "en").toLowerCase().indexOf("zh") === 0 ? "zh" : "en";
   var T = STRINGS[lang];
   var cfg = {
@@ -262,7 +250,10 @@
       var article = el("article", { "aria-label": item.title });
       article.appendChild(el("h3", { "class": "title" }, item.title));
       var genres = (item.genre_labels && item.genre_labels.length) ? item.genre_labels : (item.genres || []);
-      var meta = [item.year ? String(item.year) : "", genres.slice(0, 3).join(/[\u4e00-\u9fff]/.test(genres.join("")) ? "\u3001" : ", ")]
+      // the labels come in the conversation's language, which may not be the page's: their own
+      // script picks the joiner
+      var joiner = STRINGS[/[\u4e00-\u9fff]/.test(genres.join("")) ? "zh" : "en"].genresJoiner;
+      var meta = [item.year ? String(item.year) : "", genres.slice(0, 3).join(joiner)]
         .filter(Boolean).join(" \u00b7 ");
       article.appendChild(el("p", { "class": "meta" }, meta));
       var credits = [(item.directors || []).length ? T.directed + item.directors.slice(0, 2).join(", ") : "",
