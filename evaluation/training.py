@@ -11,9 +11,9 @@ From ReDial's training dialogues (never the validation or test ones):
    (:mod:`evaluation.conversation_training`). It also learns from the films the *seekers* bring up
    (each a half-weight example: the conversation so far -> the film they name), which doubles its
    examples of what goes with what;
-4. **ranker weights** (:mod:`evaluation.ranker_fit`): one weight per ranking feature (the hand-set
-   features and the learned ones), fitted jointly for a smooth recall at 50 over candidate films
-   at every recommendation point. The learned features of a training dialogue come from models fitted on the *other*
+4. **ranker weights**: one weight per ranking feature (the hand-set features and the three learned
+   ones), fitted jointly by a listwise softmax over candidate films at every recommendation
+   point. The learned features of a training dialogue come from models fitted on the *other*
    folds (cross-fitting), so the ranker sees them as good as they are on unseen dialogues.
 
 Each step is deterministic under the seed. Example::
@@ -37,7 +37,6 @@ from agent.learned_signals import LearnedSignals
 from agent.state import DialogueState
 from evaluation.conversation_training import ConversationConfig, fit_conversation_model
 from evaluation.dialogues import Dialogue
-from evaluation.ranker_fit import FEATURE_ORDER, fit_ranker_weights, ranker_block
 from evaluation.protocol import Point, points
 from evaluation.systems import AgentSystem
 from retrieval.comention import ALPHA, CoMention
@@ -66,24 +65,13 @@ class TrainConfig:
     ranker_candidates: int = 100  # per point: the best by each signal, plus random films
     ranker_epochs: int = 300
     ranker_l2: float = 1e-3
-    # what the ranker's weights are fitted for: "recall", a smooth recall at ranker_recall_at (each
-    # gold's margin over the K-th best other candidate, through a sigmoid of width ranker_tau), or
-    # "softmax", the golds' softmax probability among the candidates (what the list's first place
-    # needs). Chosen on validation over each training point's top 600 (cross-fitted features; the
-    # floors held in the fit), R@10 / R@50: softmax ReDial .2163 / .4212, INSPIRED .1581 / .3360;
-    # recall at 50, tau 0.5: .2167 / .4259 and .1700 / .3834 (tau 1.0: .2145 / .4212, .1660 / .3676;
-    # at 30: .2111 / .4243, .1621 / .3874)
-    ranker_objective: str = "recall"
-    ranker_recall_at: int = 50
-    ranker_tau: float = 0.5
     # the weights after a critique ("too heavy, something funnier"): critique_blend * fitted + (1 -
     # critique_blend) * hand-set. ReDial's recommenders rarely follow a critique, so the fitted weights
     # alone let what they suggest most win over the person's steer (tests/dialogues/critique-funnier.yaml
     # gives The Dark Knight for "something funnier" at 0.75 and above); 0.5 keeps every script passing.
     # Requests before any critique use the fitted weights.
     critique_blend: float = 0.5
-    # lower bounds on fitted weights, held during the fit (the other weights are fitted around them),
-    # chosen on validation. ReDial's seekers mostly name films, and the
+    # lower bounds on fitted weights, chosen on validation. ReDial's seekers mostly name films, and the
     # fit gives the last message as written ("message") 0.86; INSPIRED's seekers describe what they want,
     # where that is what a recommender answers. At 2.0: ReDial dev dedup R@10 / R@50 .2052 / .4116 ->
     # .2071 / .4123, INSPIRED dev .150 / .316 -> .174 / .324 (4.0: ReDial .2015 / .4039)
@@ -230,6 +218,71 @@ def fit_sentiment(rows: list[tuple[str, int, int, int]], cfg: TrainConfig):
     model.fit(x, labels)
     weights = {f: round(float(w), 4) for f, w in zip(vec.get_feature_names_out(), model.coef_[0]) if abs(w) > 1e-3}
     return MentionSentiment(weights, float(model.intercept_[0]), cfg.sentiment_threshold, *cfg.sentiment_window)
+
+
+# -- ranker -------------------------------------------------------------------------------------
+FEATURE_ORDER: tuple[str, ...] = ("content", "genre", "scene", "people", "liked_items", "collaborative", "profile",
+                                  "sequence", "popularity", "quality", "message", *LEARNED_FEATURES)
+
+
+def candidate_rows(scored, golds: list[int], n: int, rng: random.Random) -> np.ndarray:
+    """Golds, the best ``n`` by each single feature that matters most, and ``n`` random films, all
+    among those the hard filters allow (the caller drops the excluded ones: films named earlier)."""
+    total = len(scored.allowed)
+    ok = scored.allowed.copy()
+    picked: set[int] = set(golds)
+    k = min(n, total - 1)
+    for name in ("content", "collaborative", "co_mention", "text_match", "conversation", "popularity"):
+        values = np.where(ok, scored.features[name], -np.inf)
+        picked.update(int(i) for i in np.argpartition(-values, k)[:k] if np.isfinite(values[i]))
+    allowed = np.flatnonzero(ok).tolist()
+    picked.update(rng.sample(allowed, min(n, len(allowed))))
+    return np.asarray(sorted(picked))
+
+
+def ranker_block(scored, golds: list[int], ids: list[str], n: int,
+                 rng: random.Random) -> tuple[np.ndarray, np.ndarray] | None:
+    """One point's (candidates x features) matrix and gold mask, or None when no gold can be ranked.
+    The ranker orders only the films the hard filters allow and the state does not exclude; a gold
+    outside them (15% on ReDial: a genre carried over from earlier, a misread year) would teach it
+    that matching the person's genres is bad, so it is left out."""
+    golds = [g for g in golds if scored.allowed[g] and ids[g] not in scored.exclude]
+    if not golds:
+        return None
+    rows = candidate_rows(scored, golds, n, rng)
+    rows = rows[[ids[r] not in scored.exclude for r in rows]]
+    return np.stack([scored.features[name][rows] for name in FEATURE_ORDER], axis=1), np.isin(rows, golds)
+
+
+def fit_ranker_weights(blocks: list[tuple[np.ndarray, np.ndarray]], cfg: TrainConfig) -> dict[str, float]:
+    """Non-negative weights maximising the softmax probability of the golds among each point's
+    candidates. ``blocks``: per point, a (candidates x features) matrix and a 0/1 gold mask."""
+    import torch
+
+    torch.manual_seed(cfg.seed)
+    w = torch.full((len(FEATURE_ORDER),), 0.5, requires_grad=True)
+    opt = torch.optim.Adam([w], lr=0.05)
+    mats = [torch.from_numpy(m.astype(np.float32)) for m, _ in blocks]
+    golds = [torch.from_numpy(g.astype(bool)) for _, g in blocks]
+    # one padded batch: points x max candidates x features
+    width = max(m.shape[0] for m in mats)
+    feats = torch.zeros(len(mats), width, len(FEATURE_ORDER))
+    valid = torch.zeros(len(mats), width, dtype=torch.bool)
+    gold = torch.zeros(len(mats), width, dtype=torch.bool)
+    for k, (m, g) in enumerate(zip(mats, golds)):
+        feats[k, : len(m)] = m
+        valid[k, : len(m)] = True
+        gold[k, : len(m)] = g
+    for _ in range(cfg.ranker_epochs):
+        scores = (feats @ w).masked_fill(~valid, -1e9)
+        log_p = scores.log_softmax(dim=1)
+        loss = -(log_p.masked_fill(~gold, 0).sum(1) / gold.sum(1)).mean() + cfg.ranker_l2 * (w ** 2).sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            w.clamp_(min=0.0)
+    return {name: round(float(v), 4) for name, v in zip(FEATURE_ORDER, w.detach())}
 
 
 def shipped_weights(fitted: dict[str, float], hand_set: dict[str, float],

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -183,7 +182,7 @@ def test_the_ranker_fits_only_among_the_films_it_may_rank():
     import random
 
     from agent.batch import Scored
-    from evaluation.ranker_fit import FEATURE_ORDER, ranker_block
+    from evaluation.training import FEATURE_ORDER, ranker_block
 
     rng = np.random.default_rng(2)
     ids = [f"m{k}" for k in range(300)]
@@ -199,8 +198,7 @@ def test_the_ranker_fits_only_among_the_films_it_may_rank():
 
 
 def test_fitting_is_deterministic_under_the_seed():
-    from evaluation.ranker_fit import FEATURE_ORDER, fit_ranker_weights
-    from evaluation.training import TrainConfig, fit_text_scorer
+    from evaluation.training import FEATURE_ORDER, TrainConfig, fit_ranker_weights, fit_text_scorer
 
     rng = np.random.default_rng(1)
     blocks = []
@@ -209,16 +207,9 @@ def test_fitting_is_deterministic_under_the_seed():
         gold = np.zeros(30, bool)
         gold[int(np.argmax(mat[:, FEATURE_ORDER.index("co_mention")]))] = True  # co-mention finds the gold
         blocks.append((mat, gold))
-    cfg = TrainConfig(seed=5, ranker_epochs=60, text_epochs=2, weight_floors={})
+    cfg = TrainConfig(seed=5, ranker_epochs=60, text_epochs=2)
     w1, w2 = fit_ranker_weights(blocks, cfg), fit_ranker_weights(blocks, cfg)
     assert w1 == w2 and w1["co_mention"] == max(w1.values()) and min(w1.values()) >= 0
-    # the softmax objective finds it too; a floor holds through the fit; an unknown objective is refused
-    soft = fit_ranker_weights(blocks, replace(cfg, ranker_objective="softmax"))
-    assert soft["co_mention"] == max(soft.values())
-    floored = fit_ranker_weights(blocks, replace(cfg, weight_floors={"message": 2.0}))
-    assert floored["message"] >= 2.0 and floored["co_mention"] == max(v for k, v in floored.items() if k != "message")
-    with pytest.raises(ValueError, match="ranker_objective"):
-        fit_ranker_weights(blocks, replace(cfg, ranker_objective="ndcg"))
     ctx, items = rng.normal(size=(40, 6)).astype(np.float32), rng.normal(size=(25, 6)).astype(np.float32)
     targets = [[k % 25] for k in range(40)]
     a, b = fit_text_scorer(ctx, targets, items, cfg), fit_text_scorer(ctx, targets, items, cfg)
