@@ -37,6 +37,21 @@ class Constraints(ConstraintUpdate):
     require_genres: list[str] = Field(default_factory=list)
 
 
+def _year_bound(c: Constraints, kind: str, years: list[int], relative_to_named: bool, by_example: bool) -> None:
+    """"older" / "newer" as a one-sided year bound: past every title named ("like Jurassic Park but
+    newer"), past most of a list shown, or, ``by_example``, taking the titles named in ("something
+    newer, like Moonlight or Boyhood": from the earliest of them)."""
+    if kind == "older":
+        c.year_max = int(max(years)) if by_example else int(min(years)) - 1
+        c.year_min = None
+        return
+    if by_example:
+        c.year_min = int(min(years))
+    else:
+        c.year_min = (max(years) if relative_to_named else int(statistics.median(years))) + 1
+    c.year_max = None
+
+
 def _add(seq: list[str], *values: str) -> None:
     for v in values:
         if v and v not in seq:
@@ -170,7 +185,7 @@ class DialogueState(BaseModel):
         self._apply_references(s, u)
         named = [m.item_id for m in u.mentions if m.polarity in ("liked", "neutral")]
         for crit in u.critiques:
-            self._apply_critique(s, crit.kind, crit.ref_index, lookup, named)
+            self._apply_critique(s, crit.kind, crit.ref_index, lookup, named, crit.by_example)
             _add(s.critiques, crit.kind)
         if u.intent != "ask_item":
             # the person's own numbers and words win over what a critique derived ("older, before 1980")
@@ -291,9 +306,10 @@ class DialogueState(BaseModel):
 
     @staticmethod
     def _apply_critique(s: DialogueState, kind: str, ref_index: int | None, lookup: Lookup,
-                        named: list[str] | None = None) -> None:
+                        named: list[str] | None = None, by_example: bool = False) -> None:
         """``named``: titles the person named this turn ("like Jurassic Park but newer"): with
-        nothing shown, "newer" / "older" / "shorter" are relative to them."""
+        nothing shown, "newer" / "older" / "shorter" are relative to them; ``by_example``: they show
+        what is wanted ("something newer, like Moonlight or Boyhood"), so a year bound takes them in."""
         shown = [it for it in (lookup(i) for i in s.last_shown) if it]
         relative_to_named = False
         if named and (not shown or kind in ("newer", "older")):
@@ -318,12 +334,8 @@ class DialogueState(BaseModel):
             c.min_runtime = int(base) + 10
             c.max_runtime = None
             s.scene.time_budget_min = None
-        elif kind == "older" and years:
-            c.year_max = int(min(years)) - 1
-            c.year_min = None
-        elif kind == "newer" and years:  # newer than every title named; than most of a list shown
-            c.year_min = (max(years) if relative_to_named else int(statistics.median(years))) + 1
-            c.year_max = None
+        elif kind in ("older", "newer") and years:
+            _year_bound(c, kind, years, relative_to_named, by_example and relative_to_named)
         elif kind == "less_violent":
             _add(c.exclude_genres, "Horror", "War")
             _add(s.avoid_genres, "Action", "Crime", "Thriller")

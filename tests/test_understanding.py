@@ -356,3 +356,20 @@ def test_number_words_come_from_the_one_table_in_the_data(nlu, text, field, valu
         getattr(u.scene, field, None) if field == "time_budget_min" else getattr(u.constraints, field))
     assert got == value
     assert {"ninety", "forty-five", "eleven"} <= set(vocabulary("en").number_words)
+
+
+def test_newer_or_older_like_named_films_takes_those_films_in(nlu, tiny_items):
+    """"Something newer, like Shrek or Up": the films show what is wanted (from 2001 on), where
+    "like Toy Story but newer" moves past the film (from 1996 on)."""
+    from agent.state import DialogueState
+
+    look = {it.id: it for it in tiny_items}.get
+    u = nlu.understand("something newer, like Shrek (2001) or Up (2009)")
+    assert [(k.kind, k.by_example) for k in u.critiques] == [("newer", True)]
+    assert DialogueState().apply(u, look).constraints.year_min == 2001
+    u = nlu.understand("I also like older ones like Halloween (1978) or The Godfather (1972)")
+    assert [(k.kind, k.by_example) for k in u.critiques] == [("older", True)]
+    assert DialogueState().apply(u, look).constraints.year_max == 1978
+    u = nlu.understand("like Toy Story but newer")
+    assert [(k.kind, k.by_example) for k in u.critiques] == [("newer", False)]
+    assert DialogueState().apply(u, look).constraints.year_min == 1996

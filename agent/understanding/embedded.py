@@ -257,7 +257,8 @@ class EmbeddedUnderstander:
             elif h.category == "quality" and not neg:
                 u.constraints.min_rating = 7.0
             elif h.category == "critique" and not neg:  # "not too long" is no critique
-                u.critiques.append(Critique(kind=h.value))
+                dated_by = rule_positions(norms, "dated_examples") if h.value in ("older", "newer") else set()
+                u.critiques.append(Critique(kind=h.value, by_example=bool(dated_by & set(range(h.start, h.end)))))
         settle(u, norms, companions, times, liked_said, avoided_said)
 
 

@@ -72,6 +72,9 @@ class Mention(BaseModel):
 class Critique(BaseModel):
     kind: CritiqueKind
     ref_index: int | None = None  # index into the last shown list ("more like the second one")
+    # "something newer, like Moonlight": the films named with it show what is wanted, so a year
+    # bound takes them in instead of moving past them ("like Jurassic Park but newer")
+    by_example: bool = False
 
 
 class Understanding(BaseModel):
