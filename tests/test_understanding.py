@@ -373,3 +373,11 @@ def test_newer_or_older_like_named_films_takes_those_films_in(nlu, tiny_items):
     u = nlu.understand("like Toy Story but newer")
     assert [(k.kind, k.by_example) for k in u.critiques] == [("newer", False)]
     assert DialogueState().apply(u, look).constraints.year_min == 1996
+
+
+def test_older_ones_a_film_is_compared_with_ask_for_nothing(nlu):
+    """"The newer Star Wars movies are better than the older ones" judges films; "older than the
+    ones you showed" still asks for something older."""
+    u = nlu.understand("The newer Star Wars movies are better than the older ones. Loved Toy Story (1995)")
+    assert u.critiques == [] and u.constraints.year_max is None
+    assert [k.kind for k in nlu.understand("loved Toy Story (1995), something older than that").critiques] == ["older"]

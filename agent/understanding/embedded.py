@@ -98,11 +98,13 @@ def _of_a_verdict(h: PhraseHit, negated: set[int], listed: set[int], compared: s
 
 
 def _describes_a_film(h: PhraseHit, norms: list[str], found) -> bool:
-    """"Older" / "newer" that only tells which film the person means or likes ("the older It (1990)",
-    ``rules.dated_liking``: "an older one that I love is Jaws"): no critique of the list."""
+    """"Older" / "newer" that only tells which film the person means, likes or compares with ("the
+    older It (1990)", ``rules.dated_liking``: "an older one that I love is Jaws",
+    ``rules.dated_comparison``: "better than the older ones"): no critique of the list."""
     if h.category != "critique" or h.value not in ("older", "newer") or h.end - h.start != 1:
         return False
-    return any(f.start == h.end for f in found) or h.start in rule_positions(norms, "dated_liking")
+    return any(f.start == h.end for f in found) or h.start in (
+        rule_positions(norms, "dated_liking") | rule_positions(norms, "dated_comparison"))
 
 
 def _hits_that_count(hits: list[PhraseHit], shown: bool, norms: list[str], found, negated: set[int]) -> list[PhraseHit]:
