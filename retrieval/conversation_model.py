@@ -43,7 +43,7 @@ def ngrams(text: str) -> list[str]:
 
 class ConversationModel:
     def __init__(self, vocabulary: list[str], idf: np.ndarray, word_vectors: np.ndarray, names: list[str],
-                 film_in: np.ndarray, film_out: np.ndarray, bias: np.ndarray, span: float = LEGACY_SPAN):
+                 film_in: np.ndarray, film_out: np.ndarray, bias: np.ndarray, *, span: float):
         if not (len(vocabulary) == len(idf) == word_vectors.shape[0]):
             raise ValueError("conversation model: vocabulary, idf and word vectors differ in length")
         if not (len(names) == film_in.shape[0] == film_out.shape[0] == len(bias)):
@@ -110,7 +110,7 @@ class ConversationModel:
             return self
         keep = np.sort(np.argsort(-np.linalg.norm(self.word_vectors, axis=1), kind="stable")[:terms])
         return ConversationModel([self.vocabulary[k] for k in keep], self.idf[keep], self.word_vectors[keep],
-                                 self.names, self.film_in, self.film_out, self.bias, self.span)
+                                 self.names, self.film_in, self.film_out, self.bias, span=self.span)
 
     # -- persistence: plain arrays, no pickles; vectors as int8 with a scale per row ----------
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -123,8 +123,9 @@ class ConversationModel:
     @classmethod
     def from_arrays(cls, a: dict[str, np.ndarray]) -> ConversationModel:
         vectors = {k: a[k].astype(np.float32) * a[k + "_scale"][:, None] for k in ("word_vectors", "film_in", "film_out")}
+        span = float(a["span"]) if "span" in a else LEGACY_SPAN  # a file written before the span was stored
         return cls(_split(a["vocabulary"]), a["idf"], vectors["word_vectors"], _split(a["names"]),
-                   vectors["film_in"], vectors["film_out"], a["bias"], float(a["span"]) if "span" in a else LEGACY_SPAN)
+                   vectors["film_in"], vectors["film_out"], a["bias"], span=span)
 
 
 def _joined(strings: list[str]) -> np.ndarray:

@@ -40,7 +40,7 @@ def test_its_tfidf_is_sklearns():
     vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(corpus)
     names = list(vec.get_feature_names_out())
     model = ConversationModel(names, vec.idf_, np.zeros((len(names), 2)), ["A (2000)"], np.zeros((1, 2)),
-                              np.zeros((1, 2)), np.zeros(1))
+                              np.zeros((1, 2)), np.zeros(1), span=4.0)
     for text in ["funny kids, funny dog", "Very scary kids film", "nothing known here"]:
         expected = vec.transform([text]).toarray()[0]
         rows, weights = model.tfidf(text)
