@@ -80,6 +80,15 @@ def test_critique_with_ordinal_from_the_model(make):
     nlu, _ = make([json.dumps({"intent": "refine", "critique": "more_like", "ref_index": 2})])
     u = nlu.understand("ooh the middle-ish one was nice, that vibe", TurnContext(last_shown=["1", "9", "3"]))
     assert u.intent == "refine" and u.critiques[0].kind == "more_like" and u.critiques[0].ref_index == 1
+    assert not u.critiques[0].by_example
+
+
+def test_the_model_can_say_the_titles_with_a_critique_are_examples(make):
+    """"Newer, like Moonlight": the year bound then takes the titles in (the embedded rule
+    ``dated_examples``); the model says so with ``critique_by_example``."""
+    nlu, _ = make([json.dumps({"intent": "refine", "critique": "newer", "critique_by_example": True})])
+    u = nlu.understand("ooh that vibe, but the fresher stuff", TurnContext(last_shown=["1", "9", "3"]))
+    assert [(c.kind, c.by_example) for c in u.critiques] == [("newer", True)]
 
 
 def test_agent_with_a_broken_llm_still_recommends(own_settings):

@@ -67,6 +67,9 @@ class LLMTurn(BaseModel):
     min_rating: float | None = Field(default=None, ge=0, le=10, description="lowest rating (0-10)")
     critique: Literal[CRITIQUE_KINDS] | None = Field(  # type: ignore[valid-type]
         default=None, description="how the user wants the shown list changed")
+    critique_by_example: bool = Field(
+        default=False, description="true when the titles named with the critique show what is wanted "
+                                   "('newer, like Moonlight'), false when it moves past them ('like Up but newer')")
     ref_index: int | None = Field(default=None, ge=1, le=10,
                                   description="the movie the user points at (1-based position in the shown list)")
 
@@ -161,5 +164,5 @@ class LLMUnderstander:
                     target.append(name)
         if llm.critique and not u.critiques and ctx.last_shown:
             ref = llm.ref_index - 1 if llm.ref_index and llm.ref_index <= len(ctx.last_shown) else None
-            u.critiques.append(Critique(kind=llm.critique, ref_index=ref))
+            u.critiques.append(Critique(kind=llm.critique, ref_index=ref, by_example=llm.critique_by_example))
         return u
