@@ -35,7 +35,7 @@ from agent.understanding.schema import Understanding
 from agent.understanding.text import clean_text
 from retrieval.engine import CatalogueEngine
 from retrieval.errors import SceneRecError
-from retrieval.ranking import FEATURE_WORDS, Candidate, Ranked, RankRequest, rank
+from retrieval.ranking import Candidate, Ranked, RankRequest, rank, weighed_in_words
 
 log = logging.getLogger(__name__)
 
@@ -341,8 +341,7 @@ def _card(r: Ranked, language: str) -> dict:
 
 def _why(item: RecommendedItem) -> str:
     """The reason an item was picked, with the parts of its score that weighed most, in words."""
-    parts = sorted(((k, v) for k, v in item.contributions.items() if v > 0), key=lambda kv: -kv[1])[:3]
-    words = ", ".join(f"{FEATURE_WORDS.get(k, k.replace('_', ' '))} (+{v:.2f})" for k, v in parts)
+    words = ", ".join(f"{w} (+{v:.2f})" for w, v in weighed_in_words(item.contributions)[:3])
     reason = item.reason.rstrip(".")
     return f"{reason}." + (f" What weighed most in its score: {words}." if words else "")
 

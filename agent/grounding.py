@@ -159,7 +159,7 @@ def request_facts(item: Item, contributions: dict[str, float], state: DialogueSt
         facts.append(Fact("quality", {"rating": f"{item.rating:.1f}", "votes": f"{item.votes:,}"}, quality))
     elif item.popularity >= 10 and item.mean_rating is not None:
         facts.append(Fact("popular", {"count": item.popularity, "mean": f"{item.mean_rating:.1f}"}, quality))
-    learned = sum(c.get(k, 0.0) for k in ("conversation", "co_mention", "dialogue_popularity"))
+    learned = sum(c.get(k, 0.0) for k in ("conversation", "conversation_rank", "co_mention", "dialogue_popularity"))
     if learned > 0.1:
         facts.append(Fact("conversations", {}, LEARNED_SHARE * learned))
     if not matched and item.genres:

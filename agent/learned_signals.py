@@ -9,10 +9,13 @@ catalogue's row order:
 - ``text_match``: the learned match between the person's own words and each item's text;
 - ``dialogue_popularity``: how often recommenders suggested it at all;
 - ``conversation``: what recommenders suggested next after these words and films (the
-  conversation model's log-probability, as 0..1 near its best films, over the model's own span).
-  An item the training conversations never named takes the value of the known item most like it
-  (by their text vectors), times that similarity: a film newer than ReDial is not ranked as if no
-  one would suggest it.
+  conversation model's log-probability, as 0..1 near its best films, over the model's own span);
+- ``conversation_rank``: the same model's order, deep into the list (0 until the person names a
+  film: before that its order is mostly what recommenders suggest to anyone, and a popular horror
+  film would outrank the person's "something cosy").
+  For both, an item the training conversations never named takes the value of the known item most
+  like it (by their text vectors), times that similarity: a film newer than ReDial is not ranked as
+  if no one would suggest it.
 
 Example::
 
@@ -134,16 +137,24 @@ class LearnedSignals:
         said = state.recent_said_text()
         if self.bundle.text_scorer is not None and self.matrix is not None and said and self.weights.get("text_match"):
             text = squash(self.bundle.text_scorer.scores(self.encode(said), self.matrix))
+        conversation, conversation_rank = self._conversation(state, n)
         return {"co_mention": co, "text_match": text, "dialogue_popularity": self.popularity,
-                "conversation": self._conversation(state, n)}
+                "conversation": conversation, "conversation_rank": conversation_rank}
 
-    def _conversation(self, state: DialogueState, n: int) -> np.ndarray:
-        out = np.zeros(n, np.float32)
+    def _conversation(self, state: DialogueState, n: int) -> tuple[np.ndarray, np.ndarray]:
         model, rows = self.bundle.conversation, self._conversation_rows
-        if model is None or rows is None or not self.weights.get("conversation"):
-            return out
+        if model is None or rows is None or not (self.weights.get("conversation") or self.weights.get("conversation_rank")):
+            return np.zeros(n, np.float32), np.zeros(n, np.float32)
         seeds = [self.name_of[r] for i in state.named_items() if (r := self.pos.get(i)) is not None and r in self.name_of]
-        values = model.feature(state.said_text(), seeds)
+        near, order = model.features(state.said_text(), seeds)
+        if not seeds:  # before any film is named the model's order is mostly its prior: what is suggested to anyone
+            order = np.zeros_like(order)
+        return self._on_catalogue(near, rows, n), self._on_catalogue(order, rows, n)
+
+    def _on_catalogue(self, values: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+        """One value per film of the model -> one per catalogue row; an item the model does not know
+        takes its nearest known item's value times their similarity."""
+        out = np.zeros(n, np.float32)
         mapped = rows >= 0
         np.maximum.at(out, rows[mapped], values[mapped])
         if self.neighbours is not None:

@@ -54,6 +54,7 @@ class RankingWeights(BaseSettings):
     text_match: float = 0.0
     dialogue_popularity: float = 0.0
     conversation: float = 0.0
+    conversation_rank: float = 0.0
     # how closely an item's text matches the person's last message as written (what a plain embedding
     # search does); off in hand-set mode (the ratings cannot judge it), fitted with the learned ones
     message: float = 0.0

@@ -33,6 +33,7 @@ import numpy as np
 # sklearn's default token pattern (the vocabulary was built with it): two or more word characters
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 LEGACY_SPAN = 8.0  # the feature span of bundles that did not store theirs
+RANK_SCALE = 10.0  # the rank at which as_rank_feature halves
 
 
 def ngrams(text: str) -> list[str]:
@@ -103,6 +104,11 @@ class ConversationModel:
         """:meth:`log_scores` as 0..1 ranking values over this model's span (:func:`as_feature`)."""
         return as_feature(self.log_scores(text, named), self.span)
 
+    def features(self, text: str, named: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`feature` and :func:`as_rank_feature` from one scoring of the films."""
+        scores = self.log_scores(text, named)
+        return as_feature(scores, self.span), as_rank_feature(scores)
+
     def pruned(self, terms: int) -> ConversationModel:
         """The model with only the ``terms`` words and word pairs whose vectors weigh most (the rest
         barely move the hidden vector; a smaller vocabulary keeps the shipped file small)."""
@@ -142,6 +148,18 @@ def _quantised(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scale = (np.abs(matrix).max(axis=1) / 127.0).astype(np.float32)
     safe = np.where(scale > 0, scale, 1.0)[:, None]
     return np.round(matrix / safe).astype(np.int8), scale
+
+
+def as_rank_feature(log_scores: np.ndarray, scale: float = RANK_SCALE) -> np.ndarray:
+    """The model's order as 0..1 ranking values: ``1 / (1 + rank / scale)``, 1 for its best film,
+    0.5 at rank ``scale``, still 0.05 at rank 19 x ``scale``; 0 for the films it rules out (named
+    already). Where :func:`as_feature` stops a few nats below the best film, this one keeps the
+    model's order deep into the list."""
+    out = np.zeros(log_scores.size, np.float32)
+    order = np.argsort(-log_scores, kind="stable")
+    out[order] = 1.0 / (1.0 + np.arange(log_scores.size, dtype=np.float32) / scale)
+    out[~np.isfinite(log_scores)] = 0.0
+    return out
 
 
 def as_feature(log_scores: np.ndarray, span: float) -> np.ndarray:

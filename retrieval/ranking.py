@@ -48,8 +48,9 @@ class RankRequest:
 # retrieval.conversation_model), 0 for an item without them: co_mention (suggested after the films
 # mentioned so far), text_match (what was said vs the item's text), dialogue_popularity (how often
 # recommenders suggest it at all), conversation (what recommenders suggested next in conversations
-# with these words and films).
-LEARNED_FEATURES = ("co_mention", "text_match", "dialogue_popularity", "conversation")
+# with these words and films, near the model's best films) and conversation_rank (the same model's
+# order, deep into the list).
+LEARNED_FEATURES = ("co_mention", "text_match", "dialogue_popularity", "conversation", "conversation_rank")
 
 
 # Each feature's name for a label, and as a person would say what weighed in a pick (the UIs and
@@ -71,9 +72,21 @@ FEATURE_WORDS = {
     "people": "the people you asked for", "co_mention": "what recommenders suggest after the films you named",
     "text_match": "how its story matches what you said", "dialogue_popularity": "how often recommenders suggest it",
     "conversation": "what recommenders suggested in conversations like this one",
+    "conversation_rank": "what recommenders suggested in conversations like this one",  # one model: one reason
     "message": "how closely it matches your last message",
     "described": "the things you described, found in its own text",
 }
+
+
+def weighed_in_words(contributions: dict[str, float]) -> list[tuple[str, float]]:
+    """The positive contributions to a score by what a person would call them (features with the
+    same words, e.g. the conversation model's two, count as one), largest first."""
+    by_words: dict[str, float] = {}
+    for name, value in contributions.items():
+        if value > 0:
+            words = FEATURE_WORDS.get(name, name.replace("_", " "))
+            by_words[words] = by_words.get(words, 0.0) + value
+    return sorted(by_words.items(), key=lambda kv: -kv[1])
 
 
 @dataclass

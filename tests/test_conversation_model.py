@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from evaluation.conversation_training import ConversationConfig, fit_conversation_model
-from retrieval.conversation_model import LEGACY_SPAN, ConversationModel, as_feature, ngrams
+from retrieval.conversation_model import LEGACY_SPAN, RANK_SCALE, ConversationModel, as_feature, as_rank_feature, ngrams
 from retrieval.learned import CONVERSATION, MANIFEST, ModelBundle, ModelBundleError, load_bundle, save_bundle
 
 FILMS = ["Toy Story (1995)", "Up (2009)", "Halloween (1978)", "Scream (1996)", "Heat (1995)"]
@@ -166,6 +166,16 @@ def test_the_learned_signals_map_it_onto_a_catalogue_by_name():
     off = LearnedSignals(ModelBundle(manifest={}, conversation=model, weights={}), ["a", "b", "c"], items, None,
                          lambda text: np.zeros(2, np.float32))
     assert not off.arrays(state)["conversation"].any()  # a zero weight costs nothing
+    assert not off.arrays(state)["conversation_rank"].any()
+    ranks = LearnedSignals(ModelBundle(manifest={}, conversation=model, weights={"conversation_rank": 1.0}),
+                           ["a", "b", "c"], items, None, lambda text: np.zeros(2, np.float32)).arrays(state)
+    assert ranks["conversation_rank"][0] == 1.0 and ranks["conversation_rank"][2] == 0.0  # Scream: the model's best
+    # before any film is named the model's order is mostly what recommenders suggest to anyone: not counted
+    words_only = LearnedSignals(ModelBundle(manifest={}, conversation=model,
+                                            weights={"conversation": 1.0, "conversation_rank": 1.0}),
+                                ["a", "b", "c"], items, None, lambda text: np.zeros(2, np.float32))
+    first = words_only.arrays(DialogueState(said=["a scary slasher please"]))
+    assert first["conversation"].any() and not first["conversation_rank"].any()
 
 
 def test_a_film_the_conversations_never_named_takes_its_nearest_known_films_value():
@@ -185,3 +195,19 @@ def test_a_film_the_conversations_never_named_takes_its_nearest_known_films_valu
     values = signals.arrays(DialogueState(liked_items=["b"], said=["a scary slasher please"]))["conversation"]
     assert values[0] > 0 and values[2] == pytest.approx(0.8 * values[0])
     assert nearest_known(matrix, np.asarray([], np.int64))[0].tolist() == [-1, -1, -1]
+
+
+def test_the_rank_feature_keeps_the_models_order_deep_into_the_list():
+    """Where the log-probability feature is 0 a few nats below the best film, the rank feature
+    still orders the rest: 1 at the best film, 1/2 at rank RANK_SCALE, 0 for a film named already."""
+    scores = np.log(np.asarray([0.5, 0.3, 1e-9, 1e-12, 0.2 - 1e-9 - 1e-12]))
+    scores = np.append(scores, -np.inf)
+    values = as_rank_feature(scores)
+    assert values[0] == 1.0 and values[-1] == 0.0
+    assert values[0] > values[1] > values[4] > values[2] > values[3] > 0  # the same order as the scores
+    assert as_feature(scores, span=4.0)[2] == as_feature(scores, span=4.0)[3] == 0.0  # which the span cannot tell
+    assert as_rank_feature(np.linspace(0, -100, 100))[int(RANK_SCALE)] == pytest.approx(0.5)
+    model = _fit()
+    near, ranked = model.features("a scary slasher", ["Halloween (1978)"])
+    assert np.array_equal(near, model.feature("a scary slasher", ["Halloween (1978)"]))
+    assert np.array_equal(ranked, as_rank_feature(model.log_scores("a scary slasher", ["Halloween (1978)"])))

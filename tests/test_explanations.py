@@ -169,3 +169,10 @@ def test_template_reasons_are_grounded_and_varied(agent, checker):
 def test_reasons_with_markup_links_or_control_characters_are_refused(checker, agent, written):
     toy = agent.engine.get("1")
     assert any("plain prose" in p for p in checker.check(written, {"1"}, f"{toy.display_title}\\nA comedy"))
+
+def test_a_score_is_told_by_what_people_would_call_its_parts():
+    from retrieval.ranking import FEATURE_WORDS, weighed_in_words
+
+    parts = weighed_in_words({"conversation": 0.3, "conversation_rank": 0.2, "genre": 0.4, "popularity": -0.1,
+                              "made_up_feature": 0.05})
+    assert parts == [(FEATURE_WORDS["conversation"], 0.5), (FEATURE_WORDS["genre"], 0.4), ("made up feature", 0.05)]

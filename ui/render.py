@@ -5,7 +5,7 @@ from __future__ import annotations
 from agent.grounding import SCENE_WORDS
 from agent.results import InterestSnapshot, RecommendedItem, TurnResult
 
-from retrieval.ranking import FEATURE_NAMES, FEATURE_WORDS  # noqa: E402  (one home for the features' words)
+from retrieval.ranking import FEATURE_NAMES, FEATURE_WORDS, weighed_in_words  # noqa: E402  (one home for the features' words)
 
 
 def render_text(result: TurnResult) -> str:
@@ -63,11 +63,10 @@ def why_words(item: RecommendedItem) -> str:
     weighed most in its score, as shares ("how closely it matches what you said, 45%")."""
     lines = [f"**Why {item.title}{f' ({item.year})' if item.year else ''}?**", ""]
     lines += [f"- {sentence(fact)}" for fact in item.facts]
-    helped = {k: v for k, v in item.contributions.items() if v > 0}
-    total = sum(helped.values())
+    helped = weighed_in_words(item.contributions)
+    total = sum(v for _, v in helped)
     if total > 0:
-        parts = [f"{FEATURE_WORDS.get(name, name.replace('_', ' '))} ({100 * v / total:.0f}%)"
-                 for name, v in sorted(helped.items(), key=lambda kv: -kv[1]) if 100 * v / total >= 1]
+        parts = [f"{words} ({100 * v / total:.0f}%)" for words, v in helped if 100 * v / total >= 1]
         lines += ["", "What weighed most: " + ", ".join(parts) + "."]
     held = [FEATURE_WORDS.get(name, name.replace("_", " ")) for name, v in item.contributions.items() if v < 0]
     if held:
