@@ -146,9 +146,11 @@ class LearnedSignals:
         if model is None or rows is None or not (self.weights.get("conversation") or self.weights.get("conversation_rank")):
             return np.zeros(n, np.float32), np.zeros(n, np.float32)
         seeds = [self.name_of[r] for i in state.named_items() if (r := self.pos.get(i)) is not None and r in self.name_of]
+        if not (seeds and self.weights.get("conversation_rank")):
+            # before any film is named the model's order is mostly its prior (what is suggested to
+            # anyone): the rank feature stays 0, and the films are not sorted for it
+            return self._on_catalogue(model.feature(state.said_text(), seeds), rows, n), np.zeros(n, np.float32)
         near, order = model.features(state.said_text(), seeds)
-        if not seeds:  # before any film is named the model's order is mostly its prior: what is suggested to anyone
-            order = np.zeros_like(order)
         return self._on_catalogue(near, rows, n), self._on_catalogue(order, rows, n)
 
     def _on_catalogue(self, values: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:

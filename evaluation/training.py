@@ -11,8 +11,8 @@ From ReDial's training dialogues (never the validation or test ones):
    (:mod:`evaluation.conversation_training`). It also learns from the films the *seekers* bring up
    (each a half-weight example: the conversation so far -> the film they name), which doubles its
    examples of what goes with what;
-4. **ranker weights**: one weight per ranking feature (the hand-set features and the three learned
-   ones), fitted jointly by a listwise softmax over candidate films at every recommendation
+4. **ranker weights**: one weight per ranking feature (the hand-set features and the learned
+   ones, ``retrieval.ranking.LEARNED_FEATURES``), fitted jointly by a listwise softmax over candidate films at every recommendation
    point. The learned features of a training dialogue come from models fitted on the *other*
    folds (cross-fitting), so the ranker sees them as good as they are on unseen dialogues.
 
