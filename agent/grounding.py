@@ -19,6 +19,7 @@ from agent.state import DialogueState
 from agent.understanding import lexicon as lx
 from retrieval.items import Item
 from retrieval.described import holds, normalised_text
+from retrieval.ranking import CONVERSATION_FEATURES
 
 SCENE_WORDS = {
     "kids": "a night with the kids", "family": "a family night", "partner": "watching as a couple",
@@ -61,7 +62,7 @@ PHRASES: dict[str, list[str]] = {
     "popular": ["{count} people rated it in our catalogue, {mean}★ on average",
                 "a crowd favourite: {count} ratings averaging {mean}★"],
     "genres": ["{genres}"],
-    # the learned conversation features (co_mention, dialogue_popularity, conversation): what
+    # the learned conversation features (retrieval.ranking.CONVERSATION_FEATURES): what
     # recommenders in real conversations suggested, never a claim about the item itself
     "conversations": ["often suggested in real recommendation conversations like this one",
                       "a frequent suggestion when people talk about films like this",
@@ -159,7 +160,7 @@ def request_facts(item: Item, contributions: dict[str, float], state: DialogueSt
         facts.append(Fact("quality", {"rating": f"{item.rating:.1f}", "votes": f"{item.votes:,}"}, quality))
     elif item.popularity >= 10 and item.mean_rating is not None:
         facts.append(Fact("popular", {"count": item.popularity, "mean": f"{item.mean_rating:.1f}"}, quality))
-    learned = sum(c.get(k, 0.0) for k in ("conversation", "conversation_rank", "co_mention", "dialogue_popularity"))
+    learned = sum(c.get(k, 0.0) for k in CONVERSATION_FEATURES)
     if learned > 0.1:
         facts.append(Fact("conversations", {}, LEARNED_SHARE * learned))
     if not matched and item.genres:

@@ -51,6 +51,9 @@ class RankRequest:
 # with these words and films, near the model's best films) and conversation_rank (the same model's
 # order, deep into the list).
 LEARNED_FEATURES = ("co_mention", "text_match", "dialogue_popularity", "conversation", "conversation_rank")
+# The learned features that report what recommenders did in conversations (a reason credits them as
+# such, never as a claim about the item); text_match compares the item's own text instead.
+CONVERSATION_FEATURES = tuple(name for name in LEARNED_FEATURES if name != "text_match")
 
 
 # Each feature's name for a label, and as a person would say what weighed in a pick (the UIs and

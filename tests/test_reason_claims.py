@@ -54,3 +54,19 @@ def test_every_claim_holds(agent, dialogue):
                 if m := _TIME.search(fact):
                     assert _limit(state) and it.runtime <= _limit(state), f"{message!r}: {it.title} outside the time"
     assert facts, "no reasons were checked"  # a sweep that checks nothing would prove nothing
+
+
+def test_every_conversation_feature_is_credited_as_conversations_and_text_match_is_not():
+    """What recommenders did in conversations (each of CONVERSATION_FEATURES, the conversation
+    model's two included) becomes the 'conversations' reason; the learned text match does not."""
+    from agent.grounding import LEARNED_SHARE, request_facts
+    from agent.state import DialogueState
+    from retrieval.ranking import CONVERSATION_FEATURES
+
+    item = Item(id="m1", title="Heat", year=1995)
+    for name in CONVERSATION_FEATURES:
+        facts = request_facts(item, {name: 0.5}, DialogueState(), {})
+        assert [(f.kind, f.weight) for f in facts if f.kind == "conversations"] == [("conversations", LEARNED_SHARE * 0.5)]
+    both = request_facts(item, {"conversation": 0.3, "conversation_rank": 0.4}, DialogueState(), {})
+    assert [f.weight for f in both if f.kind == "conversations"] == [pytest.approx(LEARNED_SHARE * 0.7)]
+    assert not [f for f in request_facts(item, {"text_match": 0.9}, DialogueState(), {}) if f.kind == "conversations"]
