@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.conversation_model import ConversationModel
+from retrieval.conversation_model import RANK_SCALE, ConversationModel
 
 
 @dataclass
@@ -49,6 +49,9 @@ class ConversationConfig:
     # .2089 / .4203 at 8, .2139 / .4215 at 5, .2117 / .4191 at 4; INSPIRED .1779 / .3360, .1660 / .3597,
     # .1621 / .3676
     feature_span: float = 4.0
+    # the model's order as a second feature (conversation_rank): 1 / (1 + rank / rank_scale), so 0.5
+    # at this rank; stored with the model, since the ranker's weight for it is fitted at this scale
+    rank_scale: float = RANK_SCALE
     max_terms: int = 30000
     kept_terms: int = 20000  # stored: the words and pairs that weigh most (validation: no loss at 20,000)
     min_df: int = 2
@@ -151,5 +154,5 @@ def fit_conversation_model(texts: list[str], named: list[list[str]], golds: list
     with torch.no_grad():
         arrays = [t.detach().numpy() for t in (word_bag.weight, film_in(), film_out, bias)]
     model = ConversationModel(list(vec.get_feature_names_out()), vec.idf_, arrays[0], list(names), *arrays[1:],
-                              span=cfg.feature_span)
+                              span=cfg.feature_span, rank_scale=cfg.rank_scale)
     return model.pruned(cfg.kept_terms)

@@ -11,7 +11,8 @@ training catalogue (a learned output vector and bias per film; softmax in traini
 (Training fits ``film_in`` as ``film_out`` plus a learned shift, so one film's two roles share
 what they learn; the bundle stores both matrices.) As a ranking feature (:meth:`feature`) the
 log-probabilities count down to ``span`` nats below the best film, a setting chosen with the
-ranker's weights and stored with the model (older bundles: 8).
+ranker's weights and stored with the model (older bundles: 8); so is the rank at which the order
+feature (:meth:`features`, :func:`as_rank_feature`) halves.
 
 Films are known by name ("Title (Year)"), like :class:`retrieval.comention.CoMention`, so the
 model carries over to any catalogue holding the same films (:mod:`agent.learned_signals` maps
@@ -33,7 +34,7 @@ import numpy as np
 # sklearn's default token pattern (the vocabulary was built with it): two or more word characters
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 LEGACY_SPAN = 8.0  # the feature span of bundles that did not store theirs
-RANK_SCALE = 10.0  # the rank at which as_rank_feature halves
+RANK_SCALE = 10.0  # the rank at which as_rank_feature halves (and that of bundles that did not store theirs)
 
 
 def ngrams(text: str) -> list[str]:
@@ -44,7 +45,8 @@ def ngrams(text: str) -> list[str]:
 
 class ConversationModel:
     def __init__(self, vocabulary: list[str], idf: np.ndarray, word_vectors: np.ndarray, names: list[str],
-                 film_in: np.ndarray, film_out: np.ndarray, bias: np.ndarray, *, span: float):
+                 film_in: np.ndarray, film_out: np.ndarray, bias: np.ndarray, *, span: float,
+                 rank_scale: float = RANK_SCALE):
         if not (len(vocabulary) == len(idf) == word_vectors.shape[0]):
             raise ValueError("conversation model: vocabulary, idf and word vectors differ in length")
         if not (len(names) == film_in.shape[0] == film_out.shape[0] == len(bias)):
@@ -53,6 +55,8 @@ class ConversationModel:
             raise ValueError("conversation model: word and film vectors differ in dimension")
         if not span > 0:
             raise ValueError(f"conversation model: feature span {span} is not positive")
+        if not rank_scale > 0:
+            raise ValueError(f"conversation model: rank scale {rank_scale} is not positive")
         self.vocabulary = list(vocabulary)
         self.term = {t: k for k, t in enumerate(self.vocabulary)}
         self.idf = idf.astype(np.float32)
@@ -63,6 +67,7 @@ class ConversationModel:
         self.film_out = film_out.astype(np.float32)
         self.bias = bias.astype(np.float32)
         self.span = float(span)
+        self.rank_scale = float(rank_scale)
 
     @property
     def dimension(self) -> int:
@@ -107,7 +112,7 @@ class ConversationModel:
     def features(self, text: str, named: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`feature` and :func:`as_rank_feature` from one scoring of the films."""
         scores = self.log_scores(text, named)
-        return as_feature(scores, self.span), as_rank_feature(scores)
+        return as_feature(scores, self.span), as_rank_feature(scores, self.rank_scale)
 
     def pruned(self, terms: int) -> ConversationModel:
         """The model with only the ``terms`` words and word pairs whose vectors weigh most (the rest
@@ -116,12 +121,13 @@ class ConversationModel:
             return self
         keep = np.sort(np.argsort(-np.linalg.norm(self.word_vectors, axis=1), kind="stable")[:terms])
         return ConversationModel([self.vocabulary[k] for k in keep], self.idf[keep], self.word_vectors[keep],
-                                 self.names, self.film_in, self.film_out, self.bias, span=self.span)
+                                 self.names, self.film_in, self.film_out, self.bias, span=self.span,
+                                 rank_scale=self.rank_scale)
 
     # -- persistence: plain arrays, no pickles; vectors as int8 with a scale per row ----------
     def to_arrays(self) -> dict[str, np.ndarray]:
         out = {"vocabulary": _joined(self.vocabulary), "idf": self.idf, "names": _joined(self.names), "bias": self.bias,
-               "span": np.asarray(self.span, np.float32)}
+               "span": np.asarray(self.span, np.float32), "rank_scale": np.asarray(self.rank_scale, np.float32)}
         for key, matrix in (("word_vectors", self.word_vectors), ("film_in", self.film_in), ("film_out", self.film_out)):
             out[key], out[key + "_scale"] = _quantised(matrix)
         return out
@@ -130,8 +136,9 @@ class ConversationModel:
     def from_arrays(cls, a: dict[str, np.ndarray]) -> ConversationModel:
         vectors = {k: a[k].astype(np.float32) * a[k + "_scale"][:, None] for k in ("word_vectors", "film_in", "film_out")}
         span = float(a["span"]) if "span" in a else LEGACY_SPAN  # a file written before the span was stored
+        scale = float(a["rank_scale"]) if "rank_scale" in a else RANK_SCALE  # ... or the rank scale
         return cls(_split(a["vocabulary"]), a["idf"], vectors["word_vectors"], _split(a["names"]),
-                   vectors["film_in"], vectors["film_out"], a["bias"], span=span)
+                   vectors["film_in"], vectors["film_out"], a["bias"], span=span, rank_scale=scale)
 
 
 def _joined(strings: list[str]) -> np.ndarray:

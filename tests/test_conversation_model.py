@@ -26,10 +26,10 @@ EXAMPLES = [
 ] * 6
 
 
-def _fit(seed: int = 0, span: float = 4.0) -> ConversationModel:
+def _fit(seed: int = 0, span: float = 4.0, rank_scale: float = RANK_SCALE) -> ConversationModel:
     texts, named, golds = zip(*EXAMPLES)
     cfg = ConversationConfig(seed=seed, dimension=8, epochs=40, learning_rate=0.05, l2=1e-5, dropout=0.0, min_df=1,
-                             feature_span=span)
+                             feature_span=span, rank_scale=rank_scale)
     return fit_conversation_model(list(texts), list(named), list(golds), FILMS, cfg)
 
 
@@ -134,19 +134,23 @@ def test_the_feature_is_one_at_the_best_film_and_zero_far_below_it():
     assert values[0] == 1.0 and values[2] == 0.0 and 0 < values[1] < 1 and values[1] == pytest.approx(values[3], abs=1e-4)
 
 
-def test_the_feature_span_is_trained_with_the_model_and_stored_with_it(tmp_path):
-    model = _fit(span=2.5)
-    assert model.span == 2.5
+def test_the_feature_span_and_rank_scale_are_trained_with_the_model_and_stored_with_it(tmp_path):
+    model = _fit(span=2.5, rank_scale=3.0)
+    assert (model.span, model.rank_scale) == (2.5, 3.0)
     text, named = "scary slasher", ["Halloween (1978)"]
-    np.testing.assert_array_equal(model.feature(text, named), as_feature(model.log_scores(text, named), 2.5))
+    near, ranked = model.features(text, named)
+    np.testing.assert_array_equal(near, as_feature(model.log_scores(text, named), 2.5))
+    np.testing.assert_array_equal(ranked, as_rank_feature(model.log_scores(text, named), 3.0))
     save_bundle(tmp_path / "m", ModelBundle(manifest={}, conversation=model.pruned(3), weights={"conversation": 1.0}))
-    assert load_bundle(tmp_path / "m").conversation.span == 2.5  # pruning and the file both keep it
-    # a bundle written before the span was stored reads as the span it was trained with then
-    legacy = {k: v for k, v in model.to_arrays().items() if k != "span"}
-    assert ConversationModel.from_arrays(legacy).span == LEGACY_SPAN
-    with pytest.raises(ValueError, match="span"):
-        ConversationModel(model.vocabulary, model.idf, model.word_vectors, model.names, model.film_in,
-                          model.film_out, model.bias, span=0.0)
+    loaded = load_bundle(tmp_path / "m").conversation
+    assert (loaded.span, loaded.rank_scale) == (2.5, 3.0)  # pruning and the file both keep them
+    # a bundle written before they were stored reads as the settings it was trained with then
+    legacy = {k: v for k, v in model.to_arrays().items() if k not in ("span", "rank_scale")}
+    assert (ConversationModel.from_arrays(legacy).span, ConversationModel.from_arrays(legacy).rank_scale) == (LEGACY_SPAN, RANK_SCALE)
+    for bad in ({"span": 0.0}, {"span": 4.0, "rank_scale": 0.0}):
+        with pytest.raises(ValueError, match="span|rank scale"):
+            ConversationModel(model.vocabulary, model.idf, model.word_vectors, model.names, model.film_in,
+                              model.film_out, model.bias, **bad)
 
 
 def test_the_learned_signals_map_it_onto_a_catalogue_by_name():
