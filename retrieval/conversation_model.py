@@ -31,6 +31,8 @@ import re
 
 import numpy as np
 
+from retrieval.packing import dequantised, joined, quantised, split_joined
+
 # sklearn's default token pattern (the vocabulary was built with it): two or more word characters
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 LEGACY_SPAN = 8.0  # the feature span of bundles that did not store theirs
@@ -126,35 +128,19 @@ class ConversationModel:
 
     # -- persistence: plain arrays, no pickles; vectors as int8 with a scale per row ----------
     def to_arrays(self) -> dict[str, np.ndarray]:
-        out = {"vocabulary": _joined(self.vocabulary), "idf": self.idf, "names": _joined(self.names), "bias": self.bias,
+        out = {"vocabulary": joined(self.vocabulary), "idf": self.idf, "names": joined(self.names), "bias": self.bias,
                "span": np.asarray(self.span, np.float32), "rank_scale": np.asarray(self.rank_scale, np.float32)}
         for key, matrix in (("word_vectors", self.word_vectors), ("film_in", self.film_in), ("film_out", self.film_out)):
-            out[key], out[key + "_scale"] = _quantised(matrix)
+            out[key], out[key + "_scale"] = quantised(matrix)
         return out
 
     @classmethod
     def from_arrays(cls, a: dict[str, np.ndarray]) -> ConversationModel:
-        vectors = {k: a[k].astype(np.float32) * a[k + "_scale"][:, None] for k in ("word_vectors", "film_in", "film_out")}
+        vectors = {k: dequantised(a[k], a[k + "_scale"]) for k in ("word_vectors", "film_in", "film_out")}
         span = float(a["span"]) if "span" in a else LEGACY_SPAN  # a file written before the span was stored
         scale = float(a["rank_scale"]) if "rank_scale" in a else RANK_SCALE  # ... or the rank scale
-        return cls(_split(a["vocabulary"]), a["idf"], vectors["word_vectors"], _split(a["names"]),
+        return cls(split_joined(a["vocabulary"]), a["idf"], vectors["word_vectors"], split_joined(a["names"]),
                    vectors["film_in"], vectors["film_out"], a["bias"], span=span, rank_scale=scale)
-
-
-def _joined(strings: list[str]) -> np.ndarray:
-    if any("\n" in s for s in strings):
-        raise ValueError("conversation model: a term or film name holds a line break")
-    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
-
-
-def _split(data: np.ndarray) -> list[str]:
-    return data.tobytes().decode("utf-8").split("\n") if data.size else []
-
-
-def _quantised(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    scale = (np.abs(matrix).max(axis=1) / 127.0).astype(np.float32)
-    safe = np.where(scale > 0, scale, 1.0)[:, None]
-    return np.round(matrix / safe).astype(np.int8), scale
 
 
 def as_rank_feature(log_scores: np.ndarray, scale: float = RANK_SCALE) -> np.ndarray:

@@ -89,6 +89,28 @@ def title_aliases(title: str) -> set[str]:
     return {a for a in out if a}
 
 
+def map_names(names: list[str], items: list[Item]) -> dict[str, int]:
+    """Film names ("Title (Year)", as the learned models know films) -> rows of ``items``: the same
+    normalised title and year, else a year off, else the title alone when ``items`` hold it once."""
+    rows: dict[str, int] = {}
+    by_title: dict[str, list[int]] = {}
+    for r, it in enumerate(items):
+        rows.setdefault(title_year_key(it.title, it.year), r)
+        by_title.setdefault(normalize_title(it.title), []).append(r)
+    out = {}
+    for name in names:
+        title, year = split_year(name)
+        key = normalize_title(title)
+        hit = rows.get(title_year_key(title, year))
+        if hit is None and year:
+            hit = rows.get(title_year_key(title, year - 1), rows.get(title_year_key(title, year + 1)))
+        if hit is None and len(by_title.get(key, ())) == 1:
+            hit = by_title[key][0]
+        if hit is not None:
+            out[name] = hit
+    return out
+
+
 SERIES_WORD_ZIPF = 5.0  # a series' opening words hold one rarer than this ("potter" 4.2; not "the man")
 
 
