@@ -117,6 +117,10 @@ class Settings(BaseSettings):
     # it is there, else the bundle packaged for the default catalogue; "off": hand-set weights only;
     # anything else is a bundle folder.
     learned_models: str = "auto"
+    # the default catalogue's film vectors carry what the learned bundle's film knowledge says of each
+    # film (plots, keywords, people of a richer catalogue, as vectors: retrieval.film_knowledge);
+    # False: each film's own thin text only. Changing it rebuilds the catalogue's vectors on next start.
+    film_knowledge: bool = True
 
     ui_language: Literal["en", "zh"] = "en"  # the Gradio UI's own words (replies follow the person)
     top_k: int = 5

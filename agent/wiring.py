@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent.bundle_choice import film_knowledge, learned_models_path
 from agent.core import SceneRecAgent
 from agent.explain import LLMExplainer, TemplateExplainer
 from agent.factcheck import GroundingChecker
@@ -35,7 +36,7 @@ from retrieval.catalogue import CatalogueStore
 from retrieval.embeddings import Embedder
 from retrieval.engine import CatalogueEngine
 from retrieval.errors import SceneRecError
-from retrieval.learned import MANIFEST, ModelBundleError, load_bundle
+from retrieval.learned import ModelBundleError, load_bundle
 from retrieval.profiles import ProfileStore
 from retrieval.ingest import IngestReport, Progress, _no_progress, ingest_default, is_complete
 from retrieval.vector_store import VectorStore, make_client
@@ -47,19 +48,7 @@ class CatalogueMissing(SceneRecError, RuntimeError):
     pass
 
 
-PACKAGED_MODELS = Path(__file__).resolve().parents[1] / "retrieval" / "trained" / "redial"
 log = logging.getLogger(__name__)
-
-
-def learned_models_path(settings: Settings) -> Path | None:
-    """The model bundle the settings ask for (None: hand-set weights only)."""
-    choice = settings.learned_models
-    if choice == "off":
-        return None
-    if choice != "auto":
-        return Path(choice)
-    own = settings.models_path
-    return own if (own / MANIFEST).exists() else PACKAGED_MODELS
 
 
 def load_learned(settings: Settings, engine: CatalogueEngine, embedder: Embedder,
@@ -98,6 +87,11 @@ class Stores:
     chroma_path: Path | None = None  # an embedded Chroma's folder (derived models are cached only then)
 
 
+def encoder_name(stores: Stores) -> str:
+    """The catalogue's sentence encoder, as bundles record it."""
+    return getattr(stores.embedder, "model_name", "")
+
+
 def open_stores(settings: Settings, embedder: Embedder | None = None) -> Stores:
     """The catalogue's stores; Chroma is opened (and imported) only when first used."""
     embedder = embedder or Embedder(settings.embedding_model_path, settings.embedding_batch_size,
@@ -109,8 +103,10 @@ def open_stores(settings: Settings, embedder: Embedder | None = None) -> Stores:
 
 
 def ensure_catalogue(settings: Settings, stores: Stores, progress: Progress = _no_progress) -> IngestReport | None:
-    """Ingest the default catalogue on first use; other catalogues must have been ingested."""
-    if is_complete(stores.catalogue, stores.vectors, settings.catalogue):
+    """Ingest the default catalogue on first use (again when the film knowledge it should carry
+    changed: :func:`agent.bundle_choice.film_knowledge`); other catalogues must have been ingested."""
+    knowledge = film_knowledge(settings, encoder_name(stores))
+    if is_complete(stores.catalogue, stores.vectors, settings.catalogue, knowledge.digest() if knowledge else None):
         return None
     if settings.catalogue != "movies":
         raise CatalogueMissing(
@@ -120,7 +116,7 @@ def ensure_catalogue(settings: Settings, stores: Stores, progress: Progress = _n
     def first_use(label: str, total: int, done: int = 0):
         return progress(f"first use: building the movie catalogue ({label})", total, done)
 
-    return ingest_default(stores.catalogue, stores.vectors, settings.catalogue, progress=first_use)
+    return ingest_default(stores.catalogue, stores.vectors, settings.catalogue, progress=first_use, knowledge=knowledge)
 
 
 def build_llm(settings: Settings) -> LLM:

@@ -11,7 +11,9 @@ From ReDial's training dialogues (never the validation or test ones):
    (:mod:`evaluation.conversation_training`). It also learns from the films the *seekers* bring up
    (each a half-weight example: the conversation so far -> the film they name), which doubles its
    examples of what goes with what;
-4. **ranker weights**: one weight per ranking feature (the hand-set features and the learned
+4. **film knowledge** (:class:`retrieval.film_knowledge.FilmKnowledge`): the training catalogue's
+   item vectors (its rich item text embedded) by film name, for the default catalogue's ingest;
+5. **ranker weights**: one weight per ranking feature (the hand-set features and the learned
    ones, ``retrieval.ranking.LEARNED_FEATURES``), fitted jointly by a listwise softmax over candidate films at every recommendation
    point. The learned features of a training dialogue come from models fitted on the *other*
    folds (cross-fitting), so the ranker sees them as good as they are on unseen dialogues.
@@ -40,6 +42,7 @@ from evaluation.dialogues import Dialogue
 from evaluation.protocol import Point, points
 from evaluation.systems import AgentSystem
 from retrieval.comention import ALPHA, CoMention
+from retrieval.film_knowledge import FilmKnowledge
 from retrieval.learned import ModelBundle
 from retrieval.ranking import LEARNED_FEATURES
 from retrieval.text_scorer import TextScorer
@@ -379,6 +382,7 @@ def train(ranker: BatchRanker, dialogues: list[Dialogue], names: dict[str, str],
     report.weights = bundle.weights
     sentiment = fit_sentiment(list(labelled), cfg) if labelled else None
     bundle.sentiment = sentiment.to_json() if sentiment else None
+    bundle.film_knowledge = FilmKnowledge.of_catalogue(index.ids, index.vectors, names, embedder.model_name)
     report.seconds["final_fit"] = round(time.perf_counter() - t, 1)
     bundle.manifest = {
         "made_by": "scenerec train", "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

