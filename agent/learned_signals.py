@@ -7,7 +7,8 @@ catalogue's row order:
 
 - ``co_mention``: what recommenders suggested after the films mentioned so far;
 - ``text_match``: the learned match between the person's own words and each item's text;
-- ``dialogue_popularity``: how often recommenders suggested it at all;
+- ``dialogue_popularity``: how often recommenders suggested it at all (with ``conversation``, at
+  ``TOPIC_PRIOR_SCALE`` while the person describes a topic and has named no film);
 - ``conversation``: what recommenders suggested next after these words and films (the
   conversation model's log-probability, as 0..1 near its best films, over the model's own span);
 - ``conversation_rank``: the same model's order, deep into the list (0 until the person names a
@@ -33,31 +34,16 @@ from agent.state import DialogueState
 from retrieval.items import Item
 from retrieval.learned import ModelBundle
 from retrieval.text_scorer import squash
-from retrieval.titles import normalize_title, split_year, title_year_key
+from retrieval.titles import map_names
 
 CANDIDATES = 60  # items the learned scores add to a live turn's candidate pool
-
-
-def map_names(names: list[str], items: list[Item]) -> dict[str, int]:
-    """Bundle film names -> catalogue rows: same normalised title and year, else a year off, else
-    the title alone when the catalogue has it once."""
-    rows: dict[str, int] = {}
-    by_title: dict[str, list[int]] = {}
-    for r, it in enumerate(items):
-        rows.setdefault(title_year_key(it.title, it.year), r)
-        by_title.setdefault(normalize_title(it.title), []).append(r)
-    out = {}
-    for name in names:
-        title, year = split_year(name)
-        key = normalize_title(title)
-        hit = rows.get(title_year_key(title, year))
-        if hit is None and year:
-            hit = rows.get(title_year_key(title, year - 1), rows.get(title_year_key(title, year + 1)))
-        if hit is None and len(by_title.get(key, ())) == 1:
-            hit = by_title[key][0]
-        if hit is not None:
-            out[name] = hit
-    return out
+# Before any film is named, a person who says what the film should be about ("a film about drugs")
+# gets the conversation model's scores and the recommenders' popularity at this scale: there both say
+# mostly what recommenders suggest to anyone (It, Die Hard), and at full weight they outranked every
+# film about the topic. Chosen on validation with the shipped bundle: ReDial dev dedup R@10 / R@50
+# .2108 / .4287 at 1, .2092 / .4284 at 0.5, .2061 / .4240 at 0.25; INSPIRED dev .1581 / .3715,
+# .1621 / .3755, .1581 / .3794; benchmarks/described_requests.py precision@5 .415, .480, .540.
+TOPIC_PRIOR_SCALE = 0.5
 
 
 def nearest_known(matrix: np.ndarray, known: np.ndarray, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
@@ -77,6 +63,12 @@ def nearest_known(matrix: np.ndarray, known: np.ndarray, chunk: int = 2048) -> t
         nearest[rows] = known[best]
         similarity[rows] = np.clip(sims[np.arange(len(rows)), best], 0.0, 1.0)
     return nearest, similarity
+
+
+def topical(state: DialogueState) -> bool:
+    """Whether the person has described what the film should be about ("a film about drugs", "with
+    dinosaurs"): topic words or descriptive wishes, not only a genre, mood or scene."""
+    return bool(state.keywords or state.liked_attributes)
 
 
 class LearnedSignals:
@@ -126,10 +118,9 @@ class LearnedSignals:
 
     def arrays(self, state: DialogueState) -> dict[str, np.ndarray]:
         n = len(self.ids)
+        seeds = [self.name_of[r] for i in state.named_items() if (r := self.pos.get(i)) is not None and r in self.name_of]
         co = np.zeros(n, np.float32)
         if self.bundle.comention is not None:
-            seeds = [self.name_of[r] for i in state.named_items()
-                     if (r := self.pos.get(i)) is not None and r in self.name_of]
             for name, value in self.bundle.comention.scores(seeds).items():
                 if name in self.row_of:
                     co[self.row_of[name]] += value
@@ -137,15 +128,17 @@ class LearnedSignals:
         said = state.recent_said_text()
         if self.bundle.text_scorer is not None and self.matrix is not None and said and self.weights.get("text_match"):
             text = squash(self.bundle.text_scorer.scores(self.encode(said), self.matrix))
-        conversation, conversation_rank = self._conversation(state, n)
-        return {"co_mention": co, "text_match": text, "dialogue_popularity": self.popularity,
+        conversation, conversation_rank = self._conversation(state, seeds, n)
+        popularity = self.popularity
+        if not seeds and topical(state):  # "a film about drugs": what is suggested to anyone counts less
+            conversation, popularity = conversation * TOPIC_PRIOR_SCALE, popularity * TOPIC_PRIOR_SCALE
+        return {"co_mention": co, "text_match": text, "dialogue_popularity": popularity,
                 "conversation": conversation, "conversation_rank": conversation_rank}
 
-    def _conversation(self, state: DialogueState, n: int) -> tuple[np.ndarray, np.ndarray]:
+    def _conversation(self, state: DialogueState, seeds: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
         model, rows = self.bundle.conversation, self._conversation_rows
         if model is None or rows is None or not (self.weights.get("conversation") or self.weights.get("conversation_rank")):
             return np.zeros(n, np.float32), np.zeros(n, np.float32)
-        seeds = [self.name_of[r] for i in state.named_items() if (r := self.pos.get(i)) is not None and r in self.name_of]
         if not (seeds and self.weights.get("conversation_rank")):
             # before any film is named the model's order is mostly its prior (what is suggested to
             # anyone): the rank feature stays 0, and the films are not sorted for it

@@ -182,6 +182,31 @@ def test_the_learned_signals_map_it_onto_a_catalogue_by_name():
     assert first["conversation"].any() and not first["conversation_rank"].any()
 
 
+def test_a_described_topic_before_any_film_is_named_scales_what_is_suggested_to_anyone():
+    """'a film about drugs': the conversation model and the recommenders' popularity count at
+    TOPIC_PRIOR_SCALE until a film is named; a mood or genre alone is not a topic."""
+    from agent.learned_signals import TOPIC_PRIOR_SCALE, LearnedSignals, topical
+    from agent.state import DialogueState
+    from retrieval.comention import CoMention
+    from retrieval.items import Item
+
+    items = [Item(id="a", title="Scream", year=1996), Item(id="b", title="Halloween", year=1978)]
+    co = CoMention.fit([([], ["Scream (1996)"]), ([], ["Scream (1996)", "Halloween (1978)"])], 1.0,
+                       ["Scream (1996)", "Halloween (1978)"])
+    signals = LearnedSignals(ModelBundle(manifest={}, comention=co, conversation=_fit(),
+                                         weights={"conversation": 1.0, "dialogue_popularity": 1.0}),
+                             ["a", "b"], items, None, lambda text: np.zeros(2, np.float32))
+    said = ["something scary with a slasher"]
+    plain = signals.arrays(DialogueState(said=said, liked_genres=["Horror"]))
+    topic = signals.arrays(DialogueState(said=said, liked_genres=["Horror"], keywords=["slasher"]))
+    assert topical(DialogueState(liked_attributes=["vampires"])) and not topical(DialogueState(liked_genres=["Horror"]))
+    assert plain["dialogue_popularity"].any() and plain["conversation"].any()
+    for name in ("dialogue_popularity", "conversation"):
+        np.testing.assert_allclose(topic[name], TOPIC_PRIOR_SCALE * plain[name], rtol=1e-6)
+    named = DialogueState(said=said, keywords=["slasher"], liked_items=["b"])  # a film named: full weight again
+    np.testing.assert_allclose(signals.arrays(named)["dialogue_popularity"], plain["dialogue_popularity"])
+
+
 def test_a_film_the_conversations_never_named_takes_its_nearest_known_films_value():
     from agent.learned_signals import LearnedSignals, nearest_known
     from agent.state import DialogueState
