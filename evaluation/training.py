@@ -380,8 +380,7 @@ def train(ranker: BatchRanker, dialogues: list[Dialogue], names: dict[str, str],
     bundle.weights, bundle.critique_weights = shipped_weights(fit_ranker_weights(blocks, cfg),
                                                               ranker.agent.settings.weights.model_dump(), cfg)
     report.weights = bundle.weights
-    sentiment = fit_sentiment(list(labelled), cfg) if labelled else None
-    bundle.sentiment = sentiment.to_json() if sentiment else None
+    bundle.sentiment = sentiment.to_json() if labelled and (sentiment := fit_sentiment(list(labelled), cfg)) else None
     bundle.film_knowledge = FilmKnowledge.of_catalogue(index.ids, index.vectors, names, embedder.model_name)
     report.seconds["final_fit"] = round(time.perf_counter() - t, 1)
     bundle.manifest = {

@@ -113,6 +113,10 @@ def ingest(
             if len(e.errors) > 50:
                 typer.echo(f"  ... and {len(e.errors) - 50} more", err=True)
             raise typer.Exit(1) from e
+    _print_ingest_report(report)
+
+
+def _print_ingest_report(report) -> None:
     if report.already_complete:
         typer.echo(f"catalogue '{report.catalogue}' is already complete: {report.items} items (use --force to rebuild)")
         return
