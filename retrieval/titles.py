@@ -224,6 +224,11 @@ class TitleResolver:
     def has_alias(self, normalized: str) -> bool:
         return normalized in self._by_alias
 
+    def aliases_of(self, item_id: str) -> set[str]:
+        """The normalised ways to name one item (:func:`title_aliases`); none for an unknown id."""
+        item = self._items.get(item_id)
+        return title_aliases(item.title) if item else set()
+
     def exact(self, text: str, year: int | None = None) -> list[Match]:
         ids = self._by_alias.get(normalize_title(text), [])
         return self._rank(ids, year, 100.0, True)

@@ -23,7 +23,7 @@ from agent.understanding.title_words import watched
 from agent.understanding.scope import (anaphoric_aversions, avoided_phrase, judged_positions, negated_positions, part_of_genre,
                                       prefix_aversions, rule_positions, tolerated_positions, unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
-from agent.understanding.verdicts import mention_polarity, refers_to_all
+from agent.understanding.verdicts import mention_polarity, refers_to_all, shown_titles_named
 from retrieval.people import PeopleIndex, PersonHit
 
 # The English regexes the reader uses are named rules in data/en.yaml (``rules``), each with
@@ -181,6 +181,8 @@ class EmbeddedUnderstander:
         self._people(u, names, negated)
         anaphoric_aversions(u, low)
         self._references(u, low, tokens, hits)
+        if ctx.last_shown and not (u.mentions or u.references):  # "i would love elf": the one on screen
+            u.references = shown_titles_named(low, [self.titles.resolver.aliases_of(i) for i in ctx.last_shown])
         u.keywords = self._keywords(tokens, hits, scan.masked() | named | numeric)
         _settle_critiques(u, bool(ctx.last_shown))
         u.intent = turn_intent(u, low, text, ctx)

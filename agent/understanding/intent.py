@@ -71,7 +71,18 @@ def turn_intent(u: Understanding, low: str, raw: str, ctx) -> str:
     if has_shown and u.references and not is_question and not u.critiques and not slots \
             and lx.RULES["pick"].search(low) and len(words) <= 5:  # "2 please", "yes! the 4th"
         return "accept"
+    if has_shown and not is_question and not u.critiques and lx.RULES["wants_it"].search(low) \
+            and _names_a_shown_title_only(u, ctx.last_shown):  # "i would love elf", "id like to watch the 2nd one"
+        return "accept"
     return _answer_intent(u, low, words, slots, has_shown, is_question)
+
+
+def _names_a_shown_title_only(u: Understanding, shown: list[str]) -> bool:
+    """Whether the turn points at the list just shown (an ordinal, a shown title in any case) and
+    asks for nothing else: no other film, genre, mood or scene."""
+    on_screen = [m for m in u.mentions if m.item_id in shown]
+    rest = u.model_copy(update={"keywords": [], "mentions": [m for m in u.mentions if m.item_id not in shown]})
+    return bool(u.references or on_screen) and not rest.has_preferences()
 
 
 def _opening_intent(u: Understanding, low: str, words: set[str]) -> str | None:

@@ -131,3 +131,18 @@ def example_of_aversion(norms: list[str], start: int) -> bool:
     while i > 0 and norms[i - 1] not in CLAUSE_BREAKS:
         i -= 1
     return AVERSION.search(" ".join(norms[i : start - 1])) is not None
+
+
+# a title of the list just shown counts when named in lower case ("elf sounds great"), unless the
+# name is this common (zipf): "her" 6.5, "up", "big", "us"; "frozen" 4.3 and "home alone" count
+SHOWN_TITLE_ZIPF = 5.0
+
+
+def shown_titles_named(low: str, shown: list[set[str]]) -> list[int]:
+    """The positions in the list just shown whose title (one of its aliases, ``shown``) the
+    normalised message ``low`` holds as whole words, in any case: on screen, "elf" is the film."""
+    from wordfreq import zipf_frequency
+
+    padded = f" {low} "
+    return [k for k, aliases in enumerate(shown)
+            if any(len(a) >= 3 and f" {a} " in padded and zipf_frequency(a, "en") < SHOWN_TITLE_ZIPF for a in aliases)]
