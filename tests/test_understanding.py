@@ -385,16 +385,18 @@ def test_older_ones_a_film_is_compared_with_ask_for_nothing(nlu):
 
 def test_a_title_of_the_list_just_shown_counts_in_lower_case(nlu, tiny_items):
     """On screen, "elf" is the film: a shown title named in any case is a reference to it, and a
-    wish to watch it ("i would love ...") takes that pick; a name as common as "up" does not count,
-    and "i would love something funny" still asks for films."""
+    wish to watch it ("i would love ...") takes that pick; a name that is everyday English ("up",
+    "scream") does not count, and "i would love something funny" still asks for films."""
     from agent.state import DialogueState
 
-    ctx = TurnContext(last_shown=["9", "11", "3", "12"])  # Shrek, Scream, Up, Notting Hill
-    for text, ref in [("i would love shrek", 0), ("scream sounds great", 1), ("id like to watch notting hill", 3)]:
+    ctx = TurnContext(last_shown=["9", "7", "3", "12", "11"])  # Shrek, The Godfather, Up, Notting Hill, Scream
+    for text, ref in [("i would love shrek", 0), ("godfather sounds great", 1), ("id like to watch notting hill", 3)]:
         u = nlu.understand(text, ctx)
         assert u.intent == "accept" and u.references in ([ref], []), text  # ("shrek" the title finder finds itself)
         state = DialogueState(last_shown=ctx.last_shown, shown_items=ctx.last_shown).apply(u, {it.id: it for it in tiny_items}.get)
         assert state.accepted_items == [ctx.last_shown[ref]], text
     assert nlu.understand("i would love to watch something, i'm up for anything", ctx).references == []
+    asked = nlu.understand("anything that makes you scream?", ctx)  # films that do, not the film Scream
+    assert asked.references == [] and asked.intent != "ask_item"
     assert nlu.understand("i would love something funny", ctx).intent == "recommend"
     assert nlu.understand("i loved shrek as a kid", ctx).intent != "accept"  # loved it then: no pick taken
