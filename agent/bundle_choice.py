@@ -31,6 +31,11 @@ def learned_models_path(settings: Settings) -> Path | None:
     return own if (own / MANIFEST).exists() else PACKAGED_MODELS
 
 
+def encoder_name(embedder: object) -> str:
+    """A sentence encoder's name as bundles record it ("" for one without a name)."""
+    return getattr(embedder, "model_name", "")
+
+
 def film_knowledge(settings: Settings, encoder: str) -> FilmKnowledge | None:
     """What the chosen bundle knows of each film, for the default catalogue's vectors (the packaged
     bundle's with learned models off: the hand-set ranker still ranks a catalogue that knows its films,

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from agent.bundle_choice import knowledge_digest
+from agent.bundle_choice import encoder_name, knowledge_digest
 from agent.personal.history import ratings_by_user
 from agent.personal.personalizer import Personalizer
 from agent.settings import Settings
@@ -42,7 +42,7 @@ def load_warm(settings: Settings, key: str | None) -> dict | None:
 def warm_key(settings: Settings, stores: Stores) -> str | None:
     """The version key of this catalogue's derived models (see :mod:`retrieval.warm_cache`), or
     None when they cannot be cached: a catalogue not complete, Chroma on a server, no collection."""
-    knowledge = knowledge_digest(settings, getattr(stores.embedder, "model_name", ""))
+    knowledge = knowledge_digest(settings, encoder_name(stores.embedder))
     if stores.chroma_path is None or records_complete(stores.catalogue, settings.catalogue, knowledge) is None:
         return None  # (a default catalogue built with other film knowledge is not complete: rebuilt first)
     collection = chroma_collection_id(stores.chroma_path, stores.vectors.name)

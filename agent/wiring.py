@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.bundle_choice import film_knowledge, learned_models_path
+from agent.bundle_choice import encoder_name, film_knowledge, learned_models_path
 from agent.core import SceneRecAgent
 from agent.explain import LLMExplainer, TemplateExplainer
 from agent.factcheck import GroundingChecker
@@ -87,11 +87,6 @@ class Stores:
     chroma_path: Path | None = None  # an embedded Chroma's folder (derived models are cached only then)
 
 
-def encoder_name(stores: Stores) -> str:
-    """The catalogue's sentence encoder, as bundles record it."""
-    return getattr(stores.embedder, "model_name", "")
-
-
 def open_stores(settings: Settings, embedder: Embedder | None = None) -> Stores:
     """The catalogue's stores; Chroma is opened (and imported) only when first used."""
     embedder = embedder or Embedder(settings.embedding_model_path, settings.embedding_batch_size,
@@ -105,7 +100,7 @@ def open_stores(settings: Settings, embedder: Embedder | None = None) -> Stores:
 def ensure_catalogue(settings: Settings, stores: Stores, progress: Progress = _no_progress) -> IngestReport | None:
     """Ingest the default catalogue on first use (again when the film knowledge it should carry
     changed: :func:`agent.bundle_choice.film_knowledge`); other catalogues must have been ingested."""
-    knowledge = film_knowledge(settings, encoder_name(stores))
+    knowledge = film_knowledge(settings, encoder_name(stores.embedder))
     if is_complete(stores.catalogue, stores.vectors, settings.catalogue, knowledge.digest() if knowledge else None):
         return None
     if settings.catalogue != "movies":

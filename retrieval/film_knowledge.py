@@ -18,6 +18,7 @@ is, and the catalogue's own facts (languages, countries) still count.
 from __future__ import annotations
 
 import hashlib
+from functools import cached_property
 
 import numpy as np
 
@@ -57,7 +58,12 @@ class FilmKnowledge:
         return {items[row].id: self.vectors[index[name]] for name, row in map_names(self.names, items).items()}
 
     def digest(self) -> str:
-        """A short fingerprint: a catalogue built with other knowledge is rebuilt."""
+        """A short fingerprint: a catalogue built with other knowledge is rebuilt (computed once:
+        start-up asks for it more than once)."""
+        return self._digest
+
+    @cached_property
+    def _digest(self) -> str:
         h = hashlib.sha256(joined(self.names).tobytes())
         h.update(np.ascontiguousarray(quantised(self.vectors)[0]).tobytes())
         return h.hexdigest()[:16]

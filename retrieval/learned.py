@@ -149,8 +149,7 @@ def load_bundle(folder: Path, encoder: str | None = None, dimension: int | None 
             with np.load(folder / CONVERSATION, allow_pickle=False) as z:
                 bundle.conversation = ConversationModel.from_arrays({k: z[k] for k in z.files})
         if FILM_KNOWLEDGE in files:
-            with np.load(folder / FILM_KNOWLEDGE, allow_pickle=False) as z:
-                bundle.film_knowledge = FilmKnowledge.from_arrays({k: z[k] for k in z.files})
+            bundle.film_knowledge = _film_knowledge_file(folder / FILM_KNOWLEDGE)
         if SENTIMENT in files:
             bundle.sentiment = (folder / SENTIMENT).read_text(encoding="utf-8")
             json.loads(bundle.sentiment)
@@ -180,9 +179,13 @@ def read_film_knowledge(folder: Path, encoder: str) -> FilmKnowledge | None:
     try:
         if file_digest(path) != digest:
             raise ValueError("it does not match its manifest")
-        with np.load(path, allow_pickle=False) as z:
-            knowledge = FilmKnowledge.from_arrays({k: z[k] for k in z.files})
+        knowledge = _film_knowledge_file(path)
     except (OSError, KeyError, IndexError, ValueError, zipfile.BadZipFile) as e:
         log.warning("%s cannot be read (%s): the catalogue is built without it", path, e)
         return None
     return knowledge if knowledge.encoder == encoder else None
+
+
+def _film_knowledge_file(path: Path) -> FilmKnowledge:
+    with np.load(path, allow_pickle=False) as z:
+        return FilmKnowledge.from_arrays({k: z[k] for k in z.files})

