@@ -48,7 +48,8 @@ def family_safe(state: DialogueState) -> bool:
 
 
 def filters_for(state: DialogueState) -> Filters:
-    """The hard filters a state asks for (constraints, a scene's time budget, family safety)."""
+    """The hard filters a state asks for (constraints, a scene's time budget, family safety, the
+    genres asked for now)."""
     c = state.constraints
     ceiling = c.mpaa_max
     exclude = list(c.exclude_genres)
@@ -65,8 +66,17 @@ def filters_for(state: DialogueState) -> Filters:
         min_runtime=c.min_runtime, max_runtime=max_runtime,
         mpaa_allowed=mpaa_up_to(ceiling) if ceiling else None,
         exclude_genres=exclude, min_rating=c.min_rating,
-        any_genres=[g for g in (c.require_genres or state.liked_genres) if g not in exclude],
+        any_genres=[g for g in (c.require_genres or asked_genres(state)) if g not in exclude],
     )
+
+
+def asked_genres(state: DialogueState) -> list[str]:
+    """The genres a film must have one of: those asked for now (``state.genres_now``) and their
+    neighbours (``related_genres`` in the vocabulary). Genres liked earlier only weigh in the ranking."""
+    asked = list(state.genres_now)
+    for g in state.genres_now:
+        asked += [r for r in lx.RELATED_GENRES.get(g, []) if r not in asked]
+    return asked
 
 
 def genre_weights(state: DialogueState) -> dict[str, float]:

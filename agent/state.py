@@ -72,6 +72,16 @@ def _take_sides(likes: list[str], dislikes: list[str], liked: list[str], against
             liked.remove(v)
 
 
+def _genres_now(s: DialogueState, u: Understanding) -> list[str]:
+    """The liked genres asked for after this turn: the genres it names, or, when it names none, the
+    ones asked for before unless the person has moved on (asked about a film, named films, people,
+    things or words of their own)."""
+    if u.liked_genres:
+        return [g for g in u.liked_genres if g in s.liked_genres]
+    moved_on = u.intent == "ask_item" or u.mentions or u.liked_people or u.liked_attributes or u.keywords
+    return [] if moved_on else [g for g in s.genres_now if g in s.liked_genres]
+
+
 class DialogueState(BaseModel):
     scene: Scene = Field(default_factory=Scene)
     constraints: Constraints = Field(default_factory=Constraints)
@@ -100,6 +110,10 @@ class DialogueState(BaseModel):
     # the descriptive wishes and aversions the person's latest message said (each held one not said
     # again there weighs less: :func:`agent.planning.described_wishes`)
     wishes_now: list[str] = Field(default_factory=list)
+    # the liked genres the person is asking for now: said in the latest message, or kept through turns
+    # that only steer or answer (a critique, "seen it", a scene). A genre liked earlier and not asked for
+    # now is a preference, no longer a filter (:func:`agent.planning.filters_for`)
+    genres_now: list[str] = Field(default_factory=list)
     # the person's own recent messages (the learned text scorer reads them); bounded, and gone on reset
     said: list[str] = Field(default_factory=list)
     turns: int = 0
@@ -124,7 +138,7 @@ class DialogueState(BaseModel):
         )
 
     def summary(self) -> dict:
-        return self.model_dump(exclude={"shown_items", "discussed_items", "said", "last_reasons", "wishes_now"})
+        return self.model_dump(exclude={"shown_items", "discussed_items", "said", "last_reasons", "wishes_now", "genres_now"})
 
     def named_items(self) -> list[str]:
         """Every film named in the conversation, by the person or someone else (not the agent's own
@@ -191,6 +205,7 @@ class DialogueState(BaseModel):
             # the person's own numbers and words win over what a critique derived ("older, before 1980")
             self._apply_preferences(s, u)
         s.wishes_now = [] if u.intent == "ask_item" else list(dict.fromkeys(u.liked_attributes + u.avoided_attributes))
+        s.genres_now = _genres_now(s, u)
         return s
 
     @staticmethod

@@ -134,3 +134,29 @@ def test_newer_than_the_titles_named_when_nothing_was_shown(tiny_items):
                       mentions=[Mention(item_id="2", title="Terminator 2: Judgment Day", polarity="liked")])
     s = DialogueState().apply(u, lookup_from(tiny_items))
     assert s.constraints.year_min == 1992 and "2" in s.liked_items
+
+
+def test_a_genre_filters_while_asked_for_and_weighs_in_once_the_person_moves_on(tiny_items):
+    """ "a comedy" filters the list, through a critique too; once the person talks of a film or
+    asks about one, comedy is a preference (the genre score), not a filter."""
+    look = lookup_from(tiny_items)
+    s = DialogueState().apply(Understanding(liked_genres=["Comedy"]), look)
+    assert filters_for(s).any_genres == ["Comedy"]
+    s = s.apply(Understanding(intent="refine", critiques=[Critique(kind="newer")]), look)
+    assert filters_for(s).any_genres == ["Comedy"]  # steering keeps the wish
+    s = s.apply(Understanding(mentions=[Mention(item_id="1", title="Toy Story", polarity="liked")]), look)
+    assert filters_for(s).any_genres == [] and s.liked_genres == ["Comedy"]
+    assert genre_weights(s)["Comedy"] > 0
+    s = s.apply(Understanding(liked_genres=["Horror"]), look)
+    assert filters_for(s).any_genres == ["Horror", "Thriller"]  # asked again: a filter, with its neighbour
+
+
+def test_a_genre_asked_for_lets_its_neighbours_through():
+    """Catalogues file a film differently: "a kids movie" lets animated films through, "a thriller"
+    horror, mystery and crime (vocabulary: related_genres)."""
+    kids = DialogueState().apply(Understanding(liked_genres=["Children"]), lambda i: None)
+    assert filters_for(kids).any_genres == ["Children", "Animation"]
+    thriller = DialogueState().apply(Understanding(liked_genres=["Thriller"]), lambda i: None)
+    assert filters_for(thriller).any_genres == ["Thriller", "Horror", "Mystery", "Crime"]
+    comedy = DialogueState().apply(Understanding(liked_genres=["Comedy"]), lambda i: None)
+    assert filters_for(comedy).any_genres == ["Comedy"]

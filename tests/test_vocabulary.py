@@ -64,6 +64,11 @@ def test_a_malformed_vocabulary_file_is_refused_with_its_name(tmp_path):
     bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
     with pytest.raises(ValueError, match="unknown state field"):
         load_vocabulary(bad)
+    raw = yaml.safe_load((DATA_DIR / "en.yaml").read_text(encoding="utf-8"))
+    raw["related_genres"]["Horror"] = ["Slasher"]  # a neighbour must be a genre too
+    bad.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(ValueError, match="Slasher"):
+        load_vocabulary(bad)
 
 
 @pytest.mark.parametrize("pattern", EN.patterns, ids=lambda p: p.name)

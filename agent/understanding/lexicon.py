@@ -19,6 +19,7 @@ def _tables() -> dict[str, object]:
     v = vocabulary(LANGUAGE)
     t: dict[str, object] = {
         "GENRE_PHRASES": v.genres,
+        "RELATED_GENRES": v.related_genres,
         "COMPANION_PHRASES": {k: r.phrases for k, r in v.companions.items()},
         "COMPANION_GENRES": {k: r.genres for k, r in v.companions.items()},
         "COMPANION_PRIORITY": v.companion_priority,

@@ -249,6 +249,8 @@ class Vocabulary(_Strict):
 
     language: str
     genres: dict[str, list[str]]
+    # genre -> the neighbouring genres a wish for it also lets through ("a kids movie": an animated one)
+    related_genres: dict[str, list[str]] = Field(default_factory=dict)
     companions: dict[str, Leaning]
     companion_priority: list[str]
     occasions: dict[str, Leaning]
@@ -274,6 +276,7 @@ class Vocabulary(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Vocabulary:
         _genre_weights(dict.fromkeys(self.genres, 0.0))
+        _genre_weights(dict.fromkeys(list(self.related_genres) + [g for gs in self.related_genres.values() for g in gs], 0.0))
         if set(self.companion_priority) != set(self.companions):
             raise ValueError("companion_priority must list every companion value once")
         if set(self.time_of_day_priority) != set(self.times_of_day):
