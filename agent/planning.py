@@ -49,7 +49,7 @@ def family_safe(state: DialogueState) -> bool:
 
 def filters_for(state: DialogueState) -> Filters:
     """The hard filters a state asks for (constraints, a scene's time budget, family safety, the
-    genres asked for now)."""
+    genres and years asked for now)."""
     c = state.constraints
     ceiling = c.mpaa_max
     exclude = list(c.exclude_genres)
@@ -62,7 +62,8 @@ def filters_for(state: DialogueState) -> Filters:
         _add(exclude, *lx.FAMILY_SAFE_EXCLUDED_GENRES)
     max_runtime = min(filter(None, [c.max_runtime, state.scene.time_budget_min]), default=None)
     return Filters(
-        item_type=c.item_type, year_min=c.year_min, year_max=c.year_max,
+        item_type=c.item_type, year_min=c.year_min if state.years_now else None,
+        year_max=c.year_max if state.years_now else None,
         min_runtime=c.min_runtime, max_runtime=max_runtime,
         mpaa_allowed=mpaa_up_to(ceiling) if ceiling else None,
         exclude_genres=exclude, min_rating=c.min_rating,

@@ -72,14 +72,28 @@ def _take_sides(likes: list[str], dislikes: list[str], liked: list[str], against
             liked.remove(v)
 
 
+def _moved_on(u: Understanding) -> bool:
+    """Whether a turn leaves the request before it: it asks about a film, or names films, people,
+    things or words of its own (a critique, a scene or "seen it" only steer the same request)."""
+    return bool(u.intent == "ask_item" or u.mentions or u.liked_people or u.liked_attributes or u.keywords)
+
+
 def _genres_now(s: DialogueState, u: Understanding) -> list[str]:
     """The liked genres asked for after this turn: the genres it names, or, when it names none, the
-    ones asked for before unless the person has moved on (asked about a film, named films, people,
-    things or words of their own)."""
+    ones asked for before unless the person has moved on."""
     if u.liked_genres:
         return [g for g in u.liked_genres if g in s.liked_genres]
-    moved_on = u.intent == "ask_item" or u.mentions or u.liked_people or u.liked_attributes or u.keywords
-    return [] if moved_on else [g for g in s.genres_now if g in s.liked_genres]
+    return [] if _moved_on(u) else [g for g in s.genres_now if g in s.liked_genres]
+
+
+def _years_now(s: DialogueState, u: Understanding, before: tuple[int | None, int | None]) -> bool:
+    """Whether the year bounds apply after this turn: this turn set them (in numbers or with "newer" /
+    "older"), or the request that set them goes on."""
+    bounds = (s.constraints.year_min, s.constraints.year_max)
+    if bounds == (None, None):
+        return False
+    said = u.constraints.year_min is not None or u.constraints.year_max is not None
+    return said or bounds != before or (s.years_now and not _moved_on(u))
 
 
 class DialogueState(BaseModel):
@@ -114,6 +128,9 @@ class DialogueState(BaseModel):
     # that only steer or answer (a critique, "seen it", a scene). A genre liked earlier and not asked for
     # now is a preference, no longer a filter (:func:`agent.planning.filters_for`)
     genres_now: list[str] = Field(default_factory=list)
+    # whether the year bounds (``constraints.year_min`` / ``year_max``) were asked for now, the same way:
+    # "something newer" bounds the years until the person moves on; then the bound is kept, not applied
+    years_now: bool = False
     # the person's own recent messages (the learned text scorer reads them); bounded, and gone on reset
     said: list[str] = Field(default_factory=list)
     turns: int = 0
@@ -138,7 +155,7 @@ class DialogueState(BaseModel):
         )
 
     def summary(self) -> dict:
-        return self.model_dump(exclude={"shown_items", "discussed_items", "said", "last_reasons", "wishes_now", "genres_now"})
+        return self.model_dump(exclude={"shown_items", "discussed_items", "said", "last_reasons", "wishes_now", "genres_now", "years_now"})
 
     def named_items(self) -> list[str]:
         """Every film named in the conversation, by the person or someone else (not the agent's own
@@ -190,6 +207,7 @@ class DialogueState(BaseModel):
                                  shown_items=list(self.shown_items), mentioned_items=list(self.mentioned_items),
                                  turns=self.turns + 1, language=u.language or self.language)
         s = self.model_copy(deep=True)
+        before = (s.constraints.year_min, s.constraints.year_max)
         s.turns += 1
         s.language = u.language or s.language
         if u.intent != "ask_item":  # "is it scary?" asks; it does not ask for scary movies
@@ -206,6 +224,7 @@ class DialogueState(BaseModel):
             self._apply_preferences(s, u)
         s.wishes_now = [] if u.intent == "ask_item" else list(dict.fromkeys(u.liked_attributes + u.avoided_attributes))
         s.genres_now = _genres_now(s, u)
+        s.years_now = _years_now(s, u, before)
         return s
 
     @staticmethod

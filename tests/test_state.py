@@ -160,3 +160,15 @@ def test_a_genre_asked_for_lets_its_neighbours_through():
     assert filters_for(thriller).any_genres == ["Thriller", "Horror", "Mystery", "Crime"]
     comedy = DialogueState().apply(Understanding(liked_genres=["Comedy"]), lambda i: None)
     assert filters_for(comedy).any_genres == ["Comedy"]
+
+
+def test_year_bounds_filter_while_asked_for_and_are_kept_once_the_person_moves_on(tiny_items):
+    look = lookup_from(tiny_items)
+    s = DialogueState().apply(Understanding.model_validate({"constraints": {"year_min": 1990, "year_max": 1999}}), look)
+    assert (filters_for(s).year_min, filters_for(s).year_max) == (1990, 1999)
+    s = s.apply(Understanding(scene=SceneUpdate(companions="kids")), look)  # a scene steers the same request
+    assert filters_for(s).year_min == 1990
+    s = s.apply(Understanding(mentions=[Mention(item_id="1", title="Toy Story", polarity="liked")]), look)
+    assert filters_for(s).year_min is None and s.constraints.year_min == 1990  # kept, not applied
+    s = s.apply(Understanding.model_validate({"constraints": {"year_min": 1990}}), look)  # said again
+    assert filters_for(s).year_min == 1990
