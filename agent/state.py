@@ -73,14 +73,15 @@ def _take_sides(likes: list[str], dislikes: list[str], liked: list[str], against
 
 
 def _moved_on(u: Understanding) -> bool:
-    """Whether a turn leaves the request before it: it asks about a film, or names films, people,
-    things or words of its own (a critique, a scene or "seen it" only steer the same request)."""
-    return bool(u.intent == "ask_item" or u.mentions or u.liked_people or u.liked_attributes or u.keywords)
+    """Whether a turn leaves the request before it: it asks about one film ("what is it about?").
+    A critique, a scene, a film named or "seen it" go on with the same request."""
+    return u.intent == "ask_item"
 
 
 def _genres_now(s: DialogueState, u: Understanding) -> list[str]:
-    """The liked genres asked for after this turn: the genres it names, or, when it names none, the
-    ones asked for before unless the person has moved on."""
+    """The liked genres asked for after this turn: the genres it names (they replace the earlier
+    ones, which stay liked), or, when it names none, the ones asked for before unless the person has
+    moved on."""
     if u.liked_genres:
         return [g for g in u.liked_genres if g in s.liked_genres]
     return [] if _moved_on(u) else [g for g in s.genres_now if g in s.liked_genres]
@@ -124,9 +125,9 @@ class DialogueState(BaseModel):
     # the descriptive wishes and aversions the person's latest message said (each held one not said
     # again there weighs less: :func:`agent.planning.described_wishes`)
     wishes_now: list[str] = Field(default_factory=list)
-    # the liked genres the person is asking for now: said in the latest message, or kept through turns
-    # that only steer or answer (a critique, "seen it", a scene). A genre liked earlier and not asked for
-    # now is a preference, no longer a filter (:func:`agent.planning.filters_for`)
+    # the liked genres the person is asking for now: the latest genres they named, kept until they ask
+    # about a film. A genre liked earlier and not asked for now is a preference, no longer a filter
+    # (:func:`agent.planning.filters_for`)
     genres_now: list[str] = Field(default_factory=list)
     # whether the year bounds (``constraints.year_min`` / ``year_max``) were asked for now, the same way:
     # "something newer" bounds the years until the person moves on; then the bound is kept, not applied

@@ -136,19 +136,20 @@ def test_newer_than_the_titles_named_when_nothing_was_shown(tiny_items):
     assert s.constraints.year_min == 1992 and "2" in s.liked_items
 
 
-def test_a_genre_filters_while_asked_for_and_weighs_in_once_the_person_moves_on(tiny_items):
-    """ "a comedy" filters the list, through a critique too; once the person talks of a film or
-    asks about one, comedy is a preference (the genre score), not a filter."""
+def test_the_latest_genres_filter_and_earlier_ones_weigh_in(tiny_items):
+    """ "a comedy" filters the list, through a critique and a film named; genres named later replace
+    it in the filter (comedy stays liked: the genre score); a question about a film moves on."""
     look = lookup_from(tiny_items)
     s = DialogueState().apply(Understanding(liked_genres=["Comedy"]), look)
     assert filters_for(s).any_genres == ["Comedy"]
     s = s.apply(Understanding(intent="refine", critiques=[Critique(kind="newer")]), look)
-    assert filters_for(s).any_genres == ["Comedy"]  # steering keeps the wish
     s = s.apply(Understanding(mentions=[Mention(item_id="1", title="Toy Story", polarity="liked")]), look)
-    assert filters_for(s).any_genres == [] and s.liked_genres == ["Comedy"]
-    assert genre_weights(s)["Comedy"] > 0
+    assert filters_for(s).any_genres == ["Comedy"]  # steering and naming a film keep the request
     s = s.apply(Understanding(liked_genres=["Horror"]), look)
-    assert filters_for(s).any_genres == ["Horror", "Thriller"]  # asked again: a filter, with its neighbour
+    assert filters_for(s).any_genres == ["Horror", "Thriller"]  # the latest genre, with its neighbour
+    assert s.liked_genres == ["Comedy", "Horror"] and genre_weights(s)["Comedy"] > 0
+    s = s.apply(Understanding(intent="ask_item", references=[0]), look)
+    assert filters_for(s).any_genres == []
 
 
 def test_a_genre_asked_for_lets_its_neighbours_through():
@@ -162,13 +163,14 @@ def test_a_genre_asked_for_lets_its_neighbours_through():
     assert filters_for(comedy).any_genres == ["Comedy"]
 
 
-def test_year_bounds_filter_while_asked_for_and_are_kept_once_the_person_moves_on(tiny_items):
+def test_year_bounds_filter_until_a_question_about_a_film_and_are_kept(tiny_items):
     look = lookup_from(tiny_items)
     s = DialogueState().apply(Understanding.model_validate({"constraints": {"year_min": 1990, "year_max": 1999}}), look)
     assert (filters_for(s).year_min, filters_for(s).year_max) == (1990, 1999)
     s = s.apply(Understanding(scene=SceneUpdate(companions="kids")), look)  # a scene steers the same request
-    assert filters_for(s).year_min == 1990
     s = s.apply(Understanding(mentions=[Mention(item_id="1", title="Toy Story", polarity="liked")]), look)
+    assert filters_for(s).year_min == 1990
+    s = s.apply(Understanding(intent="ask_item", references=[0]), look)  # a question about a film moves on
     assert filters_for(s).year_min is None and s.constraints.year_min == 1990  # kept, not applied
     s = s.apply(Understanding.model_validate({"constraints": {"year_min": 1990}}), look)  # said again
     assert filters_for(s).year_min == 1990
