@@ -400,3 +400,25 @@ def test_a_title_of_the_list_just_shown_counts_in_lower_case(nlu, tiny_items):
     assert asked.references == [] and asked.intent != "ask_item"
     assert nlu.understand("i would love something funny", ctx).intent == "recommend"
     assert nlu.understand("i loved shrek as a kid", ctx).intent != "accept"  # loved it then: no pick taken
+
+
+@pytest.mark.parametrize("text, avoided", [
+    ("I want a silly movie. No high brow humor, just something fun", "high brow humor"),
+    ("not a high-brow comedy", "high-brow comedy"),
+    ("I don't want a stupid comedy", "stupid comedy"),
+])
+def test_a_kind_of_a_genre_avoided_is_not_the_genre(nlu, text, avoided):
+    """ "no high brow humor" avoids highbrow comedy; it used to exclude every comedy (negation.kind_words)."""
+    u = nlu.understand(text)
+    assert "Comedy" not in u.disliked_genres and avoided in u.avoided_attributes
+
+
+@pytest.mark.parametrize("text", [
+    "I am not sure if I would call that one an adventure comedy. Though it was a good movie.",
+    "Forrest Gump (1994) but I don't consider that a historical drama of course.",
+])
+def test_filing_a_film_under_a_genre_is_no_aversion(nlu, text):
+    """What a film is or is not (rules.classifying) asks for nothing and rules nothing out."""
+    u = nlu.understand(text)
+    assert u.disliked_genres == [] and u.liked_genres == [] and u.avoided_attributes == []
+    assert nlu.understand("i don't consider horror fun").disliked_genres == ["Horror"]

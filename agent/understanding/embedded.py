@@ -20,7 +20,7 @@ from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.settle import (AGE_UNITS, attribute, companion, extend_lists, occasion, old_wish, settle,
                                        shadowed)
 from agent.understanding.title_words import watched
-from agent.understanding.scope import (anaphoric_aversions, avoided_phrase, judged_positions, negated_positions, part_of_genre,
+from agent.understanding.scope import (anaphoric_aversions, avoided_phrase, filed_positions, judged_positions, negated_positions, part_of_genre,
                                       prefix_aversions, rule_positions, tolerated_positions, unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
 from agent.understanding.verdicts import mention_polarity, refers_to_all, shown_titles_named
@@ -219,8 +219,9 @@ class EmbeddedUnderstander:
         critiqued = any(h.category == "critique" and h.start not in negated for h in hits)
         dated = any(h.category == "critique" and h.value in ("newer", "older") and h.start not in negated for h in hits)
         verdicts = (judged_positions(norms, [], comparisons=False) if critiqued else set(), judged_positions(norms, []))
+        filed = filed_positions(norms)
         for h in hits:
-            if _no_wish(u, h, hits, negated, norms, cue_words, liked_genres, moods, tolerated) or (
+            if h.start in filed or _no_wish(u, h, hits, negated, norms, cue_words, liked_genres, moods, tolerated) or (
                     _of_a_verdict(h, negated, *verdicts)):
                 continue
             neg = h.start in negated

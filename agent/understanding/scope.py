@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from agent.understanding import lexicon as lx
 from agent.understanding.schema import Understanding
-from agent.understanding.text import PhraseHit, Token, contains_phrase
+from agent.understanding.text import PhraseHit, Token, contains_phrase, tokenize
 
 @lru_cache(maxsize=8192)
 def _too_common(word: str) -> bool:
@@ -29,14 +29,22 @@ def modifies(norms: list[str], h: PhraseHit) -> bool:
 
 
 def part_of_genre(norms: list[str], h: PhraseHit) -> bool:
-    """A genre word that names only a part of the genre: a modifier ("no romance subplot") or
-    someone's films of it ("not his war movies", ``negation.subset_words``)."""
-    return modifies(norms, h) or (h.start > 0 and norms[h.start - 1] in lx.NEGATION.subset_words)
+    """A genre word that names only a part of the genre: a modifier ("no romance subplot"),
+    someone's films of it ("not his war movies", ``negation.subset_words``) or a kind of it ("no
+    high brow humor", ``negation.kind_words``)."""
+    return modifies(norms, h) or (h.start > 0 and norms[h.start - 1] in lx.NEGATION.subset_words) or any(
+        norms[max(0, h.start - len(k)):h.start] == k for k in _kind_words())
+
+
+@lru_cache(maxsize=1)
+def _kind_words() -> list[list[str]]:
+    """``negation.kind_words`` as word lists ("high brow": ["high", "brow"])."""
+    return [[t.norm for t in tokenize(k)] for k in lx.NEGATION.kind_words]
 
 
 def avoided_phrase(norms: list[str], h: PhraseHit, negated: set[int], cue_words: set[int]) -> str:
     """The words of a negated kind of a genre: the scope's content words around the genre word."""
-    start = h.start
+    start = h.start - next((len(k) for k in _kind_words() if norms[max(0, h.start - len(k)):h.start] == k), 0)
     while start - 1 in negated and start - 1 not in cue_words and norms[start - 1] not in _FUNCTION_WORDS \
             and norms[start - 1].isalpha() and norms[start - 1] not in ("the", "a", "an", "of", "that", "with", "any") \
             and norms[start - 1] not in lx.NEGATION.subset_words:
@@ -199,6 +207,20 @@ def judged_positions(norms: list[str], titles: list[tuple[int, int]], comparison
     out: set[int] = set()
     for j in starts:
         while j < len(norms) and (norms[j] not in lx.CLAUSE_BREAKS or j in starts):
+            out.add(j)
+            j += 1
+    return out
+
+
+def filed_positions(norms: list[str]) -> set[int]:
+    """Positions of a clause that files a film under a genre ("I'd call that one an adventure
+    comedy", "I don't consider that a historical drama", ``rules.classifying``): what the film is or
+    is not, neither a wish nor an aversion, negated or not."""
+    low = " ".join(norms)
+    out: set[int] = set()
+    for m in lx.RULES["classifying"].finditer(low):
+        j = len(low[:m.end()].split())
+        while j < len(norms) and norms[j] not in lx.CLAUSE_BREAKS:
             out.add(j)
             j += 1
     return out

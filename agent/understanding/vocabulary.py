@@ -109,6 +109,7 @@ class Negation(_Strict):
     negating_prefixes: list[str] = Field(default_factory=list)  # "inoffensive", "non-violent"
     aversions: dict[str, list[str]] = Field(default_factory=dict)  # "keep it clean": offensive avoided
     subset_words: list[str] = Field(default_factory=list)  # "not his war movies": a part of the genre
+    kind_words: list[str] = Field(default_factory=list)  # "no high brow humor": a kind of the genre
     # after a thing named, the words of its head noun ("mafia clichés") or of a place it is in ("a
     # whodunnit in a big mansion"): parts of that thing, no aversion of their own
     head_nouns: list[str] = Field(default_factory=list)
