@@ -156,7 +156,8 @@ class DialogueState(BaseModel):
         )
 
     def summary(self) -> dict:
-        return self.model_dump(exclude={"shown_items", "discussed_items", "said", "last_reasons", "wishes_now", "genres_now", "years_now"})
+        return self.model_dump(exclude={"shown_items", "discussed_items", "said", "last_reasons", "wishes_now",
+                                        "genres_now", "years_now"})
 
     def named_items(self) -> list[str]:
         """Every film named in the conversation, by the person or someone else (not the agent's own

@@ -20,8 +20,9 @@ from agent.understanding.schema import Critique, Mention, Understanding
 from agent.understanding.settle import (AGE_UNITS, attribute, companion, extend_lists, occasion, old_wish, settle,
                                        shadowed)
 from agent.understanding.title_words import watched
-from agent.understanding.scope import (anaphoric_aversions, avoided_phrase, filed_positions, judged_positions, negated_positions, part_of_genre,
-                                      prefix_aversions, rule_positions, tolerated_positions, unnamed_aversions)
+from agent.understanding.scope import (anaphoric_aversions, avoided_phrase, filed_positions, judged_positions,
+                                      negated_positions, part_of_genre, prefix_aversions, rule_positions,
+                                      tolerated_positions, unnamed_aversions)
 from agent.understanding.text import PhraseHit, PhraseIndex, Token, contains_phrase, tokenize
 from agent.understanding.verdicts import mention_polarity, refers_to_all, shown_titles_named
 from retrieval.people import PeopleIndex, PersonHit
@@ -121,6 +122,11 @@ def _hits_that_count(hits: list[PhraseHit], shown: bool, norms: list[str], found
     return [h for h in hits if h.category != "critique"]
 
 
+def _in_critique(h: PhraseHit, hits: list[PhraseHit]) -> bool:
+    """Whether a hit lies inside a critique ("too old, anything newer?" critiques a list)."""
+    return any(c.category == "critique" and c.start <= h.start and h.end <= c.end for c in hits)
+
+
 def _settle_critiques(u: Understanding, shown: bool) -> None:
     """Without a list shown, a year bound is no "older"/"newer" and "stuff like that" no "another";
     with one, a one-sided bound is ("anything from before the 90s instead?": older), and "more like
@@ -211,9 +217,6 @@ class EmbeddedUnderstander:
         moods = {(h.start, h.end) for h in hits if h.category == "mood"}
         liked_genres = {h.value for h in hits if h.category == "genre" and h.start not in negated}
         tolerated = tolerated_positions(norms) | judged  # allowed, or said of a film named: no wish
-        def in_critique(h: PhraseHit) -> bool:  # "too old, anything newer?" critiques a list
-            return any(c.category == "critique" and c.start <= h.start and h.end <= c.end for c in hits)
-
         liked_said: dict[str, list[str]] = {}  # attribute -> the words that named it
         avoided_said: dict[str, list[str]] = {}
         critiqued = any(h.category == "critique" and h.start not in negated for h in hits)
@@ -250,7 +253,7 @@ class EmbeddedUnderstander:
                 times.append(h.value)
             elif h.category == "family_safe" and not neg:
                 u.constraints.mpaa_max = lx.FAMILY_SAFE_MPAA_CEILING  # (its genres are left out at planning)
-            elif h.category in ("old", "recent") and neg and not in_critique(h) and not dated and not (
+            elif h.category in ("old", "recent") and neg and not _in_critique(h, hits) and not dated and not (
                     h.start and norms[h.start - 1] in AGE_UNITS) and norms[h.end:h.end + 1] != ["than"] \
                     and not any(a.category == "attribute" and a.start == h.end for a in hits):
                 # "not into old movies": an aversion, softly ("no older than 2010" is a bound, read as a

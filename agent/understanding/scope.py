@@ -32,8 +32,13 @@ def part_of_genre(norms: list[str], h: PhraseHit) -> bool:
     """A genre word that names only a part of the genre: a modifier ("no romance subplot"),
     someone's films of it ("not his war movies", ``negation.subset_words``) or a kind of it ("no
     high brow humor", ``negation.kind_words``)."""
-    return modifies(norms, h) or (h.start > 0 and norms[h.start - 1] in lx.NEGATION.subset_words) or any(
-        norms[max(0, h.start - len(k)):h.start] == k for k in _kind_words())
+    return modifies(norms, h) or (h.start > 0 and norms[h.start - 1] in lx.NEGATION.subset_words) or \
+        _kind_before(norms, h) > 0
+
+
+def _kind_before(norms: list[str], h: PhraseHit) -> int:
+    """How many words right before a genre word name a kind of it ("high brow" humor: 2), 0 if none."""
+    return next((len(k) for k in _kind_words() if norms[max(0, h.start - len(k)):h.start] == k), 0)
 
 
 @lru_cache(maxsize=1)
@@ -44,7 +49,7 @@ def _kind_words() -> list[list[str]]:
 
 def avoided_phrase(norms: list[str], h: PhraseHit, negated: set[int], cue_words: set[int]) -> str:
     """The words of a negated kind of a genre: the scope's content words around the genre word."""
-    start = h.start - next((len(k) for k in _kind_words() if norms[max(0, h.start - len(k)):h.start] == k), 0)
+    start = h.start - _kind_before(norms, h)
     while start - 1 in negated and start - 1 not in cue_words and norms[start - 1] not in _FUNCTION_WORDS \
             and norms[start - 1].isalpha() and norms[start - 1] not in ("the", "a", "an", "of", "that", "with", "any") \
             and norms[start - 1] not in lx.NEGATION.subset_words:
