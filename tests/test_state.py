@@ -158,7 +158,7 @@ def test_a_genre_asked_for_lets_its_neighbours_through():
     kids = DialogueState().apply(Understanding(liked_genres=["Children"]), lambda i: None)
     assert filters_for(kids).any_genres == ["Children", "Animation"]
     thriller = DialogueState().apply(Understanding(liked_genres=["Thriller"]), lambda i: None)
-    assert filters_for(thriller).any_genres == ["Thriller", "Horror", "Mystery", "Crime"]
+    assert filters_for(thriller).any_genres == ["Thriller", "Horror", "Mystery", "Crime", "Action"]
     comedy = DialogueState().apply(Understanding(liked_genres=["Comedy"]), lambda i: None)
     assert filters_for(comedy).any_genres == ["Comedy"]
 
