@@ -144,6 +144,7 @@ def test_scenerec_train_learns_from_hand_made_dialogues_end_to_end(data_dir, tmp
     after_toy_story = bundle.comention.scores(["Toy Story (1995)"])
     assert set(after_toy_story) == {"Up (2009)", "Cars (2006)", "Finding Nemo (2003)", "Shrek (2001)"}
     assert bundle.manifest["seed"] == 3 and "dialogues.jsonl" in bundle.manifest["data"]
+    assert bundle.manifest["config"]["conversation"]["seed"] == 3  # --seed seeds the conversation model too
     assert bundle.manifest["seeker_examples"] > 0  # the seekers' own mentions taught the conversation model too
     assert all(v >= 0 for v in bundle.weights.values()) and set(bundle.weights) >= {"co_mention", "text_match"}
     # nothing but numbers, ids and titles: no plot text from movie_info made it into the bundle

@@ -41,6 +41,7 @@ def train(
     from evaluation import paths
     from evaluation.dialogues import DatasetError
     from evaluation.runner import load_redial, prepare
+    from evaluation.conversation_training import ConversationConfig
     from evaluation.training import TrainConfig, sentiment_rows
     from evaluation.training import train as fit
     from retrieval.learned import file_digest, save_bundle
@@ -56,7 +57,9 @@ def train(
         raise typer.BadParameter(f"{dialogues.name} is an evaluation split: train on train_data.jsonl",
                                  param_hint="--dialogues")
     settings = _settings(data_dir).model_copy(update={"learned_models": "off"})
-    cfg = TrainConfig(seed=seed) if epochs is None else TrainConfig(seed=seed, text_epochs=epochs)
+    # --seed seeds every random choice, the conversation model's initialisation and batches too
+    cfg = TrainConfig(seed=seed, conversation=ConversationConfig(seed=seed),
+                      **({} if epochs is None else {"text_epochs": epochs}))
     t0 = time.perf_counter()
     try:
         bench = load_redial(dialogues, movies)
