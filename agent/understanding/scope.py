@@ -209,6 +209,11 @@ def judged_positions(norms: list[str], titles: list[tuple[int, int]], comparison
     low = " ".join(norms)
     starts += [len(low[:m.start()].split()) for m in lx.RULES["list_verdict"].finditer(low)
                if comparisons or m.group(0) != "than"]
+    return _clauses_from(norms, starts)
+
+
+def _clauses_from(norms: list[str], starts: list[int]) -> set[int]:
+    """The positions from each start to the end of its clause (a start on a break still opens one)."""
     out: set[int] = set()
     for j in starts:
         while j < len(norms) and (norms[j] not in lx.CLAUSE_BREAKS or j in starts):
@@ -222,13 +227,7 @@ def filed_positions(norms: list[str]) -> set[int]:
     comedy", "I don't consider that a historical drama", ``rules.classifying``): what the film is or
     is not, neither a wish nor an aversion, negated or not."""
     low = " ".join(norms)
-    out: set[int] = set()
-    for m in lx.RULES["classifying"].finditer(low):
-        j = len(low[:m.end()].split())
-        while j < len(norms) and norms[j] not in lx.CLAUSE_BREAKS:
-            out.add(j)
-            j += 1
-    return out
+    return _clauses_from(norms, [len(low[:m.end()].split()) for m in lx.RULES["classifying"].finditer(low)])
 
 
 def anaphoric_aversions(u: Understanding, low: str) -> None:
